@@ -1,0 +1,85 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from studio.models import Script, Workspace
+
+
+def output_upload_to(output: "RenderOutput", filename: str) -> str:
+    # Workspace first in the path: storage rules (S3 prefixes, backups) can follow the tenant.
+    return f"workspaces/{output.job.workspace_id}/jobs/{output.job.public_id}/{filename}"
+
+
+class RenderJob(models.Model):
+    class Kind(models.TextChoices):
+        AUDIO = "audio", "Audio (narration + captions)"
+        VIDEO = "video", "Video (narration + captions + MP4)"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="render_jobs")
+    script = models.ForeignKey(
+        Script, on_delete=models.SET_NULL, null=True, blank=True, related_name="render_jobs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.VIDEO)
+    # What to render, frozen at submission: later script edits never change a queued job.
+    blocks = models.JSONField()
+    options = models.JSONField(default=dict, blank=True)
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(max_length=20, blank=True)
+    percent = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    report = models.JSONField(default=dict, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["workspace", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} [{self.kind}, {self.status}]"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+
+class RenderOutput(models.Model):
+    class Kind(models.TextChoices):
+        WAV = "wav", "Narration (WAV)"
+        SRT = "srt", "Captions (SRT)"
+        VTT = "vtt", "Captions (WebVTT)"
+        MP4 = "mp4", "Video (MP4)"
+        REPORT = "report", "Report (JSON)"
+
+    job = models.ForeignKey(RenderJob, on_delete=models.CASCADE, related_name="outputs")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    file = models.FileField(upload_to=output_upload_to, max_length=300)
+    size = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "kind"], name="one_output_per_kind")
+        ]
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}:{self.kind}"

@@ -1,0 +1,24 @@
+from django.db import models
+
+from studio.models import Workspace
+
+
+class Voice(models.Model):
+    """A speaker a script can name: an engine, the engine's voice id and its settings."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="voices")
+    name = models.CharField(max_length=80)
+    engine = models.CharField(max_length=30, default="piper")
+    engine_voice_id = models.CharField(max_length=120, blank=True)
+    settings = models.JSONField(default=dict, blank=True)
+    language = models.CharField(max_length=10, default="en")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="voice_name_unique_per_workspace")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.engine})"
