@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_q",
     "rest_framework",
+    "omnivibe",
     "studio",
     "voices",
     "renders",

@@ -67,7 +67,7 @@ class RenderOutput(models.Model):
         SRT = "srt", "Captions (SRT)"
         VTT = "vtt", "Captions (WebVTT)"
         MP4 = "mp4", "Video (MP4)"
-        REPORT = "report", "Report (JSON)"
+        JSON = "json", "Captions (JSON, word timings)"
 
     job = models.ForeignKey(RenderJob, on_delete=models.CASCADE, related_name="outputs")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -76,9 +76,7 @@ class RenderOutput(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["job", "kind"], name="one_output_per_kind")
-        ]
+        constraints = [models.UniqueConstraint(fields=["job", "kind"], name="one_output_per_kind")]
         ordering = ["kind"]
 
     def __str__(self) -> str:

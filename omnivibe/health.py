@@ -1,0 +1,51 @@
+"""GET /healthz: database, channel layer and worker heartbeat, each named when it fails."""
+
+import asyncio
+import uuid
+from datetime import timedelta
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django_q.status import Stat
+
+
+def _database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return "ok"
+
+
+async def _channel_round_trip() -> str:
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    probe = {"type": "health.probe", "id": uuid.uuid4().hex}
+    await layer.send(channel, probe)
+    received = await asyncio.wait_for(layer.receive(channel), timeout=3)
+    return "ok" if received.get("id") == probe["id"] else "message lost"
+
+
+def _channel_layer() -> str:
+    return async_to_sync(_channel_round_trip)()
+
+
+def _worker() -> str:
+    fresh_after = timezone.now() - timedelta(seconds=settings.WORKER_HEARTBEAT_MAX_AGE)
+    alive = [stat for stat in Stat.get_all() if stat.timestamp >= fresh_after and stat.status != "Stopped"]
+    return "ok" if alive else f"no worker heartbeat in the last {settings.WORKER_HEARTBEAT_MAX_AGE} s"
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {}
+    for name, check in (("database", _database), ("channel_layer", _channel_layer), ("worker", _worker)):
+        try:
+            checks[name] = check()
+        except Exception as error:  # a health check reports failures, it must not raise them
+            checks[name] = f"error: {error.__class__.__name__}: {error}"[:300]
+    healthy = all(status == "ok" for status in checks.values())
+    failing = [name for name, status in checks.items() if status != "ok"]
+    body = {"status": "ok" if healthy else "failing", "checks": checks, "failing": failing}
+    return JsonResponse(body, status=200 if healthy else 503)

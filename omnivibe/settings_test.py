@@ -1,0 +1,17 @@
+"""Test settings: the real settings, with a synchronous task queue and fast hashing."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+
+from omnivibe.settings import *  # noqa: F403
+from omnivibe.settings import Q_CLUSTER
+
+# django-q2 reads its Conf at import time: sync must be set here, not in a fixture.
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+RENDER_PROGRESS_MIN_INTERVAL = 0.0

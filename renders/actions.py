@@ -1,0 +1,93 @@
+"""Every change to a render job that clients must hear about happens here.
+
+The database row is the source of truth; after it commits, a bare "job changed" event goes to the
+job's channel group, and each subscriber re-reads the row (so nobody hears of a rolled-back change).
+"""
+
+import time
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from renders.models import RenderJob
+
+_last_progress: dict[int, float] = {}
+
+
+def job_group(job: RenderJob) -> str:
+    return f"job-{job.public_id}"
+
+
+def notify(job: RenderJob) -> None:
+    group = job_group(job)
+    transaction.on_commit(
+        lambda: async_to_sync(get_channel_layer().group_send)(group, {"type": "job.changed"})
+    )
+
+
+def start_job(job: RenderJob) -> bool:
+    """Queued (or re-delivered after a worker died) -> running. False when the job is already over."""
+    updated = RenderJob.objects.filter(
+        pk=job.pk, status__in=[RenderJob.Status.QUEUED, RenderJob.Status.RUNNING]
+    ).update(status=RenderJob.Status.RUNNING, started_at=timezone.now(), stage="", percent=0, error="")
+    if updated:
+        job.refresh_from_db()
+        notify(job)
+    return bool(updated)
+
+
+def report_progress(job: RenderJob, stage: str, percent: int) -> None:
+    """Throttled: a stage change always goes out, repeated percents at most every few hundred ms."""
+    now = time.monotonic()
+    if (
+        stage == job.stage
+        and percent < 100
+        and now - _last_progress.get(job.pk, 0) < settings.RENDER_PROGRESS_MIN_INTERVAL
+    ):
+        return
+    if (stage, percent) == (job.stage, job.percent):
+        return
+    _last_progress[job.pk] = now
+    job.stage, job.percent = stage, percent
+    if RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.RUNNING).update(
+        stage=stage, percent=percent
+    ):
+        notify(job)
+
+
+def finish_job(job: RenderJob, report: dict) -> bool:
+    """Running -> succeeded. False (nothing changed) when the job was cancelled meanwhile."""
+    finished_at = timezone.now()
+    updated = RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.RUNNING).update(
+        status=RenderJob.Status.SUCCEEDED, percent=100, report=report, finished_at=finished_at
+    )
+    _last_progress.pop(job.pk, None)
+    job.refresh_from_db()
+    if updated:
+        notify(job)
+    return bool(updated)
+
+
+def fail_job(job: RenderJob, message: str) -> None:
+    RenderJob.objects.filter(pk=job.pk).exclude(status=RenderJob.Status.CANCELLED).update(
+        status=RenderJob.Status.FAILED, error=message[:2000], finished_at=timezone.now()
+    )
+    _last_progress.pop(job.pk, None)
+    job.refresh_from_db()
+    notify(job)
+
+
+def cancel_job(job: RenderJob) -> bool:
+    """Queued or running -> cancelled; the worker notices within a second and stops. False if already over."""
+    updated = (
+        RenderJob.objects.filter(pk=job.pk)
+        .exclude(status__in=RenderJob.FINISHED)
+        .update(status=RenderJob.Status.CANCELLED, finished_at=timezone.now())
+    )
+    job.refresh_from_db()
+    if updated:
+        notify(job)
+    return bool(updated)

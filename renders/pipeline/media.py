@@ -1,0 +1,73 @@
+"""Audio files and ffmpeg: pure functions, no Django. ffmpeg is the static build `imageio-ffmpeg` ships."""
+
+import subprocess
+import tempfile
+import wave
+from collections.abc import Callable
+from pathlib import Path
+
+import imageio_ffmpeg
+import numpy as np
+
+from renders.pipeline.context import RenderCancelled, StageError
+
+FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def write_wav(path: Path, samples: np.ndarray, sample_rate: int) -> None:
+    pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(sample_rate)
+        out.writeframes(pcm.tobytes())
+
+
+def resample(samples: np.ndarray, source_rate: int, target_rate: int) -> np.ndarray:
+    if source_rate == target_rate or len(samples) == 0:
+        return samples.astype(np.float32)
+    count = max(1, round(len(samples) * target_rate / source_rate))
+    positions = np.linspace(0, len(samples) - 1, count)
+    return np.interp(positions, np.arange(len(samples)), samples).astype(np.float32)
+
+
+def fade_edges(samples: np.ndarray, sample_rate: int, seconds: float = 0.008) -> np.ndarray:
+    """A few milliseconds of fade at each end, so joined blocks never click."""
+    length = min(len(samples) // 2, int(sample_rate * seconds))
+    if length == 0:
+        return samples
+    ramp = np.linspace(0.0, 1.0, length, dtype=np.float32)
+    faded = samples.astype(np.float32, copy=True)
+    faded[:length] *= ramp
+    faded[-length:] *= ramp[::-1]
+    return faded
+
+
+def run_ffmpeg(
+    args: list[str],
+    *,
+    duration: float,
+    on_progress: Callable[[float], None] = lambda fraction: None,
+    is_cancelled: Callable[[], bool] = lambda: False,
+) -> None:
+    """Run ffmpeg, reporting the fraction of `duration` written; kill it at once when cancelled."""
+    command = [FFMPEG, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1", *args]
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True)
+        try:
+            assert process.stdout is not None
+            for line in process.stdout:
+                if is_cancelled():
+                    raise RenderCancelled()
+                key, _, value = line.strip().partition("=")
+                if key == "out_time_us" and value.isdigit() and duration > 0:
+                    on_progress(min(1.0, int(value) / 1e6 / duration))
+            process.wait()
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        if process.returncode != 0:
+            errors.seek(0)
+            detail = errors.read().decode(errors="replace").strip().splitlines()[-3:]
+            raise StageError(f"ffmpeg failed ({process.returncode}): {' | '.join(detail)}")

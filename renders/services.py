@@ -1,0 +1,120 @@
+"""Submitting render jobs and running them (the worker side of a job's life)."""
+
+import logging
+import shutil
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django_q.tasks import async_task
+
+from billing.services import record_usage
+from renders import actions
+from renders.models import RenderJob, RenderOutput
+from renders.pipeline import RenderCancelled, RenderContext, StageError, run_pipeline
+from renders.pipeline.script import Block, speakers_in_order
+from studio.models import Script, Workspace
+from voices.services import voice_specs_for
+
+logger = logging.getLogger(__name__)
+
+# Pipeline output name -> what we store it as.
+STORED_OUTPUTS = {
+    "wav": RenderOutput.Kind.WAV,
+    "srt": RenderOutput.Kind.SRT,
+    "vtt": RenderOutput.Kind.VTT,
+    "json": RenderOutput.Kind.JSON,
+    "mp4": RenderOutput.Kind.MP4,
+}
+
+
+def submit_render(
+    *,
+    workspace: Workspace,
+    blocks: list[Block],
+    title: str,
+    kind: str = RenderJob.Kind.VIDEO,
+    user: Any = None,
+    script: Script | None = None,
+    options: dict[str, Any] | None = None,
+) -> RenderJob:
+    """Freeze what to render (blocks, voices, options) and queue it once the row has committed."""
+    voices = voice_specs_for(workspace.pk, speakers_in_order(blocks))
+    with transaction.atomic():
+        job = RenderJob.objects.create(
+            workspace=workspace,
+            script=script,
+            created_by=user,
+            title=title,
+            kind=kind,
+            blocks=[block.to_dict() for block in blocks],
+            options={**(options or {}), "voices": voices},
+        )
+        transaction.on_commit(
+            lambda: async_task("renders.tasks.render_job", job.pk, task_name=f"render-{job.public_id}")
+        )
+    return job
+
+
+def run_job(job_id: int) -> None:
+    """Run a queued job to the end. Safe to call twice: a finished job is left alone."""
+    job = RenderJob.objects.select_related("workspace").get(pk=job_id)
+    if not actions.start_job(job):
+        return
+    workdir = settings.RENDER_WORK_DIR / str(job.public_id)
+    ctx = RenderContext(
+        blocks=[Block.from_dict(block) for block in job.blocks],
+        voices=job.options["voices"],
+        workdir=workdir,
+        video=job.kind == RenderJob.Kind.VIDEO,
+        aspect=job.options.get("aspect", "9:16"),
+        video_height=job.options.get("height", settings.RENDER_VIDEO_HEIGHT),
+        background=job.options.get("background", "#1e293b"),
+        on_progress=lambda stage, percent: actions.report_progress(job, stage, percent),
+        is_cancelled=_cancel_checker(job),
+    )
+    try:
+        run_pipeline(ctx)
+        ctx.check_cancelled()
+        with transaction.atomic():
+            _store_outputs(job, ctx)
+            if not actions.finish_job(job, ctx.report):
+                raise RenderCancelled()  # cancelled at the last moment: roll the outputs back
+            record_usage(job, narration_seconds=ctx.duration)
+    except RenderCancelled:
+        logger.info("render %s cancelled", job.public_id)
+    except StageError as error:
+        actions.fail_job(job, f"{ctx.stage}: {error}")
+    except Exception:
+        logger.exception("render %s crashed", job.public_id)
+        actions.fail_job(job, f"{ctx.stage}: an internal error stopped the render; it has been logged.")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _store_outputs(job: RenderJob, ctx: RenderContext) -> None:
+    job.outputs.all().delete()
+    for name, kind in STORED_OUTPUTS.items():
+        path = ctx.outputs.get(name)
+        if path is None:
+            continue
+        output = RenderOutput(job=job, kind=kind, size=path.stat().st_size)
+        with path.open("rb") as handle:
+            output.file.save(path.name, File(handle), save=False)
+        output.save()
+
+
+def _cancel_checker(job: RenderJob, interval: float = 1.0):
+    """Asks the database at most once per `interval`: cancelling is rare, stages poll often."""
+    last_check, cancelled = 0.0, False
+
+    def is_cancelled() -> bool:
+        nonlocal last_check, cancelled
+        if not cancelled and time.monotonic() - last_check >= interval:
+            last_check = time.monotonic()
+            cancelled = RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.CANCELLED).exists()
+        return cancelled
+
+    return is_cancelled

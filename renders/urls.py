@@ -1,0 +1,10 @@
+from django.urls import path
+
+from renders import views
+
+app_name = "renders"
+urlpatterns = [
+    path("<uuid:public_id>/", views.job_detail, name="job"),
+    path("<uuid:public_id>/files/<str:kind>", views.job_file, name="job_file"),
+    path("<uuid:public_id>/cancel/", views.job_cancel, name="job_cancel"),
+]

@@ -1,0 +1,44 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from renders import actions
+from renders.models import RenderJob
+from renders.selectors import job_for_member
+
+
+def _get_job_for_member(request: HttpRequest, public_id: str) -> RenderJob:
+    job = job_for_member(request.user, public_id)
+    if job is None:
+        raise Http404("No such render job.")
+    return job
+
+
+@login_required
+def job_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    job = _get_job_for_member(request, public_id)
+    return render(request, "renders/job_detail.html", {"job": job, "live": not job.is_finished})
+
+
+@login_required
+def job_file(request: HttpRequest, public_id: str, kind: str) -> FileResponse:
+    job = _get_job_for_member(request, public_id)
+    output = next((output for output in job.outputs.all() if output.kind == kind), None)
+    if output is None:
+        raise Http404("This job has no such file.")
+    download = request.GET.get("download") == "1"
+    filename = f"{job.title or 'omnivibe'}-{output.file.name.rsplit('/', 1)[-1]}"
+    return FileResponse(output.file.open("rb"), as_attachment=download, filename=filename)
+
+
+@login_required
+@require_POST
+def job_cancel(request: HttpRequest, public_id: str) -> HttpResponse:
+    job = _get_job_for_member(request, public_id)
+    if actions.cancel_job(job):
+        messages.info(request, "Render cancelled.")
+    else:
+        messages.info(request, f"This render had already {job.status}.")
+    return redirect("renders:job", public_id=job.public_id)
