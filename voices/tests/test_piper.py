@@ -1,0 +1,82 @@
+"""The Piper engine with the real bundled model."""
+
+import numpy as np
+import pytest
+
+from voices.engines import EngineError, get_engine
+from voices.engines.piper import PRESETS
+from voices.services import default_voice_spec
+
+SENTENCE = "Thanks for having me here today, it is a pleasure."
+
+
+def median_pitch(samples: np.ndarray, rate: int) -> float:
+    """Median fundamental frequency over voiced frames (autocorrelation peak between 70 and 300 Hz)."""
+    frame, values = 1024, []
+    for start in range(0, len(samples) - frame, frame // 2):
+        chunk = samples[start : start + frame]
+        if np.sqrt(np.mean(chunk**2)) < 0.03:
+            continue
+        chunk = chunk - chunk.mean()
+        corr = np.correlate(chunk, chunk, mode="full")[frame - 1 :]
+        low, high = rate // 300, rate // 70
+        lag = low + int(np.argmax(corr[low:high]))
+        if corr[lag] > 0.3 * corr[0]:
+            values.append(rate / lag)
+    return float(np.median(values))
+
+
+@pytest.fixture(scope="module")
+def piper():
+    return get_engine("piper")
+
+
+def test_it_speaks_a_sentence(piper):
+    speech = piper.synthesize(SENTENCE, "joe", {})
+    assert speech.sample_rate == 22050
+    assert 2.0 < speech.duration < 6.0
+    assert speech.samples.dtype == np.float32 and np.abs(speech.samples).max() <= 1.0
+
+
+def test_presets_are_audibly_different_voices(piper):
+    pitches = {}
+    for preset in ("joe-deep", "joe", "joe-bright"):
+        speech = piper.synthesize(SENTENCE, preset, {})
+        pitches[preset] = median_pitch(speech.samples, speech.sample_rate)
+    assert pitches["joe-deep"] < 0.95 * pitches["joe"] < 0.95 * pitches["joe-bright"]
+
+
+def test_pitch_shift_keeps_the_speaking_rate_roughly(piper):
+    # Piper rounds phoneme lengths to frames, so its length scale is not exactly linear: within 15 %.
+    plain = piper.synthesize(SENTENCE, "joe", {"variation": 0.0})
+    deep = piper.synthesize(SENTENCE, "joe", {"variation": 0.0, "pitch": 0.8})
+    assert deep.duration == pytest.approx(plain.duration, rel=0.15)
+
+
+def test_speed_changes_the_duration(piper):
+    normal = piper.synthesize(SENTENCE, "joe", {"variation": 0.0})
+    fast = piper.synthesize(SENTENCE, "joe", {"variation": 0.0, "speed": 1.5})
+    assert fast.duration < 0.8 * normal.duration
+
+
+@pytest.mark.parametrize(
+    ("voice_id", "options", "message"),
+    [
+        ("nobody", {}, "unknown Piper voice 'nobody'"),
+        ("joe", {"speed": 9}, "speed must be from 0.5 to 2.0"),
+        ("joe", {"pitch": "high"}, "pitch must be a number"),
+    ],
+)
+def test_bad_settings_get_a_clear_error(piper, voice_id, options, message):
+    with pytest.raises(EngineError, match=message):
+        piper.synthesize("Hi.", voice_id, options)
+
+
+def test_an_unknown_engine_is_named():
+    with pytest.raises(EngineError, match="unknown voice engine 'nope'"):
+        get_engine("nope")
+
+
+def test_speakers_without_a_library_voice_get_distinct_presets():
+    specs = [default_voice_spec(i)["voice_id"] for i in range(len(PRESETS))]
+    assert len(set(specs)) == len(PRESETS)
