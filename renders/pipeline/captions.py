@@ -184,7 +184,8 @@ def _timings(chunks: list[list[TimedWord]], rules: CueRules) -> list[tuple[float
     """Start/end of each cue in whole ms: from its first word, lengthened to min_duration into the
     silence after it, cut to max_duration, never past the next cue's start, never empty."""
     firsts = [_ceil_ms(chunk[0].start) for chunk in chunks]
-    min_ms, max_ms = round(rules.min_duration * 1000), round(rules.max_duration * 1000)
+    # Whole ms that honour both bounds: the minimum rounded up, the maximum down.
+    min_ms, max_ms = _ceil_ms(rules.min_duration), math.floor(rules.max_duration * 1000 + 1e-6)
     timings = []
     previous_end = 0
     for index, chunk in enumerate(chunks):
