@@ -57,7 +57,7 @@ def build_cues(words: Sequence[TimedWord], rules: CueRules = CueRules()) -> list
 
     Words must have text, finite times with 0 <= start <= end, and starts in order. Overlaps between
     words are tolerated (cues are clipped so they never overlap). Cue times are whole milliseconds, so
-    SRT and WebVTT keep them exactly.
+    SRT and WebVTT keep them exactly; min_duration is rounded up and max_duration down to whole ms.
     """
     _check_words(words)
     chunks = [chunk for run in _runs(words) for chunk in _split_run(run, rules)]
@@ -152,6 +152,9 @@ def _layout_lines(texts: list[str], rules: CueRules) -> tuple[str, ...]:
     def width(a: int, b: int) -> int:
         return sum(len(t) for t in texts[a:b]) + (b - a - 1)
 
+    def fits_line(a: int, b: int) -> bool:
+        return b - a == 1 or width(a, b) <= rules.max_chars_per_line
+
     def break_rank(after: int) -> int:
         text = texts[after - 1]
         return 0 if _ends_with(text, _SENTENCE_END) else 1 if _ends_with(text, _CLAUSE_END) else 2
@@ -160,19 +163,16 @@ def _layout_lines(texts: list[str], rules: CueRules) -> tuple[str, ...]:
     def best(a: int, lines: int) -> tuple[tuple[int, int, int], tuple[int, ...]] | None:
         """Cheapest (cost, break positions) for words a.. in exactly `lines` lines, or None."""
         if lines == 1:
-            if b_ok(a, n):
+            if fits_line(a, n):
                 return (int(count > 1 and n - a == 1), 0, width(a, n) ** 2), ()
             return None
         options = []
         for b in range(a + 1, n):
-            rest = best(b, lines - 1) if b_ok(a, b) else None
+            rest = best(b, lines - 1) if fits_line(a, b) else None
             if rest:
                 (lone, ranks, squares), breaks = rest
                 options.append(((lone, ranks + break_rank(b), squares + width(a, b) ** 2), (b, *breaks)))
         return min(options, default=None)
-
-    def b_ok(a: int, b: int) -> bool:
-        return b - a == 1 or width(a, b) <= rules.max_chars_per_line
 
     found = best(0, count)
     assert found is not None  # greedy filling proved a layout with `count` lines exists
@@ -184,13 +184,14 @@ def _timings(chunks: list[list[TimedWord]], rules: CueRules) -> list[tuple[float
     """Start/end of each cue in whole ms: from its first word, lengthened to min_duration into the
     silence after it, cut to max_duration, never past the next cue's start, never empty."""
     firsts = [_ceil_ms(chunk[0].start) for chunk in chunks]
-    min_ms, max_ms = round(rules.min_duration * 1000), round(rules.max_duration * 1000)
+    # Whole ms that honour both bounds: the minimum rounded up, the maximum down.
+    min_ms, max_ms = _ceil_ms(rules.min_duration), math.floor(rules.max_duration * 1000 + 1e-6)
     timings = []
     previous_end = 0
     for index, chunk in enumerate(chunks):
         # Only differs from the first word's start when earlier words had no duration at all.
         start = max(firsts[index], previous_end)
-        end = min(max(round(chunk[-1].end * 1000), start + min_ms), start + max_ms)
+        end = min(max(_ms(chunk[-1].end), start + min_ms), start + max_ms)
         if index + 1 < len(chunks):
             end = min(end, firsts[index + 1])
         end = max(end, start + 1)
