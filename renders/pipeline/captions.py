@@ -296,7 +296,7 @@ def _round(seconds: float) -> float:
 class CaptionStyle:
     """How burned-in captions look; sizes are fractions of the video height so every aspect ratio matches."""
 
-    font_name: str = "DejaVu Sans"
+    font_name: str = "Roboto"  # shipped by the font-roboto package; pass its folder as fontsdir
     font_size: float = 0.05
     primary_color: str = "#FFFFFF"
     highlight_color: str = "#FFD400"

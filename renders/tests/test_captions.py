@@ -1,12 +1,12 @@
 """Captions: cue rules as properties over any word timings, the four output formats, and real libass."""
 
 import datetime
-import importlib.util
 import itertools
 import os
 import subprocess
 from pathlib import Path
 
+import font_roboto
 import imageio_ffmpeg
 import numpy as np
 import pytest
@@ -241,7 +241,7 @@ def test_ass_uses_the_video_size_style_and_ass_colours():
     document = to_ass(build_cues(words_from("Hi")), width=1080, height=1920, style=style)
 
     assert "PlayResX: 1080\nPlayResY: 1920" in document
-    assert "Style: Default,DejaVu Sans,96,&H00332211,&H000080FF,&H00000000," in document
+    assert "Style: Default,Roboto,96,&H00332211,&H000080FF,&H00000000," in document
     assert ",2,54,54,192,1\n" in document  # bottom centre, side margins, bottom margin
 
 
@@ -266,11 +266,9 @@ def test_ass_escapes_braces_and_backslashes():
 
 # --- burning with real ffmpeg/libass ---------------------------------------------------------------------
 
-# No system fonts: Django REST framework ships the Glyphicons icon font, whose "+" glyph is enough to see
-# libass draw our cues and move the highlight. A fontconfig file that lists only its folder hides the rest.
-GLYPH_FONTS = (
-    Path(importlib.util.find_spec("rest_framework").origin).parent / "static" / "rest_framework" / "fonts"
-)
+# No system fonts: only the Roboto files the font-roboto package ships, the ones renders use.
+# A fontconfig file that lists only their folder hides every other font.
+GLYPH_FONTS = Path(font_roboto.font_directory)
 WIDTH, HEIGHT = 320, 240
 
 
@@ -296,8 +294,8 @@ def yellow_in(region: np.ndarray) -> int:
 
 
 def test_libass_burns_the_caption_and_moves_the_highlight(tmp_path):
-    words = [TimedWord("+", 0.2, 0.9, "Host", 0), TimedWord("+", 1.0, 1.8, "Host", 0)]
-    style = CaptionStyle(font_name="GLYPHICONS Halflings", font_size=0.2, highlight_color="#FFFF00")
+    words = [TimedWord("Hello", 0.2, 0.9, "Host", 0), TimedWord("world", 1.0, 1.8, "Host", 0)]
+    style = CaptionStyle(font_size=0.12, highlight_color="#FFFF00")
     ass = to_ass(build_cues(words), width=WIDTH, height=HEIGHT, style=style)
 
     plain = render_frame(tmp_path, 0.5, None)

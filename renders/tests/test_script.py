@@ -22,7 +22,13 @@ def test_it_parses_speakers_pauses_and_continuation_lines():
 
 @pytest.mark.parametrize(
     ("directive", "seconds"),
-    [("[pause]", 0.5), ("[pause 2s]", 2.0), ("[Pause 250ms]", 0.25), ("[pause 1.5 seconds]", 1.5), ("[pause 3]", 3.0)],
+    [
+        ("[pause]", 0.5),
+        ("[pause 2s]", 2.0),
+        ("[Pause 250ms]", 0.25),
+        ("[pause 1.5 seconds]", 1.5),
+        ("[pause 3]", 3.0),
+    ],
 )
 def test_it_reads_pause_lengths(directive, seconds):
     assert parse_text(f"Host: Hi.\n{directive}")[0].pause_after == seconds
@@ -51,7 +57,9 @@ def test_a_speaker_may_have_spaces_and_colons_later_in_the_text():
 def test_errors_name_the_line(source, line, fragment):
     with pytest.raises(ScriptError) as caught:
         parse_text(source)
-    assert any(number == line and fragment in message for number, message in caught.value.errors), caught.value.errors
+    assert any(number == line and fragment in message for number, message in caught.value.errors), (
+        caught.value.errors
+    )
     assert f"line {line}" in str(caught.value)
 
 
@@ -74,7 +82,13 @@ def test_an_overlong_script_is_refused():
 
 def test_json_and_text_formats_give_the_same_blocks():
     from_json = parse_json(
-        {"title": "t", "blocks": [{"speaker": "Host", "text": "Hi.", "pause_after": 1}, {"speaker": "Guest", "text": "Yo."}]}
+        {
+            "title": "t",
+            "blocks": [
+                {"speaker": "Host", "text": "Hi.", "pause_after": 1},
+                {"speaker": "Guest", "text": "Yo."},
+            ],
+        }
     )
     from_text = parse_text("Host: Hi.\n[pause 1s]\nGuest: Yo.")
     assert [(b.speaker, b.text, b.pause_after) for b in from_json] == [
