@@ -1,0 +1,94 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from renders.models import RenderJob
+from studio.models import Membership, Script
+
+pytestmark = pytest.mark.django_db
+TWO_SPEAKERS = "Host: Hello there.\nGuest: Hi, nice to meet you."
+
+
+def test_signing_up_creates_an_owned_workspace(client):
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "new@example.com", "password1": "a-long-pass-phrase", "password2": "a-long-pass-phrase"},
+    )
+    assert response.status_code == 302
+    user = get_user_model().objects.get(email="new@example.com")
+    membership = Membership.objects.get(user=user)
+    assert membership.role == Membership.Role.OWNER
+    assert client.get(reverse("studio:home")).context["workspace"] == membership.workspace
+
+
+def test_the_studio_needs_a_login(client):
+    response = client.get(reverse("studio:home"))
+    assert response.status_code == 302 and reverse("account_login") in response["Location"]
+
+
+def test_a_new_script_is_saved_in_the_members_workspace(owner_client, owner):
+    response = owner_client.post(reverse("studio:script_new"), {"title": "Intro", "body": TWO_SPEAKERS, "save": "1"})
+    script = Script.objects.get(title="Intro")
+    assert response.status_code == 302 and response["Location"] == reverse("studio:script", args=[script.pk])
+    assert script.workspace == owner.memberships.get().workspace and script.created_by == owner
+
+
+def test_script_errors_name_the_lines_and_nothing_is_saved(owner_client):
+    response = owner_client.post(
+        reverse("studio:script_new"), {"title": "Bad", "body": "Hello.\nHost: Hi.\n[pause soon]", "save": "1"}
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors["body"]
+    assert errors[0].startswith("Line 1:") and errors[1].startswith("Line 3:")
+    assert "Line 3: cannot read the pause length" in response.content.decode()
+    assert not Script.objects.exists()
+
+
+def test_save_and_render_queues_a_job_and_the_worker_finishes_it(owner_client, owner, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(
+            reverse("studio:script_new"),
+            {"title": "Talk", "body": TWO_SPEAKERS, "render": "1", "kind": "audio", "aspect": "9:16"},
+        )
+    job = RenderJob.objects.get()
+    assert response["Location"] == reverse("renders:job", args=[job.public_id])
+    assert [block["speaker"] for block in job.blocks] == ["Host", "Guest"]
+    assert job.options["voices"]["Host"]["voice_id"] != job.options["voices"]["Guest"]["voice_id"]
+    assert job.status == RenderJob.Status.SUCCEEDED and job.percent == 100
+    assert {output.kind for output in job.outputs.all()} == {"wav", "srt", "vtt", "json"}
+    page = owner_client.get(response["Location"]).content.decode()
+    assert 'id="job-audio"' in page and "ws-connect" not in page  # finished: no live socket needed
+    assert job.usage.narration_seconds > 0 and job.usage.video_renders == 0
+
+
+def test_a_bad_render_choice_is_refused_with_a_message(owner_client, owner):
+    owner_client.post(reverse("studio:script_new"), {"title": "T", "body": TWO_SPEAKERS, "save": "1"})
+    script = Script.objects.get()
+    response = owner_client.post(
+        reverse("studio:script_render", args=[script.pk]), {"kind": "hologram", "aspect": "9:16"}, follow=True
+    )
+    assert "Choose a render kind" in response.content.decode()
+    assert not RenderJob.objects.exists()
+
+
+def test_a_script_broken_outside_the_form_is_not_rendered(owner_client, owner):
+    script = Script.objects.create(workspace=owner.memberships.get().workspace, title="T", body="no speaker here")
+    response = owner_client.post(
+        reverse("studio:script_render", args=[script.pk]), {"kind": "audio", "aspect": "9:16"}, follow=True
+    )
+    assert "cannot be rendered: line 1" in response.content.decode()
+    assert not RenderJob.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["studio:script", "studio:script_render"])
+def test_other_workspaces_scripts_are_404(outsider_client, owner, name):
+    script = Script.objects.create(workspace=owner.memberships.get().workspace, title="Secret", body=TWO_SPEAKERS)
+    method = outsider_client.post if name.endswith("render") else outsider_client.get
+    assert method(reverse(name, args=[script.pk])).status_code == 404
+
+
+def test_the_home_page_lists_only_this_workspaces_scripts(owner_client, owner, outsider):
+    Script.objects.create(workspace=owner.memberships.get().workspace, title="Mine", body=TWO_SPEAKERS)
+    Script.objects.create(workspace=outsider.memberships.get().workspace, title="Theirs", body=TWO_SPEAKERS)
+    page = owner_client.get(reverse("studio:home")).content.decode()
+    assert "Mine" in page and "Theirs" not in page
