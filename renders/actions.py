@@ -23,9 +23,7 @@ def job_group(job: RenderJob) -> str:
 
 def notify(job: RenderJob) -> None:
     group = job_group(job)
-    transaction.on_commit(
-        lambda: async_to_sync(get_channel_layer().group_send)(group, {"type": "job.changed"})
-    )
+    transaction.on_commit(lambda: async_to_sync(get_channel_layer().group_send)(group, {"type": "job.changed"}))
 
 
 def start_job(job: RenderJob) -> bool:
@@ -52,9 +50,7 @@ def report_progress(job: RenderJob, stage: str, percent: int) -> None:
         return
     _last_progress[job.pk] = now
     job.stage, job.percent = stage, percent
-    if RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.RUNNING).update(
-        stage=stage, percent=percent
-    ):
+    if RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.RUNNING).update(stage=stage, percent=percent):
         notify(job)
 
 

@@ -27,12 +27,8 @@ class RenderJob(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="render_jobs")
-    script = models.ForeignKey(
-        Script, on_delete=models.SET_NULL, null=True, blank=True, related_name="render_jobs"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    script = models.ForeignKey(Script, on_delete=models.SET_NULL, null=True, blank=True, related_name="render_jobs")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.VIDEO)
     # What to render, frozen at submission: later script edits never change a queued job.

@@ -35,7 +35,4 @@ class RenderForm(forms.Form):
 
 
 def _lines(error: ScriptError) -> list[str]:
-    return [
-        f"Line {line}: {message}" if line else message[:1].upper() + message[1:]
-        for line, message in error.errors
-    ]
+    return [f"Line {line}: {message}" if line else message[:1].upper() + message[1:] for line, message in error.errors]

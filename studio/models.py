@@ -7,9 +7,7 @@ class Workspace(models.Model):
 
     name = models.CharField(max_length=120)
     created_at = models.DateTimeField(auto_now_add=True)
-    members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="Membership", related_name="workspaces"
-    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="workspaces")
 
     def __str__(self) -> str:
         return self.name
@@ -54,15 +52,11 @@ class Script(models.Model):
     """What a creator writes: the text format of PRODUCT.md (`Speaker: line`, `[pause 1s]`)."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="scripts")
-    campaign = models.ForeignKey(
-        Campaign, on_delete=models.SET_NULL, null=True, blank=True, related_name="scripts"
-    )
+    campaign = models.ForeignKey(Campaign, on_delete=models.SET_NULL, null=True, blank=True, related_name="scripts")
     title = models.CharField(max_length=200)
     language = models.CharField(max_length=10, default="en")
     body = models.TextField()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

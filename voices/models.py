@@ -16,9 +16,7 @@ class Voice(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["workspace", "name"], name="voice_name_unique_per_workspace")
-        ]
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="voice_name_unique_per_workspace")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.engine})"

@@ -15,9 +15,7 @@ def default_voice_spec(position: int) -> dict[str, Any]:
 def voice_specs_for(workspace_id: int | None, speakers: list[str]) -> dict[str, dict[str, Any]]:
     """A speaker named like a voice in the workspace's library (any case) uses it."""
     library = (
-        {voice.name.lower(): voice for voice in Voice.objects.filter(workspace_id=workspace_id)}
-        if workspace_id
-        else {}
+        {voice.name.lower(): voice for voice in Voice.objects.filter(workspace_id=workspace_id)} if workspace_id else {}
     )
     specs: dict[str, dict[str, Any]] = {}
     unmatched = 0

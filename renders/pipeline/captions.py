@@ -238,9 +238,7 @@ def to_vtt(cues: Sequence[Cue]) -> str:
         webvtt.Caption(
             _vtt_timestamp(cue.start),
             _vtt_timestamp(cue.end),
-            f"<v {_vtt_escape(cue.speaker)}>{_vtt_escape(cue.text)}</v>"
-            if cue.speaker
-            else _vtt_escape(cue.text),
+            f"<v {_vtt_escape(cue.speaker)}>{_vtt_escape(cue.text)}</v>" if cue.speaker else _vtt_escape(cue.text),
         )
         for cue in cues
     ]
@@ -271,17 +269,12 @@ def to_json(words: Sequence[TimedWord], cues: Sequence[Cue] | None = None) -> di
                 "text": _joined(block_words),
                 "start": _round(block_words[0].start),
                 "end": _round(block_words[-1].end),
-                "words": [
-                    {"text": w.text, "start": _round(w.start), "end": _round(w.end)} for w in block_words
-                ],
+                "words": [{"text": w.text, "start": _round(w.start), "end": _round(w.end)} for w in block_words],
             }
         )
     return {
         "blocks": blocks,
-        "cues": [
-            {"start": _round(c.start), "end": _round(c.end), "text": c.text, "speaker": c.speaker}
-            for c in cues
-        ],
+        "cues": [{"start": _round(c.start), "end": _round(c.end), "text": c.text, "speaker": c.speaker} for c in cues],
     }
 
 
@@ -349,8 +342,7 @@ def to_ass(
     ]
     events = [
         # The Name field is informational; a comma in it would shift the fields after it.
-        f"Dialogue: 0,{_ass_time(start)},{_ass_time(end)},Default,{cue.speaker.replace(',', ' ')},0,0,0,,"
-        + text
+        f"Dialogue: 0,{_ass_time(start)},{_ass_time(end)},Default,{cue.speaker.replace(',', ' ')},0,0,0,," + text
         for cue in cues
         for start, end, text in _ass_events(cue, style, highlight_words)
     ]

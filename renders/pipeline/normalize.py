@@ -229,9 +229,7 @@ def language_rules(language: str) -> Language:
     return Language(numbers=code if code in CONVERTER_CLASSES else None)
 
 
-def _apply_rules(
-    rules: Language, joined: str, begin: int, context: Context
-) -> tuple[list[str], int, str] | None:
+def _apply_rules(rules: Language, joined: str, begin: int, context: Context) -> tuple[list[str], int, str] | None:
     for candidate in rules.rules:
         match = candidate.pattern.match(joined, begin)
         if match and match.end() > begin:
@@ -323,9 +321,7 @@ _MONTHS = [
     "July", "August", "September", "October", "November", "December",
 ]  # fmt: skip
 _MONTH_ABBREVIATIONS = {month[:3]: month for month in _MONTHS} | {"Sept": "September"}
-_MONTH_NAME = "|".join(
-    [*_MONTHS, *(rf"{short}\.?" for short in sorted(_MONTH_ABBREVIATIONS, key=len, reverse=True))]
-)
+_MONTH_NAME = "|".join([*_MONTHS, *(rf"{short}\.?" for short in sorted(_MONTH_ABBREVIATIONS, key=len, reverse=True))])
 _AND_YEAR = r"(?:,? (?P<year>\d{4}))?"
 _YEAR_CUES = {
     "in", "since", "from", "by", "until", "till", "of", "year", "during", "around", "circa", "before",

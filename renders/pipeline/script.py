@@ -134,14 +134,8 @@ def parse_json(data: Any, max_chars: int = 20000) -> list[Block]:
             errors.append((0, f"{where}: speaker is longer than {MAX_SPEAKER_LENGTH} characters"))
         if not isinstance(text, str) or not text.strip():
             errors.append((0, f"{where}: text is required"))
-        if (
-            isinstance(pause, bool)
-            or not isinstance(pause, int | float)
-            or not 0 <= pause <= MAX_PAUSE_SECONDS
-        ):
-            errors.append(
-                (0, f"{where}: pause_after must be a number of seconds from 0 to {MAX_PAUSE_SECONDS:g}")
-            )
+        if isinstance(pause, bool) or not isinstance(pause, int | float) or not 0 <= pause <= MAX_PAUSE_SECONDS:
+            errors.append((0, f"{where}: pause_after must be a number of seconds from 0 to {MAX_PAUSE_SECONDS:g}"))
         if isinstance(text, str):
             total += len(text)
         if not errors:

@@ -169,12 +169,8 @@ def _narrate_and_transcribe(models: tuple[Any, Any], text: str) -> tuple[list[He
     rate = voice.config.sample_rate
     samples = int(len(audio) * 16000 / rate)
     resampled = np.interp(np.arange(samples) * rate / 16000, np.arange(len(audio)), audio / 32768)
-    segments, _ = recogniser.transcribe(
-        resampled.astype(np.float32), language="en", word_timestamps=True, beam_size=1
-    )
-    heard = [
-        HeardWord(word.word, word.start, word.end) for segment in segments for word in segment.words or []
-    ]
+    segments, _ = recogniser.transcribe(resampled.astype(np.float32), language="en", word_timestamps=True, beam_size=1)
+    heard = [HeardWord(word.word, word.start, word.end) for segment in segments for word in segment.words or []]
     return heard, len(audio) / rate
 
 

@@ -122,17 +122,13 @@ def test_it_breaks_lines_after_a_sentence_before_a_clause_or_the_middle():
 
 
 def test_it_breaks_lines_after_a_clause_when_no_sentence_ends():
-    (cue,) = build_cues(
-        words_from("If it rains, we will stay inside all day"), CueRules(max_chars_per_line=30)
-    )
+    (cue,) = build_cues(words_from("If it rains, we will stay inside all day"), CueRules(max_chars_per_line=30))
 
     assert cue.lines == ("If it rains,", "we will stay inside all day")
 
 
 def test_it_balances_lines_without_punctuation():
-    (cue,) = build_cues(
-        words_from("one two three four five six seven eight"), CueRules(max_chars_per_line=30)
-    )
+    (cue,) = build_cues(words_from("one two three four five six seven eight"), CueRules(max_chars_per_line=30))
 
     assert cue.lines == ("one two three four", "five six seven eight")
 
@@ -234,9 +230,7 @@ def test_json_lists_blocks_with_their_words_and_the_cues():
 
 
 def test_ass_uses_the_video_size_style_and_ass_colours():
-    style = CaptionStyle(
-        font_size=0.05, primary_color="#112233", highlight_color="#FF8000", margin_bottom=0.1
-    )
+    style = CaptionStyle(font_size=0.05, primary_color="#112233", highlight_color="#FF8000", margin_bottom=0.1)
 
     document = to_ass(build_cues(words_from("Hi")), width=1080, height=1920, style=style)
 

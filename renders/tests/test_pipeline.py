@@ -13,9 +13,7 @@ from renders.pipeline import RenderContext, run_pipeline
 from renders.pipeline.script import parse_text, speakers_in_order
 from voices.services import default_voice_spec
 
-SCRIPT = (
-    "Host: Welcome back to the show.\nGuest: Thanks for having me here today.\n[pause 1s]\nHost: Let's start."
-)
+SCRIPT = "Host: Welcome back to the show.\nGuest: Thanks for having me here today.\n[pause 1s]\nHost: Let's start."
 
 
 @pytest.fixture(scope="module")

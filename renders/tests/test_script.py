@@ -57,9 +57,7 @@ def test_a_speaker_may_have_spaces_and_colons_later_in_the_text():
 def test_errors_name_the_line(source, line, fragment):
     with pytest.raises(ScriptError) as caught:
         parse_text(source)
-    assert any(number == line and fragment in message for number, message in caught.value.errors), (
-        caught.value.errors
-    )
+    assert any(number == line and fragment in message for number, message in caught.value.errors), caught.value.errors
     assert f"line {line}" in str(caught.value)
 
 

@@ -44,7 +44,9 @@ def test_script_errors_name_the_lines_and_nothing_is_saved(owner_client):
     assert not Script.objects.exists()
 
 
-def test_save_and_render_queues_a_job_and_the_worker_finishes_it(owner_client, owner, django_capture_on_commit_callbacks):
+def test_save_and_render_queues_a_job_and_the_worker_finishes_it(
+    owner_client, owner, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = owner_client.post(
             reverse("studio:script_new"),

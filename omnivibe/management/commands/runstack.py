@@ -49,9 +49,7 @@ class Command(BaseCommand):
         try:
             for name, command in children.items():
                 processes[name] = subprocess.Popen(command, env=env, cwd=settings.BASE_DIR)
-            self.stdout.write(
-                self.style.SUCCESS(f"OmniVibe is running on http://{host}:{port}/ (Ctrl-C stops it)")
-            )
+            self.stdout.write(self.style.SUCCESS(f"OmniVibe is running on http://{host}:{port}/ (Ctrl-C stops it)"))
             while not stopping:
                 exited = [name for name, process in processes.items() if process.poll() is not None]
                 if exited:

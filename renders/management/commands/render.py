@@ -41,9 +41,7 @@ class Command(BaseCommand):
         if not 144 <= height <= 2160:
             raise CommandError("--height must be from 144 to 2160")
         out.mkdir(parents=True, exist_ok=True)
-        with tqdm(
-            total=100, unit="%", disable=options["verbosity"] == 0, bar_format="{l_bar}{bar}| {n}%"
-        ) as bar:
+        with tqdm(total=100, unit="%", disable=options["verbosity"] == 0, bar_format="{l_bar}{bar}| {n}%") as bar:
 
             def show(stage: str, percent: int) -> None:
                 bar.set_description(stage.ljust(8))

@@ -14,9 +14,7 @@ def run(ctx: RenderContext) -> None:
     subtitles = ctx.workdir / "captions.ass"
     cues = caption_formats.build_cues(ctx.words)
     style = caption_formats.CaptionStyle(font_name="Roboto")
-    subtitles.write_text(
-        caption_formats.to_ass(cues, width=width, height=height, style=style), encoding="utf-8"
-    )
+    subtitles.write_text(caption_formats.to_ass(cues, width=width, height=height, style=style), encoding="utf-8")
     video = ctx.workdir / "video.mp4"
     background = f"color=c=0x{ctx.background.lstrip('#')}:s={width}x{height}:r={FRAME_RATE}"
     run_ffmpeg(

@@ -53,8 +53,6 @@ def _spread_words(text: str, start: float, duration: float, speaker: str, block:
     words, clock = [], start
     for word, weight in zip(written, weights, strict=True):
         length = duration * weight / total
-        words.append(
-            TimedWord(word, round(clock, 3), round(min(clock + length, start + duration), 3), speaker, block)
-        )
+        words.append(TimedWord(word, round(clock, 3), round(min(clock + length, start + duration), 3), speaker, block))
         clock += length
     return words

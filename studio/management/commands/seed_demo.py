@@ -25,9 +25,7 @@ class Command(BaseCommand):
         if created or not user.check_password(password):
             user.set_password(password)
             user.save()
-        EmailAddress.objects.update_or_create(
-            user=user, email=DEMO_EMAIL, defaults={"verified": True, "primary": True}
-        )
+        EmailAddress.objects.update_or_create(user=user, email=DEMO_EMAIL, defaults={"verified": True, "primary": True})
         workspace = ensure_personal_workspace(user)
         Script.objects.get_or_create(
             workspace=workspace,
