@@ -1,0 +1,109 @@
+"""The job progress WebSocket, through the real ASGI app (session auth, origin check) and a real Redis."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+
+from omnivibe.asgi import application
+from renders.models import RenderJob
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def make_job(user) -> RenderJob:
+    return RenderJob.objects.create(
+        workspace=user.memberships.get().workspace,
+        title="Live",
+        blocks=[{"speaker": "Host", "text": "Hi."}],
+        status=RenderJob.Status.RUNNING,
+        stage="narrate",
+        percent=10,
+    )
+
+
+def socket_for(job: RenderJob, client=None) -> WebsocketCommunicator:
+    headers = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
+    if client is not None:
+        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={client.session.session_key}".encode()))
+    return WebsocketCommunicator(application, f"/ws/jobs/{job.public_id}/", headers=headers)
+
+
+async def test_a_member_gets_the_current_state_at_once(owner_client, owner):
+    job = await sync_to_async(make_job)(owner)
+    socket = socket_for(job, owner_client)
+    connected, _ = await socket.connect()
+    assert connected
+    html = await socket.receive_from(timeout=5)
+    assert 'id="job-status"' in html and 'data-percent="10"' in html and "narrate" in html
+    await socket.disconnect()
+
+
+async def test_progress_sent_from_another_process_reaches_the_websocket(owner_client, owner):
+    job = await sync_to_async(make_job)(owner)
+    socket = socket_for(job, owner_client)
+    await socket.connect()
+    await socket.receive_from(timeout=5)
+    # The worker is another process: it writes the row, then announces the change through Redis.
+    await RenderJob.objects.filter(pk=job.pk).aupdate(stage="compose", percent=42)
+    layer = settings.CHANNEL_LAYERS["default"]["CONFIG"]
+    sender = (
+        "import django; django.setup();"
+        "from asgiref.sync import async_to_sync; from channels.layers import get_channel_layer;"
+        f"async_to_sync(get_channel_layer().group_send)('job-{job.public_id}', {{'type': 'job.changed'}})"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "omnivibe.settings_test",
+        "REDIS_URL": layer["hosts"][0],
+        "CHANNELS_PREFIX": layer["prefix"],
+    }
+    result = await sync_to_async(subprocess.run)(
+        [sys.executable, "-c", sender], env=env, cwd=settings.BASE_DIR, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    html = await socket.receive_from(timeout=10)
+    assert 'data-percent="42"' in html and "compose" in html
+    await socket.disconnect()
+
+
+async def test_a_finished_job_sends_the_players(owner_client, owner):
+    job = await sync_to_async(make_job)(owner)
+    socket = socket_for(job, owner_client)
+    await socket.connect()
+    await socket.receive_from(timeout=5)
+    from renders import actions
+
+    await sync_to_async(actions.finish_job)(job, {"duration": 1.0})
+    html = await socket.receive_from(timeout=10)
+    assert 'data-status="succeeded"' in html and "<progress" not in html
+    await socket.disconnect()
+
+
+async def test_anonymous_clients_are_refused(owner):
+    job = await sync_to_async(make_job)(owner)
+    socket = socket_for(job)
+    connected, code = await socket.connect()
+    assert not connected and code == 4404
+
+
+async def test_other_workspaces_are_refused(outsider_client, owner):
+    job = await sync_to_async(make_job)(owner)
+    socket = socket_for(job, outsider_client)
+    connected, code = await socket.connect()
+    assert not connected and code == 4404
+
+
+async def test_foreign_origins_are_refused(owner_client, owner):
+    job = await sync_to_async(make_job)(owner)
+    socket = WebsocketCommunicator(
+        application,
+        f"/ws/jobs/{job.public_id}/",
+        headers=[(b"origin", b"http://evil.example"), (b"host", b"testserver")],
+    )
+    connected, _ = await socket.connect()
+    assert not connected

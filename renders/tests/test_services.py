@@ -1,0 +1,57 @@
+"""A job's life on the worker side: run, cancel, fail, run twice."""
+
+import pytest
+
+from renders import actions
+from renders.models import RenderJob
+from renders.pipeline.script import parse_text
+from renders.services import run_job, submit_render
+
+pytestmark = pytest.mark.django_db
+
+
+def queue(owner, body="Host: Hello there.", kind=RenderJob.Kind.AUDIO):
+    return submit_render(workspace=owner.memberships.get().workspace, blocks=parse_text(body), title="T", kind=kind)
+
+
+def test_a_finished_job_is_left_alone_when_run_again(owner):
+    job = queue(owner)
+    run_job(job.pk)
+    job.refresh_from_db()
+    first_outputs = list(job.outputs.values_list("pk", flat=True))
+    run_job(job.pk)  # e.g. a re-delivered task
+    job.refresh_from_db()
+    assert job.status == RenderJob.Status.SUCCEEDED
+    assert list(job.outputs.values_list("pk", flat=True)) == first_outputs
+
+
+def test_a_cancelled_job_stops_and_consumes_nothing(owner, settings, tmp_path):
+    job = queue(owner, body="Host: One.\nGuest: Two.\nHost: Three.")
+    original = actions.report_progress
+
+    def cancel_during_narration(job_, stage, percent):
+        original(job_, stage, percent)
+        if percent > 0:
+            RenderJob.objects.filter(pk=job_.pk).update(status=RenderJob.Status.CANCELLED)
+
+    actions.report_progress = cancel_during_narration
+    try:
+        run_job(job.pk)
+    finally:
+        actions.report_progress = original
+    job.refresh_from_db()
+    assert job.status == RenderJob.Status.CANCELLED
+    assert not job.outputs.exists() and not hasattr(job, "usage")
+    assert not (settings.RENDER_WORK_DIR / str(job.public_id)).exists()
+
+
+def test_a_failing_stage_fails_the_job_with_a_clear_message(owner):
+    job = queue(owner)
+    RenderJob.objects.filter(pk=job.pk).update(
+        options={"voices": {"Host": {"engine": "piper", "voice_id": "joe", "settings": {"speed": 50}}}}
+    )
+    run_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == RenderJob.Status.FAILED
+    assert job.error == "narrate: block 1 (Host): speed must be from 0.5 to 2.0, not 50"
+    assert not job.outputs.exists() and not hasattr(job, "usage")

@@ -1,0 +1,56 @@
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from renders.models import RenderJob, RenderOutput
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def job(owner):
+    job = RenderJob.objects.create(
+        workspace=owner.memberships.get().workspace, title="Mine", blocks=[{"speaker": "Host", "text": "Hi."}]
+    )
+    output = RenderOutput(job=job, kind=RenderOutput.Kind.SRT, size=3)
+    output.file.save("captions.srt", ContentFile(b"1\n"), save=True)
+    return job
+
+
+def test_a_running_job_page_opens_the_live_socket(owner_client, job):
+    page = owner_client.get(reverse("renders:job", args=[job.public_id])).content.decode()
+    assert f'ws-connect="/ws/jobs/{job.public_id}/"' in page and "<progress" in page
+
+
+def test_members_download_outputs(owner_client, job):
+    response = owner_client.get(reverse("renders:job_file", args=[job.public_id, "srt"]) + "?download=1")
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"1\n"
+    assert "attachment" in response["Content-Disposition"]
+
+
+def test_a_missing_output_is_404(owner_client, job):
+    assert owner_client.get(reverse("renders:job_file", args=[job.public_id, "mp4"])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "method"),
+    [("renders:job", [], "get"), ("renders:job_file", ["srt"], "get"), ("renders:job_cancel", [], "post")],
+)
+def test_other_workspaces_get_404_everywhere(outsider_client, job, name, args, method):
+    response = getattr(outsider_client, method)(reverse(name, args=[job.public_id, *args]))
+    assert response.status_code == 404
+    job.refresh_from_db()
+    assert job.status == RenderJob.Status.QUEUED
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, job):
+    response = client.get(reverse("renders:job_file", args=[job.public_id, "srt"]))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_cancelling_a_queued_job(owner_client, job):
+    response = owner_client.post(reverse("renders:job_cancel", args=[job.public_id]), follow=True)
+    job.refresh_from_db()
+    assert job.status == RenderJob.Status.CANCELLED and "Render cancelled." in response.content.decode()
+    again = owner_client.post(reverse("renders:job_cancel", args=[job.public_id]), follow=True)
+    assert "already cancelled" in again.content.decode()
