@@ -83,6 +83,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Web and worker write at once: WAL lets readers run beside a writer, IMMEDIATE takes the write
     # lock at BEGIN so two writers queue on busy_timeout instead of failing with "database is locked".
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -52,8 +52,10 @@ class Cue:
 # --- building cues ---------------------------------------------------------------------------------------
 
 
-def build_cues(words: Sequence[TimedWord], rules: CueRules = CueRules()) -> list[Cue]:
+def build_cues(words: Sequence[TimedWord], rules: CueRules = CueRules(), *, until: float | None = None) -> list[Cue]:
     """Group words into readable cues: one speaker and block each, within the line and duration rules.
+
+    `until` is where the narration ends: the minimum duration never stretches the last cue past it.
 
     Words must have text, finite times with 0 <= start <= end, and starts in order. Overlaps between
     words are tolerated (cues are clipped so they never overlap). Cue times are whole milliseconds, so
@@ -63,7 +65,7 @@ def build_cues(words: Sequence[TimedWord], rules: CueRules = CueRules()) -> list
     chunks = [chunk for run in _runs(words) for chunk in _split_run(run, rules)]
     return [
         Cue(start, end, _layout_lines([_display(w) for w in chunk], rules), chunk[0].speaker, tuple(chunk))
-        for chunk, (start, end) in zip(chunks, _timings(chunks, rules), strict=True)
+        for chunk, (start, end) in zip(chunks, _timings(chunks, rules, until), strict=True)
     ]
 
 
@@ -180,7 +182,7 @@ def _layout_lines(texts: list[str], rules: CueRules) -> tuple[str, ...]:
     return tuple(" ".join(texts[a:b]) for a, b in itertools.pairwise(bounds))
 
 
-def _timings(chunks: list[list[TimedWord]], rules: CueRules) -> list[tuple[float, float]]:
+def _timings(chunks: list[list[TimedWord]], rules: CueRules, until: float | None) -> list[tuple[float, float]]:
     """Start/end of each cue in whole ms: from its first word, lengthened to min_duration into the
     silence after it, cut to max_duration, never past the next cue's start, never empty."""
     firsts = [_ceil_ms(chunk[0].start) for chunk in chunks]
@@ -194,6 +196,8 @@ def _timings(chunks: list[list[TimedWord]], rules: CueRules) -> list[tuple[float
         end = min(max(_ms(chunk[-1].end), start + min_ms), start + max_ms)
         if index + 1 < len(chunks):
             end = min(end, firsts[index + 1])
+        elif until is not None:
+            end = min(end, max(_ms(until), _ms(chunk[-1].end)))
         end = max(end, start + 1)
         timings.append((start / 1000, end / 1000))
         previous_end = end

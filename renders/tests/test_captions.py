@@ -306,3 +306,10 @@ def test_libass_burns_the_caption_and_moves_the_highlight(tmp_path):
 
 def test_cue_text_joins_its_lines():
     assert Cue(0, 1, ("a b", "c"), "Host", ()).text == "a b\nc"
+
+
+def test_the_last_cue_never_outlasts_the_narration():
+    words = [TimedWord("Go.", 1.0, 1.3, "Host", 0)]
+    assert build_cues(words)[0].end == 1.8  # stretched to the minimum duration into silence
+    assert build_cues(words, until=1.5)[0].end == 1.5  # but not past the end of the audio
+    assert build_cues(words, until=1.2)[0].end == 1.3  # and never cut inside its own word

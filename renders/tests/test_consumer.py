@@ -8,11 +8,20 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.db import connections
 
 from omnivibe.asgi import application
 from renders.models import RenderJob
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+async def close_thread_connections():
+    yield
+    # The async ORM calls here run in asgiref's worker thread: close its connection, or PostgreSQL
+    # refuses to drop the test database at the end of the run.
+    await sync_to_async(connections.close_all)()
 
 
 def make_job(user) -> RenderJob:

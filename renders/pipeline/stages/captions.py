@@ -7,7 +7,7 @@ from renders.pipeline.context import RenderContext
 
 
 def run(ctx: RenderContext) -> None:
-    cues = caption_formats.build_cues(ctx.words)
+    cues = caption_formats.build_cues(ctx.words, until=ctx.duration)
     files = {
         "srt": ("captions.srt", caption_formats.to_srt(cues)),
         "vtt": ("captions.vtt", caption_formats.to_vtt(cues)),

@@ -12,7 +12,7 @@ FRAME_RATE = 15  # still backgrounds: captions change a few times a second, so 1
 def run(ctx: RenderContext) -> None:
     width, height = ctx.frame_size
     subtitles = ctx.workdir / "captions.ass"
-    cues = caption_formats.build_cues(ctx.words)
+    cues = caption_formats.build_cues(ctx.words, until=ctx.duration)
     style = caption_formats.CaptionStyle(font_name="Roboto")
     subtitles.write_text(caption_formats.to_ass(cues, width=width, height=height, style=style), encoding="utf-8")
     video = ctx.workdir / "video.mp4"

@@ -1,0 +1,130 @@
+"""The whole product in a real browser: `manage.py runstack` (daphne, worker, embedded Redis) and Chromium.
+
+Sign up, render the sample two-speaker script, watch live progress reach 100 %, and play the video.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+if not (CHROMIUM and CHROMEDRIVER):
+    if os.environ.get("REQUIRE_BROWSER"):
+        raise RuntimeError("REQUIRE_BROWSER is set but chromium/chromedriver are not installed")
+    pytest.skip("chromium and chromedriver are not installed (apt-get install chromium chromium-driver)",
+                allow_module_level=True)  # fmt: skip
+
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_health(url: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"{url} never reported healthy")
+
+
+@pytest.fixture(scope="module")
+def live_stack():
+    """The real run command on a fresh SQLite database, as `make run` starts it."""
+    var = Path(f"/tmp/omnivibe-browser-{os.getpid()}")
+    shutil.rmtree(var, ignore_errors=True)
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "DATABASE_URL"}}
+    env.update(DJANGO_SETTINGS_MODULE="omnivibe.settings", DEBUG="1", OMNIVIBE_VAR_DIR=str(var), PORT=str(port))
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, cwd=settings.BASE_DIR, check=True)
+    log = (var / "stack.log").open("w")
+    stack = subprocess.Popen([*manage, "runstack"], env=env, cwd=settings.BASE_DIR, stdout=log, stderr=log)
+    try:
+        wait_for_health(f"http://127.0.0.1:{port}/healthz", timeout=60)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stack.send_signal(signal.SIGINT)
+        stack.wait(timeout=30)
+        log.close()
+        # Ctrl-C stops everything it started: the embedded Redis socket is gone with its server.
+        assert not (var / "redis.sock").exists()
+        shutil.rmtree(var, ignore_errors=True)
+
+
+@pytest.fixture
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-dev-shm-usage", "--no-first-run", "--disable-component-update", "--disable-sync",
+                 "--autoplay-policy=no-user-gesture-required", "--window-size=1280,1000"):  # fmt: skip
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def test_sign_up_render_watch_progress_and_play_the_video(live_stack, browser):
+    browser.get(f"{live_stack}/accounts/signup/")
+    browser.find_element(By.NAME, "email").send_keys("creator@example.com")
+    browser.find_element(By.NAME, "password1").send_keys("a-long-pass-phrase")
+    browser.find_element(By.NAME, "password2").send_keys("a-long-pass-phrase")
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    WebDriverWait(browser, 20).until(lambda b: b.current_url.endswith("/studio/"))
+
+    browser.find_element(By.LINK_TEXT, "New script").click()
+    assert "Host:" in browser.find_element(By.NAME, "body").get_attribute("value")  # the sample script
+    browser.find_element(By.CSS_SELECTOR, "select[name=aspect] option[value='16:9']").click()
+    browser.find_element(By.ID, "render-button").click()
+    WebDriverWait(browser, 20).until(lambda b: "/jobs/" in b.current_url)
+    job_url = browser.current_url
+
+    # Progress arrives over the WebSocket: the page is never reloaded, yet its status changes.
+    seen = set()
+
+    def finished(driver):
+        status = driver.find_element(By.ID, "job-status")
+        seen.add(int(status.get_attribute("data-percent")))
+        return status.get_attribute("data-status") in {"succeeded", "failed"}
+
+    WebDriverWait(browser, 180, poll_frequency=0.1).until(finished)
+    assert browser.current_url == job_url
+    assert browser.find_element(By.ID, "job-status").get_attribute("data-status") == "succeeded", browser.find_element(
+        By.ID, "job-status"
+    ).text
+    assert 100 in seen and len(seen) >= 2, seen  # we saw it move, not only the end
+
+    WebDriverWait(browser, 30).until(
+        lambda b: b.execute_script("return document.getElementById('job-video').readyState") >= 1
+    )
+    duration = browser.execute_script("return document.getElementById('job-video').duration")
+    width = browser.execute_script("return document.getElementById('job-video').videoWidth")
+    assert duration > 3 and width == 1920
+
+    # A late visit (reload) shows the result straight from the database.
+    browser.refresh()
+    assert browser.find_element(By.ID, "job-status").get_attribute("data-status") == "succeeded"
+    assert browser.find_elements(By.ID, "job-video")
