@@ -42,6 +42,7 @@ class ElevenLabsEngine:
         return [EngineVoice(voice.voice_id, voice.name or voice.voice_id) for voice in response.voices]
 
     def synthesize(self, text: str, voice_id: str, settings: dict[str, Any]) -> Speech:
+        client = self._client()
         if not voice_id:
             raise EngineError("choose an ElevenLabs voice id for this voice")
         options = resolve_settings(settings)
@@ -49,7 +50,7 @@ class ElevenLabsEngine:
         # Without settings of our own, the voice's settings stored at ElevenLabs apply.
         extra = {"voice_settings": VoiceSettings(**options)} if options else {}
         with _mapped_errors(voice_id):
-            response = self._client().text_to_speech.convert_with_timestamps(
+            response = client.text_to_speech.convert_with_timestamps(
                 voice_id,
                 text=text,
                 model_id=django_settings.ELEVENLABS_MODEL_ID,
