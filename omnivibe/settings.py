@@ -170,6 +170,16 @@ RENDER_VIDEO_HEIGHT = env_int("RENDER_VIDEO_HEIGHT", 1080)
 RENDER_PROGRESS_MIN_INTERVAL = env_float("RENDER_PROGRESS_MIN_INTERVAL", 0.25)
 WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 30)
 
+# --- Voices ------------------------------------------------------------------------------------
+# ElevenLabs is offered only when a key is set; Piper (local) always works.
+ELEVENLABS_API_KEY = env_secret("ELEVENLABS_API_KEY", "")
+ELEVENLABS_BASE_URL = env_str("ELEVENLABS_BASE_URL", "https://api.elevenlabs.io")
+ELEVENLABS_MODEL_ID = env_str("ELEVENLABS_MODEL_ID", "eleven_multilingual_v2")
+ELEVENLABS_OUTPUT_FORMAT = env_str("ELEVENLABS_OUTPUT_FORMAT", "pcm_22050")  # or mp3_44100_128
+ELEVENLABS_TIMEOUT = env_float("ELEVENLABS_TIMEOUT", 60.0)
+ELEVENLABS_MAX_RETRIES = env_int("ELEVENLABS_MAX_RETRIES", 2)  # the SDK retries 429/5xx with backoff
+VOICE_SAMPLE_MAX_BYTES = env_int("VOICE_SAMPLE_MAX_BYTES", 20 * 1024 * 1024)
+
 # --- Internationalisation ----------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

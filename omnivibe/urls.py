@@ -6,6 +6,7 @@ from omnivibe.health import healthz
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="studio:home", permanent=False)),
+    path("studio/voices/", include("voices.urls")),
     path("studio/", include("studio.urls")),
     path("jobs/", include("renders.urls")),
     path("accounts/", include("allauth.urls")),

@@ -3,6 +3,11 @@ from django.db import models
 from studio.models import Workspace
 
 
+def sample_upload_to(voice: "Voice", filename: str) -> str:
+    # Workspace first in the path, like render outputs: storage rules can follow the tenant.
+    return f"workspaces/{voice.workspace_id}/voices/{filename}"
+
+
 class Voice(models.Model):
     """A speaker a script can name: an engine, the engine's voice id and its settings."""
 
@@ -12,6 +17,8 @@ class Voice(models.Model):
     engine_voice_id = models.CharField(max_length=120, blank=True)
     settings = models.JSONField(default=dict, blank=True)
     language = models.CharField(max_length=10, default="en")
+    # A reference recording (checked by voices.samples.validate_sample before it is stored).
+    sample = models.FileField(upload_to=sample_upload_to, max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,9 +1,22 @@
-"""Which voice says which speaker's lines."""
+"""Which voice says which speaker's lines, and the voice library's changes (save, preview, delete)."""
 
+import io
+import wave
 from typing import Any
 
+import numpy as np
+from django.core.files import File
+
+from renders.models import RenderJob
+from voices.engines import EngineError, get_engine
 from voices.engines.piper import PRESETS
 from voices.models import Voice
+
+PREVIEW_MAX_CHARS = 200
+
+
+class VoiceInUse(Exception):
+    """A queued or running render job still needs this voice."""
 
 
 def default_voice_spec(position: int) -> dict[str, Any]:
@@ -26,8 +39,58 @@ def voice_specs_for(workspace_id: int | None, speakers: list[str]) -> dict[str, 
                 "engine": voice.engine,
                 "voice_id": voice.engine_voice_id,
                 "settings": voice.settings,
+                "voice_pk": voice.pk,  # lets the library refuse to delete a voice a job still needs
             }
         else:
             specs[speaker] = default_voice_spec(unmatched)
             unmatched += 1
     return specs
+
+
+def save_voice(voice: Voice, *, new_sample: File | None) -> Voice:
+    """Store the voice; an ElevenLabs voice without a voice id is first cloned from its new sample."""
+    if voice.engine == "elevenlabs" and not voice.engine_voice_id:
+        if new_sample is None:
+            raise EngineError("enter an ElevenLabs voice id, or upload a sample to clone a new voice")
+        voice.engine_voice_id = get_engine("elevenlabs").clone_voice(voice.name, new_sample, new_sample.name)
+        new_sample.seek(0)  # the same file is stored next
+    voice.save()
+    return voice
+
+
+def preview_wav(voice: Voice, text: str = "") -> bytes:
+    """A short WAV of the voice saying `text` (or its own introduction); raises EngineError."""
+    text = text.strip()[:PREVIEW_MAX_CHARS] or f"Hi, I'm {voice.name}. This is how I sound."
+    speech = get_engine(voice.engine).synthesize(text, voice.engine_voice_id, voice.settings)
+    return wav_bytes(speech.samples, speech.sample_rate)
+
+
+def wav_bytes(samples: np.ndarray, sample_rate: int) -> bytes:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(sample_rate)
+        out.writeframes((np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes())
+    return buffer.getvalue()
+
+
+def jobs_using(voice: Voice) -> list[RenderJob]:
+    """Queued or running jobs of the voice's workspace whose frozen voice specs name this voice."""
+    active = RenderJob.objects.filter(
+        workspace_id=voice.workspace_id, status__in=[RenderJob.Status.QUEUED, RenderJob.Status.RUNNING]
+    )
+    return [
+        job
+        for job in active
+        if any(spec.get("voice_pk") == voice.pk for spec in job.options.get("voices", {}).values())
+    ]
+
+
+def delete_voice(voice: Voice) -> None:
+    if jobs := jobs_using(voice):
+        titles = ", ".join(f"“{job.title}”" for job in jobs[:3])
+        raise VoiceInUse(f"{voice.name} is still needed by a render in progress ({titles}); try again when it ends.")
+    if voice.sample:
+        voice.sample.delete(save=False)
+    voice.delete()

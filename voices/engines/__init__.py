@@ -7,6 +7,7 @@ from voices.engines.base import Engine, EngineError, Speech
 
 ENGINES: dict[str, str] = {
     "piper": "voices.engines.piper.PiperEngine",
+    "elevenlabs": "voices.engines.elevenlabs.ElevenLabsEngine",
 }
 
 
@@ -20,4 +21,9 @@ def get_engine(name: str) -> Engine:
     return getattr(import_module(module), cls)()
 
 
-__all__ = ["ENGINES", "Engine", "EngineError", "Speech", "get_engine"]
+def available_engines() -> list[str]:
+    """Engines a creator may pick now: those needing a key (ElevenLabs) only once it is set."""
+    return [name for name in ENGINES if getattr(get_engine(name), "available", True)]
+
+
+__all__ = ["ENGINES", "Engine", "EngineError", "Speech", "available_engines", "get_engine"]

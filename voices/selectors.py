@@ -1,0 +1,10 @@
+"""Reads of the voice library, always through a workspace."""
+
+from django.db.models import QuerySet
+
+from studio.models import Workspace
+from voices.models import Voice
+
+
+def voices_of(workspace: Workspace) -> QuerySet[Voice]:
+    return Voice.objects.filter(workspace=workspace)
