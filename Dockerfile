@@ -1,0 +1,14 @@
+# One image for web and worker machines:
+#   web:    daphne -b 0.0.0.0 -p 8000 omnivibe.asgi:application
+#   worker: python manage.py qcluster
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1
+WORKDIR /app
+COPY requirements.txt constraints.txt ./
+RUN pip install --no-cache-dir -r requirements.txt -c constraints.txt
+COPY . .
+RUN DEBUG=1 python manage.py collectstatic --no-input -v0
+RUN useradd --create-home omnivibe && mkdir -p /app/var && chown omnivibe /app/var
+USER omnivibe
+EXPOSE 8000
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "omnivibe.asgi:application"]

@@ -1,0 +1,30 @@
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+
+def test_production_settings_pass_the_deploy_checks():
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "omnivibe.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-value",
+        "ALLOWED_HOSTS": "omnivibe.example.com",
+        "OMNIVIBE_VAR_DIR": "/tmp/omnivibe-deploy-check",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "omnivibe.settings", "DEBUG": "0"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
