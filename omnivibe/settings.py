@@ -168,6 +168,10 @@ RENDER_WORK_DIR = Path(env_str("RENDER_WORK_DIR", str(VAR_DIR / "work")))
 RENDER_MAX_SCRIPT_CHARS = env_int("RENDER_MAX_SCRIPT_CHARS", 20000)
 RENDER_VIDEO_HEIGHT = env_int("RENDER_VIDEO_HEIGHT", 1080)
 RENDER_PROGRESS_MIN_INTERVAL = env_float("RENDER_PROGRESS_MIN_INTERVAL", 0.25)
+RENDER_VERIFY = env_bool("RENDER_VERIFY", True)  # hear every unit back with faster-whisper
+RENDER_MAX_TRIES = env_int("RENDER_MAX_TRIES", 3)
+RENDER_MAX_ERROR_RATE = env_float("RENDER_MAX_ERROR_RATE", 0.1)  # word error rate a unit may have
+RENDER_SYNTH_WORKERS = env_int("RENDER_SYNTH_WORKERS", 2)  # units narrated at once per render
 WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 30)
 
 # --- Voices ------------------------------------------------------------------------------------
@@ -201,5 +205,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django_q": {"level": env_str("Q_LOG_LEVEL", "WARNING")}},
+    "loggers": {
+        "django_q": {"level": env_str("Q_LOG_LEVEL", "WARNING")},
+        "faster_whisper": {"level": "WARNING"},  # it logs every clip it hears at INFO
+    },
 }

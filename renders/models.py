@@ -60,6 +60,7 @@ class RenderJob(models.Model):
 class RenderOutput(models.Model):
     class Kind(models.TextChoices):
         WAV = "wav", "Narration (WAV)"
+        MP3 = "mp3", "Narration (MP3)"
         SRT = "srt", "Captions (SRT)"
         VTT = "vtt", "Captions (WebVTT)"
         MP4 = "mp4", "Video (MP4)"

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django_q.tasks import async_task
 
@@ -15,6 +16,7 @@ from renders import actions
 from renders.models import RenderJob, RenderOutput
 from renders.pipeline import RenderCancelled, RenderContext, StageError, run_pipeline
 from renders.pipeline.script import Block, speakers_in_order
+from renders.pipeline.speech_cache import SpeechCache
 from studio.models import Script, Workspace
 from voices.services import voice_specs_for
 
@@ -23,6 +25,7 @@ logger = logging.getLogger(__name__)
 # Pipeline output name -> what we store it as.
 STORED_OUTPUTS = {
     "wav": RenderOutput.Kind.WAV,
+    "mp3": RenderOutput.Kind.MP3,
     "srt": RenderOutput.Kind.SRT,
     "vtt": RenderOutput.Kind.VTT,
     "json": RenderOutput.Kind.JSON,
@@ -72,6 +75,10 @@ def run_job(job_id: int) -> None:
         aspect=job.options.get("aspect", "9:16"),
         video_height=job.options.get("height", settings.RENDER_VIDEO_HEIGHT),
         background=job.options.get("background", "#1e293b"),
+        language=job.options.get("language", "en"),
+        speech_cache=SpeechCache(default_storage, f"workspaces/{job.workspace_id}/speech-cache"),
+        regenerate_blocks=frozenset(job.options.get("regenerate_blocks", [])),
+        **narration_settings(),
         on_progress=lambda stage, percent: actions.report_progress(job, stage, percent),
         is_cancelled=_cancel_checker(job),
     )
@@ -92,6 +99,15 @@ def run_job(job_id: int) -> None:
         actions.fail_job(job, f"{ctx.stage}: an internal error stopped the render; it has been logged.")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def narration_settings() -> dict[str, Any]:
+    return {
+        "verify": settings.RENDER_VERIFY,
+        "max_tries": settings.RENDER_MAX_TRIES,
+        "max_error_rate": settings.RENDER_MAX_ERROR_RATE,
+        "workers": settings.RENDER_SYNTH_WORKERS,
+    }
 
 
 def _store_outputs(job: RenderJob, ctx: RenderContext) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from renders.pipeline.script import Block
+from renders.pipeline.speech_cache import SpeechCache
 from renders.pipeline.words import TimedWord
 
 ASPECTS = {"9:16": (9, 16), "16:9": (16, 9), "1:1": (1, 1)}
@@ -28,6 +29,14 @@ class RenderContext:
     aspect: str = "9:16"
     video_height: int = 1080
     background: str = "#1e293b"
+    language: str = "en"
+    # Narration: verify each unit by ear, retry up to max_tries while its word error rate is too high.
+    verify: bool = True
+    max_tries: int = 3
+    max_error_rate: float = 0.1
+    workers: int = 2  # units synthesised and verified at once
+    speech_cache: SpeechCache | None = None
+    regenerate_blocks: frozenset[int] = frozenset()  # blocks to synthesise afresh even when cached
     # Called with (stage, overall percent); the caller decides where progress goes.
     on_progress: Callable[[str, int], None] = lambda stage, percent: None
     is_cancelled: Callable[[], bool] = lambda: False

@@ -71,3 +71,8 @@ def run_ffmpeg(
             errors.seek(0)
             detail = errors.read().decode(errors="replace").strip().splitlines()[-3:]
             raise StageError(f"ffmpeg failed ({process.returncode}): {' | '.join(detail)}")
+
+
+def encode_mp3(wav: Path, mp3: Path, bitrate: str = "192k") -> Path:
+    run_ffmpeg(["-i", str(wav), "-c:a", "libmp3lame", "-b:a", bitrate, str(mp3)], duration=0)
+    return mp3

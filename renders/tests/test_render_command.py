@@ -14,7 +14,7 @@ def test_it_writes_narration_captions_and_a_report(tmp_path):
     script.write_text("Host: Hello there.\n[pause 0.5s]\nGuest: Hi!")
     call_command("render", str(script), "--out", str(tmp_path / "out"), verbosity=0)
     names = sorted(path.name for path in (tmp_path / "out").iterdir())
-    assert names == ["captions.json", "captions.srt", "captions.vtt", "narration.wav", "report.json"]
+    assert names == ["captions.json", "captions.srt", "captions.vtt", "narration.mp3", "narration.wav", "report.json"]
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert [block["speaker"] for block in report["blocks"]] == ["Host", "Guest"]
     assert set(report["stages"]) == {"narrate", "captions"} and report["duration"] > 1

@@ -57,7 +57,7 @@ def test_save_and_render_queues_a_job_and_the_worker_finishes_it(
     assert [block["speaker"] for block in job.blocks] == ["Host", "Guest"]
     assert job.options["voices"]["Host"]["voice_id"] != job.options["voices"]["Guest"]["voice_id"]
     assert job.status == RenderJob.Status.SUCCEEDED and job.percent == 100
-    assert {output.kind for output in job.outputs.all()} == {"wav", "srt", "vtt", "json"}
+    assert {output.kind for output in job.outputs.all()} == {"wav", "mp3", "srt", "vtt", "json"}
     page = owner_client.get(response["Location"]).content.decode()
     assert 'id="job-audio"' in page and "ws-connect" not in page  # finished: no live socket needed
     assert job.usage.narration_seconds > 0 and job.usage.video_renders == 0

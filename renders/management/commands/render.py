@@ -4,21 +4,16 @@ import json
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from renders.pipeline import RenderContext, StageError, run_pipeline
 from renders.pipeline.context import ASPECTS
 from renders.pipeline.script import ScriptError, parse_json, parse_text, speakers_in_order
+from renders.pipeline.speech_cache import SpeechCache
+from renders.services import narration_settings
 from voices.services import voice_specs_for
-
-FILE_NAMES = {
-    "wav": "narration.wav",
-    "srt": "captions.srt",
-    "vtt": "captions.vtt",
-    "json": "captions.json",
-    "mp4": "video.mp4",
-}
 
 
 class Command(BaseCommand):
@@ -35,8 +30,11 @@ class Command(BaseCommand):
             default=settings.RENDER_VIDEO_HEIGHT,
             help="1080 for 1080p (the default), 720 for a fast preview",
         )
+        parser.add_argument("--no-verify", action="store_true", help="skip hearing the narration back")
+        parser.add_argument("--no-cache", action="store_true", help="synthesise every unit afresh")
 
     def handle(self, *args, script_file: Path, out: Path, video: bool, aspect: str, height: int, **options):
+        cache_storage = FileSystemStorage(location=settings.VAR_DIR / "speech-cache")
         blocks = self._read_blocks(script_file)
         if not 144 <= height <= 2160:
             raise CommandError("--height must be from 144 to 2160")
@@ -55,17 +53,16 @@ class Command(BaseCommand):
                 aspect=aspect,
                 video_height=height,
                 on_progress=show,
+                **{**narration_settings(), "verify": settings.RENDER_VERIFY and not options["no_verify"]},
+                speech_cache=None if options["no_cache"] else SpeechCache(cache_storage, "cli"),
             )
             try:
                 run_pipeline(ctx)
             except StageError as error:
                 raise CommandError(f"{ctx.stage} failed: {error}") from None
-        for name, path in ctx.outputs.items():
-            if path.name != FILE_NAMES[name]:
-                path.rename(out / FILE_NAMES[name])
         (out / "captions.ass").unlink(missing_ok=True)
         (out / "report.json").write_text(json.dumps(ctx.report, indent=2))
-        written = ", ".join(sorted(FILE_NAMES[name] for name in ctx.outputs)) + ", report.json"
+        written = ", ".join(sorted(path.name for path in ctx.outputs.values())) + ", report.json"
         self.stdout.write(self.style.SUCCESS(f"{ctx.duration:.1f} s of narration; wrote {written} to {out}"))
 
     def _read_blocks(self, script_file: Path):

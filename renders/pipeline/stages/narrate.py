@@ -1,58 +1,207 @@
-"""Narrate: each block synthesised with its speaker's voice, joined with its pauses into one WAV."""
+"""Narrate: every word right, every word timed.
+
+Blocks are normalised for speech (the written words kept for captions) and split at sentences into units.
+Units are synthesised and verified in parallel: faster-whisper hears each one back, and a unit whose word
+error rate is over the threshold is synthesised again with a variation, keeping the best try. Units that
+never pass are flagged in the report, not hidden. Word times come from the engine's alignment when it has
+one, else from what the recogniser heard, mapped back onto the written words.
+"""
+
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 
 import numpy as np
+import pyloudnorm
 
-from renders.pipeline.context import RenderContext, StageError
-from renders.pipeline.media import fade_edges, resample, write_wav
-from renders.pipeline.words import TimedWord
+from renders.pipeline.align import HeardWord, align_words, word_error_rate
+from renders.pipeline.context import RenderCancelled, RenderContext, StageError
+from renders.pipeline.media import encode_mp3, fade_edges, resample, write_wav
+from renders.pipeline.normalize import Normalized, normalize, split_sentences
+from renders.pipeline.speech_cache import UnitAudio, unit_key
+from renders.pipeline.verify import RECOGNISED_LANGUAGES, Hearing, hear
 from voices.engines import EngineError, get_engine
 
 SAMPLE_RATE = 22050
-GAP_BETWEEN_BLOCKS = 0.25  # seconds of silence where the script asks for no pause
+UNIT_MAX_CHARS = 240  # long enough for a natural sentence, short enough to retry cheaply
+GAP_BETWEEN_UNITS = 0.12  # seconds between sentences of one block
+GAP_BETWEEN_BLOCKS = 0.3  # where the script asks for no pause
+EDGE_SILENCE = 0.04  # kept at each end of a unit when trimming the engine's own silence
+UNIT_LOUDNESS = -18.0  # LUFS per unit: speakers sound equally loud; the mix is normalised later
+_meter = pyloudnorm.Meter(SAMPLE_RATE)
+
+
+@dataclass
+class Unit:
+    block: int
+    speaker: str
+    text: str  # as written
+    normalized: Normalized
+    key: str = ""
+    audio: UnitAudio | None = None
+    cached: bool = False
 
 
 def run(ctx: RenderContext) -> None:
+    units = plan_units(ctx)
+    verifying = ctx.verify and ctx.language in RECOGNISED_LANGUAGES
+    pending = [unit for unit in units if not _load_cached(ctx, unit)]
+    done = len(units) - len(pending)
+    ctx.progress(done / len(units))
+    with ThreadPoolExecutor(max_workers=ctx.workers) as pool:
+        futures: dict[Future, Unit] = {pool.submit(_narrate_unit, ctx, unit, verifying): unit for unit in pending}
+        try:
+            while futures:
+                finished, _ = wait(futures, timeout=0.5, return_when=FIRST_COMPLETED)
+                ctx.check_cancelled()
+                for future in finished:
+                    unit = futures.pop(future)
+                    unit.audio = future.result()
+                    if ctx.speech_cache is not None:
+                        ctx.speech_cache.save(unit.key, unit.audio)
+                    done += 1
+                    ctx.progress(done / len(units))
+        except (RenderCancelled, StageError):
+            for future in futures:
+                future.cancel()
+            raise
+    _join(ctx, units, verifying)
+
+
+def plan_units(ctx: RenderContext) -> list[Unit]:
+    units = []
+    for index, block in enumerate(ctx.blocks):
+        voice = ctx.voices[block.speaker]
+        for text in split_sentences(block.text, UNIT_MAX_CHARS):
+            unit = Unit(index, block.speaker, text, normalize(text, ctx.language))
+            unit.key = unit_key(voice["engine"], voice["voice_id"], voice["settings"], ctx.language, text)
+            units.append(unit)
+    return units
+
+
+def _load_cached(ctx: RenderContext, unit: Unit) -> bool:
+    if ctx.speech_cache is None or unit.block in ctx.regenerate_blocks:
+        return False
+    unit.audio = ctx.speech_cache.load(unit.key)
+    unit.cached = unit.audio is not None
+    return unit.cached
+
+
+def _variation(settings: dict, attempt: int) -> tuple[dict, bool]:
+    """Retry N: another noise draw with calmer variation, then slower speech with acronyms spelled out."""
+    if attempt == 0:
+        return settings, False
+    varied = {**settings, "variation": 0.4 if attempt == 1 else 0.3}
+    if attempt >= 2:
+        varied["speed"] = round(float(settings.get("speed", 1.0)) * 0.92, 3)
+    return varied, attempt >= 2
+
+
+def _narrate_unit(ctx: RenderContext, unit: Unit, verifying: bool) -> UnitAudio:
+    voice = ctx.voices[unit.speaker]
+    engine = get_engine(voice["engine"])
+    best: UnitAudio | None = None
+    for attempt in range(ctx.max_tries if verifying else 1):
+        if ctx.is_cancelled():
+            raise RenderCancelled()
+        settings, spell = _variation(voice["settings"], attempt)
+        normalized = normalize(unit.text, ctx.language, spell_acronyms=True) if spell else unit.normalized
+        try:
+            speech = engine.synthesize(normalized.spoken_text, voice["voice_id"], settings)
+        except EngineError as error:
+            raise StageError(f"block {unit.block + 1} ({unit.speaker}): {error}") from error
+        samples, shift = _tidy(resample(speech.samples, speech.sample_rate, SAMPLE_RATE))
+        hearing = hear(samples, SAMPLE_RATE) if verifying or not speech.word_timings else Hearing("", [])
+        heard, transcript = hearing.words, hearing.transcript
+        if speech.word_timings:  # the engine's own alignment beats the recogniser's
+            heard = [HeardWord(word, start - shift, end - shift) for word, start, end in speech.word_timings]
+        wer = word_error_rate(normalized.spoken_text, transcript, ctx.language) if verifying else 0.0
+        candidate = UnitAudio(samples, heard, transcript, round(wer, 4), attempt + 1, normalized.spoken_text)
+        if best is None or candidate.score < best.score:
+            best = candidate
+        best.tries = attempt + 1
+        if best.score <= ctx.max_error_rate:
+            break
+    assert best is not None
+    return best
+
+
+def _tidy(samples: np.ndarray) -> tuple[np.ndarray, float]:
+    """Trim the engine's leading/trailing silence (returns the seconds cut at the start), match loudness."""
+    loud = np.flatnonzero(np.abs(samples) > 0.02)
+    if len(loud) == 0:
+        return samples, 0.0
+    keep = int(EDGE_SILENCE * SAMPLE_RATE)
+    start, end = max(0, loud[0] - keep), min(len(samples), loud[-1] + keep)
+    trimmed = samples[start:end]
+    if len(trimmed) > 0.5 * SAMPLE_RATE:  # the meter needs at least one 400 ms block
+        loudness = _meter.integrated_loudness(trimmed.astype(np.float64))
+        if np.isfinite(loudness):
+            trimmed = trimmed * np.float32(10 ** ((UNIT_LOUDNESS - loudness) / 20))
+    return fade_edges(np.clip(trimmed, -1.0, 1.0).astype(np.float32), SAMPLE_RATE), start / SAMPLE_RATE
+
+
+def _join(ctx: RenderContext, units: list[Unit], verifying: bool) -> None:
     pieces: list[np.ndarray] = []
     clock = 0.0
-    blocks_report = []
+    blocks_report: list[dict] = []
     for index, block in enumerate(ctx.blocks):
-        ctx.check_cancelled()
-        voice = ctx.voices[block.speaker]
-        try:
-            speech = get_engine(voice["engine"]).synthesize(block.text, voice["voice_id"], voice["settings"])
-        except EngineError as error:
-            raise StageError(f"block {index + 1} ({block.speaker}): {error}") from error
-        samples = fade_edges(resample(speech.samples, speech.sample_rate, SAMPLE_RATE), SAMPLE_RATE)
-        duration = len(samples) / SAMPLE_RATE
-        ctx.words.extend(_spread_words(block.text, clock, duration, block.speaker, index))
-        blocks_report.append(
-            {
-                "index": index,
-                "speaker": block.speaker,
-                "start": round(clock, 3),
-                "duration": round(duration, 3),
-            }
-        )
-        gap = block.pause_after or (GAP_BETWEEN_BLOCKS if index < len(ctx.blocks) - 1 else 0.0)
-        pieces += [samples, np.zeros(round(gap * SAMPLE_RATE), dtype=np.float32)]
-        clock += duration + gap
-        ctx.progress((index + 1) / len(ctx.blocks))
-    narration = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
+        block_units = [unit for unit in units if unit.block == index]
+        start = clock
+        for position, unit in enumerate(block_units):
+            audio = unit.audio
+            assert audio is not None
+            duration = len(audio.samples) / SAMPLE_RATE
+            ctx.words.extend(
+                align_words(
+                    normalize(unit.text, ctx.language),
+                    audio.heard,
+                    duration=duration,
+                    offset=clock,
+                    speaker=block.speaker,
+                    block=index,
+                )
+            )
+            pieces.append(audio.samples)
+            clock += duration
+            if position < len(block_units) - 1:
+                pieces.append(np.zeros(round(GAP_BETWEEN_UNITS * SAMPLE_RATE), dtype=np.float32))
+                clock += GAP_BETWEEN_UNITS
+        blocks_report.append(_block_report(ctx, index, block_units, start, clock - start, verifying))
+        last = index == len(ctx.blocks) - 1
+        gap = block.pause_after or (0.0 if last else GAP_BETWEEN_BLOCKS)
+        pieces.append(np.zeros(round(gap * SAMPLE_RATE), dtype=np.float32))
+        clock += gap
+    narration = np.concatenate(pieces)
     ctx.duration = len(narration) / SAMPLE_RATE
-    path = ctx.workdir / "narration.wav"
-    write_wav(path, narration, SAMPLE_RATE)
-    ctx.outputs["wav"] = path
+    ctx.outputs["wav"] = ctx.workdir / "narration.wav"
+    write_wav(ctx.outputs["wav"], narration, SAMPLE_RATE)
+    ctx.outputs["mp3"] = encode_mp3(ctx.outputs["wav"], ctx.workdir / "narration.mp3")
     ctx.report["blocks"] = blocks_report
+    ctx.report["verified"] = verifying
+    ctx.report["flagged_blocks"] = [block["index"] for block in blocks_report if not block["passed"]]
 
 
-def _spread_words(text: str, start: float, duration: float, speaker: str, block: int) -> list[TimedWord]:
-    """Word times estimated from character length inside the block's exact span."""
-    written = text.split()
-    weights = [len(word) + 1 for word in written]
-    total = sum(weights)
-    words, clock = [], start
-    for word, weight in zip(written, weights, strict=True):
-        length = duration * weight / total
-        words.append(TimedWord(word, round(clock, 3), round(min(clock + length, start + duration), 3), speaker, block))
-        clock += length
-    return words
+def _block_report(ctx: RenderContext, index: int, units: list[Unit], start: float, duration: float, verified: bool):
+    unit_reports = [
+        {
+            "text": unit.text,
+            "score": unit.audio.score,
+            "tries": unit.audio.tries,
+            "transcript": unit.audio.transcript,
+            "passed": unit.audio.score <= ctx.max_error_rate,
+            "cached": unit.cached,
+        }
+        for unit in units
+        if unit.audio is not None
+    ]
+    return {
+        "index": index,
+        "speaker": ctx.blocks[index].speaker,
+        "start": round(start, 3),
+        "duration": round(duration, 3),
+        "score": max(report["score"] for report in unit_reports),
+        "tries": max(report["tries"] for report in unit_reports),
+        "passed": all(report["passed"] for report in unit_reports),
+        "verified": verified,
+        "units": unit_reports,
+    }
