@@ -18,6 +18,8 @@ FILE_NAMES = {
     "vtt": "captions.vtt",
     "json": "captions.json",
     "mp4": "video.mp4",
+    "thumbnail": "thumbnail.jpg",
+    "storyboard": "storyboard.json",
 }
 
 
