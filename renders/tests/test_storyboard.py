@@ -1,5 +1,6 @@
 """Storyboard: scenes from word timings (property-tested), keywords, and strict JSON for user edits."""
 
+import itertools
 import json
 
 import pytest
@@ -35,7 +36,7 @@ def test_scenes_are_contiguous_cover_the_narration_and_last_2_to_8_s_where_words
     board = build_storyboard(blocks, words, duration, brand=Brand())
     scenes = board.scenes
     assert scenes[0].start == 0 and scenes[-1].end == duration
-    assert all(a.end == b.start for a, b in zip(scenes, scenes[1:], strict=False))
+    assert all(a.end == b.start for a, b in itertools.pairwise(scenes))
     assert {s.block for s in scenes} == {w.block for w in words}  # at least one scene per block
     for block in {s.block for s in scenes}:
         own = [s for s in scenes if s.block == block]
