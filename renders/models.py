@@ -64,6 +64,8 @@ class RenderOutput(models.Model):
         SRT = "srt", "Captions (SRT)"
         VTT = "vtt", "Captions (WebVTT)"
         MP4 = "mp4", "Video (MP4)"
+        THUMBNAIL = "thumbnail", "Thumbnail (JPEG)"
+        STORYBOARD = "storyboard", "Storyboard (JSON)"
         JSON = "json", "Captions (JSON, word timings)"
 
     job = models.ForeignKey(RenderJob, on_delete=models.CASCADE, related_name="outputs")

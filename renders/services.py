@@ -30,6 +30,8 @@ STORED_OUTPUTS = {
     "vtt": RenderOutput.Kind.VTT,
     "json": RenderOutput.Kind.JSON,
     "mp4": RenderOutput.Kind.MP4,
+    "thumbnail": RenderOutput.Kind.THUMBNAIL,
+    "storyboard": RenderOutput.Kind.STORYBOARD,
 }
 
 
@@ -74,7 +76,6 @@ def run_job(job_id: int) -> None:
         video=job.kind == RenderJob.Kind.VIDEO,
         aspect=job.options.get("aspect", "9:16"),
         video_height=job.options.get("height", settings.RENDER_VIDEO_HEIGHT),
-        background=job.options.get("background", "#1e293b"),
         language=job.options.get("language", "en"),
         speech_cache=SpeechCache(default_storage, f"workspaces/{job.workspace_id}/speech-cache"),
         regenerate_blocks=frozenset(job.options.get("regenerate_blocks", [])),

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 
 from renders.pipeline.context import RenderCancelled, RenderContext, StageError
-from renders.pipeline.stages import captions, compose, narrate
+from renders.pipeline.stages import captions, compose, narrate, storyboard
 
 Stage = tuple[str, Callable[[RenderContext], None], int]  # (name, run, weight in percent)
 
@@ -15,7 +15,7 @@ Stage = tuple[str, Callable[[RenderContext], None], int]  # (name, run, weight i
 def stages_for(ctx: RenderContext) -> list[Stage]:
     stages: list[Stage] = [("narrate", narrate.run, 55), ("captions", captions.run, 5)]
     if ctx.video:
-        stages.append(("compose", compose.run, 40))
+        stages += [("storyboard", storyboard.run, 1), ("compose", compose.run, 40)]
     return stages
 
 

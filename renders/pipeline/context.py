@@ -5,8 +5,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from renders.pipeline.captions import CaptionStyle
 from renders.pipeline.script import Block
 from renders.pipeline.speech_cache import SpeechCache
+from renders.pipeline.storyboard import Brand, Storyboard
 from renders.pipeline.words import TimedWord
 
 ASPECTS = {"9:16": (9, 16), "16:9": (16, 9), "1:1": (1, 1)}
@@ -28,7 +30,6 @@ class RenderContext:
     video: bool = True
     aspect: str = "9:16"
     video_height: int = 1080
-    background: str = "#1e293b"
     language: str = "en"
     # Narration: verify each unit by ear, retry up to max_tries while its word error rate is too high.
     verify: bool = True
@@ -37,6 +38,20 @@ class RenderContext:
     workers: int = 2  # units synthesised and verified at once
     speech_cache: SpeechCache | None = None
     regenerate_blocks: frozenset[int] = frozenset()  # blocks to synthesise afresh even when cached
+    # Video look (compose); the storyboard stage fills `storyboard` unless an edited one is given.
+    storyboard: Storyboard | None = None
+    brand: Brand = field(default_factory=Brand)
+    zoom: bool = False  # slow Ken Burns zoom on still scenes of a generated storyboard
+    transition: str = "cut"  # or "crossfade" (0.4 s, centred on each scene change)
+    frame_rate: int = 30
+    constant_frame_rate: bool = False  # False: still stretches hold frames only where captions change
+    burn_captions: bool = True
+    caption_style: CaptionStyle = field(default_factory=CaptionStyle)
+    logo: Path | None = None  # PNG watermark
+    logo_corner: str = "top-right"
+    music: Path | None = None  # background music, looped and ducked under the voice
+    music_gain_db: float = -16.0
+    loudness_target: float = -14.0  # LUFS, integrated, of the final mix
     # Called with (stage, overall percent); the caller decides where progress goes.
     on_progress: Callable[[str, int], None] = lambda stage, percent: None
     is_cancelled: Callable[[], bool] = lambda: False

@@ -49,9 +49,12 @@ def run_ffmpeg(
     duration: float,
     on_progress: Callable[[float], None] = lambda fraction: None,
     is_cancelled: Callable[[], bool] = lambda: False,
-) -> None:
-    """Run ffmpeg, reporting the fraction of `duration` written; kill it at once when cancelled."""
-    command = [FFMPEG, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1", *args]
+    loglevel: str = "error",
+) -> str:
+    """Run ffmpeg, reporting the fraction of `duration` written; kill it at once when cancelled.
+
+    Returns what ffmpeg logged (at `loglevel`): some filters, like loudnorm, report results there."""
+    command = [FFMPEG, "-hide_banner", "-nostdin", "-y", "-loglevel", loglevel, "-progress", "pipe:1", *args]
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True)
         try:
@@ -67,10 +70,12 @@ def run_ffmpeg(
             if process.poll() is None:
                 process.kill()
                 process.wait()
+        errors.seek(0)
+        log = errors.read().decode(errors="replace")
         if process.returncode != 0:
-            errors.seek(0)
-            detail = errors.read().decode(errors="replace").strip().splitlines()[-3:]
+            detail = log.strip().splitlines()[-3:]
             raise StageError(f"ffmpeg failed ({process.returncode}): {' | '.join(detail)}")
+        return log
 
 
 def encode_mp3(wav: Path, mp3: Path, bitrate: str = "192k") -> Path:

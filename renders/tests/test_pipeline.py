@@ -86,6 +86,6 @@ def test_the_video_is_h264_and_aac_of_the_narrations_length(rendered):
 
 def test_progress_runs_through_every_stage_to_100(rendered):
     _, seen = rendered
-    assert list(dict.fromkeys(stage for stage, _ in seen)) == ["narrate", "captions", "compose"]
+    assert list(dict.fromkeys(stage for stage, _ in seen)) == ["narrate", "captions", "storyboard", "compose"]
     percents = [percent for _, percent in seen]
     assert percents == sorted(percents) and percents[0] == 0 and percents[-1] == 100

@@ -1,0 +1,235 @@
+"""Compose on small frames with the real ffmpeg: every output read back with PyAV."""
+
+import json
+import re
+import subprocess
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import av
+import numpy as np
+import psutil
+import pytest
+
+from renders.pipeline import composer
+from renders.pipeline.context import RenderCancelled, RenderContext
+from renders.pipeline.media import FFMPEG, write_wav
+from renders.pipeline.script import Block
+from renders.pipeline.stages import compose
+from renders.pipeline.storyboard import Background, Brand, Scene, Storyboard, build_storyboard
+from renders.pipeline.words import TimedWord
+
+RATE = 22050
+BLOCKS = [Block("Host", "x"), Block("Guest", "y")]
+SIZES = {"9:16": (360, 640), "16:9": (640, 360), "1:1": (360, 360)}
+
+
+def speechy(seconds: float, seed: int = 1) -> np.ndarray:
+    """Noise shaped into syllables: loud enough and uneven enough for loudness measurement to mean something."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * RATE)) / RATE
+    envelope = np.clip(np.sin(2 * np.pi * 3 * t), 0, None)
+    return (rng.normal(0, 0.05, len(t)) * envelope).astype(np.float32)
+
+
+def timed_words(duration: float) -> list[TimedWord]:
+    words, clock, index = [], 0.2, 0
+    texts = ["Render", "fast", "videos", "with", "captions", "that", "follow", "every", "spoken", "word", "nicely."]
+    while clock + 0.4 < duration:
+        block = 0 if clock < duration / 2 else 1
+        words.append(
+            TimedWord(texts[index % len(texts)], round(clock, 3), round(clock + 0.3, 3), BLOCKS[block].speaker, block)
+        )
+        clock += 0.4
+        index += 1
+    return words
+
+
+@pytest.fixture(scope="module")
+def narration(tmp_path_factory) -> tuple[Path, float]:
+    path = tmp_path_factory.mktemp("narration") / "narration.wav"
+    duration = 6.0
+    write_wav(path, speechy(duration), RATE)
+    return path, duration
+
+
+def make_ctx(tmp_path: Path, narration, **options) -> RenderContext:
+    wav, duration = narration
+    options = {"aspect": "9:16", "video_height": 360, **options}
+    ctx = RenderContext(blocks=BLOCKS, voices={}, workdir=tmp_path, **options)
+    ctx.words = timed_words(duration)
+    ctx.duration = duration
+    ctx.outputs["wav"] = wav
+    ctx.stage = "compose"
+    return ctx
+
+
+def frame_at(path: Path, seconds: float) -> np.ndarray:
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        frame = None
+        for frame in container.decode(stream):
+            if frame.time is not None and frame.time > seconds + 1e-6:
+                break
+            image = frame.to_ndarray(format="rgb24")
+        return image
+
+
+def integrated_loudness(path: Path) -> float:
+    log = subprocess.run(
+        [FFMPEG, "-hide_banner", "-nostdin", "-i", str(path), "-af", "ebur128", "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stderr
+    return float(re.findall(r"I:\s+(-?[\d.]+) LUFS", log)[-1])
+
+
+@pytest.mark.parametrize("aspect", list(SIZES))
+def test_it_renders_an_h264_high_mp4_with_aac_at_minus_14_lufs(tmp_path, narration, aspect):
+    ctx = make_ctx(tmp_path, narration, aspect=aspect)
+    compose.run(ctx)
+    with av.open(str(ctx.outputs["mp4"])) as container:
+        video, audio = container.streams.video[0], container.streams.audio[0]
+        assert (video.codec_context.name, video.codec_context.profile) == ("h264", "High")
+        assert video.codec_context.pix_fmt == "yuv420p"
+        assert (video.width, video.height) == SIZES[aspect]
+        assert audio.codec_context.name == "aac"
+        assert abs(container.duration / 1e6 - ctx.duration) < 0.05
+        assert abs(float(video.duration * video.time_base) - ctx.duration) < 0.05
+    assert abs(integrated_loudness(ctx.outputs["mp4"]) + 14) <= 1.5
+    with av.open(str(ctx.outputs["thumbnail"])) as thumbnail:
+        assert next(thumbnail.decode(video=0)).width == SIZES[aspect][0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["thumbnail.jpg", "video.mp4"]
+
+
+def test_captions_are_burned_in_where_words_are_spoken(tmp_path, narration):
+    with_captions = make_ctx(tmp_path / "a", narration)
+    without = make_ctx(tmp_path / "b", narration, burn_captions=False)
+    for ctx in (with_captions, without):
+        ctx.workdir.mkdir()
+        ctx.storyboard = build_storyboard(BLOCKS, ctx.words, ctx.duration, brand=Brand(gradient=False))
+        compose.run(ctx)
+    word = with_captions.words[3]
+    at = (word.start + word.end) / 2
+    a, b = frame_at(with_captions.outputs["mp4"], at), frame_at(without.outputs["mp4"], at)
+    band = slice(int(640 * 0.75), int(640 * 0.95))  # where bottom captions sit
+    assert np.abs(a[band].astype(int) - b[band].astype(int)).mean() > 3
+    top = slice(0, int(640 * 0.4))
+    assert np.abs(a[top].astype(int) - b[top].astype(int)).mean() < 1
+
+
+def test_a_storyboard_colour_edit_shows_in_the_frame(tmp_path, narration):
+    ctx = make_ctx(tmp_path, narration, burn_captions=False)
+    board = build_storyboard(BLOCKS, ctx.words, ctx.duration, brand=Brand(gradient=False))
+    red = Background(kind="color", colors=("#FF0000",))
+    ctx.storyboard = replace(board, scenes=(replace(board.scenes[0], background=red), *board.scenes[1:]))
+    compose.run(ctx)
+    pixel = frame_at(ctx.outputs["mp4"], 0.5)[100, 100]
+    assert pixel[0] > 200 and pixel[1] < 50 and pixel[2] < 50
+
+
+def test_image_and_video_clip_backgrounds_fill_their_scenes(tmp_path, narration):
+    image, clip = tmp_path / "bg.png", tmp_path / "clip.mp4"
+    subprocess.run(
+        [FFMPEG, "-v", "error", "-f", "lavfi", "-i", "color=c=0x00FF00:s=200x100", "-frames:v", "1", str(image)],
+        check=True,
+    )
+    # A 1 s blue clip, shorter than its scene: it must loop.
+    subprocess.run(
+        [
+            FFMPEG,
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=0x0000FF:s=160x90:r=25:d=1",
+            "-pix_fmt",
+            "yuv420p",
+            str(clip),
+        ],
+        check=True,
+    )
+    work = tmp_path / "work"
+    work.mkdir()
+    ctx = make_ctx(work, narration, burn_captions=False)
+    ctx.storyboard = Storyboard(
+        duration=ctx.duration,
+        scenes=(
+            Scene(0, 3, 0, "Host", Background(kind="image", colors=(), path=str(image))),
+            Scene(3, ctx.duration, 1, "Guest", Background(kind="video", colors=(), path=str(clip))),
+        ),
+    )
+    compose.run(ctx)
+    green, blue = frame_at(ctx.outputs["mp4"], 1.0)[320, 180], frame_at(ctx.outputs["mp4"], 5.5)[320, 180]
+    assert green[1] > 200 and green[0] < 50
+    assert blue[2] > 200 and blue[1] < 50
+
+
+def test_every_option_at_once_zoom_crossfade_logo_music(tmp_path, narration):
+    logo, music = tmp_path / "logo.png", tmp_path / "music.wav"
+    subprocess.run(
+        [FFMPEG, "-v", "error", "-f", "lavfi", "-i", "color=c=0xFFFFFF:s=64x64", "-frames:v", "1", str(logo)],
+        check=True,
+    )
+    write_wav(music, 0.3 * np.sin(2 * np.pi * 220 * np.arange(RATE * 2) / RATE), RATE)
+    work = tmp_path / "work"
+    work.mkdir()
+    ctx = make_ctx(work, narration, zoom=True, transition="crossfade", logo=logo, music=music, aspect="16:9")
+    compose.run(ctx)
+    with av.open(str(ctx.outputs["mp4"])) as container:
+        assert abs(container.duration / 1e6 - ctx.duration) < 0.05
+        frames = sum(1 for _ in container.decode(video=0))
+    assert frames == round(ctx.duration * 30)  # moving scenes hold every frame
+    corner = frame_at(ctx.outputs["mp4"], 1.0)[30:40, 560:580]
+    assert corner.min() > 200  # the white logo, top right
+    assert abs(integrated_loudness(ctx.outputs["mp4"]) + 14) <= 1.5
+
+
+def test_cancelling_kills_ffmpeg_and_leaves_no_temp_files(tmp_path, narration):
+    ctx = make_ctx(tmp_path, narration, zoom=True)
+    seen = []
+    ctx.on_progress = lambda stage, percent: seen.append(percent)
+    cancel = threading.Event()
+    ctx.is_cancelled = cancel.is_set
+    # Cancel once pieces are being encoded.
+    original = ctx.on_progress
+    ctx.on_progress = lambda stage, percent: (original(stage, percent), percent > 10 and cancel.set())
+    with pytest.raises(RenderCancelled):
+        compose.run(ctx)
+    assert not [p for p in psutil.Process().children(recursive=True) if "ffmpeg" in p.name()]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_still_piece_lists_one_entry_per_caption_state_with_exact_durations():
+    piece = composer.Piece(first=30, last=90, scenes=(0,), moving=False)
+    listing = composer.still_concat_list(Path("/w/s.png"), piece, [10, 45, 60, 95], 30, False)
+    durations = [float(d) for d in re.findall(r"duration (\S+)", listing)]
+    assert durations == pytest.approx([0.5, 0.5, 29 / 30, 1 / 30])
+    assert sum(durations) == pytest.approx(2.0)
+
+
+def test_crossfades_are_short_moving_pieces_between_scenes():
+    board = Storyboard(
+        duration=6.0,
+        scenes=(Scene(0, 3, 0, "Host"), Scene(3, 6, 1, "Guest")),
+    )
+    options = composer.VideoOptions(width=64, height=64, transition="crossfade", transition_frames=12)
+    pieces = composer.plan_pieces(board, options)
+    assert [(p.first, p.last, p.scenes, p.moving) for p in pieces] == [
+        (0, 84, (0,), False),
+        (84, 96, (0, 1), True),
+        (96, 180, (1,), False),
+    ]
+
+
+def test_caption_change_frames_come_from_the_ass_events():
+    ass = "Dialogue: 0,0:00:01.00,0:00:01.50,Default,,0,0,0,,hi\nDialogue: 0,0:00:01.50,0:00:02.01,Default,,0,0,0,,x\n"
+    assert composer.caption_change_frames(ass, 30) == [30, 45, 61]
+
+
+def test_loudnorm_measurement_is_read_from_the_log():
+    log = 'blah\n[Parsed_loudnorm_0 @ 0x1] \n{\n\t"input_i" : "-20.1",\n\t"target_offset" : "0.2"\n}\n'
+    assert composer.parse_loudnorm(log) == json.loads('{"input_i": "-20.1", "target_offset": "0.2"}')
