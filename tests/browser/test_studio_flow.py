@@ -106,9 +106,12 @@ def test_sign_up_render_watch_progress_and_play_the_video(live_stack, browser):
     seen = set()
 
     def finished(driver):
-        status = driver.find_element(By.ID, "job-status")
-        seen.add(int(status.get_attribute("data-percent")))
-        return status.get_attribute("data-status") in {"succeeded", "failed"}
+        # One script call: htmx may swap the element between two WebDriver calls.
+        status, percent = driver.execute_script(
+            "const s = document.getElementById('job-status'); return [s.dataset.status, s.dataset.percent];"
+        )
+        seen.add(int(percent))
+        return status in {"succeeded", "failed"}
 
     WebDriverWait(browser, 180, poll_frequency=0.1).until(finished)
     assert browser.current_url == job_url
