@@ -37,8 +37,11 @@ def start_job(job: RenderJob) -> bool:
     return bool(updated)
 
 
-def report_progress(job: RenderJob, stage: str, percent: int) -> None:
-    """Throttled: a stage change always goes out, repeated percents at most every few hundred ms."""
+def report_progress(job: RenderJob, stage: str, percent: int, report: dict | None = None) -> None:
+    """Throttled: a stage change always goes out, repeated percents at most every few hundred ms.
+
+    On a stage change the report so far goes with it, so per-block results show while later stages run.
+    """
     now = time.monotonic()
     if (
         stage == job.stage
@@ -48,9 +51,12 @@ def report_progress(job: RenderJob, stage: str, percent: int) -> None:
         return
     if (stage, percent) == (job.stage, job.percent):
         return
+    changes = {"stage": stage, "percent": percent}
+    if report is not None and stage != job.stage:
+        changes["report"] = report
     _last_progress[job.pk] = now
     job.stage, job.percent = stage, percent
-    if RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.RUNNING).update(stage=stage, percent=percent):
+    if RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.RUNNING).update(**changes):
         notify(job)
 
 

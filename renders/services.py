@@ -63,6 +63,23 @@ def submit_render(
     return job
 
 
+def regenerate_block(job: RenderJob, index: int, user: Any = None) -> RenderJob:
+    """A new job like `job` whose block `index` is synthesised afresh; every other block comes from the
+    speech cache, so its audio stays byte-identical."""
+    if not 0 <= index < len(job.blocks):
+        raise ValueError(f"this job has no block {index + 1}")
+    options = {key: value for key, value in job.options.items() if key not in {"voices", "regenerate_blocks"}}
+    return submit_render(
+        workspace=job.workspace,
+        blocks=[Block.from_dict(block) for block in job.blocks],
+        title=job.title,
+        kind=job.kind,
+        user=user,
+        script=job.script,
+        options={**options, "regenerate_blocks": [index]},
+    )
+
+
 def run_job(job_id: int) -> None:
     """Run a queued job to the end. Safe to call twice: a finished job is left alone."""
     job = RenderJob.objects.select_related("workspace").get(pk=job_id)
@@ -80,9 +97,9 @@ def run_job(job_id: int) -> None:
         speech_cache=SpeechCache(default_storage, f"workspaces/{job.workspace_id}/speech-cache"),
         regenerate_blocks=frozenset(job.options.get("regenerate_blocks", [])),
         **narration_settings(),
-        on_progress=lambda stage, percent: actions.report_progress(job, stage, percent),
         is_cancelled=_cancel_checker(job),
     )
+    ctx.on_progress = lambda stage, percent: actions.report_progress(job, stage, percent, ctx.report)
     try:
         run_pipeline(ctx)
         ctx.check_cancelled()

@@ -7,4 +7,5 @@ urlpatterns = [
     path("<uuid:public_id>/", views.job_detail, name="job"),
     path("<uuid:public_id>/files/<str:kind>", views.job_file, name="job_file"),
     path("<uuid:public_id>/cancel/", views.job_cancel, name="job_cancel"),
+    path("<uuid:public_id>/blocks/<int:index>/regenerate/", views.job_regenerate_block, name="job_regenerate"),
 ]

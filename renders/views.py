@@ -4,7 +4,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from renders import actions
+from renders import actions, services
 from renders.models import RenderJob
 from renders.selectors import job_for_member
 
@@ -31,6 +31,22 @@ def job_file(request: HttpRequest, public_id: str, kind: str) -> FileResponse:
     download = request.GET.get("download") == "1"
     filename = f"{job.title or 'omnivibe'}-{output.file.name.rsplit('/', 1)[-1]}"
     return FileResponse(output.file.open("rb"), as_attachment=download, filename=filename)
+
+
+@login_required
+@require_POST
+def job_regenerate_block(request: HttpRequest, public_id: str, index: int) -> HttpResponse:
+    job = _get_job_for_member(request, public_id)
+    if not job.is_finished:
+        messages.error(request, "Wait for this render to finish before regenerating a block.")
+        return redirect("renders:job", public_id=job.public_id)
+    try:
+        new_job = services.regenerate_block(job, index, request.user)
+    except ValueError as error:
+        messages.error(request, str(error).capitalize() + ".")
+        return redirect("renders:job", public_id=job.public_id)
+    messages.info(request, f"Regenerating block {index + 1}; the other blocks are reused as they were.")
+    return redirect("renders:job", public_id=new_job.public_id)
 
 
 @login_required

@@ -29,8 +29,8 @@ def test_a_cancelled_job_stops_and_consumes_nothing(owner, settings, tmp_path):
     job = queue(owner, body="Host: One.\nGuest: Two.\nHost: Three.")
     original = actions.report_progress
 
-    def cancel_during_narration(job_, stage, percent):
-        original(job_, stage, percent)
+    def cancel_during_narration(job_, stage, percent, report=None):
+        original(job_, stage, percent, report)
         if percent > 0:
             RenderJob.objects.filter(pk=job_.pk).update(status=RenderJob.Status.CANCELLED)
 

@@ -1,0 +1,129 @@
+"""The narrate stage with the real Piper voice and the real faster-whisper: verify, retry, flag, cache."""
+
+import wave
+
+import numpy as np
+import pytest
+from django.core.files.storage import FileSystemStorage
+from django.urls import reverse
+
+from renders.models import RenderJob
+from renders.pipeline import RenderContext
+from renders.pipeline.script import parse_text, speakers_in_order
+from renders.pipeline.speech_cache import SpeechCache
+from renders.pipeline.stages import narrate
+from renders.services import run_job, submit_render
+from voices.services import default_voice_spec
+
+
+def context(tmp_path, body, workdir_name="work", **options):
+    blocks = parse_text(body)
+    voices = {speaker: default_voice_spec(i) for i, speaker in enumerate(speakers_in_order(blocks))}
+    workdir = tmp_path / workdir_name
+    workdir.mkdir()
+    return RenderContext(blocks=blocks, voices=voices, workdir=workdir, video=False, **options)
+
+
+def test_a_unit_that_is_never_heard_right_is_retried_and_flagged(tmp_path):
+    ctx = context(tmp_path, "Host: Hello there, welcome to the show.\nGuest: Blorf snigwazzle kroomph vexlat quib.")
+    narrate.run(ctx)
+    clear, gibberish = ctx.report["blocks"]
+    assert clear["passed"] and clear["tries"] == 1 and clear["score"] <= 0.1
+    assert not gibberish["passed"] and gibberish["tries"] == 3 and gibberish["score"] > 0.1
+    assert gibberish["units"][0]["transcript"]  # what was heard is kept for the creator to see
+    assert ctx.report["flagged_blocks"] == [1]
+
+
+WRITTEN = "On March 3rd, 2024, Dr. Smith paid $5.50 for 12 apples."
+
+
+def test_numbers_are_spoken_and_timed_on_the_written_words(tmp_path):
+    ctx = context(tmp_path, f"Host: {WRITTEN}")
+    narrate.run(ctx)
+    (block,) = ctx.report["blocks"]
+    assert block["passed"], block["units"][0]["transcript"]
+    assert [word.text for word in ctx.words] == WRITTEN.split()
+    starts = [word.start for word in ctx.words]
+    assert starts == sorted(starts) and all(w.start <= w.end <= ctx.duration for w in ctx.words)
+    # The written "$5.50" covers "five dollars and fifty cents": it lasts longer than "for".
+    timed = {word.text: word.end - word.start for word in ctx.words}
+    assert timed["$5.50"] > timed["for"]
+
+
+def test_a_second_render_reuses_every_unit_from_the_cache(tmp_path):
+    cache = SpeechCache(FileSystemStorage(location=tmp_path / "cache"), "test")
+    body = "Host: The first line is here.\nGuest: And the second one follows."
+    first = context(tmp_path, body, speech_cache=cache)
+    narrate.run(first)
+    first_audio = first.outputs["wav"].read_bytes()
+    second = context(tmp_path, body, "again", speech_cache=cache)
+    narrate.run(second)
+    assert all(unit["cached"] for block in second.report["blocks"] for unit in block["units"])
+    assert second.outputs["wav"].read_bytes() == first_audio
+
+
+def block_audio(job: RenderJob, index: int) -> bytes:
+    """The block's frames; the report's times are rounded to ms, so the first and last blocks are cut
+    from the file's exact ends (the last block has no pause after it)."""
+    block = job.report["blocks"][index]
+    with wave.open(job.outputs.get(kind="wav").file.open("rb")) as wav:
+        rate, total = wav.getframerate(), wav.getnframes()
+        frames = wav.readframes(total)
+    length = int(block["duration"] * rate) - 2  # whole frames inside the block whatever the rounding
+    width = 2  # bytes per mono 16-bit frame
+    if index == 0:
+        return frames[: length * width]
+    if index == len(job.report["blocks"]) - 1:
+        return frames[-length * width :]
+    start = round(block["start"] * rate) + 1
+    return frames[start * width : (start + length) * width]
+
+
+@pytest.mark.django_db
+def test_regenerating_one_block_keeps_the_others_byte_identical(owner, owner_client):
+    workspace = owner.memberships.get().workspace
+    blocks = parse_text("Host: One fine morning.\nGuest: The second block is here.\nHost: And the third one.")
+    job = submit_render(workspace=workspace, blocks=blocks, title="Three", kind=RenderJob.Kind.AUDIO)
+    run_job(job.pk)
+    job.refresh_from_db()
+
+    response = owner_client.post(reverse("renders:job_regenerate", args=[job.public_id, 1]))
+    again = RenderJob.objects.exclude(pk=job.pk).get()
+    assert response["Location"] == reverse("renders:job", args=[again.public_id])
+    assert again.options["regenerate_blocks"] == [1]
+    run_job(again.pk)
+    again.refresh_from_db()
+
+    assert again.status == RenderJob.Status.SUCCEEDED
+    assert block_audio(again, 0) == block_audio(job, 0)
+    assert block_audio(again, 2) == block_audio(job, 2)
+    assert block_audio(again, 1) != block_audio(job, 1)  # Piper draws new noise for the regenerated block
+    units = {block["index"]: block["units"][0]["cached"] for block in again.report["blocks"]}
+    assert units == {0: True, 1: False, 2: True}
+
+
+@pytest.mark.django_db
+def test_a_block_that_does_not_exist_cannot_be_regenerated(owner, owner_client):
+    job = RenderJob.objects.create(
+        workspace=owner.memberships.get().workspace, title="T", blocks=[{"speaker": "Host", "text": "Hi."}],
+        status=RenderJob.Status.SUCCEEDED,
+    )  # fmt: skip
+    response = owner_client.post(reverse("renders:job_regenerate", args=[job.public_id, 5]), follow=True)
+    assert "This job has no block 6." in response.content.decode()
+    assert RenderJob.objects.count() == 1
+
+
+def test_narration_loudness_is_even_across_speakers(tmp_path):
+    import pyloudnorm
+
+    ctx = context(tmp_path, "Host: A calm sentence spoken plainly.\nGuest: Another sentence, a little brighter.")
+    narrate.run(ctx)
+    with wave.open(str(ctx.outputs["wav"])) as wav:
+        rate = wav.getframerate()
+        samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").astype(np.float64) / 32768
+    meter = pyloudnorm.Meter(rate)
+    levels = []
+    for block in ctx.report["blocks"]:
+        part = samples[round(block["start"] * rate) : round((block["start"] + block["duration"]) * rate)]
+        levels.append(meter.integrated_loudness(part))
+    assert abs(levels[0] - levels[1]) < 1.5 and all(-20.5 < level < -15.5 for level in levels)
