@@ -3,8 +3,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from billing.services import QuotaExceeded
 from renders.pipeline.script import ScriptError, parse_text
 from renders.selectors import jobs_for_member
 from renders.services import submit_render
@@ -79,13 +81,17 @@ def _render(request: HttpRequest, script: Script) -> HttpResponse:
     except ScriptError as error:
         messages.error(request, f"This script cannot be rendered: {error}")
         return redirect("studio:script", pk=script.pk)
-    job = submit_render(
-        workspace=script.workspace,
-        blocks=blocks,
-        title=script.title,
-        kind=render_form.cleaned_data["kind"],
-        user=request.user,
-        script=script,
-        options={"aspect": render_form.cleaned_data["aspect"]},
-    )
+    try:
+        job = submit_render(
+            workspace=script.workspace,
+            blocks=blocks,
+            title=script.title,
+            kind=render_form.cleaned_data["kind"],
+            user=request.user,
+            script=script,
+            options={"aspect": render_form.cleaned_data["aspect"]},
+        )
+    except QuotaExceeded as refused:
+        messages.error(request, format_html('{} <a href="{}">See plans and upgrade</a>', refused, refused.upgrade_url))
+        return redirect("studio:script", pk=script.pk)
     return redirect("renders:job", public_id=job.public_id)
