@@ -1,10 +1,94 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
-from billing.models import UsageEntry
+from billing.models import Plan, Reservation, StripeEvent, UsageEntry, WorkspacePlan
+from billing.services import adjust
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "slug",
+        "monthly_price_cents",
+        "included_narration_seconds",
+        "included_video_renders",
+        "max_video_height",
+        "concurrent_jobs",
+        "api_access",
+        "stripe_price_id",
+    ]
+    list_editable = ["stripe_price_id"]
+
+
+class UsageEntryInline(admin.TabularInline):
+    """The workspace's ledger, read-only: credits are added from the usage entries page."""
+
+    model = UsageEntry
+    fk_name = "workspace"
+    fields = ["created_at", "kind", "job", "narration_seconds", "video_renders", "note", "created_by"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(WorkspacePlan)
+class WorkspacePlanAdmin(admin.ModelAdmin):
+    """Staff assign plans here (e.g. Business without Stripe); Stripe-driven fields are filled by webhooks."""
+
+    list_display = ["workspace", "plan", "status", "grace_until", "current_period_end", "stripe_customer_id"]
+    list_filter = ["plan", "status"]
+    search_fields = ["workspace__name", "stripe_customer_id", "stripe_subscription_id"]
+    raw_id_fields = ["workspace"]
 
 
 @admin.register(UsageEntry)
 class UsageEntryAdmin(admin.ModelAdmin):
-    list_display = ["workspace", "narration_seconds", "video_renders", "job", "created_at"]
+    """Ledger rows are history: staff add adjustments (negative figures are credits) and never edit rows."""
+
+    list_display = ["workspace", "kind", "narration_seconds", "video_renders", "job", "note", "created_at"]
+    list_filter = ["kind"]
     search_fields = ["workspace__name", "note"]
     raw_id_fields = ["workspace", "job"]
+    fields = ["workspace", "narration_seconds", "video_renders", "note"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.clean_note = _require_note
+        return form
+
+    def save_model(self, request, obj: UsageEntry, form, change: bool) -> None:
+        saved = adjust(
+            obj.workspace,
+            narration_seconds=obj.narration_seconds,
+            video_renders=obj.video_renders,
+            note=obj.note,
+            staff=request.user,
+        )
+        obj.pk = saved.pk
+
+
+def _require_note(form) -> str:
+    note = form.cleaned_data.get("note", "").strip()
+    if not note:
+        raise ValidationError("Say why (the customer sees this note in their history).")
+    return note
+
+
+@admin.register(Reservation)
+class ReservationAdmin(admin.ModelAdmin):
+    list_display = ["job", "workspace", "narration_seconds", "video_renders", "status", "created_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["workspace", "job"]
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(admin.ModelAdmin):
+    list_display = ["event_id", "type", "received_at", "processed_at", "error"]
+    search_fields = ["event_id", "type"]
+    readonly_fields = ["event_id", "type", "payload", "received_at", "processed_at", "error"]

@@ -1,19 +1,136 @@
+from django.conf import settings
 from django.db import models
 
 from studio.models import Workspace
 
+# Free is what every workspace without a plan record gets; the data migration seeds the same values.
+FREE_PLAN_DEFAULTS = {
+    "name": "Free",
+    "monthly_price_cents": 0,
+    "included_narration_seconds": 600,
+    "included_video_renders": 3,
+    "max_video_height": 720,
+    "max_voices": 2,
+    "api_access": False,
+    "concurrent_jobs": 1,
+    "watermark": True,
+    "sort_order": 0,
+}
+
+
+class PlanQuerySet(models.QuerySet):
+    def free(self) -> "Plan":
+        plan, _ = self.get_or_create(slug=Plan.FREE, defaults=FREE_PLAN_DEFAULTS)
+        return plan
+
+
+class Plan(models.Model):
+    """What a workspace may use each billing period. Staff edit plans in the admin."""
+
+    FREE = "free"
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=60)
+    monthly_price_cents = models.PositiveIntegerField(default=0, help_text="Shown on plan cards; Stripe bills.")
+    included_narration_seconds = models.PositiveIntegerField()
+    included_video_renders = models.PositiveIntegerField()
+    max_video_height = models.PositiveIntegerField(help_text="Highest video resolution, e.g. 720 or 1080.")
+    max_voices = models.PositiveSmallIntegerField()
+    api_access = models.BooleanField(default=False)
+    concurrent_jobs = models.PositiveSmallIntegerField(default=1)
+    watermark = models.BooleanField(default=False)
+    stripe_price_id = models.CharField(
+        max_length=100, blank=True, help_text="Overrides the STRIPE_PRICE_<SLUG> environment setting."
+    )
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def price_id(self) -> str:
+        return self.stripe_price_id or settings.STRIPE_PRICE_IDS.get(self.slug, "")
+
+    @property
+    def is_free(self) -> bool:
+        return self.slug == self.FREE
+
+    @property
+    def monthly_price(self) -> str:
+        return f"{self.monthly_price_cents / 100:g}"  # 19 or 19.5
+
+
+class WorkspacePlan(models.Model):
+    """A workspace's plan state. Its row is also the lock that serialises quota decisions."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active"
+        TRIALING = "trialing"
+        PAST_DUE = "past_due", "Past due"
+        CANCELED = "canceled"
+
+    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="plan_state")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    grace_until = models.DateTimeField(null=True, blank=True, help_text="Past due: the plan works until then.")
+    current_period_start = models.DateTimeField(null=True, blank=True)
+    current_period_end = models.DateTimeField(null=True, blank=True)
+    # Plain strings, not foreign keys into dj-stripe's tables: our state never waits on a sync.
+    stripe_customer_id = models.CharField(max_length=100, blank=True, db_index=True)
+    stripe_subscription_id = models.CharField(max_length=100, blank=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.workspace}: {self.plan} ({self.status})"
+
+
+class Reservation(models.Model):
+    """Quota held for an accepted job until it ends: settled into the ledger, or released."""
+
+    class Status(models.TextChoices):
+        HELD = "held"
+        SETTLED = "settled"
+        RELEASED = "released"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="reservations")
+    job = models.OneToOneField("renders.RenderJob", on_delete=models.CASCADE, related_name="reservation")
+    narration_seconds = models.DecimalField(max_digits=10, decimal_places=2)
+    video_renders = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}: {self.narration_seconds}s, {self.video_renders} videos ({self.status})"
+
 
 class UsageEntry(models.Model):
-    """The usage ledger: one row per delivered job (quota and Stripe come with the billing issue)."""
+    """The usage ledger: one row per delivered job, plus staff adjustments (negative = credit)."""
+
+    class Kind(models.TextChoices):
+        RENDER = "render"
+        ADJUSTMENT = "adjustment"
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="usage_entries")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.RENDER)
     job = models.OneToOneField(
         "renders.RenderJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="usage"
     )
     narration_seconds = models.DecimalField(max_digits=10, decimal_places=2, default=0)
-    video_renders = models.PositiveIntegerField(default=0)
+    video_renders = models.IntegerField(default=0)
     note = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -21,3 +138,20 @@ class UsageEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workspace}: {self.narration_seconds}s, {self.video_renders} videos"
+
+
+class StripeEvent(models.Model):
+    """Every verified webhook event once, by Stripe's id: a replay finds the row and changes nothing."""
+
+    event_id = models.CharField(max_length=100, unique=True)
+    type = models.CharField(max_length=100)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"

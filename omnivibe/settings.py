@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_q",
     "rest_framework",
+    "djstripe",
     "omnivibe",
     "studio",
     "voices",
@@ -183,6 +184,23 @@ ELEVENLABS_OUTPUT_FORMAT = env_str("ELEVENLABS_OUTPUT_FORMAT", "pcm_22050")  # o
 ELEVENLABS_TIMEOUT = env_float("ELEVENLABS_TIMEOUT", 60.0)
 ELEVENLABS_MAX_RETRIES = env_int("ELEVENLABS_MAX_RETRIES", 2)  # the SDK retries 429/5xx with backoff
 VOICE_SAMPLE_MAX_BYTES = env_int("VOICE_SAMPLE_MAX_BYTES", 20 * 1024 * 1024)
+
+# --- Billing: plans, quota, Stripe (through dj-stripe; see billing/) ------------------------
+# With no secret key the billing page says payments are not configured; Free and staff-assigned
+# plans keep working. dj-stripe reads STRIPE_SECRET_KEY / STRIPE_PUBLIC_KEY / STRIPE_LIVE_MODE.
+STRIPE_LIVE_MODE = env_bool("STRIPE_LIVE_MODE", False)
+STRIPE_SECRET_KEY = env_secret("STRIPE_SECRET_KEY", "")
+STRIPE_PUBLIC_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "")
+DJSTRIPE_WEBHOOK_SECRET = env_secret("DJSTRIPE_WEBHOOK_SECRET", "")
+DJSTRIPE_FOREIGN_KEY_TO_FIELD = "id"
+# Our own calls (Checkout, portal, subscriptions) go here; tests point it at a local fake server.
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "https://api.stripe.com")
+STRIPE_WEBHOOK_TOLERANCE = env_int("STRIPE_WEBHOOK_TOLERANCE", 300)  # seconds a signature stays valid
+# Price ids per paid plan; a price id set on the Plan in the admin wins.
+STRIPE_PRICE_IDS = {slug: env_str(f"STRIPE_PRICE_{slug.upper()}", "") for slug in ("creator", "pro", "business")}
+BILLING_GRACE_DAYS = env_int("BILLING_GRACE_DAYS", 7)  # a past-due plan keeps working this long
+# Quota estimate before a render: narration at this speaking rate, plus the script's pauses.
+NARRATION_WORDS_PER_MINUTE = env_int("NARRATION_WORDS_PER_MINUTE", 150)
 
 # --- Internationalisation ----------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

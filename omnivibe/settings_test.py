@@ -18,3 +18,7 @@ RENDER_PROGRESS_MIN_INTERVAL = 0.0
 # Channels runs ORM calls in worker threads: close their connections after each use so the
 # PostgreSQL test database can be dropped at the end of the run.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not the default shared-cache in-memory database: that one answers concurrent writers with
+    # "database table is locked" at once, ignoring busy_timeout, so threaded tests could not run on it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405

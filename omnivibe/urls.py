@@ -2,14 +2,18 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from billing.views import stripe_webhook
 from omnivibe.health import healthz
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="studio:home", permanent=False)),
     path("studio/voices/", include("voices.urls")),
+    path("studio/billing/", include("billing.urls")),
     path("studio/", include("studio.urls")),
     path("jobs/", include("renders.urls")),
     path("accounts/", include("allauth.urls")),
+    path("billing/stripe-webhook/", stripe_webhook, name="stripe_webhook"),
+    path("stripe/", include("djstripe.urls", namespace="djstripe")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

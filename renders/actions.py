@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from billing.services import release
 from renders.models import RenderJob
 
 _last_progress: dict[int, float] = {}
@@ -74,16 +75,21 @@ def finish_job(job: RenderJob, report: dict) -> bool:
 
 
 def fail_job(job: RenderJob, message: str) -> None:
+    """-> failed; a failed job consumes nothing, so its quota reservation is released."""
     RenderJob.objects.filter(pk=job.pk).exclude(status=RenderJob.Status.CANCELLED).update(
         status=RenderJob.Status.FAILED, error=message[:2000], finished_at=timezone.now()
     )
+    release(job)
     _last_progress.pop(job.pk, None)
     job.refresh_from_db()
     notify(job)
 
 
 def cancel_job(job: RenderJob) -> bool:
-    """Queued or running -> cancelled; the worker notices within a second and stops. False if already over."""
+    """Queued or running -> cancelled; the worker notices within a second and stops. False if already over.
+
+    A cancelled job consumes nothing: its reservation is released here (a queued job never reaches a worker).
+    """
     updated = (
         RenderJob.objects.filter(pk=job.pk)
         .exclude(status__in=RenderJob.FINISHED)
@@ -91,5 +97,6 @@ def cancel_job(job: RenderJob) -> bool:
     )
     job.refresh_from_db()
     if updated:
+        release(job)
         notify(job)
     return bool(updated)

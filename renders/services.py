@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django_q.tasks import async_task
 
-from billing.services import record_usage
+from billing.services import release, reserve, settle
 from renders import actions
 from renders.models import RenderJob, RenderOutput
 from renders.pipeline import RenderCancelled, RenderContext, StageError, run_pipeline
@@ -45,9 +45,13 @@ def submit_render(
     script: Script | None = None,
     options: dict[str, Any] | None = None,
 ) -> RenderJob:
-    """Freeze what to render (blocks, voices, options) and queue it once the row has committed."""
+    """Freeze what to render (blocks, voices, options) and queue it once the row has committed.
+
+    Raises billing.services.QuotaExceeded, creating nothing, when the workspace's plan cannot take it.
+    """
     voices = voice_specs_for(workspace.pk, speakers_in_order(blocks))
     with transaction.atomic():
+        admission = reserve(workspace=workspace, blocks=blocks, kind=kind, options=options)
         job = RenderJob.objects.create(
             workspace=workspace,
             script=script,
@@ -55,8 +59,9 @@ def submit_render(
             title=title,
             kind=kind,
             blocks=[block.to_dict() for block in blocks],
-            options={**(options or {}), "voices": voices},
+            options={**(options or {}), "height": admission.video_height, "voices": voices},
         )
+        admission.hold_for(job)
         transaction.on_commit(
             lambda: async_task("renders.tasks.render_job", job.pk, task_name=f"render-{job.public_id}")
         )
@@ -107,9 +112,10 @@ def run_job(job_id: int) -> None:
             _store_outputs(job, ctx)
             if not actions.finish_job(job, ctx.report):
                 raise RenderCancelled()  # cancelled at the last moment: roll the outputs back
-            record_usage(job, narration_seconds=ctx.duration)
+            settle(job, narration_seconds=ctx.duration)
     except RenderCancelled:
         logger.info("render %s cancelled", job.public_id)
+        release(job)
     except StageError as error:
         actions.fail_job(job, f"{ctx.stage}: {error}")
     except Exception:

@@ -4,6 +4,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from billing.services import QuotaExceeded
 from renders import actions, services
 from renders.models import RenderJob
 from renders.selectors import job_for_member
@@ -44,6 +45,9 @@ def job_regenerate_block(request: HttpRequest, public_id: str, index: int) -> Ht
         new_job = services.regenerate_block(job, index, request.user)
     except ValueError as error:
         messages.error(request, str(error).capitalize() + ".")
+        return redirect("renders:job", public_id=job.public_id)
+    except QuotaExceeded as refused:
+        messages.error(request, refused.as_html())
         return redirect("renders:job", public_id=job.public_id)
     messages.info(request, f"Regenerating block {index + 1}; the other blocks are reused as they were.")
     return redirect("renders:job", public_id=new_job.public_id)

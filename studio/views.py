@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from billing.services import QuotaExceeded
 from renders.pipeline.script import ScriptError, parse_text
 from renders.selectors import jobs_for_member
 from renders.services import submit_render
@@ -79,13 +80,17 @@ def _render(request: HttpRequest, script: Script) -> HttpResponse:
     except ScriptError as error:
         messages.error(request, f"This script cannot be rendered: {error}")
         return redirect("studio:script", pk=script.pk)
-    job = submit_render(
-        workspace=script.workspace,
-        blocks=blocks,
-        title=script.title,
-        kind=render_form.cleaned_data["kind"],
-        user=request.user,
-        script=script,
-        options={"aspect": render_form.cleaned_data["aspect"]},
-    )
+    try:
+        job = submit_render(
+            workspace=script.workspace,
+            blocks=blocks,
+            title=script.title,
+            kind=render_form.cleaned_data["kind"],
+            user=request.user,
+            script=script,
+            options={"aspect": render_form.cleaned_data["aspect"]},
+        )
+    except QuotaExceeded as refused:
+        messages.error(request, refused.as_html())
+        return redirect("studio:script", pk=script.pk)
     return redirect("renders:job", public_id=job.public_id)

@@ -1,0 +1,153 @@
+"""Quota before work starts: each plan's limits, reservations, settlement, refunds."""
+
+from decimal import Decimal
+
+import pytest
+
+from billing.models import Reservation, UsageEntry
+from billing.services import QuotaExceeded, adjust, estimate, settle, usage_summary
+from billing.tests.conftest import put_on_plan
+from renders import actions
+from renders.models import RenderJob
+from renders.pipeline.script import Block
+from renders.services import run_job, submit_render
+
+pytestmark = pytest.mark.django_db
+PLANS = ["free", "creator", "pro", "business"]
+
+
+def ten_seconds(extra_pause: float = 0.0) -> list[Block]:
+    # 5 words at 150 words a minute = 2 s, plus an 8 s pause: exactly 10 s.
+    return [Block(speaker="Host", text="one two three four five", pause_after=8.0 + extra_pause)]
+
+
+def submit(workspace, blocks=None, kind=RenderJob.Kind.AUDIO, **options) -> RenderJob:
+    return submit_render(workspace=workspace, blocks=blocks or ten_seconds(), title="T", kind=kind, options=options)
+
+
+def use_up(workspace, *, seconds: int = 0, renders: int = 0) -> None:
+    adjust(workspace, narration_seconds=Decimal(seconds), video_renders=renders, note="test usage", staff=None)
+
+
+def test_the_estimate_is_words_at_the_speaking_rate_plus_pauses(settings):
+    settings.NARRATION_WORDS_PER_MINUTE = 150
+    blocks = [Block("Host", "word " * 150, pause_after=1.5), Block("Guest", "hi")]
+    assert estimate(blocks, "video").narration_seconds == Decimal(62)  # 60 s + 0.4 s + 1.5 s, rounded up
+    assert estimate(blocks, "video").video_renders == 1
+    assert estimate(blocks, "audio").video_renders == 0
+
+
+def test_a_workspace_without_a_plan_record_is_on_free(plans, workspace):
+    summary = usage_summary(workspace)
+    assert summary["plan"]["slug"] == "free"
+    assert summary["narration_seconds"] == {"included": 600.0, "used": 0.0, "held": 0.0, "remaining": 600.0}
+    assert summary["video_renders"]["included"] == 3
+    assert summary["max_video_height"] == 720
+
+
+@pytest.mark.parametrize("slug", PLANS)
+def test_narration_seconds_are_capped_by_the_plan(plans, workspace, slug):
+    put_on_plan(workspace, slug)
+    use_up(workspace, seconds=plans[slug].included_narration_seconds - 10)
+    with pytest.raises(QuotaExceeded) as refused:
+        submit(workspace, ten_seconds(extra_pause=1.0))
+    assert refused.value.needed == {"narration_seconds": 11.0}
+    assert refused.value.remaining == {"narration_seconds": 10.0}
+    assert refused.value.upgrade_url == "/studio/billing/"
+    assert "11 s of narration" in refused.value.message and not RenderJob.objects.exists()
+    job = submit(workspace)
+    assert job.reservation.narration_seconds == 10 and job.reservation.status == Reservation.Status.HELD
+    assert usage_summary(workspace)["narration_seconds"]["remaining"] == 0.0
+
+
+@pytest.mark.parametrize("slug", PLANS)
+def test_video_renders_are_capped_by_the_plan_and_credits_give_them_back(plans, workspace, slug):
+    put_on_plan(workspace, slug)
+    use_up(workspace, renders=plans[slug].included_video_renders)
+    with pytest.raises(QuotaExceeded, match="no video renders left") as refused:
+        submit(workspace, kind=RenderJob.Kind.VIDEO)
+    assert (refused.value.needed, refused.value.remaining) == ({"video_renders": 1}, {"video_renders": 0})
+    assert submit(workspace, kind=RenderJob.Kind.AUDIO).reservation.video_renders == 0  # audio needs none
+    RenderJob.objects.update(status=RenderJob.Status.SUCCEEDED)  # free the concurrency slot
+    use_up(workspace, renders=-1)  # a staff credit
+    assert submit(workspace, kind=RenderJob.Kind.VIDEO).reservation.video_renders == 1
+
+
+@pytest.mark.parametrize("slug", PLANS)
+def test_video_height_is_capped_by_the_plan(plans, workspace, slug, settings):
+    settings.RENDER_VIDEO_HEIGHT = 1080
+    plan = put_on_plan(workspace, slug).plan
+    with pytest.raises(QuotaExceeded, match=f"up to {plan.max_video_height}p") as refused:
+        submit(workspace, kind=RenderJob.Kind.VIDEO, height=plan.max_video_height + 1)
+    assert refused.value.remaining == {"video_height": plan.max_video_height}
+    default = submit(workspace, kind=RenderJob.Kind.VIDEO)
+    assert default.options["height"] == min(1080, plan.max_video_height)  # the default never exceeds the plan
+    RenderJob.objects.update(status=RenderJob.Status.SUCCEEDED)
+    assert submit(workspace, kind=RenderJob.Kind.VIDEO, height=plan.max_video_height).options["height"] == (
+        plan.max_video_height
+    )
+
+
+@pytest.mark.parametrize("slug", PLANS)
+def test_concurrent_jobs_are_capped_by_the_plan(plans, workspace, slug):
+    plan = put_on_plan(workspace, slug).plan
+    jobs = [submit(workspace) for _ in range(plan.concurrent_jobs)]
+    with pytest.raises(QuotaExceeded, match="at a time") as refused:
+        submit(workspace)
+    assert refused.value.remaining == {"concurrent_jobs": 0}
+    actions.cancel_job(jobs[0])
+    assert submit(workspace).status == RenderJob.Status.QUEUED
+
+
+def test_a_bad_height_gets_a_clear_message(plans, workspace):
+    with pytest.raises(ValueError, match="height must be a whole number of pixels, not 'tall'"):
+        submit(workspace, kind=RenderJob.Kind.VIDEO, height="tall")
+
+
+def test_settlement_records_the_actual_duration_not_the_estimate(plans, workspace):
+    job = submit(workspace)
+    settle(job, narration_seconds=7.456)
+    entry = UsageEntry.objects.get(job=job)
+    assert entry.narration_seconds == Decimal("7.46") and entry.video_renders == 0
+    job.reservation.refresh_from_db()
+    assert job.reservation.status == Reservation.Status.SETTLED
+    summary = usage_summary(workspace)
+    assert summary["narration_seconds"]["used"] == 7.46 and summary["narration_seconds"]["held"] == 0.0
+
+
+def test_a_delivered_render_settles_with_its_real_narration_length(plans, workspace):
+    job = submit(workspace, [Block("Host", "Hello there, this is a test.")])
+    run_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == RenderJob.Status.SUCCEEDED
+    assert 0 < job.usage.narration_seconds < 10
+    assert job.reservation.status == Reservation.Status.SETTLED
+
+
+def test_a_failed_render_releases_its_reservation(plans, workspace):
+    job = submit(workspace, [Block("Host", "Hello there.")])
+    RenderJob.objects.filter(pk=job.pk).update(
+        options={"voices": {"Host": {"engine": "piper", "voice_id": "joe", "settings": {"speed": 50}}}}
+    )
+    run_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == RenderJob.Status.FAILED and not hasattr(job, "usage")
+    assert job.reservation.status == Reservation.Status.RELEASED
+    assert usage_summary(workspace)["narration_seconds"]["remaining"] == 600.0
+
+
+def test_cancelling_a_queued_render_releases_its_reservation(plans, workspace):
+    job = submit(workspace, kind=RenderJob.Kind.VIDEO)
+    assert usage_summary(workspace)["video_renders"]["held"] == 1
+    assert actions.cancel_job(job)
+    job.reservation.refresh_from_db()
+    assert job.reservation.status == Reservation.Status.RELEASED
+    summary = usage_summary(workspace)
+    assert summary["video_renders"]["remaining"] == 3 and summary["concurrent_jobs"]["running"] == 0
+
+
+def test_settling_twice_writes_one_ledger_row(plans, workspace):
+    job = submit(workspace)
+    settle(job, narration_seconds=5)
+    settle(job, narration_seconds=5)
+    assert UsageEntry.objects.filter(job=job).count() == 1

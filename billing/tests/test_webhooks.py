@@ -1,0 +1,192 @@
+"""Stripe webhooks: only correctly signed, fresh events count; each event changes state once."""
+
+import json
+import time
+from datetime import timedelta
+
+import pytest
+import stripe
+from django.urls import reverse
+from django.utils import timezone
+
+from billing.models import StripeEvent, WorkspacePlan
+from billing.services import process_stripe_event, usage_summary
+
+SECRET = "whsec_test_secret"
+PERIOD_START, PERIOD_END = 1_800_000_000, 1_802_592_000  # 30 days
+
+
+@pytest.fixture(autouse=True)
+def webhook_secret(settings):
+    settings.DJSTRIPE_WEBHOOK_SECRET = SECRET
+
+
+def event(event_id: str, type_: str, obj: dict) -> dict:
+    return {"id": event_id, "object": "event", "type": type_, "livemode": False, "data": {"object": obj}}
+
+
+@pytest.fixture
+def post(client, django_capture_on_commit_callbacks):
+    """Sign and send like Stripe; the queued task runs (synchronously) as the request's commit would."""
+
+    def send(payload: dict | str, *, secret: str = SECRET, timestamp: int | None = None, **headers):
+        body = payload if isinstance(payload, str) else json.dumps(payload)
+        signature = stripe.WebhookSignature.generate_signature_header(body, secret, timestamp=timestamp)
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(
+                reverse("stripe_webhook"),
+                body,
+                content_type="application/json",
+                HTTP_STRIPE_SIGNATURE=signature,
+                **headers,
+            )
+
+    return send
+
+
+def subscription(status: str = "active", **extra) -> dict:
+    return {
+        "id": "sub_1",
+        "object": "subscription",
+        "customer": "cus_1",
+        "status": status,
+        "cancel_at_period_end": False,
+        "metadata": {"plan": "pro"},
+        "items": {
+            "object": "list",
+            "data": [
+                {
+                    "id": "si_1",
+                    "price": {"id": "price_pro"},
+                    "current_period_start": PERIOD_START,
+                    "current_period_end": PERIOD_END,
+                }
+            ],
+        },
+        **extra,
+    }
+
+
+def checkout_completed(workspace) -> dict:
+    return event(
+        "evt_checkout",
+        "checkout.session.completed",
+        {
+            "id": "cs_1",
+            "object": "checkout.session",
+            "client_reference_id": str(workspace.pk),
+            "customer": "cus_1",
+            "subscription": "sub_1",
+            "metadata": {"workspace_id": str(workspace.pk), "plan": "pro"},
+        },
+    )
+
+
+def test_the_whole_lifecycle_from_checkout_to_free(post, client, plans, workspace, fake_stripe):
+    fake_stripe.routes[("GET", "/v1/subscriptions/sub_1")] = (200, subscription())
+
+    assert post(checkout_completed(workspace)).status_code == 200
+    state = WorkspacePlan.objects.get(workspace=workspace)
+    assert (state.plan.slug, state.status) == ("pro", "active")
+    assert (state.stripe_customer_id, state.stripe_subscription_id) == ("cus_1", "sub_1")
+    assert int(state.current_period_end.timestamp()) == PERIOD_END
+    assert fake_stripe.made("GET", "/v1/subscriptions/sub_1")[0]["headers"]["Authorization"] == "Bearer sk_test_fake"
+    now = state.current_period_start + timedelta(days=3)
+    assert usage_summary(workspace, now=now)["plan"]["slug"] == "pro"
+
+    failed = {"id": "in_1", "object": "invoice", "customer": "cus_1", "subscription": "sub_1"}
+    assert post(event("evt_failed", "invoice.payment_failed", failed)).status_code == 200
+    state.refresh_from_db()
+    assert state.status == "past_due"
+    assert abs(state.grace_until - (timezone.now() + timedelta(days=7))) < timedelta(minutes=1)
+    assert usage_summary(workspace)["plan"]["slug"] == "pro"  # within the grace period
+    assert usage_summary(workspace, now=state.grace_until + timedelta(seconds=1))["plan"]["slug"] == "free"
+
+    cancelling = event("evt_updated", "customer.subscription.updated", subscription(cancel_at_period_end=True))
+    assert post(cancelling).status_code == 200
+    state.refresh_from_db()
+    assert state.status == "canceled" and state.grace_until is None
+    assert usage_summary(workspace, now=now)["plan"]["slug"] == "pro"  # paid until the period ends
+    assert usage_summary(workspace, now=state.current_period_end)["plan"]["slug"] == "free"
+
+    deleted = event("evt_deleted", "customer.subscription.deleted", subscription("canceled", ended_at=int(time.time())))
+    assert post(deleted).status_code == 200
+    state.refresh_from_db()
+    assert state.status == "canceled"
+    assert usage_summary(workspace)["plan"]["slug"] == "free"
+
+
+def test_a_replayed_event_changes_nothing(post, client, plans, workspace, fake_stripe):
+    fake_stripe.routes[("GET", "/v1/subscriptions/sub_1")] = (200, subscription())
+    post(checkout_completed(workspace))
+    WorkspacePlan.objects.filter(workspace=workspace).update(status="past_due")  # a later change
+
+    again = post(checkout_completed(workspace))
+    assert again.status_code == 200 and again.content == b"already received"
+    assert WorkspacePlan.objects.get(workspace=workspace).status == "past_due"
+    assert StripeEvent.objects.count() == 1
+    process_stripe_event(StripeEvent.objects.get().pk)  # a task delivered twice
+    assert WorkspacePlan.objects.get(workspace=workspace).status == "past_due"
+    assert len(fake_stripe.made("GET", "/v1/subscriptions/sub_1")) == 1
+
+
+def test_repeated_payment_failures_do_not_extend_the_grace_period(post, client, plans, workspace):
+    WorkspacePlan.objects.create(workspace=workspace, plan=plans["pro"], stripe_customer_id="cus_1")
+    failed = {"id": "in_1", "object": "invoice", "customer": "cus_1"}
+    post(event("evt_1", "invoice.payment_failed", failed))
+    first = WorkspacePlan.objects.get(workspace=workspace).grace_until
+    post(event("evt_2", "invoice.payment_failed", failed))
+    assert WorkspacePlan.objects.get(workspace=workspace).grace_until == first
+    post(event("evt_3", "invoice.paid", failed))
+    state = WorkspacePlan.objects.get(workspace=workspace)
+    assert (state.status, state.grace_until) == ("active", None)
+
+
+def test_an_event_for_an_unknown_customer_is_acknowledged_and_ignored(post, client, plans):
+    failed = {"id": "in_1", "object": "invoice", "customer": "cus_nobody"}
+    assert post(event("evt_1", "invoice.payment_failed", failed)).status_code == 200
+    assert StripeEvent.objects.get().processed_at is not None
+    assert not WorkspacePlan.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["wrong secret", "tampered body", "expired", "missing header", "debug header override"],
+)
+def test_forged_expired_and_tampered_signatures_are_refused(post, client, plans, workspace, settings, how):
+    payload = checkout_completed(workspace)
+    if how == "wrong secret":
+        response = post(payload, secret="whsec_attacker")
+    elif how == "tampered body":
+        body = json.dumps(payload)
+        signature = stripe.WebhookSignature.generate_signature_header(body, SECRET)
+        response = client.post(
+            reverse("stripe_webhook"),
+            body.replace("pro", "business"),
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=signature,
+        )
+    elif how == "expired":  # a captured request replayed after the tolerance window
+        response = post(payload, timestamp=int(time.time()) - settings.STRIPE_WEBHOOK_TOLERANCE - 10)
+    elif how == "missing header":
+        response = client.post(reverse("stripe_webhook"), json.dumps(payload), content_type="application/json")
+    else:  # dj-stripe trusts this header under DEBUG; we never do
+        settings.DEBUG = True
+        response = post(payload, secret="whsec_attacker", HTTP_X_DJSTRIPE_WEBHOOK_SECRET="whsec_attacker")
+    assert response.status_code == 400
+    assert not StripeEvent.objects.exists() and not WorkspacePlan.objects.exists()
+
+
+def test_a_signed_body_that_is_not_an_event_is_refused(post, client, db):
+    assert post("not json").status_code == 400
+    assert post({"id": "evt_1", "type": "x"}).status_code == 400
+    assert not StripeEvent.objects.exists()
+
+
+def test_webhooks_without_a_secret_are_refused_not_crashed(post, client, db, settings):
+    settings.DJSTRIPE_WEBHOOK_SECRET = ""
+    assert post(event("evt_1", "invoice.paid", {}), secret="x").status_code == 503
+
+
+def test_only_post_is_accepted(post, client, db):
+    assert client.get(reverse("stripe_webhook")).status_code == 405

@@ -1,0 +1,107 @@
+import logging
+
+import stripe
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from billing import selectors, services, stripe_client
+from billing.models import Plan
+from studio.models import Workspace
+from studio.selectors import current_workspace
+
+logger = logging.getLogger(__name__)
+
+
+def _return_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri(reverse("billing:page"))
+
+
+def _owned_workspace(request: HttpRequest) -> Workspace | None:
+    """Only a workspace's owners change what it pays for."""
+    workspace = current_workspace(request)
+    return workspace if selectors.is_owner(workspace, request.user) else None
+
+
+@login_required
+def billing_page(request: HttpRequest) -> HttpResponse:
+    workspace = current_workspace(request)
+    summary = services.usage_summary(workspace)
+    return render(
+        request,
+        "billing/billing.html",
+        {
+            "workspace": workspace,
+            "summary": summary,
+            "state": selectors.plan_state_of(workspace),
+            "plans": selectors.plans_on_offer(),
+            "history": selectors.monthly_history(workspace),
+            "entries": selectors.recent_entries(workspace),
+            "payments_configured": stripe_client.payments_configured(),
+            "is_owner": selectors.is_owner(workspace, request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def upgrade(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = get_object_or_404(Plan, slug=slug)
+    workspace = _owned_workspace(request)
+    if workspace is None:
+        messages.error(request, "Only the workspace's owner can change its plan.")
+        return redirect("billing:page")
+    try:
+        url = services.checkout_url(
+            workspace=workspace, plan=plan, email=request.user.email, return_url=_return_url(request)
+        )
+    except services.BillingUnavailable as error:
+        messages.error(request, str(error))
+        return redirect("billing:page")
+    return redirect(url)
+
+
+@login_required
+@require_POST
+def manage(request: HttpRequest) -> HttpResponse:
+    workspace = _owned_workspace(request)
+    if workspace is None:
+        messages.error(request, "Only the workspace's owner can manage its billing.")
+        return redirect("billing:page")
+    try:
+        url = services.portal_url(workspace=workspace, return_url=_return_url(request))
+    except services.BillingUnavailable as error:
+        messages.error(request, str(error))
+        return redirect("billing:page")
+    return redirect(url)
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request: HttpRequest) -> HttpResponse:
+    """Stripe's signed events. Verified here with the SDK (no DEBUG-only secret override); handled by a task."""
+    if not settings.DJSTRIPE_WEBHOOK_SECRET:
+        return HttpResponse("Stripe webhooks are not configured.", status=503, content_type="text/plain")
+    try:
+        event = stripe.Webhook.construct_event(
+            request.body.decode("utf-8"),
+            request.headers.get("Stripe-Signature", ""),
+            settings.DJSTRIPE_WEBHOOK_SECRET,
+            tolerance=settings.STRIPE_WEBHOOK_TOLERANCE,
+        )
+    except (ValueError, UnicodeDecodeError):
+        return HttpResponse("The body is not a Stripe event.", status=400, content_type="text/plain")
+    except stripe.SignatureVerificationError:
+        logger.warning("Stripe webhook with a bad or expired signature refused")
+        return HttpResponse("Bad or expired signature.", status=400, content_type="text/plain")
+    payload = event.to_dict()
+    data = payload.get("data")
+    if not isinstance(payload.get("id"), str) or not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        return HttpResponse("The body is not a Stripe event.", status=400, content_type="text/plain")
+    created = services.record_stripe_event(payload)
+    return HttpResponse("ok" if created else "already received", content_type="text/plain")
