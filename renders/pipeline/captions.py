@@ -8,7 +8,7 @@ import itertools
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 import srt
@@ -291,7 +291,8 @@ def _round(seconds: float) -> float:
 
 @dataclass(frozen=True)
 class CaptionStyle:
-    """How burned-in captions look; sizes are fractions of the video height so every aspect ratio matches."""
+    """How burned-in captions look. The font size is a fraction of the frame's short side, so a portrait
+    video gets the same letters as a landscape one, just fewer of them per line (see `frame_rules`)."""
 
     font_name: str = "Roboto"  # shipped by the font-roboto package; pass its folder as fontsdir
     font_size: float = 0.05
@@ -306,6 +307,23 @@ class CaptionStyle:
 
 
 _ALIGN_BOTTOM_CENTRE = 2  # ASS numpad alignment
+# Average advance of a character in mixed-case bold Roboto, as a fraction of the font size (measured on
+# English text: 0.52); rounded up so a line with wide letters still fits.
+_AVERAGE_CHARACTER_WIDTH = 0.58
+_FEWEST_CHARS_PER_LINE = 12
+
+
+def frame_rules(
+    width: int, height: int, style: CaptionStyle = CaptionStyle(), rules: CueRules = CueRules()
+) -> CueRules:
+    """Cue rules for captions burned into a frame: lines no longer than fit between the side margins."""
+    usable = width * (1 - 2 * style.margin_sides)
+    fits = int(usable / (_font_pixels(style, width, height) * _AVERAGE_CHARACTER_WIDTH))
+    return replace(rules, max_chars_per_line=max(_FEWEST_CHARS_PER_LINE, min(rules.max_chars_per_line, fits)))
+
+
+def _font_pixels(style: CaptionStyle, width: int, height: int) -> int:
+    return round(style.font_size * min(width, height))
 
 
 def to_ass(
@@ -322,7 +340,7 @@ def to_ass(
     recoloured (`{\\1c}` overrides). Karaoke `{\\k}` tags would leave every spoken word in the highlight
     colour (a fill, not a moving highlight) and cannot mark pauses between words as plainly.
     """
-    font_size = round(style.font_size * height)
+    font_size = _font_pixels(style, width, height)
     side = round(style.margin_sides * width)
     header = [
         "[Script Info]",

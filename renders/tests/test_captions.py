@@ -15,7 +15,17 @@ import webvtt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from renders.pipeline.captions import CaptionStyle, Cue, CueRules, build_cues, to_ass, to_json, to_srt, to_vtt
+from renders.pipeline.captions import (
+    CaptionStyle,
+    Cue,
+    CueRules,
+    build_cues,
+    frame_rules,
+    to_ass,
+    to_json,
+    to_srt,
+    to_vtt,
+)
 from renders.pipeline.words import TimedWord
 
 
@@ -313,3 +323,36 @@ def test_the_last_cue_never_outlasts_the_narration():
     assert build_cues(words)[0].end == 1.8  # stretched to the minimum duration into silence
     assert build_cues(words, until=1.5)[0].end == 1.5  # but not past the end of the audio
     assert build_cues(words, until=1.2)[0].end == 1.3  # and never cut inside its own word
+
+
+@pytest.mark.parametrize(("width", "height"), [(360, 640), (640, 360), (360, 360)])
+def test_burned_lines_fit_inside_the_frame_at_every_aspect(tmp_path, width, height):
+    text = (
+        "Welcome back! Today Dr. Smith explains why three in four startups fail, and what the "
+        "survivors did differently during their first eighteen months."
+    )
+    words = [TimedWord(word, 0.05 * i, 0.05 * i + 0.04, "Host", 0) for i, word in enumerate(text.split())]
+    style = CaptionStyle(font_size=0.05)
+    cues = build_cues(words, frame_rules(width, height, style), until=10)
+    ass = to_ass(cues, width=width, height=height, style=style, highlight_words=False)
+    (tmp_path / "fonts.conf").write_text(f"<fontconfig><dir>{GLYPH_FONTS}</dir></fontconfig>")
+    (tmp_path / "captions.ass").write_text(ass)
+    edge = max(2, width // 50)
+    for cue in cues:
+        at = (cue.start + cue.end) / 2
+        command = [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            f"color=c=black:s={width}x{height}:d=10",
+        ]
+        command += ["-vf", f"ass=captions.ass:fontsdir={GLYPH_FONTS}", "-ss", f"{at:.3f}", "-frames:v", "1"]
+        command += ["-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
+        env = {**os.environ, "FONTCONFIG_FILE": str(tmp_path / "fonts.conf")}
+        raw = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, check=True).stdout
+        frame = np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 3)
+        assert frame.max() > 0  # the caption is there
+        assert frame[:, :edge].max() == 0 and frame[:, -edge:].max() == 0, f"{cue.text!r} touches the side"

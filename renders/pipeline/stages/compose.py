@@ -16,7 +16,7 @@ import av
 import font_roboto
 
 from renders.pipeline import composer
-from renders.pipeline.captions import build_cues, to_ass
+from renders.pipeline.captions import build_cues, frame_rules, to_ass
 from renders.pipeline.context import RenderCancelled, RenderContext, StageError
 from renders.pipeline.media import run_ffmpeg
 from renders.pipeline.storyboard import Background, Storyboard, build_storyboard
@@ -112,7 +112,8 @@ def _write_captions(ctx: RenderContext, storyboard: Storyboard, width: int, heig
     style = ctx.caption_style
     if storyboard.scenes[0].layout == "captions-center":
         style = type(style)(**{**style.__dict__, "margin_bottom": CENTER_MARGIN})
-    cues = build_cues(ctx.words, until=ctx.duration) if ctx.burn_captions else []
+    rules = frame_rules(width, height, style)
+    cues = build_cues(ctx.words, rules, until=ctx.duration) if ctx.burn_captions else []
     document = to_ass(cues, width=width, height=height, style=style)
     titles = composer.title_events(storyboard, width, height)
     path = scratch / "captions.ass"
