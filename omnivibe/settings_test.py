@@ -18,3 +18,4 @@ RENDER_PROGRESS_MIN_INTERVAL = 0.0
 # Channels runs ORM calls in worker threads: close their connections after each use so the
 # PostgreSQL test database can be dropped at the end of the run.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+API_THROTTLE_RATE = "100000/min"  # the throttling test sets its own
