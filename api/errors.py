@@ -3,8 +3,8 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -33,6 +33,10 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response(error_body("payload_too_large", _too_large_message()), status=413)
     if isinstance(exc, TooManyFieldsSent):
         return Response(error_body("payload_too_large", "The request has too many fields."), status=413)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound("Not found: no such object in this workspace.")
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = exception_handler(exc, context)
     if response is None:
         return None
