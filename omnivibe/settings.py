@@ -38,11 +38,14 @@ INSTALLED_APPS = [
     "django_q",
     "rest_framework",
     "djstripe",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "omnivibe",
     "studio",
     "voices",
     "renders",
     "billing",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -50,6 +53,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "api.errors.ApiErrorMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -201,6 +205,38 @@ STRIPE_PRICE_IDS = {slug: env_str(f"STRIPE_PRICE_{slug.upper()}", "") for slug i
 BILLING_GRACE_DAYS = env_int("BILLING_GRACE_DAYS", 7)  # a past-due plan keeps working this long
 # Quota estimate before a render: narration at this speaking rate, plus the script's pauses.
 NARRATION_WORDS_PER_MINUTE = env_int("NARRATION_WORDS_PER_MINUTE", 150)
+# --- REST API (api/) ----------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.auth.HasApiKey"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiKeyThrottle"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "120/min")  # per API key
+API_MAX_REQUEST_BYTES = env_int("API_MAX_REQUEST_BYTES", 25 * 1024 * 1024)  # a 20 MB sample plus its form
+API_DOWNLOAD_URL_MAX_AGE = env_int("API_DOWNLOAD_URL_MAX_AGE", 15 * 60)  # seconds a signed download link works
+API_SPEECH_MAX_CHARS = env_int("API_SPEECH_MAX_CHARS", 4096)  # /v1/audio/speech and /v1/text-to-speech
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)
+WEBHOOK_RETRY_BASE = env_int("WEBHOOK_RETRY_BASE", 30)  # seconds before the 2nd attempt; doubles each time
+WEBHOOK_TIMEOUT = env_float("WEBHOOK_TIMEOUT", 10.0)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "OmniVibe API",
+    "DESCRIPTION": "Speakers, multi-speaker synthesis, video renders and jobs. Errors are always "
+    '`{"error": {"code", "message", "details"}}`. See docs/API.md for webhooks and signed downloads.',
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 # --- Internationalisation ----------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

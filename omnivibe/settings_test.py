@@ -22,3 +22,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not the default shared-cache in-memory database: that one answers concurrent writers with
     # "database table is locked" at once, ignoring busy_timeout, so threaded tests could not run on it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
+API_THROTTLE_RATE = "100000/min"  # the throttling test sets its own

@@ -7,6 +7,9 @@ from omnivibe.health import healthz
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="studio:home", permanent=False)),
+    path("api/", include("api.urls")),
+    path("v1/", include("api.compat_urls")),
+    path("studio/settings/", include("api.studio_urls")),
     path("studio/voices/", include("voices.urls")),
     path("studio/billing/", include("billing.urls")),
     path("studio/", include("studio.urls")),

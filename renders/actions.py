@@ -11,6 +11,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from billing.services import release
 from renders.models import RenderJob
@@ -25,6 +26,12 @@ def job_group(job: RenderJob) -> str:
 def notify(job: RenderJob) -> None:
     group = job_group(job)
     transaction.on_commit(lambda: async_to_sync(get_channel_layer().group_send)(group, {"type": "job.changed"}))
+
+
+def job_ended(job: RenderJob) -> None:
+    """After the end commits, a job created with a callback URL gets its signed webhook (api.webhooks)."""
+    if job.options.get("callback_url"):
+        transaction.on_commit(lambda: async_task("api.tasks.deliver_webhook", job.pk, 1))
 
 
 def start_job(job: RenderJob) -> bool:
@@ -71,18 +78,23 @@ def finish_job(job: RenderJob, report: dict) -> bool:
     job.refresh_from_db()
     if updated:
         notify(job)
+        job_ended(job)
     return bool(updated)
 
 
 def fail_job(job: RenderJob, message: str) -> None:
     """-> failed; a failed job consumes nothing, so its quota reservation is released."""
-    RenderJob.objects.filter(pk=job.pk).exclude(status=RenderJob.Status.CANCELLED).update(
-        status=RenderJob.Status.FAILED, error=message[:2000], finished_at=timezone.now()
+    updated = (
+        RenderJob.objects.filter(pk=job.pk)
+        .exclude(status=RenderJob.Status.CANCELLED)
+        .update(status=RenderJob.Status.FAILED, error=message[:2000], finished_at=timezone.now())
     )
     release(job)
     _last_progress.pop(job.pk, None)
     job.refresh_from_db()
     notify(job)
+    if updated:
+        job_ended(job)
 
 
 def cancel_job(job: RenderJob) -> bool:
@@ -99,4 +111,5 @@ def cancel_job(job: RenderJob) -> bool:
     if updated:
         release(job)
         notify(job)
+        job_ended(job)
     return bool(updated)

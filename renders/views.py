@@ -1,11 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from billing.services import QuotaExceeded
 from renders import actions, services
+from renders.files import file_response
 from renders.models import RenderJob
 from renders.selectors import job_for_member
 
@@ -24,14 +25,14 @@ def job_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
-def job_file(request: HttpRequest, public_id: str, kind: str) -> FileResponse:
+def job_file(request: HttpRequest, public_id: str, kind: str) -> HttpResponse:
     job = _get_job_for_member(request, public_id)
     output = next((output for output in job.outputs.all() if output.kind == kind), None)
     if output is None:
         raise Http404("This job has no such file.")
     download = request.GET.get("download") == "1"
     filename = f"{job.title or 'omnivibe'}-{output.file.name.rsplit('/', 1)[-1]}"
-    return FileResponse(output.file.open("rb"), as_attachment=download, filename=filename)
+    return file_response(request, output.file, filename=filename, as_attachment=download)
 
 
 @login_required

@@ -1,0 +1,44 @@
+"""API key authentication: `Authorization: Bearer <key>`, or `xi-api-key: <key>` as ElevenLabs clients send it."""
+
+from django.contrib.auth.models import AnonymousUser
+from rest_framework import exceptions, permissions
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.request import Request
+
+from api.keys import find_key
+from api.models import ApiKey
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    def authenticate(self, request: Request) -> tuple[object, ApiKey] | None:
+        raw = _presented_key(request)
+        if raw is None:
+            return None
+        key = find_key(raw)
+        if key is None:
+            raise exceptions.AuthenticationFailed("This API key is not valid: it is unknown, revoked or expired.")
+        return key.created_by or AnonymousUser(), key
+
+    def authenticate_header(self, request: Request) -> str:
+        # Makes DRF answer 401 (with WWW-Authenticate) rather than 403 when no key was sent.
+        return 'Bearer realm="api"'
+
+
+def _presented_key(request: Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    if request.headers.get("xi-api-key"):
+        return request.headers["xi-api-key"].strip()
+    return None
+
+
+class HasApiKey(permissions.BasePermission):
+    def has_permission(self, request: Request, view: object) -> bool:
+        return isinstance(request.auth, ApiKey)
+
+
+def workspace_of(request: Request):
+    """The workspace every API queryset is scoped to: the key's."""
+    return request.auth.workspace

@@ -1,0 +1,215 @@
+"""Request validation and the JSON shapes of the API."""
+
+from typing import Any
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.models import WebhookDelivery
+from api.signing import signed_url
+from renders.models import RenderJob, RenderOutput
+from renders.pipeline.context import ASPECTS
+from renders.pipeline.script import MAX_PAUSE_SECONDS
+from studio.models import Campaign
+from voices.engines import available_engines
+from voices.models import Voice
+
+CAPTION_FORMATS = ["srt", "vtt", "json"]
+AUDIO_FORMATS = ["wav"]
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    details = serializers.DictField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error under /api and /v1."""
+
+    error = ErrorDetailSerializer()
+
+
+# --- Speakers ------------------------------------------------------------------------------------
+
+
+class SpeakerSerializer(serializers.ModelSerializer):
+    voice_id = serializers.CharField(source="engine_voice_id", read_only=True)
+    has_sample = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Voice
+        fields = ["id", "name", "engine", "voice_id", "settings", "language", "has_sample", "created_at"]
+
+    def get_has_sample(self, voice: Voice) -> bool:
+        return bool(voice.sample)
+
+
+class SpeakerCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=80)
+    engine = serializers.ChoiceField(choices=[], default="piper")
+    voice_id = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    settings = serializers.JSONField(required=False, default=dict, binary=True, help_text="Engine settings (JSON).")
+    language = serializers.CharField(max_length=10, default="en")
+    sample = serializers.FileField(required=False, help_text="A clean 30 s to 5 min recording (for cloning).")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["engine"].choices = available_engines()
+
+    def validate_name(self, name: str) -> str:
+        name = name.strip()
+        if not name:
+            raise serializers.ValidationError("The name cannot be blank.")
+        if Voice.objects.filter(workspace=self.context["workspace"], name__iexact=name).exists():
+            raise serializers.ValidationError("This workspace already has a speaker with this name.")
+        return name
+
+    def validate_settings(self, value: Any) -> dict:
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("Settings must be a JSON object.")
+        return value
+
+
+# --- Scripts and jobs ----------------------------------------------------------------------------
+
+
+class BlockSerializer(serializers.Serializer):
+    speaker = serializers.CharField(max_length=80, help_text="A speaker's name or id; unknown names get a preset.")
+    text = serializers.CharField()
+    pause_after = serializers.FloatField(min_value=0, max_value=MAX_PAUSE_SECONDS, default=0)
+
+
+class ScriptInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, default="Untitled")
+    language = serializers.CharField(max_length=10, default="en")
+    blocks = BlockSerializer(many=True, required=False, help_text="The script as JSON blocks …")
+    script = serializers.CharField(required=False, help_text="… or in the text format: 'Host: Hello.' lines.")
+    caption_formats = serializers.ListField(
+        child=serializers.ChoiceField(choices=CAPTION_FORMATS), default=CAPTION_FORMATS, max_length=3
+    )
+    output_formats = serializers.ListField(
+        child=serializers.ChoiceField(choices=AUDIO_FORMATS), default=AUDIO_FORMATS, max_length=1
+    )
+    callback_url = serializers.URLField(
+        required=False, max_length=500, help_text="POSTed the job (signed) when it ends; http or https."
+    )
+
+    def validate_callback_url(self, url: str) -> str:
+        if not url.lower().startswith(("http://", "https://")):
+            raise serializers.ValidationError("Use an http or https URL.")
+        return url
+
+    def validate(self, data: dict) -> dict:
+        sources = [name for name in ("blocks", "script", "script_id") if data.get(name) not in (None, "", [])]
+        if len(sources) != 1:
+            allowed = "blocks or script" + (" or script_id" if "script_id" in self.fields else "")
+            raise serializers.ValidationError({"script": [f"Send exactly one of {allowed}."]})
+        return data
+
+
+class RenderInputSerializer(ScriptInputSerializer):
+    script_id = serializers.IntegerField(
+        required=False, help_text="A saved Studio script (its campaign's defaults apply)."
+    )
+    aspect = serializers.ChoiceField(choices=list(ASPECTS), required=False)
+    height = serializers.IntegerField(
+        min_value=240, max_value=2160, required=False, help_text="Frame height in pixels."
+    )
+
+    def validate_height(self, height: int) -> int:
+        return height - height % 2
+
+
+class OutputSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    expires_at = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RenderOutput
+        fields = ["kind", "size", "url", "expires_at"]
+
+    def _link(self, output: RenderOutput) -> tuple[str, Any]:
+        cache = self.context.setdefault("links", {})
+        if output.pk not in cache:
+            cache[output.pk] = signed_url(output, self.context.get("base_url", settings.SITE_URL))
+        return cache[output.pk]
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, output: RenderOutput) -> str:
+        return self._link(output)[0]
+
+    @extend_schema_field(serializers.DateTimeField())
+    def get_expires_at(self, output: RenderOutput) -> str:
+        return serializers.DateTimeField().to_representation(self._link(output)[1])
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookDelivery
+        fields = ["attempt", "url", "status_code", "error", "succeeded", "created_at", "next_attempt_at"]
+
+
+class BlockResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    speaker = serializers.CharField()
+    start = serializers.FloatField()
+    duration = serializers.FloatField()
+
+
+class JobSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    duration = serializers.SerializerMethodField()
+    blocks = serializers.SerializerMethodField()
+    outputs = serializers.SerializerMethodField()
+    callback_url = serializers.SerializerMethodField()
+    webhook_deliveries = WebhookDeliverySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = RenderJob
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "status",
+            "stage",
+            "percent",
+            "error",
+            "duration",
+            "blocks",
+            "outputs",
+            "callback_url",
+            "webhook_deliveries",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_duration(self, job: RenderJob) -> float | None:
+        return job.report.get("duration")
+
+    @extend_schema_field(BlockResultSerializer(many=True))
+    def get_blocks(self, job: RenderJob) -> list[dict]:
+        """Per-block results from the render report (timings now; verification scores when that stage exists)."""
+        return job.report.get("blocks", [])
+
+    @extend_schema_field(OutputSerializer(many=True))
+    def get_outputs(self, job: RenderJob) -> list[dict]:
+        wanted = job.options.get("formats")
+        outputs = [output for output in job.outputs.all() if wanted is None or output.kind in wanted]
+        return OutputSerializer(outputs, many=True, context=self.context).data
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_callback_url(self, job: RenderJob) -> str | None:
+        return job.options.get("callback_url")
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    background_color = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", required=False)
+
+    class Meta:
+        model = Campaign
+        fields = ["id", "name", "aspect", "background_color", "created_at"]
+        read_only_fields = ["created_at"]

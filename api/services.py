@@ -1,0 +1,120 @@
+"""What the API does, apart from HTTP: speakers, jobs from scripts, deleting jobs."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from rest_framework import serializers
+
+from api.errors import ApiError
+from renders import actions
+from renders.models import RenderJob
+from renders.pipeline.script import Block, ScriptError, parse_json, parse_text
+from renders.services import submit_render
+from studio.models import Script, Workspace
+from voices.engines import EngineError
+from voices.engines.piper import resolve_settings
+from voices.models import Voice
+from voices.samples import SampleError, validate_sample
+from voices.services import VoiceInUse, delete_voice, save_voice
+
+
+def create_speaker(workspace: Workspace, data: dict[str, Any]) -> Voice:
+    """Validate the engine settings and the sample (if any), then store the voice; errors name the field."""
+    sample: UploadedFile | None = data.get("sample")
+    voice_id, voice_settings = data["voice_id"], data["settings"]
+    if data["engine"] == "piper":
+        try:
+            resolve_settings(voice_id, voice_settings)
+        except EngineError as error:
+            field = "voice_id" if "Piper voice" in str(error) else "settings"
+            raise serializers.ValidationError({field: [str(error)]}) from None
+    if sample is not None:
+        try:
+            validate_sample(sample, max_bytes=settings.VOICE_SAMPLE_MAX_BYTES)
+        except SampleError as error:
+            raise serializers.ValidationError({"sample": [str(error)]}) from None
+    voice = Voice(
+        workspace=workspace,
+        name=data["name"],
+        engine=data["engine"],
+        engine_voice_id=voice_id,
+        settings=voice_settings,
+        language=data["language"],
+    )
+    if sample is not None:
+        voice.sample.save(sample.name, sample, save=False)
+    try:
+        return save_voice(voice, new_sample=sample)
+    except EngineError as error:
+        raise serializers.ValidationError({"voice_id": [str(error)]}) from None
+
+
+def blocks_from(workspace: Workspace, data: dict[str, Any]) -> tuple[list[Block], Script | None]:
+    """The blocks to render from `blocks`, `script` (text) or `script_id`; script errors name the block or line."""
+    limit = settings.RENDER_MAX_SCRIPT_CHARS
+    script = None
+    try:
+        if data.get("blocks"):
+            field = "blocks"
+            raw = [{**block, "speaker": _speaker_name(workspace, block["speaker"])} for block in data["blocks"]]
+            return parse_json({"blocks": raw}, max_chars=limit), None
+        if data.get("script_id"):
+            field = "script_id"
+            script = Script.objects.filter(workspace=workspace, pk=data["script_id"]).first()
+            if script is None:
+                raise serializers.ValidationError({"script_id": ["No script with this id in your workspace."]})
+            return parse_text(script.body, max_chars=limit), script
+        field = "script"
+        return parse_text(data["script"], max_chars=limit), None
+    except ScriptError as error:
+        raise serializers.ValidationError(
+            {field: [_describe(line, message) for line, message in error.errors]}
+        ) from None
+
+
+def _describe(line: int, message: str) -> str:
+    return f"line {line}: {message}" if line else message
+
+
+def _speaker_name(workspace: Workspace, speaker: str) -> str:
+    """A block may name its speaker by voice id: use that voice's name, which is what rendering matches on."""
+    if speaker.isdigit():
+        voice = Voice.objects.filter(workspace=workspace, pk=int(speaker)).first()
+        if voice:
+            return voice.name
+    return speaker
+
+
+def submit_job(workspace: Workspace, data: dict[str, Any], *, kind: str, user: Any = None) -> RenderJob:
+    blocks, script = blocks_from(workspace, data)
+    options: dict[str, Any] = {"formats": sorted({*data["output_formats"], *data["caption_formats"]})}
+    if kind == RenderJob.Kind.VIDEO:
+        options["formats"].append("mp4")
+        campaign = script.campaign if script else None
+        options["aspect"] = data.get("aspect") or (campaign.aspect if campaign else "9:16")
+        if data.get("height"):
+            options["height"] = data["height"]
+    if data.get("callback_url"):
+        options["callback_url"] = data["callback_url"]
+    title = data["title"] if data["title"] != "Untitled" or script is None else script.title
+    # submit_render reserves quota first; a refusal (QuotaExceeded) becomes HTTP 402 in api.errors.
+    return submit_render(
+        workspace=workspace, blocks=blocks, title=title, kind=kind, user=user, script=script, options=options
+    )
+
+
+def delete_job(job: RenderJob) -> RenderJob:
+    """Cancel the job if it is still going, then delete its files (the job row stays, for history and usage)."""
+    actions.cancel_job(job)
+    for output in job.outputs.all():
+        output.file.delete(save=False)
+        output.delete()
+    return job
+
+
+def delete_speaker_or_409(voice: Voice) -> None:
+    try:
+        delete_voice(voice)
+    except VoiceInUse as error:
+        raise ApiError(409, "speaker_in_use", str(error)) from None

@@ -1,0 +1,38 @@
+"""Signed, expiring download URLs: they work without an API key and name exactly one output of one workspace."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+from django.utils import timezone
+
+from renders.models import RenderOutput
+
+SALT = "api.download"
+
+
+class LinkExpired(Exception):
+    pass
+
+
+class LinkInvalid(Exception):
+    pass
+
+
+def signed_url(output: RenderOutput, base_url: str) -> tuple[str, datetime]:
+    # The workspace is signed too: even a forged output id would have to match the tenant the link was made for.
+    token = signing.TimestampSigner(salt=SALT).sign_object({"o": output.pk, "w": output.job.workspace_id})
+    expires = timezone.now() + timedelta(seconds=settings.API_DOWNLOAD_URL_MAX_AGE)
+    return base_url.rstrip("/") + reverse("api:file", args=[token]), expires
+
+
+def output_for_token(token: str) -> RenderOutput | None:
+    """The output a token names; raises LinkExpired or LinkInvalid; None when the file is gone."""
+    try:
+        data = signing.TimestampSigner(salt=SALT).unsign_object(token, max_age=settings.API_DOWNLOAD_URL_MAX_AGE)
+    except signing.SignatureExpired:
+        raise LinkExpired() from None
+    except signing.BadSignature:
+        raise LinkInvalid() from None
+    return RenderOutput.objects.select_related("job").filter(pk=data.get("o"), job__workspace_id=data.get("w")).first()

@@ -1,0 +1,171 @@
+"""Synchronous speech for the drop-in endpoints: one block through the narration stage, then ffmpeg to the format.
+
+Each call is recorded as a finished audio job, so usage goes through the same metering path as renders.
+"""
+
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from api.errors import ApiError
+from billing.services import reserve, settle
+from renders import actions
+from renders.models import RenderJob
+from renders.pipeline import RenderContext, StageError
+from renders.pipeline.media import FFMPEG
+from renders.pipeline.script import Block
+from renders.pipeline.stages import narrate
+from renders.pipeline.words import TimedWord
+from studio.models import Workspace
+from voices.engines.piper import LIMITS, PRESETS
+from voices.models import Voice
+from voices.services import voice_specs_for
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """How ffmpeg writes one output format."""
+
+    content_type: str
+    args: tuple[str, ...]
+    sample_rate: int | None = None
+
+
+# OpenAI's response_format names.
+OPENAI_FORMATS = {
+    "mp3": Encoding("audio/mpeg", ("-f", "mp3", "-c:a", "libmp3lame", "-b:a", "128k")),
+    "opus": Encoding("audio/ogg", ("-f", "ogg", "-c:a", "libopus", "-b:a", "64k"), 48000),
+    "aac": Encoding("audio/aac", ("-f", "adts", "-c:a", "aac", "-b:a", "128k")),
+    "flac": Encoding("audio/flac", ("-f", "flac", "-c:a", "flac")),
+    "wav": Encoding("audio/wav", ("-f", "wav", "-c:a", "pcm_s16le")),
+    "pcm": Encoding("audio/pcm", ("-f", "s16le", "-c:a", "pcm_s16le"), 24000),  # OpenAI: raw 24 kHz 16-bit
+}
+_ELEVEN = re.compile(r"^(?P<codec>mp3|pcm|opus|ulaw|alaw|wav)_(?P<rate>\d{4,5})(?:_(?P<bitrate>\d{2,3}))?$")
+
+
+def elevenlabs_encoding(output_format: str) -> Encoding:
+    """ElevenLabs' `output_format` (mp3_44100_128, pcm_22050, opus_48000_64, ulaw_8000…) as an Encoding."""
+    match = _ELEVEN.match(output_format)
+    if not match:
+        raise ApiError(
+            400, "invalid", f"Unsupported output_format {output_format!r}.", {"output_format": [output_format]}
+        )
+    codec, rate, bitrate = match["codec"], int(match["rate"]), match["bitrate"] or "128"
+    if not 8000 <= rate <= 48000:
+        raise ApiError(400, "invalid", f"Unsupported sample rate {rate}.", {"output_format": [output_format]})
+    args = {
+        "mp3": ("-f", "mp3", "-c:a", "libmp3lame", "-b:a", f"{bitrate}k"),
+        "opus": ("-f", "ogg", "-c:a", "libopus", "-b:a", f"{bitrate}k"),
+        "pcm": ("-f", "s16le", "-c:a", "pcm_s16le"),
+        "wav": ("-f", "wav", "-c:a", "pcm_s16le"),
+        "ulaw": ("-f", "mulaw", "-c:a", "pcm_mulaw"),
+        "alaw": ("-f", "alaw", "-c:a", "pcm_alaw"),
+    }[codec]
+    types = {"mp3": "audio/mpeg", "opus": "audio/ogg", "wav": "audio/wav"}
+    return Encoding(types.get(codec, "application/octet-stream"), args, rate)
+
+
+@dataclass
+class SpeechResult:
+    audio: bytes
+    content_type: str
+    duration: float
+    words: list[TimedWord]
+
+
+def voice_spec(workspace: Workspace, voice: str) -> dict[str, Any]:
+    """A library voice (by id or name, any case) or a Piper preset name; unknown voices are a 404."""
+    found = Voice.objects.filter(workspace=workspace, pk=int(voice)).first() if voice.isdigit() else None
+    found = found or Voice.objects.filter(workspace=workspace, name__iexact=voice).first()
+    if found:
+        return voice_specs_for(workspace.pk, [found.name])[found.name]
+    if voice in PRESETS:
+        return {"engine": "piper", "voice_id": voice, "settings": {}}
+    raise ApiError(
+        404, "voice_not_found", f"No voice {voice!r}: use a speaker's name or id, or one of {', '.join(PRESETS)}."
+    )
+
+
+def synthesize(
+    workspace: Workspace, text: str, spec: dict[str, Any], encoding: Encoding, *, speed: float = 1.0, title: str
+) -> SpeechResult:
+    text = text.strip()
+    if not text:
+        raise ApiError(400, "invalid", "input: the text is empty.", {"input": ["The text is empty."]})
+    if speed != 1.0:
+        low, high = LIMITS["speed"]
+        base = float(spec["settings"].get("speed", PRESETS.get(spec["voice_id"] or "joe", {}).get("speed", 1.0)))
+        spec = {**spec, "settings": {**spec["settings"], "speed": min(max(base * speed, low), high)}}
+    # Recorded as an audio job that runs right here: the same quota reservation and metering as renders.
+    blocks = [Block("voice", text)]
+    with transaction.atomic():
+        admission = reserve(workspace=workspace, blocks=blocks, kind=RenderJob.Kind.AUDIO)
+        job = RenderJob.objects.create(
+            workspace=workspace,
+            title=title[:200],
+            kind=RenderJob.Kind.AUDIO,
+            blocks=[block.to_dict() for block in blocks],
+            options={"voices": {"voice": spec}, "source": "compat"},
+            status=RenderJob.Status.RUNNING,
+            started_at=timezone.now(),
+        )
+        admission.hold_for(job)
+    with tempfile.TemporaryDirectory(prefix="omnivibe-speech-") as workdir:
+        ctx = RenderContext(blocks=blocks, voices={"voice": spec}, workdir=Path(workdir), video=False)
+        try:
+            narrate.run(ctx)
+            audio = encode(ctx.outputs["wav"], encoding)
+        except (StageError, ApiError) as error:
+            actions.fail_job(job, str(error.detail if isinstance(error, ApiError) else error))
+            if isinstance(error, ApiError):
+                raise
+            raise ApiError(502, "synthesis_failed", str(error)) from None
+    with transaction.atomic():
+        actions.finish_job(job, {"duration": round(ctx.duration, 3), "blocks": ctx.report["blocks"]})
+        settle(job, narration_seconds=ctx.duration)
+    return SpeechResult(audio, encoding.content_type, ctx.duration, ctx.words)
+
+
+def encode(wav: Path, encoding: Encoding) -> bytes:
+    rate = ("-ar", str(encoding.sample_rate)) if encoding.sample_rate else ()
+    command = [FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(wav), *rate, *encoding.args, "-"]
+    result = subprocess.run(command, capture_output=True, timeout=120, check=False)
+    if result.returncode != 0:
+        raise ApiError(500, "encoding_failed", "The audio could not be encoded.")
+    return result.stdout
+
+
+def character_alignment(text: str, words: list[TimedWord], duration: float) -> dict[str, list]:
+    """ElevenLabs' alignment: every character of `text` with a start and end time.
+
+    Each word's span is shared among its characters; the spaces between words take the gap between them.
+    """
+    starts: list[float] = []
+    ends: list[float] = []
+    position, clock = 0, 0.0
+    for word in words:
+        found = text.find(word.text, position)
+        if found < 0:
+            continue
+        for _ in range(position, found):  # whitespace before the word: from the last end to this start
+            starts.append(round(clock, 3))
+            ends.append(round(max(word.start, clock), 3))
+        span = (word.end - word.start) / max(len(word.text), 1)
+        for index in range(len(word.text)):
+            starts.append(round(word.start + span * index, 3))
+            ends.append(round(word.start + span * (index + 1), 3))
+        position, clock = found + len(word.text), word.end
+    for _ in range(position, len(text)):
+        starts.append(round(clock, 3))
+        ends.append(round(duration, 3))
+    return {
+        "characters": list(text),
+        "character_start_times_seconds": starts,
+        "character_end_times_seconds": ends,
+    }

@@ -1,0 +1,52 @@
+"""End to end: the `omnivibe` CLI against a live server, real Piper synthesis."""
+
+import json
+
+import av
+import pytest
+from omnivibe_client import cli
+
+from api.keys import create_key
+
+from .conftest import workspace_of
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def omnivibe(live_server, owner, monkeypatch):
+    monkeypatch.setenv("OMNIVIBE_URL", live_server.url)
+    monkeypatch.setenv("OMNIVIBE_API_KEY", create_key(workspace_of(owner), name="cli")[1])
+    return cli.main
+
+
+def test_register_synthesize_wait_and_download(omnivibe, tmp_path, capsys):
+    assert omnivibe(["speakers", "register", "Host", "--voice-id", "joe-deep", "--settings", '{"speed": 1.1}']) == 0
+    assert json.loads(capsys.readouterr().out)["voice_id"] == "joe-deep"
+    assert omnivibe(["speakers", "list"]) == 0 and "Host" in capsys.readouterr().out
+    script = tmp_path / "episode.txt"
+    script.write_text("Host: Welcome back.\n[pause 0.3s]\nGuest: Thanks for having me.\n")
+
+    assert omnivibe(["synthesize", str(script), "--wait"]) == 0
+    captured = capsys.readouterr()
+    job_id = captured.out.strip()
+    assert "100%" in captured.err
+
+    assert omnivibe(["download", job_id, "--to", str(tmp_path / "out")]) == 0
+    files = {path.suffix: path for path in (tmp_path / "out").iterdir()}
+    assert set(files) == {".wav", ".srt", ".vtt", ".json"}
+    with av.open(str(files[".wav"])) as container:
+        assert container.duration / 1e6 > 1.0
+    assert files[".vtt"].read_text().startswith("WEBVTT")
+    captions = json.loads(files[".json"].read_text())
+    assert [block["speaker"] for block in captions["blocks"]] == ["Host", "Guest"]
+
+    assert omnivibe(["jobs", "list", "--status", "succeeded"]) == 0 and job_id in capsys.readouterr().out
+    assert omnivibe(["jobs", "cancel", job_id]) == 0 and "outputs are deleted" in capsys.readouterr().out
+
+
+def test_a_bad_key_exits_4(live_server, monkeypatch, capsys, db):
+    monkeypatch.setenv("OMNIVIBE_URL", live_server.url)
+    monkeypatch.setenv("OMNIVIBE_API_KEY", "ov_not-a-key")
+    assert cli.main(["speakers", "list"]) == cli.EXIT_AUTH
+    assert "refused" in capsys.readouterr().err

@@ -1,0 +1,163 @@
+import os
+import uuid
+
+import pytest
+from django.core.files.base import ContentFile
+
+from api.signing import output_for_token
+from renders.models import RenderJob, RenderOutput
+from studio.models import Campaign, Script
+
+from .conftest import workspace_of
+from .test_auth import error_of
+
+pytestmark = pytest.mark.django_db
+
+SCRIPT = {
+    "title": "Hello",
+    "blocks": [{"speaker": "Host", "text": "Hi there.", "pause_after": 0.2}, {"speaker": "Guest", "text": "Hello."}],
+}
+
+
+@pytest.fixture
+def queue(monkeypatch):
+    """Jobs are queued but not run: these tests are about the API, not the pipeline."""
+    queued = []
+    monkeypatch.setattr("renders.services.async_task", lambda *args, **kwargs: queued.append(args))
+    return queued
+
+
+def finished_job(workspace, **fields) -> RenderJob:
+    job = RenderJob.objects.create(
+        workspace=workspace,
+        title="Done",
+        kind="audio",
+        blocks=[],
+        status=RenderJob.Status.SUCCEEDED,
+        report={"duration": 1.5, "blocks": [{"index": 0, "speaker": "Host", "start": 0.0, "duration": 1.5}]},
+        **fields,
+    )
+    output = RenderOutput(job=job, kind="wav", size=10)
+    output.file.save("narration.wav", ContentFile(b"0123456789"), save=True)
+    return job
+
+
+def test_synthesize_json_blocks_answers_202_with_a_job(api, owner, queue, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post("/api/v1/synthesize", SCRIPT, format="json")
+    assert response.status_code == 202, response.json()
+    body = response.json()
+    job = RenderJob.objects.get(public_id=body["id"])
+    assert job.kind == "audio" and job.workspace == workspace_of(owner) and body["status"] == "queued"
+    assert [block["speaker"] for block in job.blocks] == ["Host", "Guest"] and len(queue) == 1
+
+
+def test_synthesize_accepts_the_text_format(api, queue):
+    response = api.post("/api/v1/synthesize", {"script": "Host: Hi.\n[pause 1s]\nGuest: Hello."}, format="json")
+    assert response.status_code == 202
+    assert RenderJob.objects.get().blocks[0]["pause_after"] == 1.0
+
+
+def test_a_speaker_named_by_id_uses_that_voice(api, queue):
+    speaker = api.post("/api/v1/speakers", {"name": "Narrator", "voice_id": "joe-calm"}, format="json").json()
+    body = {"blocks": [{"speaker": str(speaker["id"]), "text": "Hi."}]}
+    assert api.post("/api/v1/synthesize", body, format="json").status_code == 202
+    job = RenderJob.objects.get()
+    assert job.blocks[0]["speaker"] == "Narrator" and job.options["voices"]["Narrator"]["voice_id"] == "joe-calm"
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "words"),
+    [
+        ({"script": "Host: Hi.\n[pause forever]"}, "script", "line 2"),
+        ({"script": "no speaker here"}, "script", "line 1"),
+        ({"blocks": [{"speaker": "Host", "text": "Hi."}, {"speaker": "Guest"}]}, "blocks", "required"),
+        ({"blocks": [{"speaker": "Host", "text": "Hi.", "pause_after": 99}]}, "blocks", "10"),
+        ({}, "script", "exactly one"),
+        ({"script": "Host: Hi.", "blocks": SCRIPT["blocks"]}, "script", "exactly one"),
+        ({"script": "Host: Hi.", "callback_url": "ftp://x.example/hook"}, "callback_url", ""),
+        ({"script": "Host: Hi.", "caption_formats": ["doc"]}, "caption_formats", ""),
+    ],
+)
+def test_script_errors_name_the_block_or_line(api, queue, body, field, words):
+    response = api.post("/api/v1/synthesize", body, format="json")
+    error = error_of(response)
+    assert response.status_code == 400 and field in error["details"], error
+    assert words in str(error["details"][field])
+    assert not RenderJob.objects.exists()
+
+
+def test_renders_take_video_options(api, queue):
+    response = api.post("/api/v1/renders", {**SCRIPT, "aspect": "16:9", "height": 361}, format="json")
+    assert response.status_code == 202
+    job = RenderJob.objects.get()
+    assert job.kind == "video" and job.options["aspect"] == "16:9" and job.options["height"] == 360
+
+
+def test_renders_of_a_campaign_script_use_its_defaults(api, owner, queue):
+    workspace = workspace_of(owner)
+    campaign = Campaign.objects.create(workspace=workspace, name="Shorts", aspect="1:1", background_color="#112233")
+    script = Script.objects.create(workspace=workspace, campaign=campaign, title="Ep 1", body="Host: Hi.")
+    assert api.post("/api/v1/renders", {"script_id": script.pk}, format="json").status_code == 202
+    job = RenderJob.objects.get()
+    assert (job.title, job.script, job.options["aspect"]) == ("Ep 1", script, "1:1")
+
+
+def test_renders_refuse_other_workspaces_scripts_and_bad_aspects(api, outsider, queue):
+    script = Script.objects.create(workspace=workspace_of(outsider), title="Theirs", body="Host: Hi.")
+    assert "script_id" in error_of(api.post("/api/v1/renders", {"script_id": script.pk}, format="json"))["details"]
+    response = api.post("/api/v1/renders", {"script": "Host: Hi.", "aspect": "4:3"}, format="json")
+    assert "aspect" in error_of(response)["details"]
+
+
+def test_job_detail_has_progress_blocks_and_signed_outputs(api, owner):
+    job = finished_job(workspace_of(owner))
+    body = api.get(f"/api/v1/jobs/{job.public_id}").json()
+    assert body["status"] == "succeeded" and body["duration"] == 1.5 and body["blocks"][0]["speaker"] == "Host"
+    (output,) = body["outputs"]
+    assert output["kind"] == "wav" and output["url"].startswith("http://testserver/api/v1/files/")
+    assert output_for_token(output["url"].rsplit("/", 1)[1]).job == job
+
+
+def test_jobs_list_filters_and_paginates(api, owner, outsider):
+    workspace = workspace_of(owner)
+    for _ in range(3):
+        finished_job(workspace)
+    RenderJob.objects.create(workspace=workspace, title="Waiting", blocks=[], kind="video")
+    finished_job(workspace_of(outsider))
+    assert api.get("/api/v1/jobs").json()["count"] == 4
+    page = api.get("/api/v1/jobs?status=succeeded&page_size=2").json()
+    assert page["count"] == 3 and len(page["results"]) == 2
+    assert [job["title"] for job in api.get("/api/v1/jobs?kind=video").json()["results"]] == ["Waiting"]
+    assert "status" in error_of(api.get("/api/v1/jobs?status=bogus"))["details"]
+
+
+def test_deleting_a_job_cancels_it_and_deletes_its_files(api, owner):
+    job = finished_job(workspace_of(owner))
+    path = job.outputs.get().file.path
+    response = api.delete(f"/api/v1/jobs/{job.public_id}")
+    assert response.status_code == 200 and response.json()["outputs"] == []
+    assert not RenderOutput.objects.exists()
+    assert not os.path.exists(path)
+    running = RenderJob.objects.create(workspace=workspace_of(owner), title="Go", blocks=[], status="running")
+    assert api.delete(f"/api/v1/jobs/{running.public_id}").json()["status"] == "cancelled"
+
+
+def test_other_workspaces_jobs_are_404(outsider_api, owner):
+    job = finished_job(workspace_of(owner))
+    assert outsider_api.get(f"/api/v1/jobs/{job.public_id}").status_code == 404
+    assert outsider_api.delete(f"/api/v1/jobs/{job.public_id}").status_code == 404
+    assert outsider_api.get(f"/api/v1/jobs/{uuid.uuid4()}").status_code == 404
+    assert job.outputs.exists()
+
+
+def test_campaigns_crud_is_scoped(api, outsider_api):
+    created = api.post("/api/v1/campaigns", {"name": "Shorts", "aspect": "9:16"}, format="json")
+    assert created.status_code == 201
+    campaign = created.json()
+    assert api.patch(f"/api/v1/campaigns/{campaign['id']}", {"aspect": "1:1"}, format="json").json()["aspect"] == "1:1"
+    assert outsider_api.get(f"/api/v1/campaigns/{campaign['id']}").status_code == 404
+    assert outsider_api.get("/api/v1/campaigns").json()["count"] == 0
+    bad = api.post("/api/v1/campaigns", {"name": "X", "background_color": "red"}, format="json")
+    assert "background_color" in error_of(bad)["details"]
+    assert api.delete(f"/api/v1/campaigns/{campaign['id']}").status_code == 204

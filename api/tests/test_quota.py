@@ -1,0 +1,62 @@
+"""Quota over the API: 402 with figures before any work, usage by GET /api/v1/usage, compat calls metered."""
+
+import pytest
+
+from billing.models import UsageEntry
+from billing.tests.conftest import put_on_plan
+from renders.models import RenderJob
+
+pytestmark = pytest.mark.django_db
+SCRIPT = {"title": "T", "blocks": [{"speaker": "Host", "text": "Hello there, and welcome."}]}
+
+
+@pytest.fixture
+def used_up(plans, owner):
+    """A Free workspace whose narration minutes are all used this period."""
+    workspace = owner.memberships.get().workspace
+    put_on_plan(workspace, "free")
+    UsageEntry.objects.create(
+        workspace=workspace,
+        kind=UsageEntry.Kind.ADJUSTMENT,
+        narration_seconds=plans["free"].included_narration_seconds,
+        note="used up for the test",
+    )
+    return workspace
+
+
+def test_a_job_the_plan_cannot_take_is_refused_with_402_and_figures(api, used_up):
+    response = api.post("/api/v1/synthesize", SCRIPT, format="json")
+    assert response.status_code == 402
+    error = response.json()["error"]
+    assert error["code"] == "quota_exceeded" and "narration" in error["message"].lower()
+    assert set(error["details"]) == {"needed", "remaining", "upgrade_url"}
+    assert error["details"]["upgrade_url"].startswith("http://testserver/")
+    assert not RenderJob.objects.exists()
+
+
+def test_the_openai_compatible_endpoint_is_refused_too(api, used_up):
+    response = api.post("/v1/audio/speech", {"model": "tts-1", "voice": "joe", "input": "Hi."}, format="json")
+    assert response.status_code == 402 and response.json()["error"]["code"] == "quota_exceeded"
+    assert not RenderJob.objects.exists()
+
+
+def test_usage_reports_the_plan_and_what_is_left(api, plans, owner):
+    workspace = owner.memberships.get().workspace
+    put_on_plan(workspace, "free")
+    UsageEntry.objects.create(workspace=workspace, kind=UsageEntry.Kind.ADJUSTMENT, narration_seconds=90, note="t")
+    body = api.get("/api/v1/usage").json()
+    included = plans["free"].included_narration_seconds
+    assert body["plan"]["slug"] == "free" and body["period_start"] < body["period_end"]
+    assert body["narration_seconds"]["used"] == 90 and body["narration_seconds"]["included"] == included
+    assert body["narration_seconds"]["remaining"] == included - 90
+    assert body["video_renders"]["included"] == plans["free"].included_video_renders
+
+
+def test_compat_speech_is_metered_like_a_render(api, plans, owner):
+    put_on_plan(owner.memberships.get().workspace, "free")
+    response = api.post("/v1/audio/speech", {"model": "tts-1", "voice": "joe", "input": "Hello there."}, format="json")
+    assert response.status_code == 200 and response["Content-Type"] == "audio/mpeg"
+    job = RenderJob.objects.get()
+    assert job.status == RenderJob.Status.SUCCEEDED
+    assert job.usage.narration_seconds > 0
+    assert job.reservation.status == "settled"

@@ -1,0 +1,21 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from api import views
+
+router = SimpleRouter(trailing_slash=False)
+router.register("speakers", views.SpeakerViewSet, basename="speaker")
+router.register("jobs", views.JobViewSet, basename="job")
+router.register("campaigns", views.CampaignViewSet, basename="campaign")
+
+app_name = "api"
+urlpatterns = [
+    path("v1/synthesize", views.SynthesizeView.as_view(), name="synthesize"),
+    path("v1/renders", views.RenderView.as_view(), name="renders"),
+    path("v1/usage", views.UsageView.as_view(), name="usage"),
+    path("v1/files/<str:token>", views.download, name="file"),
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

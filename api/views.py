@@ -1,0 +1,233 @@
+"""The REST API under /api/v1/: thin views; validation in serializers, work in api.services."""
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api import services
+from api.auth import workspace_of
+from api.errors import error_response
+from api.serializers import (
+    CampaignSerializer,
+    ErrorSerializer,
+    JobSerializer,
+    RenderInputSerializer,
+    ScriptInputSerializer,
+    SpeakerCreateSerializer,
+    SpeakerSerializer,
+)
+from api.signing import LinkExpired, LinkInvalid, output_for_token
+from billing.selectors import usage_summary
+from renders.files import file_response
+from renders.models import RenderJob
+from studio.models import Campaign
+from voices.models import Voice
+
+ERR = OpenApiResponse(ErrorSerializer)
+AUTH_ERRORS = {401: OpenApiResponse(ErrorSerializer, description="Missing, unknown, revoked or expired key"), 429: ERR}
+INVALID = {400: OpenApiResponse(ErrorSerializer, description="Validation error naming the field")}
+NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="No such object in the key's workspace")}
+QUOTA = {
+    402: OpenApiResponse(ErrorSerializer, description="The plan cannot take this job: needed, remaining, upgrade_url")
+}
+
+SCRIPT_EXAMPLE = OpenApiExample(
+    "Two speakers",
+    value={
+        "title": "Welcome",
+        "language": "en",
+        "blocks": [
+            {"speaker": "Host", "text": "Welcome back to the show.", "pause_after": 0.5},
+            {"speaker": "Guest", "text": "Thanks for having me."},
+        ],
+        "callback_url": "https://example.com/hooks/omnivibe",
+    },
+    request_only=True,
+)
+TEXT_EXAMPLE = OpenApiExample(
+    "Text format", value={"title": "Welcome", "script": "Host: Welcome back.\nGuest: Thanks!"}, request_only=True
+)
+
+
+def _job_response(request: Request, job: RenderJob, status_code: int = 200) -> Response:
+    context = {"base_url": request.build_absolute_uri("/")}
+    return Response(JobSerializer(job, context=context).data, status=status_code)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List speakers", responses={200: SpeakerSerializer(many=True), **AUTH_ERRORS}),
+    retrieve=extend_schema(summary="Show a speaker", responses={200: SpeakerSerializer, **AUTH_ERRORS, **NOT_FOUND}),
+    destroy=extend_schema(
+        summary="Delete a speaker",
+        responses={
+            204: None,
+            **AUTH_ERRORS,
+            **NOT_FOUND,
+            409: OpenApiResponse(ErrorSerializer, description="A queued or running job still uses it"),
+        },
+    ),
+)
+class SpeakerViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = SpeakerSerializer
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def get_queryset(self) -> QuerySet[Voice]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no key, no workspace
+            return Voice.objects.none()
+        return Voice.objects.filter(workspace=workspace_of(self.request)).order_by("name", "pk")
+
+    @extend_schema(
+        summary="Register a speaker",
+        request={"multipart/form-data": SpeakerCreateSerializer, "application/json": SpeakerCreateSerializer},
+        responses={201: SpeakerSerializer, **INVALID, **AUTH_ERRORS, 413: ERR, 415: ERR},
+        examples=[
+            OpenApiExample(
+                "Piper preset",
+                value={"name": "Host", "engine": "piper", "voice_id": "joe-deep", "settings": {"speed": 1.1}},
+                request_only=True,
+            )
+        ],
+    )
+    def create(self, request: Request) -> Response:
+        workspace = workspace_of(request)
+        serializer = SpeakerCreateSerializer(data=request.data, context={"workspace": workspace})
+        serializer.is_valid(raise_exception=True)
+        voice = services.create_speaker(workspace, serializer.validated_data)
+        return Response(SpeakerSerializer(voice).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, voice: Voice) -> None:
+        services.delete_speaker_or_409(voice)
+
+
+class SynthesizeView(APIView):
+    @extend_schema(
+        summary="Synthesise a script (narration + captions)",
+        description="Queues an audio job and answers 202 with it; poll `GET /jobs/{id}` or pass `callback_url`.",
+        request=ScriptInputSerializer,
+        responses={202: JobSerializer, **INVALID, **QUOTA, **AUTH_ERRORS, 413: ERR, 415: ERR},
+        examples=[SCRIPT_EXAMPLE, TEXT_EXAMPLE],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = ScriptInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        job = services.submit_job(workspace_of(request), serializer.validated_data, kind=RenderJob.Kind.AUDIO)
+        return _job_response(request, job, status.HTTP_202_ACCEPTED)
+
+
+class RenderView(APIView):
+    @extend_schema(
+        summary="Render a video",
+        description="Queues a video job (narration, captions, MP4) and answers 202 with it.",
+        request=RenderInputSerializer,
+        responses={202: JobSerializer, **INVALID, **QUOTA, **AUTH_ERRORS, 413: ERR, 415: ERR},
+        examples=[
+            OpenApiExample("Saved script", value={"script_id": 12, "aspect": "16:9", "height": 720}, request_only=True),
+            TEXT_EXAMPLE,
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = RenderInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        job = services.submit_job(workspace_of(request), serializer.validated_data, kind=RenderJob.Kind.VIDEO)
+        return _job_response(request, job, status.HTTP_202_ACCEPTED)
+
+
+class UsageView(APIView):
+    @extend_schema(
+        summary="Usage this billing period",
+        description="The plan, this period's start and end, and narration seconds and video renders used, "
+        "held by running jobs, included and remaining.",
+        responses={200: OpenApiTypes.OBJECT, **AUTH_ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(usage_summary(workspace_of(request)))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List jobs",
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=RenderJob.Status.values),
+            OpenApiParameter("kind", OpenApiTypes.STR, enum=RenderJob.Kind.values),
+        ],
+        responses={200: JobSerializer(many=True), **INVALID, **AUTH_ERRORS},
+    ),
+    retrieve=extend_schema(summary="Show a job", responses={200: JobSerializer, **AUTH_ERRORS, **NOT_FOUND}),
+    destroy=extend_schema(
+        summary="Cancel a job and delete its outputs",
+        description="Cancels the job if it is queued or running, deletes its files, and returns the job.",
+        responses={200: JobSerializer, **AUTH_ERRORS, **NOT_FOUND},
+    ),
+)
+class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = JobSerializer
+    lookup_field = "public_id"
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
+
+    def get_queryset(self) -> QuerySet[RenderJob]:
+        if getattr(self, "swagger_fake_view", False):
+            return RenderJob.objects.none()
+        jobs = RenderJob.objects.filter(workspace=workspace_of(self.request)).prefetch_related(
+            "outputs", "webhook_deliveries"
+        )
+        for name, choices in (("status", RenderJob.Status.values), ("kind", RenderJob.Kind.values)):
+            value = self.request.query_params.get(name)
+            if value:
+                if value not in choices:
+                    raise ValidationError({name: [f"Choose one of {', '.join(choices)}."]})
+                jobs = jobs.filter(**{name: value})
+        return jobs
+
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), "base_url": self.request.build_absolute_uri("/")}
+
+    def destroy(self, request: Request, public_id: str) -> Response:
+        job = services.delete_job(self.get_object())
+        return _job_response(request, job)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List campaigns", responses={200: CampaignSerializer(many=True), **AUTH_ERRORS}),
+    retrieve=extend_schema(summary="Show a campaign", responses={200: CampaignSerializer, **AUTH_ERRORS, **NOT_FOUND}),
+    create=extend_schema(summary="Create a campaign", responses={201: CampaignSerializer, **INVALID, **AUTH_ERRORS}),
+    update=extend_schema(
+        summary="Replace a campaign", responses={200: CampaignSerializer, **INVALID, **AUTH_ERRORS, **NOT_FOUND}
+    ),
+    partial_update=extend_schema(
+        summary="Change a campaign", responses={200: CampaignSerializer, **INVALID, **AUTH_ERRORS, **NOT_FOUND}
+    ),
+    destroy=extend_schema(summary="Delete a campaign", responses={204: None, **AUTH_ERRORS, **NOT_FOUND}),
+)
+class CampaignViewSet(viewsets.ModelViewSet):
+    serializer_class = CampaignSerializer
+
+    def get_queryset(self) -> QuerySet[Campaign]:
+        if getattr(self, "swagger_fake_view", False):
+            return Campaign.objects.none()
+        return Campaign.objects.filter(workspace=workspace_of(self.request)).order_by("name", "pk")
+
+    def perform_create(self, serializer: CampaignSerializer) -> None:
+        serializer.save(workspace=workspace_of(self.request))
+
+
+def download(request: HttpRequest, token: str) -> HttpResponse:
+    """A signed link's file (no API key needed); supports Range for seeking."""
+    try:
+        output = output_for_token(token)
+    except LinkExpired:
+        return error_response(403, "link_expired", "This download link has expired; fetch the job again for a new one.")
+    except LinkInvalid:
+        return error_response(403, "link_invalid", "This download link is not valid.")
+    if output is None:
+        return error_response(404, "not_found", "This file no longer exists.")
+    filename = f"{output.job.public_id}-{output.file.name.rsplit('/', 1)[-1]}"
+    return file_response(request, output.file, filename=filename, as_attachment=request.GET.get("download") == "1")

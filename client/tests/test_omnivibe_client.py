@@ -1,0 +1,81 @@
+"""The client on its own, against httpx's mock transport: retries, errors, exit codes."""
+
+import functools
+
+import httpx
+import pytest
+from omnivibe_client import ApiError, AuthError, Client, QuotaExceeded, cli
+
+
+def error(status: int, code: str, message: str = "nope", headers: dict | None = None) -> httpx.Response:
+    return httpx.Response(status, json={"error": {"code": code, "message": message, "details": {}}}, headers=headers)
+
+
+def client_for(handler, **kwargs) -> Client:
+    return Client("http://omnivibe.test", "ov_key", transport=httpx.MockTransport(handler), backoff=0, **kwargs)
+
+
+def test_it_retries_429_honouring_retry_after(monkeypatch):
+    sleeps, answers = [], [error(429, "rate_limited", headers={"Retry-After": "2"}), error(503, "down")]
+    monkeypatch.setattr("omnivibe_client.client.time.sleep", sleeps.append)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert request.headers["Authorization"] == "Bearer ov_key"
+        return answers.pop(0) if answers else httpx.Response(200, json={"id": "j1", "status": "queued"})
+
+    assert client_for(handler).get_job("j1")["status"] == "queued"
+    assert sleeps == [2.0, 0]
+
+
+def test_it_gives_up_after_max_retries(monkeypatch):
+    monkeypatch.setattr("omnivibe_client.client.time.sleep", lambda seconds: None)
+    with pytest.raises(ApiError) as raised:
+        client_for(lambda request: error(500, "server_error"), max_retries=2).list_jobs()
+    assert raised.value.status == 500
+
+
+def test_errors_map_to_exceptions():
+    with pytest.raises(AuthError):
+        client_for(lambda request: error(401, "authentication_failed")).list_speakers()
+    with pytest.raises(QuotaExceeded) as raised:
+        client_for(lambda request: error(402, "quota_exceeded", "No minutes left.")).synthesize("Host: Hi.")
+    assert raised.value.message == "No minutes left."
+
+
+def test_wait_reports_progress_until_the_end(monkeypatch):
+    monkeypatch.setattr("omnivibe_client.client.time.sleep", lambda seconds: None)
+    states = iter([("running", 10), ("running", 60), ("succeeded", 100)])
+
+    def handler(request):
+        status, percent = next(states)
+        return httpx.Response(200, json={"id": "j1", "status": status, "percent": percent})
+
+    seen = []
+    job = client_for(handler).wait("j1", on_progress=lambda job: seen.append(job["percent"]))
+    assert job["status"] == "succeeded" and seen == [10, 60, 100]
+
+
+@pytest.mark.parametrize(
+    ("response", "code", "words"),
+    [
+        (error(402, "quota_exceeded", "No minutes left."), cli.EXIT_QUOTA, "Quota exceeded"),
+        (error(401, "authentication_failed"), cli.EXIT_AUTH, "API key was refused"),
+        (error(404, "not_found"), cli.EXIT_NOT_FOUND, "Not found"),
+        (error(400, "invalid", "script: line 1: bad"), cli.EXIT_API, "line 1"),
+    ],
+)
+def test_cli_exit_codes(monkeypatch, capsys, response, code, words):
+    monkeypatch.setattr(cli, "Client", functools.partial(Client, transport=httpx.MockTransport(lambda r: response)))
+    assert cli.main(["--url", "http://x", "--api-key", "k", "jobs", "show", "j1"]) == code
+    assert words in capsys.readouterr().err
+
+
+def test_cli_explains_connection_errors(capsys):
+    assert cli.main(["--url", "http://127.0.0.1:9", "--api-key", "k", "jobs", "list"]) == cli.EXIT_CONNECTION
+    assert "Cannot connect" in capsys.readouterr().err
+
+
+def test_cli_needs_a_url_and_key(monkeypatch, capsys):
+    monkeypatch.delenv("OMNIVIBE_URL", raising=False)
+    monkeypatch.delenv("OMNIVIBE_API_KEY", raising=False)
+    assert cli.main(["jobs", "list"]) == cli.EXIT_USAGE
