@@ -17,6 +17,7 @@ from renders.models import RenderJob, RenderOutput
 from renders.pipeline import RenderCancelled, RenderContext, StageError, run_pipeline
 from renders.pipeline.script import Block, speakers_in_order
 from renders.pipeline.speech_cache import SpeechCache
+from renders.render_options import fetch_media, look_from_options
 from studio.models import Script, Workspace
 from voices.services import voice_specs_for
 
@@ -44,9 +45,11 @@ def submit_render(
     user: Any = None,
     script: Script | None = None,
     options: dict[str, Any] | None = None,
+    voices: dict[str, dict[str, Any]] | None = None,
 ) -> RenderJob:
     """Freeze what to render (blocks, voices, options) and queue it once the row has committed."""
-    voices = voice_specs_for(workspace.pk, speakers_in_order(blocks))
+    # `voices` (frozen specs of an earlier job) let a storyboard's video reuse the narration it was timed on.
+    voices = voices or voice_specs_for(workspace.pk, speakers_in_order(blocks))
     with transaction.atomic():
         job = RenderJob.objects.create(
             workspace=workspace,
@@ -80,10 +83,12 @@ def run_job(job_id: int) -> None:
         speech_cache=SpeechCache(default_storage, f"workspaces/{job.workspace_id}/speech-cache"),
         regenerate_blocks=frozenset(job.options.get("regenerate_blocks", [])),
         **narration_settings(),
+        **look_from_options(job.options),
         on_progress=lambda stage, percent: actions.report_progress(job, stage, percent),
         is_cancelled=_cancel_checker(job),
     )
     try:
+        fetch_media(job, ctx)
         run_pipeline(ctx)
         ctx.check_cancelled()
         with transaction.atomic():
