@@ -7,4 +7,6 @@ urlpatterns = [
     path("<uuid:public_id>/", views.job_detail, name="job"),
     path("<uuid:public_id>/files/<str:kind>", views.job_file, name="job_file"),
     path("<uuid:public_id>/cancel/", views.job_cancel, name="job_cancel"),
+    path("<uuid:public_id>/storyboard/scenes/<int:number>/", views.scene_save, name="scene_save"),
+    path("<uuid:public_id>/storyboard/render/", views.storyboard_render, name="storyboard_render"),
 ]
