@@ -207,9 +207,12 @@ class JobSerializer(serializers.ModelSerializer):
 
 
 class CampaignSerializer(serializers.ModelSerializer):
-    background_color = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", required=False)
+    """The brand kit over the API; the logo and music are uploaded in the Studio."""
 
     class Meta:
         model = Campaign
-        fields = ["id", "name", "aspect", "background_color", "created_at"]
+        fields = [
+            "id", "name", "aspect", "primary_color", "secondary_color", "gradient", "font", "caption_size",
+            "caption_color", "highlight_color", "caption_position", "zoom", "transition", "created_at",
+        ]  # fmt: skip
         read_only_fields = ["created_at"]

@@ -12,6 +12,7 @@ from renders.models import RenderJob
 from renders.pipeline.script import Block, ScriptError, parse_json, parse_text
 from renders.services import submit_render
 from studio.models import Script, Workspace
+from studio.services import render_options_for
 from voices.engines import EngineError
 from voices.engines.piper import resolve_settings
 from voices.models import Voice
@@ -92,7 +93,9 @@ def submit_job(workspace: Workspace, data: dict[str, Any], *, kind: str, user: A
     if kind == RenderJob.Kind.VIDEO:
         options["formats"].append("mp4")
         campaign = script.campaign if script else None
-        options["aspect"] = data.get("aspect") or (campaign.aspect if campaign else "9:16")
+        aspect = data.get("aspect") or (campaign.aspect if campaign else "9:16")
+        # A saved script renders with its campaign's brand kit, as in the Studio.
+        options.update(render_options_for(script, aspect=aspect) if script else {"aspect": aspect})
         if data.get("height"):
             options["height"] = data["height"]
     if data.get("callback_url"):

@@ -40,6 +40,8 @@ class RenderJob(models.Model):
     percent = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     report = models.JSONField(default=dict, blank=True)
+    # The creator's edits of this job's storyboard output; its scene times belong to this job's narration.
+    edited_storyboard = models.JSONField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -17,6 +17,8 @@ from renders.models import RenderJob, RenderOutput
 from renders.pipeline import RenderCancelled, RenderContext, StageError, run_pipeline
 from renders.pipeline.script import Block, speakers_in_order
 from renders.pipeline.speech_cache import SpeechCache
+from renders.pipeline.storyboard import Storyboard
+from renders.render_options import fetch_media, look_from_options
 from studio.models import Script, Workspace
 from voices.services import voice_specs_for
 
@@ -44,12 +46,14 @@ def submit_render(
     user: Any = None,
     script: Script | None = None,
     options: dict[str, Any] | None = None,
+    voices: dict[str, dict[str, Any]] | None = None,
 ) -> RenderJob:
     """Freeze what to render (blocks, voices, options) and queue it once the row has committed.
 
     Raises billing.services.QuotaExceeded, creating nothing, when the workspace's plan cannot take it.
     """
-    voices = voice_specs_for(workspace.pk, speakers_in_order(blocks))
+    # `voices` (frozen specs of an earlier job) let a storyboard's video reuse the narration it was timed on.
+    voices = voices or voice_specs_for(workspace.pk, speakers_in_order(blocks))
     with transaction.atomic():
         admission = reserve(workspace=workspace, blocks=blocks, kind=kind, options=options)
         job = RenderJob.objects.create(
@@ -82,6 +86,7 @@ def regenerate_block(job: RenderJob, index: int, user: Any = None) -> RenderJob:
         user=user,
         script=job.script,
         options={**options, "regenerate_blocks": [index]},
+        voices=job.options["voices"],
     )
 
 
@@ -102,11 +107,16 @@ def run_job(job_id: int) -> None:
         speech_cache=SpeechCache(default_storage, f"workspaces/{job.workspace_id}/speech-cache"),
         regenerate_blocks=frozenset(job.options.get("regenerate_blocks", [])),
         **narration_settings(),
+        **look_from_options(job.options),
         is_cancelled=_cancel_checker(job),
     )
     ctx.on_progress = lambda stage, percent: actions.report_progress(job, stage, percent, ctx.report)
     try:
+        fetch_media(job, ctx)
         run_pipeline(ctx)
+        if job.options.get("storyboard"):
+            # Deliver the edited storyboard as saved (storage names), never this worker's local copies.
+            ctx.outputs["storyboard"].write_text(Storyboard.from_json(job.options["storyboard"]).to_json())
         ctx.check_cancelled()
         with transaction.atomic():
             _store_outputs(job, ctx)

@@ -5,9 +5,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from billing.services import QuotaExceeded
-from renders import actions, services
+from renders import actions, services, storyboards
 from renders.files import file_response
+from renders.forms import SceneForm
 from renders.models import RenderJob
+from renders.pipeline.storyboard import Storyboard, StoryboardError
 from renders.selectors import job_for_member
 
 
@@ -18,10 +20,65 @@ def _get_job_for_member(request: HttpRequest, public_id: str) -> RenderJob:
     return job
 
 
+def _get_storyboard_for_member(request: HttpRequest, public_id: str) -> tuple[RenderJob, Storyboard]:
+    job = _get_job_for_member(request, public_id)
+    board = storyboards.storyboard_of(job) if storyboards.is_editable(job) else None
+    if board is None:
+        raise Http404("This job has no storyboard to edit.")
+    return job, board
+
+
 @login_required
 def job_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     job = _get_job_for_member(request, public_id)
-    return render(request, "renders/job_detail.html", {"job": job, "live": not job.is_finished})
+    return _job_page(request, job)
+
+
+def _job_page(request: HttpRequest, job: RenderJob, bound: dict[int, SceneForm] | None = None) -> HttpResponse:
+    """The job page; a prepared storyboard's page also holds the editor (`bound`: rows with errors)."""
+    context: dict = {"job": job, "live": not job.is_finished}
+    board = storyboards.storyboard_of(job) if storyboards.is_editable(job) else None
+    if board is not None:
+        bound = bound or {}
+        context["rows"] = [
+            (row, bound.get(row.number) or SceneForm.for_scene(row.scene, prefix=f"s{row.number}"))
+            for row in storyboards.scene_rows(job, board)
+        ]
+    return render(request, "renders/job_detail.html", context, status=400 if bound else 200)
+
+
+@login_required
+@require_POST
+def scene_save(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
+    """Save one scene row: HTMX gets the row back (with errors, if any); a plain form post the page."""
+    job, board = _get_storyboard_for_member(request, public_id)
+    if not 1 <= number <= len(board.scenes):
+        raise Http404("This storyboard has no such scene.")
+    form = SceneForm(request.POST, request.FILES, prefix=f"s{number}")
+    saved = False
+    if form.is_valid():
+        try:
+            board = storyboards.save_scene(job, number, form.edit())
+            saved = True
+        except StoryboardError as error:
+            form.add_storyboard_error(error)
+    if saved:
+        form = SceneForm.for_scene(board.scenes[number - 1], prefix=f"s{number}")
+    if request.htmx:
+        row = next(row for row in storyboards.scene_rows(job, board) if row.number == number)
+        return render(request, "renders/_scene_row.html", {"job": job, "row": row, "form": form, "saved": saved})
+    if not saved:
+        return _job_page(request, job, bound={number: form})
+    messages.success(request, f"Scene {number} saved.")
+    return redirect("renders:job", public_id=job.public_id)
+
+
+@login_required
+@require_POST
+def storyboard_render(request: HttpRequest, public_id: str) -> HttpResponse:
+    job, _ = _get_storyboard_for_member(request, public_id)
+    video = storyboards.render_video(job, request.user)
+    return redirect("renders:job", public_id=video.public_id)
 
 
 @login_required

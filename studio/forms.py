@@ -1,10 +1,16 @@
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 
 from renders.models import RenderJob
 from renders.pipeline.context import ASPECTS
 from renders.pipeline.script import ScriptError, parse_text
-from studio.models import Script
+from studio import media
+from studio.models import Campaign, Script, Workspace
+from studio.selectors import campaigns_of
 
 SAMPLE_SCRIPT = """Host: Welcome back to OmniVibe, where scripts become videos.
 Guest: Thanks for having me. I wrote this in under a minute.
@@ -15,10 +21,18 @@ Host: Press render, and watch it happen live."""
 class ScriptForm(forms.ModelForm):
     class Meta:
         model = Script
-        fields = ["title", "body"]
+        fields = ["title", "campaign", "body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 12, "spellcheck": "true"})}
         labels = {"body": "Script"}
-        help_texts = {"body": "One line per speaker: 'Host: Hello.' Add pauses with [pause 1s]."}
+        help_texts = {
+            "body": "One line per speaker: 'Host: Hello.' Add pauses with [pause 1s].",
+            "campaign": "Renders use the campaign's aspect ratio, brand colours, captions, logo and music.",
+        }
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns_of(workspace)
+        self.fields["campaign"].empty_label = "No campaign"
 
     def clean_body(self) -> str:
         body = self.cleaned_data["body"]
@@ -32,6 +46,59 @@ class ScriptForm(forms.ModelForm):
 class RenderForm(forms.Form):
     kind = forms.ChoiceField(choices=RenderJob.Kind.choices, initial=RenderJob.Kind.VIDEO)
     aspect = forms.ChoiceField(choices=[(aspect, aspect) for aspect in ASPECTS], initial="9:16")
+
+
+COLOR_INPUT = forms.TextInput(attrs={"type": "color"})
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = [
+            "name",
+            "aspect",
+            "primary_color",
+            "secondary_color",
+            "gradient",
+            "font",
+            "logo",
+            "caption_size",
+            "caption_color",
+            "highlight_color",
+            "caption_position",
+            "music",
+            "zoom",
+            "transition",
+        ]
+        widgets = {
+            "primary_color": COLOR_INPUT,
+            "secondary_color": COLOR_INPUT,
+            "caption_color": COLOR_INPUT,
+            "highlight_color": COLOR_INPUT,
+            "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+            "music": forms.ClearableFileInput(attrs={"accept": "audio/*"}),
+        }
+        labels = {"caption_color": "Caption colour", "highlight_color": "Current word colour"}
+        help_texts = {
+            "logo": "PNG or JPEG, 32 to 4096 pixels a side, up to 5 MB; shown in a corner of every video.",
+            "music": "WAV, MP3, M4A, FLAC or OGG, up to 10 minutes and 20 MB; looped and ducked under the voices.",
+        }
+
+    def clean_logo(self) -> Any:
+        return _checked(self.cleaned_data.get("logo"), lambda file: media.validate_image(file, media.LOGO))
+
+    def clean_music(self) -> Any:
+        return _checked(self.cleaned_data.get("music"), media.validate_music)
+
+
+def _checked(file: Any, validate: Callable[[UploadedFile], object]) -> Any:
+    """Decode a new upload before it is stored; a file already stored was checked when it came in."""
+    if isinstance(file, UploadedFile):
+        try:
+            validate(file)
+        except media.MediaError as error:
+            raise forms.ValidationError(str(error)) from None
+    return file
 
 
 def _lines(error: ScriptError) -> list[str]:

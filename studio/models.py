@@ -1,4 +1,7 @@
+import uuid
+
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 
 
@@ -30,19 +33,62 @@ class Membership(models.Model):
         return f"{self.user} in {self.workspace} ({self.role})"
 
 
+def campaign_upload_to(campaign: "Campaign", filename: str) -> str:
+    # Workspace first in the path (storage rules follow the tenant); a random folder keeps names unique.
+    return f"workspaces/{campaign.workspace_id}/campaigns/{uuid.uuid4().hex}/{filename}"
+
+
+HEX_COLOR = RegexValidator(r"^#[0-9A-Fa-f]{6}$", "Enter a colour as #RRGGBB.")
+
+
 class Campaign(models.Model):
-    """A named series of videos sharing defaults (aspect ratio now; brand kit in a later issue)."""
+    """A named series of videos sharing defaults: aspect ratio and the brand kit (look, logo, music)."""
 
     class Aspect(models.TextChoices):
         PORTRAIT = "9:16", "9:16 (Shorts, Reels, TikTok)"
         LANDSCAPE = "16:9", "16:9 (YouTube)"
         SQUARE = "1:1", "1:1 (Feed)"
 
+    class Font(models.TextChoices):
+        # Roboto ships with the app (font-roboto); libass picks the face by name and the bold flag.
+        BOLD = "Roboto Bold", "Roboto Bold"
+        REGULAR = "Roboto", "Roboto Regular"
+        MEDIUM = "Roboto Medium", "Roboto Medium"
+        LIGHT = "Roboto Light", "Roboto Light"
+        BLACK = "Roboto Black", "Roboto Black"
+
+    class CaptionSize(models.TextChoices):
+        SMALL = "small", "Small"
+        MEDIUM = "medium", "Medium"
+        LARGE = "large", "Large"
+
+    class CaptionPosition(models.TextChoices):
+        BOTTOM = "bottom", "Bottom"
+        CENTER = "center", "Centre"
+
+    class Transition(models.TextChoices):
+        CUT = "cut", "Cut"
+        CROSSFADE = "crossfade", "Crossfade"
+
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="campaigns")
     name = models.CharField(max_length=120)
     aspect = models.CharField(max_length=5, choices=Aspect.choices, default=Aspect.PORTRAIT)
-    background_color = models.CharField(max_length=7, default="#1e293b")
+    primary_color = models.CharField(max_length=7, default="#1e293b", validators=[HEX_COLOR])
+    secondary_color = models.CharField(max_length=7, default="#7c3aed", validators=[HEX_COLOR])
+    gradient = models.BooleanField(default=True, help_text="Scene backgrounds blend the two colours.")
+    font = models.CharField(max_length=20, choices=Font.choices, default=Font.BOLD)
+    logo = models.FileField(upload_to=campaign_upload_to, max_length=300, blank=True)
+    caption_size = models.CharField(max_length=6, choices=CaptionSize.choices, default=CaptionSize.MEDIUM)
+    caption_color = models.CharField(max_length=7, default="#FFFFFF", validators=[HEX_COLOR])
+    highlight_color = models.CharField(max_length=7, default="#FFD400", validators=[HEX_COLOR])
+    caption_position = models.CharField(max_length=6, choices=CaptionPosition.choices, default=CaptionPosition.BOTTOM)
+    music = models.FileField(upload_to=campaign_upload_to, max_length=300, blank=True)
+    zoom = models.BooleanField(default=False, help_text="A slow zoom over still backgrounds.")
+    transition = models.CharField(max_length=10, choices=Transition.choices, default=Transition.CUT)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name

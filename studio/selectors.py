@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from studio.models import Script, Workspace
+from studio.models import Campaign, Script, Workspace
 from studio.services import ensure_personal_workspace
 
 
@@ -19,3 +19,7 @@ def current_workspace(request: HttpRequest) -> Workspace:
 
 def scripts_of(workspace: Workspace) -> QuerySet[Script]:
     return Script.objects.filter(workspace=workspace)
+
+
+def campaigns_of(workspace: Workspace) -> QuerySet[Campaign]:
+    return Campaign.objects.filter(workspace=workspace)

@@ -6,16 +6,26 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from billing.services import QuotaExceeded
+from renders.models import RenderJob
 from renders.pipeline.script import ScriptError, parse_text
 from renders.selectors import jobs_for_member
 from renders.services import submit_render
-from studio.forms import SAMPLE_SCRIPT, RenderForm, ScriptForm
-from studio.models import Script
-from studio.selectors import current_workspace, scripts_of
+from studio.forms import SAMPLE_SCRIPT, CampaignForm, RenderForm, ScriptForm
+from studio.models import Campaign, Script
+from studio.selectors import campaigns_of, current_workspace, scripts_of
+from studio.services import render_options_for
 
 
 def _get_script_for_member(request: HttpRequest, pk: int) -> Script:
     return get_object_or_404(scripts_of(current_workspace(request)), pk=pk)
+
+
+def _get_campaign_for_member(request: HttpRequest, pk: int) -> Campaign:
+    return get_object_or_404(campaigns_of(current_workspace(request)), pk=pk)
+
+
+def _render_form_for(campaign: Campaign | None) -> RenderForm:
+    return RenderForm(initial={"aspect": campaign.aspect} if campaign else None)
 
 
 @login_required
@@ -35,32 +45,44 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def script_new(request: HttpRequest) -> HttpResponse:
     workspace = current_workspace(request)
-    form = ScriptForm(request.POST or None, initial={"title": "My first video", "body": SAMPLE_SCRIPT})
+    # "New script" from a campaign's page starts in that campaign, with its aspect preselected.
+    chosen = request.GET.get("campaign", "")
+    campaign = campaigns_of(workspace).filter(pk=chosen).first() if chosen.isdigit() else None
+    form = ScriptForm(
+        request.POST or None,
+        workspace=workspace,
+        initial={"title": "My first video", "body": SAMPLE_SCRIPT, "campaign": campaign},
+    )
     if request.method == "POST" and form.is_valid():
         script = form.save(commit=False)
         script.workspace, script.created_by = workspace, request.user
         script.save()
-        if "render" in request.POST:
+        if "render" in request.POST or "prepare" in request.POST:
             return _render(request, script)
         messages.success(request, "Script saved.")
         return redirect("studio:script", pk=script.pk)
-    return render(request, "studio/script_edit.html", {"form": form, "render_form": RenderForm()})
+    return render(request, "studio/script_edit.html", {"form": form, "render_form": _render_form_for(campaign)})
 
 
 @login_required
 def script_edit(request: HttpRequest, pk: int) -> HttpResponse:
     script = _get_script_for_member(request, pk)
-    form = ScriptForm(request.POST or None, instance=script)
+    form = ScriptForm(request.POST or None, instance=script, workspace=script.workspace)
     if request.method == "POST" and form.is_valid():
         form.save()
-        if "render" in request.POST:
+        if "render" in request.POST or "prepare" in request.POST:
             return _render(request, script)
         messages.success(request, "Script saved.")
         return redirect("studio:script", pk=script.pk)
     return render(
         request,
         "studio/script_edit.html",
-        {"form": form, "script": script, "render_form": RenderForm(), "jobs": script.render_jobs.all()[:10]},
+        {
+            "form": form,
+            "script": script,
+            "render_form": _render_form_for(script.campaign),
+            "jobs": script.render_jobs.all()[:10],
+        },
     )
 
 
@@ -80,17 +102,47 @@ def _render(request: HttpRequest, script: Script) -> HttpResponse:
     except ScriptError as error:
         messages.error(request, f"This script cannot be rendered: {error}")
         return redirect("studio:script", pk=script.pk)
+    prepare = "prepare" in request.POST
     try:
         job = submit_render(
             workspace=script.workspace,
             blocks=blocks,
             title=script.title,
-            kind=render_form.cleaned_data["kind"],
+            # Preparing a storyboard narrates only (an audio job that also builds the storyboard to edit).
+            kind=RenderJob.Kind.AUDIO if prepare else render_form.cleaned_data["kind"],
             user=request.user,
             script=script,
-            options={"aspect": render_form.cleaned_data["aspect"]},
+            options=render_options_for(script, aspect=render_form.cleaned_data["aspect"], prepare_storyboard=prepare),
         )
     except QuotaExceeded as refused:
         messages.error(request, refused.as_html())
         return redirect("studio:script", pk=script.pk)
     return redirect("renders:job", public_id=job.public_id)
+
+
+@login_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    workspace = current_workspace(request)
+    return render(request, "studio/campaign_list.html", {"campaigns": campaigns_of(workspace)})
+
+
+@login_required
+def campaign_new(request: HttpRequest) -> HttpResponse:
+    form = CampaignForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        form.instance.workspace = current_workspace(request)
+        campaign = form.save()
+        messages.success(request, f"Campaign “{campaign.name}” created.")
+        return redirect("studio:campaigns")
+    return render(request, "studio/campaign_form.html", {"form": form})
+
+
+@login_required
+def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _get_campaign_for_member(request, pk)
+    form = CampaignForm(request.POST or None, request.FILES or None, instance=campaign)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Campaign “{campaign.name}” saved.")
+        return redirect("studio:campaigns")
+    return render(request, "studio/campaign_form.html", {"form": form, "campaign": campaign})

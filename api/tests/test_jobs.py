@@ -96,11 +96,12 @@ def test_renders_take_video_options(api, queue):
 
 def test_renders_of_a_campaign_script_use_its_defaults(api, owner, queue):
     workspace = workspace_of(owner)
-    campaign = Campaign.objects.create(workspace=workspace, name="Shorts", aspect="1:1", background_color="#112233")
+    campaign = Campaign.objects.create(workspace=workspace, name="Shorts", aspect="1:1", primary_color="#112233")
     script = Script.objects.create(workspace=workspace, campaign=campaign, title="Ep 1", body="Host: Hi.")
     assert api.post("/api/v1/renders", {"script_id": script.pk}, format="json").status_code == 202
     job = RenderJob.objects.get()
     assert (job.title, job.script, job.options["aspect"]) == ("Ep 1", script, "1:1")
+    assert job.options["brand"]["primary"] == "#112233"  # the campaign's brand kit, as in the Studio
 
 
 def test_renders_refuse_other_workspaces_scripts_and_bad_aspects(api, outsider, queue):
@@ -158,6 +159,6 @@ def test_campaigns_crud_is_scoped(api, outsider_api):
     assert api.patch(f"/api/v1/campaigns/{campaign['id']}", {"aspect": "1:1"}, format="json").json()["aspect"] == "1:1"
     assert outsider_api.get(f"/api/v1/campaigns/{campaign['id']}").status_code == 404
     assert outsider_api.get("/api/v1/campaigns").json()["count"] == 0
-    bad = api.post("/api/v1/campaigns", {"name": "X", "background_color": "red"}, format="json")
-    assert "background_color" in error_of(bad)["details"]
+    bad = api.post("/api/v1/campaigns", {"name": "X", "primary_color": "red"}, format="json")
+    assert "primary_color" in error_of(bad)["details"]
     assert api.delete(f"/api/v1/campaigns/{campaign['id']}").status_code == 204

@@ -185,8 +185,8 @@ class Client:
     def list_campaigns(self) -> list[dict[str, Any]]:
         return list(self._paginate("campaigns", {}))
 
-    def create_campaign(self, name: str, *, aspect: str = "9:16", background_color: str | None = None) -> dict:
-        body = {"name": name, "aspect": aspect, **({"background_color": background_color} if background_color else {})}
+    def create_campaign(self, name: str, *, aspect: str = "9:16", primary_color: str | None = None) -> dict:
+        body = {"name": name, "aspect": aspect, **({"primary_color": primary_color} if primary_color else {})}
         return self._request("POST", "campaigns", json=body).json()
 
     def delete_campaign(self, campaign_id: int) -> None:

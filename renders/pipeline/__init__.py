@@ -14,8 +14,10 @@ Stage = tuple[str, Callable[[RenderContext], None], int]  # (name, run, weight i
 
 def stages_for(ctx: RenderContext) -> list[Stage]:
     stages: list[Stage] = [("narrate", narrate.run, 55), ("captions", captions.run, 5)]
+    if ctx.video or ctx.prepare_storyboard:
+        stages.append(("storyboard", storyboard.run, 1))
     if ctx.video:
-        stages += [("storyboard", storyboard.run, 1), ("compose", compose.run, 40)]
+        stages.append(("compose", compose.run, 40))
     return stages
 
 

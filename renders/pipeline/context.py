@@ -39,6 +39,7 @@ class RenderContext:
     speech_cache: SpeechCache | None = None
     regenerate_blocks: frozenset[int] = frozenset()  # blocks to synthesise afresh even when cached
     # Video look (compose); the storyboard stage fills `storyboard` unless an edited one is given.
+    prepare_storyboard: bool = False  # audio jobs: also run the storyboard stage, for editing before the video
     storyboard: Storyboard | None = None
     brand: Brand = field(default_factory=Brand)
     zoom: bool = False  # slow Ken Burns zoom on still scenes of a generated storyboard

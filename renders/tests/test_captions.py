@@ -245,7 +245,7 @@ def test_ass_uses_the_video_size_style_and_ass_colours():
     document = to_ass(build_cues(words_from("Hi")), width=1080, height=1920, style=style)
 
     assert "PlayResX: 1080\nPlayResY: 1920" in document
-    assert "Style: Default,Roboto,96,&H00332211,&H000080FF,&H00000000," in document
+    assert "Style: Default,Roboto,54,&H00332211,&H000080FF,&H00000000," in document  # 5 % of the short side
     assert ",2,54,54,192,1\n" in document  # bottom centre, side margins, bottom margin
 
 

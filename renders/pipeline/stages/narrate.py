@@ -26,7 +26,7 @@ UNIT_MAX_CHARS = 240  # long enough for a natural sentence, short enough to retr
 GAP_BETWEEN_UNITS = 0.12  # seconds between sentences of one block
 GAP_BETWEEN_BLOCKS = 0.3  # where the script asks for no pause
 EDGE_SILENCE = 0.04  # kept at each end of a unit when trimming the engine's own silence
-UNIT_LOUDNESS = -18.0  # LUFS per unit: speakers sound equally loud; the mix is normalised later
+UNIT_LOUDNESS = -16.0  # LUFS per unit: speakers sound equally loud, and the narration lands at -16
 _meter = pyloudnorm.Meter(SAMPLE_RATE)
 
 

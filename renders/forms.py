@@ -1,0 +1,76 @@
+from typing import Any
+
+from django import forms
+
+from renders.pipeline.storyboard import Scene, StoryboardError
+from renders.storyboards import SceneEdit
+from studio import media
+
+BACKGROUND_CHOICES = [
+    ("color", "Colour"),
+    ("gradient", "Gradient"),
+    ("image", "Picture"),
+    ("video", "Video clip"),
+]
+COLOR_INPUT = forms.TextInput(attrs={"type": "color"})
+
+
+class SceneForm(forms.Form):
+    """One scene row of the storyboard editor; colours and the whole scene are checked by `Storyboard.from_json`."""
+
+    kind = forms.ChoiceField(choices=BACKGROUND_CHOICES, label="Background")
+    color = forms.CharField(required=False, widget=COLOR_INPUT, label="Colour")
+    color2 = forms.CharField(required=False, widget=COLOR_INPUT, label="Second colour")
+    file = forms.FileField(
+        required=False,
+        label="Picture or clip",
+        help_text="PNG, JPEG or WebP pictures; MP4, MOV or WebM clips up to 2 minutes; up to 50 MB.",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/png,image/jpeg,image/webp,video/mp4,video/quicktime,video/webm"}
+        ),
+    )
+    title = forms.CharField(required=False, label="Title")
+    zoom = forms.BooleanField(required=False, label="Zoom")
+
+    @classmethod
+    def for_scene(cls, scene: Scene, prefix: str) -> "SceneForm":
+        colors = scene.background.colors or ("#1e293b",)
+        initial = {
+            "kind": scene.background.kind,
+            "color": colors[0],
+            "color2": colors[-1],
+            "title": scene.title or "",
+            "zoom": scene.zoom,
+        }
+        return cls(initial=initial, prefix=prefix)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        upload, kind = data.get("file"), data.get("kind")
+        try:
+            if upload and kind == "image":
+                media.validate_image(upload)
+            elif upload and kind == "video":
+                media.validate_clip(upload)
+        except media.MediaError as error:
+            self.add_error("file", str(error))
+        return data
+
+    def edit(self) -> SceneEdit:
+        data = self.cleaned_data
+        colors = [data["color"]] if data["kind"] == "color" else [data["color"], data["color2"]]
+        upload = data["file"] if data["kind"] in ("image", "video") else None
+        return SceneEdit(kind=data["kind"], colors=colors, title=data["title"], zoom=data["zoom"], upload=upload)
+
+    def add_storyboard_error(self, error: StoryboardError) -> None:
+        """Show the storyboard's complaint next to the field it names."""
+        message = str(error)
+        if ".path" in message:
+            wanted = "a picture" if self.cleaned_data["kind"] == "image" else "a video clip"
+            self.add_error("file", f"Upload {wanted} for this scene's background.")
+        elif ".colors" in message:
+            self.add_error("color", message.split(": ", 1)[-1].replace("background.colors: ", ""))
+        elif ": title" in message:
+            self.add_error("title", "Keep the title to 120 characters or fewer.")
+        else:
+            self.add_error(None, message)

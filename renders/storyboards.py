@@ -1,0 +1,126 @@
+"""Editing a prepared storyboard before the video render, and rendering the video from the edit.
+
+A "Prepare storyboard" job narrates the script and builds scenes; edits are saved on that job
+(`RenderJob.edited_storyboard`) because scene times belong to its narration. The video job reuses the
+job's frozen blocks and voices, so the speech cache gives the same narration and the times still fit.
+"""
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.text import get_valid_filename
+
+from renders.models import RenderJob, RenderOutput
+from renders.pipeline.script import Block
+from renders.pipeline.storyboard import Scene, Storyboard, StoryboardError
+from renders.services import submit_render
+
+EXCERPT_CHARS = 140
+_NOT_FOR_THE_VIDEO = {"voices", "prepare_storyboard", "regenerate_blocks"}  # regenerating would change timings
+
+
+@dataclass(frozen=True)
+class SceneRow:
+    """A scene as the editor shows it: number from 1, the scene, and the words spoken during it."""
+
+    number: int
+    scene: Scene
+    excerpt: str
+
+    @property
+    def file_name(self) -> str:
+        return (self.scene.background.path or "").rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class SceneEdit:
+    kind: str
+    colors: list[str]
+    title: str
+    zoom: bool
+    upload: UploadedFile | None = None
+
+
+def is_editable(job: RenderJob) -> bool:
+    return bool(job.options.get("prepare_storyboard")) and job.status == RenderJob.Status.SUCCEEDED
+
+
+def storyboard_of(job: RenderJob) -> Storyboard | None:
+    """The edited storyboard if there is one, else the one the job built; None if the job has none."""
+    if job.edited_storyboard:
+        return Storyboard.from_json(job.edited_storyboard)
+    data = _output_json(job, RenderOutput.Kind.STORYBOARD)
+    return Storyboard.from_json(data) if data is not None else None
+
+
+def scene_rows(job: RenderJob, board: Storyboard) -> list[SceneRow]:
+    words = [
+        word for block in (_output_json(job, RenderOutput.Kind.JSON) or {}).get("blocks", []) for word in block["words"]
+    ]
+    rows = []
+    for number, scene in enumerate(board.scenes, start=1):
+        spoken = " ".join(w["text"] for w in words if scene.start <= w["start"] < scene.end)
+        excerpt = spoken if len(spoken) <= EXCERPT_CHARS else spoken[: EXCERPT_CHARS - 1].rsplit(" ", 1)[0] + "…"
+        rows.append(SceneRow(number, scene, excerpt))
+    return rows
+
+
+def save_scene(job: RenderJob, number: int, edit: SceneEdit) -> Storyboard:
+    """Apply one scene's edit, check the whole storyboard, store it on the job; raises StoryboardError."""
+    board = storyboard_of(job)
+    if board is None or not 1 <= number <= len(board.scenes):
+        raise StoryboardError(f"scene {number}: there is no such scene")
+    data = json.loads(board.to_json())
+    scene = data["scenes"][number - 1]
+    media = edit.kind in ("image", "video")
+    # Keep the stored file while the kind stays the same: editing a title must not ask for the upload again.
+    path = scene["background"].get("path") if scene["background"]["kind"] == edit.kind else None
+    if edit.upload is not None and media:
+        path = "pending-upload"  # stored only once the rest of the edit is valid
+    scene.update(
+        background={"kind": edit.kind, "colors": [] if media else edit.colors, "path": path if media else None},
+        title=edit.title.strip() or None,
+        zoom=edit.zoom,
+    )
+    checked = Storyboard.from_json(data)
+    if path == "pending-upload":
+        scene["background"]["path"] = store_background(job.workspace_id, edit.upload)
+        checked = Storyboard.from_json(data)
+    job.edited_storyboard = data
+    job.save(update_fields=["edited_storyboard"])
+    return checked
+
+
+def store_background(workspace_id: int, upload: UploadedFile) -> str:
+    """Save an (already validated) background inside the workspace; returns its storage name."""
+    name = get_valid_filename(upload.name.rsplit("/", 1)[-1]) or "background"
+    return default_storage.save(f"workspaces/{workspace_id}/media/{uuid.uuid4().hex}/{name}", upload)
+
+
+def render_video(job: RenderJob, user: Any) -> RenderJob:
+    """A video job with the (edited) storyboard, the same blocks and voices, and the same look options."""
+    board = storyboard_of(job)
+    options = {key: value for key, value in job.options.items() if key not in _NOT_FOR_THE_VIDEO}
+    options.update(storyboard=json.loads(board.to_json()), storyboard_of=str(job.public_id))
+    return submit_render(
+        workspace=job.workspace,
+        blocks=[Block.from_dict(block) for block in job.blocks],
+        title=job.title,
+        kind=RenderJob.Kind.VIDEO,
+        user=user,
+        script=job.script,
+        options=options,
+        voices=job.options["voices"],
+    )
+
+
+def _output_json(job: RenderJob, kind: str) -> Any:
+    output = next((output for output in job.outputs.all() if output.kind == kind), None)
+    if output is None:
+        return None
+    with output.file.open("rb") as handle:
+        return json.load(handle)

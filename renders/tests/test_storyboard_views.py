@@ -1,0 +1,167 @@
+"""The storyboard editor: prepare, edit scenes, render the video from the edit (real narration and ffmpeg)."""
+
+import subprocess
+
+import av
+import numpy as np
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from renders.models import RenderJob, RenderOutput
+from renders.pipeline.media import FFMPEG
+from studio.models import Script
+
+pytestmark = pytest.mark.django_db
+SCRIPT = "Host: Welcome to the storyboard test, friends.\nGuest: Thanks, it is great to be here today."
+
+
+@pytest.fixture
+def prepared(owner_client, owner, settings, django_capture_on_commit_callbacks) -> RenderJob:
+    """A succeeded "Prepare storyboard" job for a two-block script (the task queue runs in-line in tests)."""
+    settings.RENDER_VIDEO_HEIGHT = 240
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(
+            reverse("studio:script_new"),
+            {"title": "Story", "body": SCRIPT, "kind": "video", "aspect": "1:1", "prepare": "1"},
+        )
+    job = RenderJob.objects.get()
+    assert job.kind == RenderJob.Kind.AUDIO and job.status == RenderJob.Status.SUCCEEDED, job.error
+    return job
+
+
+def scene_post(number: int, **fields) -> dict:
+    values = {"kind": "color", "color": "#1e293b", "color2": "#7c3aed", "title": "", **fields}
+    return {f"s{number}-{name}": value for name, value in values.items() if value is not None}
+
+
+def save(client, job, number, htmx=False, **fields):
+    headers = {"HX-Request": "true"} if htmx else {}
+    return client.post(
+        reverse("renders:scene_save", args=[job.public_id, number]), scene_post(number, **fields), headers=headers
+    )
+
+
+def picture(tmp_path, colour: str, size: str = "400x400", name: str = "bg.png") -> SimpleUploadedFile:
+    path = tmp_path / name
+    subprocess.run(
+        [FFMPEG, "-v", "error", "-y", "-f", "lavfi", "-i", f"color=c={colour}:s={size}", "-frames:v", "1", str(path)],
+        check=True,
+    )
+    return SimpleUploadedFile(name, path.read_bytes())
+
+
+def frame_at(path, seconds: float) -> np.ndarray:
+    with av.open(str(path)) as container:
+        image = None
+        for frame in container.decode(video=0):
+            if frame.time is not None and frame.time > seconds + 1e-6 and image is not None:
+                break
+            image = frame.to_ndarray(format="rgb24")
+        return image
+
+
+def test_the_prepared_job_page_shows_one_editable_row_per_scene(owner_client, prepared):
+    page = owner_client.get(reverse("renders:job", args=[prepared.public_id])).content.decode()
+    scenes = prepared.report["scenes"]
+    assert scenes >= 2 and page.count('class="scene stack"') == scenes
+    assert 'hx-post="/jobs/' in page and "Welcome to the storyboard test" in page and 'id="render-video"' in page
+
+
+def test_saving_a_scene_with_htmx_returns_the_row_and_stores_the_edit(owner_client, prepared):
+    response = save(owner_client, prepared, 1, htmx=True, color="#FF0000", title="Hello", zoom="on")
+    assert (
+        response.status_code == 200
+        and 'id="scene-1"' in response.content.decode()
+        and "saved" in response.content.decode()
+    )
+    prepared.refresh_from_db()
+    scene = prepared.edited_storyboard["scenes"][0]
+    assert scene["background"] == {"kind": "color", "colors": ["#FF0000"], "path": None}
+    assert scene["title"] == "Hello" and scene["zoom"] is True
+
+
+def test_a_plain_form_post_saves_and_returns_to_the_job_page(owner_client, prepared):
+    response = save(owner_client, prepared, 2, kind="gradient", color="#000000", color2="#FFFFFF")
+    assert response.status_code == 302 and response["Location"] == reverse("renders:job", args=[prepared.public_id])
+    prepared.refresh_from_db()
+    assert prepared.edited_storyboard["scenes"][1]["background"]["colors"] == ["#000000", "#FFFFFF"]
+
+
+def test_a_bad_colour_is_refused_next_to_its_field(owner_client, prepared):
+    response = save(owner_client, prepared, 1, color="red")
+    assert response.status_code == 400
+    assert "&#x27;red&#x27; is not a #RRGGBB colour" in response.content.decode()
+    prepared.refresh_from_db()
+    assert prepared.edited_storyboard is None
+
+
+def test_a_picture_background_needs_a_file(owner_client, prepared):
+    response = save(owner_client, prepared, 1, htmx=True, kind="image")
+    assert "Upload a picture for this scene&#x27;s background." in response.content.decode()
+    prepared.refresh_from_db()
+    assert prepared.edited_storyboard is None
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (lambda tmp: SimpleUploadedFile("bg.png", b"not a picture at all"), "not a picture we can read"),
+        (lambda tmp: picture(tmp, "blue", "200x100"), "the short side needs at least 320 pixels"),
+    ],
+    ids=["text", "too-small"],
+)
+def test_bad_background_pictures_are_refused(owner_client, prepared, tmp_path, upload, message):
+    response = save(owner_client, prepared, 1, htmx=True, kind="image", file=upload(tmp_path))
+    assert message in response.content.decode()
+    prepared.refresh_from_db()
+    assert prepared.edited_storyboard is None
+
+
+def test_other_workspaces_get_404(outsider_client, prepared):
+    assert save(outsider_client, prepared, 1, color="#FF0000").status_code == 404
+    render = outsider_client.post(reverse("renders:storyboard_render", args=[prepared.public_id]))
+    assert render.status_code == 404 and RenderJob.objects.count() == 1
+
+
+def test_a_scene_that_does_not_exist_is_404(owner_client, prepared):
+    assert save(owner_client, prepared, 99).status_code == 404
+
+
+def test_storyboard_edits_change_the_rendered_video(
+    owner_client, prepared, tmp_path, django_capture_on_commit_callbacks
+):
+    save(owner_client, prepared, 1, color="#FF0000")
+    save(owner_client, prepared, 2, kind="image", file=picture(tmp_path, "0x00FF00"))
+    prepared.refresh_from_db()
+    image_name = prepared.edited_storyboard["scenes"][1]["background"]["path"]
+    assert image_name.startswith(f"workspaces/{prepared.workspace_id}/media/")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(reverse("renders:storyboard_render", args=[prepared.public_id]))
+    video_job = RenderJob.objects.get(kind=RenderJob.Kind.VIDEO)
+    assert response["Location"] == reverse("renders:job", args=[video_job.public_id])
+    assert video_job.status == RenderJob.Status.SUCCEEDED, video_job.error
+    assert video_job.options["voices"] == prepared.options["voices"]
+    assert video_job.report["duration"] == prepared.report["duration"]  # the same narration, from the cache
+
+    mp4 = video_job.outputs.get(kind=RenderOutput.Kind.MP4).file.path
+    first, second = prepared.edited_storyboard["scenes"][:2]
+    red = frame_at(mp4, (first["start"] + first["end"]) / 2)
+    green = frame_at(mp4, (second["start"] + second["end"]) / 2)
+    # The top quarter: away from the burned-in captions at the bottom.
+    top_red, top_green = (
+        red[: red.shape[0] // 4].reshape(-1, 3).mean(0),
+        green[: green.shape[0] // 4].reshape(-1, 3).mean(0),
+    )
+    assert top_red[0] > 200 and top_red[1] < 40 and top_red[2] < 40
+    assert top_green[1] > 200 and top_green[0] < 40 and top_green[2] < 40
+    # The delivered storyboard names the stored picture, never the worker's local copy.
+    delivered = video_job.outputs.get(kind=RenderOutput.Kind.STORYBOARD).file.read().decode()
+    assert image_name in delivered and str(settings.RENDER_WORK_DIR) not in delivered
+
+
+def test_the_script_page_offers_to_prepare_a_storyboard(owner_client, owner):
+    script = Script.objects.create(workspace=owner.memberships.get().workspace, title="T", body="Host: Hi.")
+    assert 'name="prepare"' in owner_client.get(reverse("studio:script", args=[script.pk])).content.decode()
