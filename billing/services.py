@@ -65,12 +65,18 @@ class Admission:
     video_height: int
 
     def hold_for(self, job: RenderJob) -> Reservation:
-        return Reservation.objects.create(
-            workspace=self.workspace,
+        # update_or_create: a retried job holds its (released) reservation again.
+        reservation, _ = Reservation.objects.update_or_create(
             job=job,
-            narration_seconds=self.cost.narration_seconds,
-            video_renders=self.cost.video_renders,
+            defaults={
+                "workspace": self.workspace,
+                "narration_seconds": self.cost.narration_seconds,
+                "video_renders": self.cost.video_renders,
+                "status": Reservation.Status.HELD,
+                "closed_at": None,
+            },
         )
+        return reservation
 
 
 def estimate(blocks: list[Block], kind: str) -> Estimate:

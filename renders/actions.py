@@ -97,6 +97,15 @@ def fail_job(job: RenderJob, message: str) -> None:
         job_ended(job)
 
 
+def requeue_job(job: RenderJob) -> None:
+    """Failed -> queued again (a retry), with its error and progress cleared."""
+    RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.FAILED).update(
+        status=RenderJob.Status.QUEUED, stage="", percent=0, error="", started_at=None, finished_at=None
+    )
+    job.refresh_from_db()
+    notify(job)
+
+
 def cancel_job(job: RenderJob) -> bool:
     """Queued or running -> cancelled; the worker notices within a second and stops. False if already over.
 

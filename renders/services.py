@@ -90,6 +90,23 @@ def regenerate_block(job: RenderJob, index: int, user: Any = None) -> RenderJob:
     )
 
 
+def retry_job(job: RenderJob) -> RenderJob:
+    """Queue a failed job again. Narration units it finished come back from the speech cache, so only
+    the work that failed is redone. Raises ValueError for a job that did not fail, QuotaExceeded when the
+    plan cannot take it now."""
+    if job.status != RenderJob.Status.FAILED:
+        raise ValueError(f"only a failed render can be retried; this one {job.status}")
+    blocks = [Block.from_dict(block) for block in job.blocks]
+    with transaction.atomic():
+        admission = reserve(workspace=job.workspace, blocks=blocks, kind=job.kind, options=job.options)
+        actions.requeue_job(job)
+        admission.hold_for(job)
+        transaction.on_commit(
+            lambda: async_task("renders.tasks.render_job", job.pk, task_name=f"render-{job.public_id}-retry")
+        )
+    return job
+
+
 def run_job(job_id: int) -> None:
     """Run a queued job to the end. Safe to call twice: a finished job is left alone."""
     job = RenderJob.objects.select_related("workspace").get(pk=job_id)

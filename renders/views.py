@@ -113,6 +113,21 @@ def job_regenerate_block(request: HttpRequest, public_id: str, index: int) -> Ht
 
 @login_required
 @require_POST
+def job_retry(request: HttpRequest, public_id: str) -> HttpResponse:
+    job = _get_job_for_member(request, public_id)
+    try:
+        services.retry_job(job)
+    except ValueError as error:
+        messages.error(request, str(error).capitalize() + ".")
+    except QuotaExceeded as refused:
+        messages.error(request, refused.as_html())
+    else:
+        messages.info(request, "Retrying; finished narration is reused.")
+    return redirect("renders:job", public_id=job.public_id)
+
+
+@login_required
+@require_POST
 def job_cancel(request: HttpRequest, public_id: str) -> HttpResponse:
     job = _get_job_for_member(request, public_id)
     if actions.cancel_job(job):

@@ -528,6 +528,9 @@ _ABBREVIATIONS = {
     "vs.": "versus", "vs": "versus", "etc.": "et cetera", "e.g.": "for example", "E.g.": "for example",
     "i.e.": "that is", "I.e.": "that is", "a.m.": "A M", "p.m.": "P M", "A.M.": "A M", "P.M.": "P M",
     "approx.": "approximately", "dept.": "department",
+    # Weekdays, dot required; "Sat." and "Sun." are left alone: too often the plain words.
+    "Mon.": "Monday", "Tue.": "Tuesday", "Tues.": "Tuesday", "Wed.": "Wednesday", "Thu.": "Thursday",
+    "Thurs.": "Thursday", "Fri.": "Friday",
 }  # fmt: skip
 
 
@@ -598,6 +601,8 @@ ENGLISH = Language(
             r"(?P<hours>\d{1,2}):(?P<minutes>[0-5]\d)(?: ?(?P<meridiem>[AaPp])\.?[Mm]\b\.?)?",
             _say_time,
         ),
+        # "9.30 am" is a time too (recognisers and British writing use the dot), but only with am/pm.
+        rule(r"(?P<hours>\d{1,2})\.(?P<minutes>[0-5]\d) ?(?P<meridiem>[AaPp])\.?[Mm]\b\.?", _say_time),
         rule(r"(?P<hours>\d{1,2})(?P<minutes>) ?(?P<meridiem>[AaPp])\.?[Mm]\b\.?", _say_time),
         rule(r"(?P<digits>\d{3,4}) ?(?P<meridiem>[AaPp])\.?[Mm]\b\.?", _say_run_together_time),
         rule(

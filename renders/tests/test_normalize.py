@@ -64,6 +64,11 @@ SPOKEN = [
     ("leaves at 330pm", "leaves at three thirty P M"),
     # Abbreviations
     ("Dr. Smith lives on Elm St.", "doctor Smith lives on Elm street."),
+    ("Open Mon. to Fri., 9 a.m. to 5 p.m.", "Open Monday to Friday, nine A M to five P M."),
+    ("We meet Tues. and Thurs.", "We meet Tuesday and Thursday."),
+    ("The Sun. was bright", "The Sun. was bright"),
+    ("Doors open at 9.30 am", "Doors open at nine thirty A M"),
+    ("It rose 9.30 percent", "It rose nine point three zero percent"),
     ("St. Louis is big", "saint Louis is big"),
     ("Mr. and Mrs. Jones", "mister and missus Jones"),
     ("Ms. Lee", "miz Lee"),
