@@ -55,3 +55,41 @@ def test_a_failing_stage_fails_the_job_with_a_clear_message(owner):
     assert job.status == RenderJob.Status.FAILED
     assert job.error == "narrate: block 1 (Host): speed must be from 0.5 to 2.0, not 50"
     assert not job.outputs.exists() and not hasattr(job, "usage")
+
+
+def test_a_failed_job_retried_reuses_its_narration_and_succeeds(owner, monkeypatch, owner_client):
+    from django.urls import reverse
+
+    from renders.pipeline.context import StageError
+    from renders.pipeline.stages import compose
+
+    job = queue(owner, body="Host: One line.\nGuest: Another line.", kind=RenderJob.Kind.VIDEO)
+    RenderJob.objects.filter(pk=job.pk).update(options={**job.options, "height": 240})
+    real_compose = compose.run
+
+    def broken_ffmpeg(ctx):
+        raise StageError("ffmpeg was killed")
+
+    monkeypatch.setattr(compose, "run", broken_ffmpeg)  # stands in for a crashed encoder
+    run_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == RenderJob.Status.FAILED and job.reservation.status == "released"
+
+    monkeypatch.setattr(compose, "run", real_compose)
+    response = owner_client.post(reverse("renders:job_retry", args=[job.public_id]), follow=True)
+    assert "Retrying" in response.content.decode()
+    job.refresh_from_db()
+    assert job.status == RenderJob.Status.QUEUED and job.reservation.status == "held"
+    run_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == RenderJob.Status.SUCCEEDED and job.error == ""
+    assert all(unit["cached"] for block in job.report["blocks"] for unit in block["units"])
+    assert job.outputs.filter(kind="mp4").exists() and job.reservation.status == "settled"
+
+
+def test_only_failed_jobs_can_be_retried(owner, owner_client):
+    from django.urls import reverse
+
+    job = queue(owner)
+    response = owner_client.post(reverse("renders:job_retry", args=[job.public_id]), follow=True)
+    assert "Only a failed render can be retried; this one queued." in response.content.decode()
