@@ -84,6 +84,8 @@ def _hear_pack(clips: list[np.ndarray], sample_rate: int) -> list[Hearing]:
     for word in words:
         middle = (word.start + word.end) / 2
         owner = max(0, bisect.bisect_right(starts, middle) - 1)
-        offset = starts[owner]
-        shares[owner].append(HeardWord(word.text, max(0.0, word.start - offset), max(0.0, word.end - offset)))
+        offset, length = starts[owner], len(clips[owner]) / sample_rate
+        # Whisper may run a last word on into the silent gap: keep every word inside its own clip.
+        start = min(max(0.0, word.start - offset), length)
+        shares[owner].append(HeardWord(word.text, start, min(max(start, word.end - offset), length)))
     return [Hearing("".join(word.text for word in share).strip(), share) for share in shares]
