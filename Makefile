@@ -31,6 +31,7 @@ test: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-run
 	$(BIN)/python bench/narration.py
+	$(BIN)/python bench/render.py
 
 clean:
 	rm -rf $(VENV) var staticfiles
