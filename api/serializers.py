@@ -6,6 +6,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.callbacks import private_target
 from api.models import WebhookDelivery
 from api.signing import signed_url
 from renders.models import RenderJob, RenderOutput
@@ -99,6 +100,9 @@ class ScriptInputSerializer(serializers.Serializer):
     def validate_callback_url(self, url: str) -> str:
         if not url.lower().startswith(("http://", "https://")):
             raise serializers.ValidationError("Use an http or https URL.")
+        refused = private_target(url, resolve=False)
+        if refused:
+            raise serializers.ValidationError(f"Use a public address: {refused}.")
         return url
 
     def validate(self, data: dict) -> dict:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_q.models import Schedule
 
+from api.callbacks import private_target
 from api.keys import webhook_secret_for
 from api.models import WebhookDelivery
 from api.serializers import JobSerializer
@@ -52,6 +53,11 @@ def deliver(job_id: int, attempt: int) -> WebhookDelivery | None:
         SIGNATURE_HEADER: sign(webhook_secret_for(job.workspace), timestamp, body),
     }
     delivery = WebhookDelivery(job=job, attempt=attempt, url=url)
+    refused = private_target(url, resolve=True)  # again now: DNS may have changed since the job was created
+    if refused:
+        delivery.error = f"not sent: {refused}"
+        delivery.save()
+        return delivery
     try:
         response = httpx.post(url, content=body, headers=headers, timeout=settings.WEBHOOK_TIMEOUT)
         delivery.status_code = response.status_code

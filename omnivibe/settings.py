@@ -224,6 +224,8 @@ API_SPEECH_MAX_CHARS = env_int("API_SPEECH_MAX_CHARS", 4096)  # /v1/audio/speech
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)
 WEBHOOK_RETRY_BASE = env_int("WEBHOOK_RETRY_BASE", 30)  # seconds before the 2nd attempt; doubles each time
 WEBHOOK_TIMEOUT = env_float("WEBHOOK_TIMEOUT", 10.0)
+# Webhooks never go to loopback/private/reserved addresses (no SSRF into our network), unless allowed here.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", DEBUG)
 SPECTACULAR_SETTINGS = {
     "TITLE": "OmniVibe API",
     "DESCRIPTION": "Speakers, multi-speaker synthesis, video renders and jobs. Errors are always "

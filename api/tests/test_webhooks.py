@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import json
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -113,3 +114,30 @@ def test_a_receiver_error_status_counts_as_failed(owner):
     finally:
         server.close()
     assert delivery.status_code == 500 and not delivery.succeeded and delivery.next_attempt_at
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/hook",
+        "http://localhost/hook",
+        "http://10.0.0.5/x",
+        "http://[::1]/x",
+        "http://169.254.169.254/latest",
+    ],
+)
+def test_callbacks_to_private_addresses_are_refused(api, settings, url):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    response = api.post("/api/v1/synthesize", {"script": "Host: Hi.", "callback_url": url}, format="json")
+    assert response.status_code == 400
+    assert "public address" in response.json()["error"]["details"]["callback_url"][0]
+    assert not RenderJob.objects.exists()
+
+
+def test_a_host_name_that_resolves_to_a_private_address_is_not_posted(owner, settings, receiver):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    # The machine's own name passes the check at submission (a name, not an address) but resolves here.
+    url = receiver.url.replace("127.0.0.1", socket.gethostname())
+    delivery = deliver(job_with_callback(owner, url).pk, 1)
+    assert not delivery.succeeded and delivery.error.startswith("not sent:")
+    assert receiver.requests == [] and not Schedule.objects.exists()  # refused for good, not retried
