@@ -7,6 +7,7 @@ from rest_framework.request import Request
 
 from api.keys import find_key
 from api.models import ApiKey
+from billing.services import check_api_access
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -35,8 +36,13 @@ def _presented_key(request: Request) -> str | None:
 
 
 class HasApiKey(permissions.BasePermission):
+    """A valid key, of a workspace whose plan includes the API (402 otherwise)."""
+
     def has_permission(self, request: Request, view: object) -> bool:
-        return isinstance(request.auth, ApiKey)
+        if not isinstance(request.auth, ApiKey):
+            return False
+        check_api_access(request.auth.workspace)  # QuotaExceeded -> 402 in api.errors
+        return True
 
 
 def workspace_of(request: Request):

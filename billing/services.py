@@ -23,10 +23,11 @@ from django_q.tasks import async_task
 
 from billing import stripe_client
 from billing.models import Plan, Reservation, StripeEvent, UsageEntry, WorkspacePlan
-from billing.selectors import effective_plan, usage_summary
+from billing.selectors import effective_plan, plan_state_of, usage_summary
 from renders.models import RenderJob
 from renders.pipeline.script import Block
 from studio.models import Workspace
+from voices.models import Voice
 
 logger = logging.getLogger(__name__)
 
@@ -393,3 +394,31 @@ def portal_url(*, workspace: Workspace, return_url: str) -> str:
     except stripe.StripeError as error:
         logger.warning("portal for workspace %s failed: %s", workspace.pk, error)
         raise BillingUnavailable("Stripe could not open the billing portal; please try again in a minute.") from None
+
+
+def current_plan(workspace: Workspace) -> Plan:
+    return effective_plan(plan_state_of(workspace), timezone.now())
+
+
+def check_api_access(workspace: Workspace) -> None:
+    """Raises QuotaExceeded when the workspace's plan does not include the API."""
+    plan = current_plan(workspace)
+    if not plan.api_access:
+        raise QuotaExceeded(
+            f"The {plan.name} plan does not include API access; upgrade to use the API.",
+            needed={"api_access": True},
+            remaining={"api_access": False},
+        )
+
+
+def check_voice_allowance(workspace: Workspace) -> None:
+    """Raises QuotaExceeded when the workspace's voice library is as large as its plan allows."""
+    plan = current_plan(workspace)
+    count = Voice.objects.filter(workspace=workspace).count()
+    if count >= plan.max_voices:
+        raise QuotaExceeded(
+            f"The {plan.name} plan holds {plan.max_voices} voices and this workspace has {count}; "
+            "delete one or upgrade.",
+            needed={"voices": count + 1},
+            remaining={"voices": max(0, plan.max_voices - count)},
+        )

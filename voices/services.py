@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from django.core.files import File
 
+from billing.services import check_voice_allowance
 from renders.models import RenderJob
 from voices.engines import EngineError, get_engine
 from voices.engines.piper import PRESETS
@@ -48,7 +49,12 @@ def voice_specs_for(workspace_id: int | None, speakers: list[str]) -> dict[str, 
 
 
 def save_voice(voice: Voice, *, new_sample: File | None) -> Voice:
-    """Store the voice; an ElevenLabs voice without a voice id is first cloned from its new sample."""
+    """Store the voice; an ElevenLabs voice without a voice id is first cloned from its new sample.
+
+    A new voice must fit the plan's voice library (billing.services.QuotaExceeded otherwise).
+    """
+    if voice.pk is None:
+        check_voice_allowance(voice.workspace)
     if voice.engine == "elevenlabs" and not voice.engine_voice_id:
         if new_sample is None:
             raise EngineError("enter an ElevenLabs voice id, or upload a sample to clone a new voice")

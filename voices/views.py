@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from billing.services import QuotaExceeded
 from studio.selectors import current_workspace
 from voices.engines import EngineError
 from voices.forms import PreviewForm, VoiceForm, as_sentence
@@ -45,6 +46,8 @@ def _edit(request: HttpRequest, form: VoiceForm) -> HttpResponse:
             save_voice(voice, new_sample=form.new_sample)
         except EngineError as error:
             form.add_error(None, as_sentence(error))
+        except QuotaExceeded as refused:
+            form.add_error(None, refused.as_html())
         else:
             messages.success(request, f"Voice “{voice.name}” saved.")
             return redirect("voices:list")

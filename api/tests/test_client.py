@@ -8,7 +8,7 @@ from omnivibe_client import cli
 
 from api.keys import create_key
 
-from .conftest import workspace_of
+from .conftest import api_workspace
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def omnivibe(live_server, owner, monkeypatch):
     monkeypatch.setenv("OMNIVIBE_URL", live_server.url)
-    monkeypatch.setenv("OMNIVIBE_API_KEY", create_key(workspace_of(owner), name="cli")[1])
+    monkeypatch.setenv("OMNIVIBE_API_KEY", create_key(api_workspace(owner), name="cli")[1])
     return cli.main
 
 

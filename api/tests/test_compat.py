@@ -13,14 +13,14 @@ from api.keys import create_key
 from billing.models import UsageEntry
 from voices.models import Voice
 
-from .conftest import workspace_of
+from .conftest import api_workspace, workspace_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def key(owner) -> str:
-    return create_key(workspace_of(owner), name="sdk")[1]
+    return create_key(api_workspace(owner), name="sdk")[1]
 
 
 @pytest.fixture

@@ -12,13 +12,13 @@ SCRIPT = {"title": "T", "blocks": [{"speaker": "Host", "text": "Hello there, and
 
 @pytest.fixture
 def used_up(plans, owner):
-    """A Free workspace whose narration minutes are all used this period."""
+    """A Pro workspace (Pro includes the API) whose narration minutes are all used this period."""
     workspace = owner.memberships.get().workspace
-    put_on_plan(workspace, "free")
+    put_on_plan(workspace, "pro")
     UsageEntry.objects.create(
         workspace=workspace,
         kind=UsageEntry.Kind.ADJUSTMENT,
-        narration_seconds=plans["free"].included_narration_seconds,
+        narration_seconds=plans["pro"].included_narration_seconds,
         note="used up for the test",
     )
     return workspace
@@ -42,21 +42,40 @@ def test_the_openai_compatible_endpoint_is_refused_too(api, used_up):
 
 def test_usage_reports_the_plan_and_what_is_left(api, plans, owner):
     workspace = owner.memberships.get().workspace
-    put_on_plan(workspace, "free")
     UsageEntry.objects.create(workspace=workspace, kind=UsageEntry.Kind.ADJUSTMENT, narration_seconds=90, note="t")
     body = api.get("/api/v1/usage").json()
-    included = plans["free"].included_narration_seconds
-    assert body["plan"]["slug"] == "free" and body["period_start"] < body["period_end"]
+    included = plans["pro"].included_narration_seconds
+    assert body["plan"]["slug"] == "pro" and body["period_start"] < body["period_end"]
     assert body["narration_seconds"]["used"] == 90 and body["narration_seconds"]["included"] == included
     assert body["narration_seconds"]["remaining"] == included - 90
-    assert body["video_renders"]["included"] == plans["free"].included_video_renders
+    assert body["video_renders"]["included"] == plans["pro"].included_video_renders
 
 
 def test_compat_speech_is_metered_like_a_render(api, plans, owner):
-    put_on_plan(owner.memberships.get().workspace, "free")
     response = api.post("/v1/audio/speech", {"model": "tts-1", "voice": "joe", "input": "Hello there."}, format="json")
     assert response.status_code == 200 and response["Content-Type"] == "audio/mpeg"
     job = RenderJob.objects.get()
     assert job.status == RenderJob.Status.SUCCEEDED
     assert job.usage.narration_seconds > 0
     assert job.reservation.status == "settled"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/jobs", "/v1/voices"])
+def test_a_plan_without_api_access_gets_402_with_the_way_out(api, plans, owner, path):
+    put_on_plan(owner.memberships.get().workspace, "free")
+    response = api.get(path)
+    assert response.status_code == 402
+    error = response.json()["error"]
+    assert error["code"] == "quota_exceeded" and "does not include API access" in error["message"]
+    assert error["details"]["upgrade_url"].endswith("/studio/billing/")
+
+
+def test_registering_a_speaker_past_the_plans_voice_limit_is_402(api, plans, owner):
+    from voices.models import Voice
+
+    workspace = owner.memberships.get().workspace
+    for index in range(plans["pro"].max_voices):
+        Voice.objects.create(workspace=workspace, name=f"Voice {index}", engine="piper", engine_voice_id="joe")
+    response = api.post("/api/v1/speakers", {"name": "One more", "engine": "piper", "voice_id": "joe"}, format="json")
+    assert response.status_code == 402 and response.json()["error"]["details"]["remaining"] == {"voices": 0}
+    assert not Voice.objects.filter(name="One more").exists()

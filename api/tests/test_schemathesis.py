@@ -8,7 +8,7 @@ import pytest
 
 from api.keys import create_key
 
-from .conftest import workspace_of
+from .conftest import api_workspace
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_no_generated_request_gets_a_server_error(live_server, owner, monkeypatch, tmp_path):
     # Jobs are queued but not run: this is about request handling, not the render pipeline.
     monkeypatch.setattr("renders.services.async_task", lambda *args, **kwargs: None)
-    key = create_key(workspace_of(owner), name="fuzz")[1]
+    key = create_key(api_workspace(owner), name="fuzz")[1]
     st = Path(sys.executable).with_name("st")
     result = subprocess.run(
         [

@@ -232,3 +232,18 @@ def test_other_workspaces_voices_are_not_found(outsider_client, voice, name, met
 def test_pages_need_a_login(client, voice):
     assert client.get(reverse("voices:list")).status_code == 302
     assert client.post(reverse("voices:preview", args=[voice.pk])).status_code == 302
+
+
+def test_the_voice_library_stops_at_the_plans_limit(owner_client, owner):
+    workspace = ensure_personal_workspace(owner)  # no plan record: Free, which holds 2 voices
+    for name in ("One", "Two"):
+        assert owner_client.post(reverse("voices:new"), piper_post(name=name)).status_code == 302
+    response = owner_client.post(reverse("voices:new"), piper_post(name="Three"))
+    page = response.content.decode()
+    assert response.status_code == 200 and "holds 2 voices" in page and "See plans and upgrade" in page
+    assert sorted(Voice.objects.filter(workspace=workspace).values_list("name", flat=True)) == ["One", "Two"]
+    # Editing an existing voice is not a new one: still allowed at the limit.
+    two = Voice.objects.get(name="Two")
+    assert (
+        owner_client.post(reverse("voices:edit", args=[two.pk]), piper_post(name="Two", speed="1.1")).status_code == 302
+    )
