@@ -59,11 +59,13 @@ class Estimate:
 
 @dataclass(frozen=True)
 class Admission:
-    """A job the plan accepted: what to hold for it, and the video height it must render at."""
+    """A job the plan accepted: what to hold for it, the video height it must render at, and whether the
+    video carries the OmniVibe watermark (plans like Free)."""
 
     workspace: Workspace
     cost: Estimate
     video_height: int
+    watermark: bool
 
     def hold_for(self, job: RenderJob) -> Reservation:
         # update_or_create: a retried job holds its (released) reservation again.
@@ -127,7 +129,7 @@ def reserve(
             needed={"video_renders": cost.video_renders},
             remaining={"video_renders": renders_left},
         )
-    return Admission(workspace=workspace, cost=cost, video_height=height)
+    return Admission(workspace=workspace, cost=cost, video_height=height, watermark=plan.watermark)
 
 
 def settle(job: RenderJob, *, narration_seconds: float) -> UsageEntry:

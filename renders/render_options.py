@@ -23,7 +23,10 @@ _CAPTION_FIELDS = {f.name for f in fields(CaptionStyle)} - {"speaker_colors"}
 
 def look_from_options(options: dict[str, Any]) -> dict[str, Any]:
     """RenderContext keyword arguments for the look; options a job does not set keep the defaults."""
-    look: dict[str, Any] = {"prepare_storyboard": bool(options.get("prepare_storyboard"))}
+    look: dict[str, Any] = {
+        "prepare_storyboard": bool(options.get("prepare_storyboard")),
+        "watermark": bool(options.get("watermark")),
+    }
     if brand := options.get("brand"):
         look["brand"] = Brand(primary=brand["primary"], secondary=brand["secondary"], gradient=brand["gradient"])
     if "zoom" in options:

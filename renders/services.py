@@ -63,7 +63,12 @@ def submit_render(
             title=title,
             kind=kind,
             blocks=[block.to_dict() for block in blocks],
-            options={**(options or {}), "height": admission.video_height, "voices": voices},
+            options={
+                **(options or {}),
+                "height": admission.video_height,
+                "watermark": admission.watermark,
+                "voices": voices,
+            },
         )
         admission.hold_for(job)
         transaction.on_commit(

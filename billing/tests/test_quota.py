@@ -151,3 +151,9 @@ def test_settling_twice_writes_one_ledger_row(plans, workspace):
     settle(job, narration_seconds=5)
     settle(job, narration_seconds=5)
     assert UsageEntry.objects.filter(job=job).count() == 1
+
+
+@pytest.mark.parametrize(("slug", "marked"), [("free", True), ("pro", False)])
+def test_the_plan_decides_the_video_watermark(plans, workspace, slug, marked):
+    put_on_plan(workspace, slug)
+    assert submit(workspace, kind=RenderJob.Kind.VIDEO).options["watermark"] is marked

@@ -134,6 +134,18 @@ def title_events(storyboard: Storyboard, width: int, height: int) -> list[str]:
     return events
 
 
+WATERMARK_TEXT = "Made with OmniVibe"
+
+
+def watermark_event(duration: float, width: int, height: int) -> str:
+    """The plan watermark: small, half-transparent, top-left, for the whole video."""
+    size, margin = round(min(width, height) * 0.032), round(min(width, height) * 0.03)
+    return (
+        f"Dialogue: 2,{_ass_time(0)},{_ass_time(duration)},Default,,0,0,0,,"
+        f"{{\\an7\\fs{size}\\bord1\\1a&H60&\\3a&H80&\\pos({margin},{margin})}}{WATERMARK_TEXT}"
+    )
+
+
 def _ass_time(seconds: float) -> str:
     centis = round(seconds * 100)
     return f"{centis // 360000}:{centis // 6000 % 60:02d}:{centis // 100 % 60:02d}.{centis % 100:02d}"

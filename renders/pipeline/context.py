@@ -49,6 +49,7 @@ class RenderContext:
     burn_captions: bool = True
     caption_style: CaptionStyle = field(default_factory=CaptionStyle)
     logo: Path | None = None  # PNG watermark
+    watermark: bool = False  # "Made with OmniVibe" in a corner (plans like Free)
     logo_corner: str = "top-right"
     music: Path | None = None  # background music, looped and ducked under the voice
     music_gain_db: float = -16.0

@@ -233,3 +233,17 @@ def test_caption_change_frames_come_from_the_ass_events():
 def test_loudnorm_measurement_is_read_from_the_log():
     log = 'blah\n[Parsed_loudnorm_0 @ 0x1] \n{\n\t"input_i" : "-20.1",\n\t"target_offset" : "0.2"\n}\n'
     assert composer.parse_loudnorm(log) == json.loads('{"input_i": "-20.1", "target_offset": "0.2"}')
+
+
+def test_the_plan_watermark_sits_in_the_top_left_corner(tmp_path, narration):
+    plain = make_ctx(tmp_path / "a", narration, burn_captions=False)
+    marked = make_ctx(tmp_path / "b", narration, burn_captions=False, watermark=True)
+    for ctx in (plain, marked):
+        ctx.workdir.mkdir()
+        ctx.storyboard = build_storyboard(BLOCKS, ctx.words, ctx.duration, brand=Brand(gradient=False))
+        compose.run(ctx)
+    a, b = frame_at(marked.outputs["mp4"], 1.0), frame_at(plain.outputs["mp4"], 1.0)
+    corner = (slice(0, 40), slice(0, 200))  # 360 x 640: the watermark's line at the top left
+    assert np.abs(a[corner].astype(int) - b[corner].astype(int)).mean() > 3
+    rest = (slice(100, 640), slice(0, 360))
+    assert np.abs(a[rest].astype(int) - b[rest].astype(int)).mean() < 1

@@ -105,7 +105,7 @@ def _render(ctx: RenderContext, storyboard: Storyboard, scratch: Path, video: Pa
 
 
 def _has_text(ctx: RenderContext, storyboard: Storyboard) -> bool:
-    return (ctx.burn_captions and bool(ctx.words)) or any(s.title for s in storyboard.scenes)
+    return ctx.watermark or (ctx.burn_captions and bool(ctx.words)) or any(s.title for s in storyboard.scenes)
 
 
 def _write_captions(ctx: RenderContext, storyboard: Storyboard, width: int, height: int, scratch: Path) -> Path:
@@ -116,6 +116,8 @@ def _write_captions(ctx: RenderContext, storyboard: Storyboard, width: int, heig
     cues = build_cues(ctx.words, rules, until=ctx.duration) if ctx.burn_captions else []
     document = to_ass(cues, width=width, height=height, style=style)
     titles = composer.title_events(storyboard, width, height)
+    if ctx.watermark:
+        titles.append(composer.watermark_event(ctx.duration, width, height))
     path = scratch / "captions.ass"
     path.write_text(document + "".join(line + "\n" for line in titles), encoding="utf-8")
     return path
