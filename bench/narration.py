@@ -74,9 +74,16 @@ def raw_piper(blocks: list[Block], voices: dict) -> tuple[Run, list[tuple[np.nda
     return Run(wall, sum(len(samples) / rate for samples, rate in clips), 0, 0), clips
 
 
-def full_stage(blocks: list[Block], voices: dict, verify: bool) -> tuple[Run, RenderContext, np.ndarray]:
+def full_stage(blocks: list[Block], voices: dict, args: argparse.Namespace) -> tuple[Run, RenderContext, np.ndarray]:
     with tempfile.TemporaryDirectory() as workdir:
-        ctx = RenderContext(blocks=blocks, voices=voices, workdir=Path(workdir), video=False, verify=verify)
+        ctx = RenderContext(
+            blocks=blocks,
+            voices=voices,
+            workdir=Path(workdir),
+            video=False,
+            verify=not args.no_verify,
+            max_error_rate=args.max_error_rate,
+        )
         started = time.perf_counter()
         narrate.run(ctx)
         wall = time.perf_counter() - started
@@ -104,6 +111,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scripts", type=Path, default=ROOT / "bench" / "scripts")
     parser.add_argument("--no-verify", action="store_true", help="measure the stage without hearing it back")
+    parser.add_argument("--max-error-rate", type=float, default=0.1, help="word error rate a unit may have")
     args = parser.parse_args()
     load_voice(), load_recogniser()  # loading is once per worker process: not part of either figure
     get_engine("piper").synthesize("Warm up.", "joe", {})
@@ -115,7 +123,7 @@ def main() -> None:
         blocks = parse_text(path.read_text())
         voices = {speaker: default_voice_spec(i) for i, speaker in enumerate(speakers_in_order(blocks))}
         raw, clips = raw_piper(blocks, voices)
-        full, ctx, samples = full_stage(blocks, voices, verify=not args.no_verify)
+        full, ctx, samples = full_stage(blocks, voices, args)
         score_raw(raw, blocks, clips)
         score_full(full, ctx, samples)
         for name, run in (("raw", raw), ("full", full)):
