@@ -105,3 +105,11 @@ def test_a_refused_render_in_the_studio_says_why_and_links_to_upgrade(owner_clie
 
 def test_the_page_needs_a_login(client, db):
     assert client.get(reverse("billing:page")).status_code == 302
+
+
+def test_short_renders_show_in_the_meter_to_a_tenth_of_a_minute(owner_client, plans, workspace):
+    from billing.models import UsageEntry
+
+    UsageEntry.objects.create(workspace=workspace, narration_seconds=Decimal("22.5"), note="a short render")
+    page = owner_client.get(reverse("billing:page")).content.decode()
+    assert "Narration: 0.4 of 10 minutes used" in page
