@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from api.forms import ApiKeyForm
 from api.keys import create_key, revoke_key, webhook_secret_for
 from api.models import ApiKey, WebhookDelivery
+from billing.services import current_plan
 from studio.selectors import current_workspace
 
 
@@ -29,6 +30,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
         "keys": ApiKey.objects.filter(workspace=workspace),
         "webhook_secret": webhook_secret_for(workspace),
         "deliveries": WebhookDelivery.objects.filter(job__workspace=workspace).select_related("job")[:20],
+        "plan": current_plan(workspace),  # keys of a plan without the API are refused (402): say so here
     }
     return render(request, "api/api_keys.html", context)
 

@@ -79,3 +79,11 @@ def test_registering_a_speaker_past_the_plans_voice_limit_is_402(api, plans, own
     response = api.post("/api/v1/speakers", {"name": "One more", "engine": "piper", "voice_id": "joe"}, format="json")
     assert response.status_code == 402 and response.json()["error"]["details"]["remaining"] == {"voices": 0}
     assert not Voice.objects.filter(name="One more").exists()
+
+
+def test_the_keys_page_says_when_the_plan_has_no_api(owner_client, plans, owner):
+    workspace = owner.memberships.get().workspace
+    put_on_plan(workspace, "free")
+    assert 'id="no-api-access"' in owner_client.get("/studio/settings/api-keys/").content.decode()
+    put_on_plan(workspace, "pro")
+    assert 'id="no-api-access"' not in owner_client.get("/studio/settings/api-keys/").content.decode()
