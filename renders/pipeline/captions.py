@@ -307,6 +307,19 @@ class CaptionStyle:
 
 
 _ALIGN_BOTTOM_CENTRE = 2  # ASS numpad alignment
+# Text colours for the second, third… speaker of a dialogue (the first keeps the primary colour): light
+# enough to read on any background, and clear of the yellow current-word highlight.
+DIALOGUE_COLORS = ("#7DD3FC", "#FDA4AF", "#86EFAC", "#C4B5FD")
+
+
+def with_dialogue_colors(style: CaptionStyle, speakers: Sequence[str]) -> CaptionStyle:
+    """The style with a colour per speaker after the first, unless it already maps speakers itself."""
+    if style.speaker_colors or len(speakers) < 2:
+        return style
+    colors = itertools.cycle(DIALOGUE_COLORS)
+    return replace(style, speaker_colors={speaker: next(colors) for speaker in speakers[1:]})
+
+
 # Average advance of a character in mixed-case bold Roboto, as a fraction of the font size (measured on
 # English text: 0.52); rounded up so a line with wide letters still fits.
 _AVERAGE_CHARACTER_WIDTH = 0.58

@@ -247,3 +247,23 @@ def test_the_plan_watermark_sits_in_the_top_left_corner(tmp_path, narration):
     assert np.abs(a[corner].astype(int) - b[corner].astype(int)).mean() > 3
     rest = (slice(100, 640), slice(0, 360))
     assert np.abs(a[rest].astype(int) - b[rest].astype(int)).mean() < 1
+
+
+def test_each_speaker_of_a_dialogue_gets_its_own_caption_colour(tmp_path, narration):
+    ctx = make_ctx(tmp_path, narration)
+    ctx.storyboard = build_storyboard(BLOCKS, ctx.words, ctx.duration, brand=Brand(gradient=False))
+    compose.run(ctx)
+    band = slice(int(640 * 0.7), int(640 * 0.97))  # where bottom captions sit
+
+    def share_near(frame: np.ndarray, rgb: tuple[int, int, int]) -> float:
+        distance = np.abs(frame[band].astype(int) - np.array(rgb)).sum(axis=2)
+        return float((distance < 60).mean())
+
+    host = next(w for w in ctx.words if w.speaker == "Host")
+    guest = next(w for w in ctx.words if w.speaker == "Guest")
+    guest_colour = (0x7D, 0xD3, 0xFC)  # DIALOGUE_COLORS[0]
+    host_frame = frame_at(ctx.outputs["mp4"], (host.start + host.end) / 2 + 0.4)
+    guest_frame = frame_at(ctx.outputs["mp4"], (guest.start + guest.end) / 2 + 0.4)
+    # Guest's words are drawn in it; Host's never are (Host's caption is white).
+    assert share_near(guest_frame, guest_colour) > 0.002 > 10 * share_near(host_frame, guest_colour)
+    assert share_near(host_frame, (255, 255, 255)) > 0.002

@@ -9,16 +9,17 @@ import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import av
 import font_roboto
 
 from renders.pipeline import composer
-from renders.pipeline.captions import build_cues, frame_rules, to_ass
+from renders.pipeline.captions import build_cues, frame_rules, to_ass, with_dialogue_colors
 from renders.pipeline.context import RenderCancelled, RenderContext, StageError
 from renders.pipeline.media import run_ffmpeg
+from renders.pipeline.script import speakers_in_order
 from renders.pipeline.storyboard import Background, Storyboard, build_storyboard
 
 WORKERS = 2  # one ffmpeg per core: pieces are independent, so this beats one process with threads
@@ -109,9 +110,9 @@ def _has_text(ctx: RenderContext, storyboard: Storyboard) -> bool:
 
 
 def _write_captions(ctx: RenderContext, storyboard: Storyboard, width: int, height: int, scratch: Path) -> Path:
-    style = ctx.caption_style
+    style = with_dialogue_colors(ctx.caption_style, speakers_in_order(ctx.blocks))
     if storyboard.scenes[0].layout == "captions-center":
-        style = type(style)(**{**style.__dict__, "margin_bottom": CENTER_MARGIN})
+        style = replace(style, margin_bottom=CENTER_MARGIN)
     rules = frame_rules(width, height, style)
     cues = build_cues(ctx.words, rules, until=ctx.duration) if ctx.burn_captions else []
     document = to_ass(cues, width=width, height=height, style=style)
