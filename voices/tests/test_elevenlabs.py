@@ -210,3 +210,31 @@ def test_alignment_words_keep_punctuation_and_skip_runs_of_spaces():
 
 def test_mismatched_alignment_gives_no_timings_rather_than_wrong_ones():
     assert words_from_alignment(["a", "b"], [0.0], [0.1, 0.2]) is None
+
+
+def test_the_narration_times_written_words_with_the_engines_own_alignment(fake, tmp_path):
+    from renders.pipeline import RenderContext
+    from renders.pipeline.normalize import normalize
+    from renders.pipeline.script import parse_text
+    from renders.pipeline.stages import narrate
+
+    written = "Meet at 3:30 pm today."
+    spoken = normalize(written).spoken_text  # what the engine is sent: "Meet at three thirty P M today."
+    fake.answer("/v1/text-to-speech/voice-1/with-timestamps", 200, with_timestamps(pcm_bytes(tone(1.6)), spoken))
+    ctx = RenderContext(
+        blocks=parse_text(f"Host: {written}"),
+        voices={"Host": {"engine": "elevenlabs", "voice_id": "voice-1", "settings": {}}},
+        workdir=tmp_path,
+        video=False,
+        verify=False,  # the fake speaks a tone: nothing to hear back, the alignment alone times the words
+    )
+    narrate.run(ctx)
+    assert fake.requests[0].json()["text"] == spoken
+    timed = {word.text: (word.start, word.end) for word in ctx.words}
+    assert list(timed) == written.split()
+    # Written words take their spoken words' character times (0.05 s a character in the fake's alignment);
+    # "3:30 pm" is read as one phrase ("three thirty P M"), which its two written words share.
+    at = {word: spoken.index(word) * 0.05 for word in ("three", " M ", "today")}
+    assert timed["3:30"][0] == pytest.approx(at["three"], abs=0.03)
+    assert timed["3:30"][1] == timed["pm"][0] and timed["pm"][1] == pytest.approx(at[" M "] + 0.1, abs=0.03)
+    assert timed["today."] == pytest.approx((at["today"], at["today"] + 0.3), abs=0.03)
