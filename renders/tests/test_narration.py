@@ -28,7 +28,7 @@ def test_a_unit_that_is_never_heard_right_is_retried_and_flagged(tmp_path):
     ctx = context(tmp_path, "Host: Hello there, welcome to the show.\nGuest: Blorf snigwazzle kroomph vexlat quib.")
     narrate.run(ctx)
     clear, gibberish = ctx.report["blocks"]
-    assert clear["passed"] and clear["tries"] == 1 and clear["score"] <= 0.1
+    assert clear["passed"] and clear["score"] <= 0.1  # (Piper draws noise: a rare clear line needs a 2nd try)
     assert not gibberish["passed"] and gibberish["tries"] == 3 and gibberish["score"] > 0.1
     assert gibberish["units"][0]["transcript"]  # what was heard is kept for the creator to see
     assert ctx.report["flagged_blocks"] == [1]
