@@ -176,7 +176,7 @@ RENDER_PROGRESS_MIN_INTERVAL = env_float("RENDER_PROGRESS_MIN_INTERVAL", 0.25)
 RENDER_VERIFY = env_bool("RENDER_VERIFY", True)  # hear every unit back with faster-whisper
 RENDER_MAX_TRIES = env_int("RENDER_MAX_TRIES", 3)
 RENDER_MAX_ERROR_RATE = env_float("RENDER_MAX_ERROR_RATE", 0.1)  # word error rate a unit may have
-RENDER_SYNTH_WORKERS = env_int("RENDER_SYNTH_WORKERS", 2)  # units narrated at once per render
+RENDER_VERIFY_WORKERS = env_int("RENDER_VERIFY_WORKERS", 2)  # recogniser passes at once per render
 WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 30)
 
 # --- Voices ------------------------------------------------------------------------------------

@@ -162,7 +162,7 @@ def narration_settings() -> dict[str, Any]:
         "verify": settings.RENDER_VERIFY,
         "max_tries": settings.RENDER_MAX_TRIES,
         "max_error_rate": settings.RENDER_MAX_ERROR_RATE,
-        "workers": settings.RENDER_SYNTH_WORKERS,
+        "workers": settings.RENDER_VERIFY_WORKERS,
     }
 
 

@@ -35,7 +35,7 @@ class RenderContext:
     verify: bool = True
     max_tries: int = 3
     max_error_rate: float = 0.1
-    workers: int = 2  # units synthesised and verified at once
+    workers: int = 2  # recogniser passes at once (synthesis concurrency is the engine's own)
     speech_cache: SpeechCache | None = None
     regenerate_blocks: frozenset[int] = frozenset()  # blocks to synthesise afresh even when cached
     # Video look (compose); the storyboard stage fills `storyboard` unless an edited one is given.

@@ -24,5 +24,8 @@ class EngineError(RuntimeError):
 
 class Engine(Protocol):
     name: str
+    # How many syntheses to run at once: 1 for a local model that already uses every core, more for a
+    # hosted service whose calls mostly wait on the network.
+    concurrency: int
 
     def synthesize(self, text: str, voice_id: str, settings: dict[str, Any]) -> Speech: ...

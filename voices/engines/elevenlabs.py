@@ -31,6 +31,7 @@ class EngineVoice:
 
 class ElevenLabsEngine:
     name = "elevenlabs"
+    concurrency = 4  # requests wait on the network
 
     @property
     def available(self) -> bool:

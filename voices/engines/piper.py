@@ -47,6 +47,7 @@ def resolve_settings(voice_id: str, settings: dict[str, Any]) -> dict[str, float
 
 class PiperEngine:
     name = "piper"
+    concurrency = 1  # onnxruntime spreads one synthesis over the cores; two at once only contend
 
     def synthesize(self, text: str, voice_id: str, settings: dict[str, Any]) -> Speech:
         options = resolve_settings(voice_id, settings)

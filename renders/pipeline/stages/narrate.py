@@ -50,13 +50,15 @@ def run(ctx: RenderContext) -> None:
     verifying = ctx.verify and ctx.language in RECOGNISED_LANGUAGES
     pending = [unit for unit in units if not _load_cached(ctx, unit)]
     work = Progress(ctx, total=len(units) + len(pending), done=len(units) - len(pending))
-    with ThreadPoolExecutor(max_workers=ctx.workers) as pool:
+    engines = {get_engine(ctx.voices[unit.speaker]["engine"]) for unit in pending}
+    speaking = max((engine.concurrency for engine in engines), default=1)
+    with ThreadPoolExecutor(max_workers=speaking) as voices, ThreadPoolExecutor(max_workers=ctx.workers) as pool:
         # Rounds: every pending unit is synthesised, all are heard together, and only the units heard
         # wrong go round again with a variation, keeping each unit's best take.
         for attempt in range(ctx.max_tries if verifying else 1):
             if not pending:
                 break
-            takes = work.run(pool, [partial(_synthesize, ctx, unit, attempt) for unit in pending])
+            takes = work.run(voices, [partial(_synthesize, ctx, unit, attempt) for unit in pending])
             needs_ear = [verifying or not take.word_timings for take in takes]
             heard = iter(
                 hear_many([t.samples for t, ear in zip(takes, needs_ear, strict=True) if ear], SAMPLE_RATE, pool)
