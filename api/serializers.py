@@ -17,7 +17,7 @@ from voices.engines import available_engines
 from voices.models import Voice
 
 CAPTION_FORMATS = ["srt", "vtt", "json"]
-AUDIO_FORMATS = ["wav"]
+AUDIO_FORMATS = ["wav", "mp3"]
 
 
 class ErrorDetailSerializer(serializers.Serializer):
@@ -91,7 +91,7 @@ class ScriptInputSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=CAPTION_FORMATS), default=CAPTION_FORMATS, max_length=3
     )
     output_formats = serializers.ListField(
-        child=serializers.ChoiceField(choices=AUDIO_FORMATS), default=AUDIO_FORMATS, max_length=1
+        child=serializers.ChoiceField(choices=AUDIO_FORMATS), default=AUDIO_FORMATS, max_length=2
     )
     callback_url = serializers.URLField(
         required=False, max_length=500, help_text="POSTed the job (signed) when it ends; http or https."

@@ -91,7 +91,7 @@ def submit_job(workspace: Workspace, data: dict[str, Any], *, kind: str, user: A
     blocks, script = blocks_from(workspace, data)
     options: dict[str, Any] = {"formats": sorted({*data["output_formats"], *data["caption_formats"]})}
     if kind == RenderJob.Kind.VIDEO:
-        options["formats"].append("mp4")
+        options["formats"] += ["mp4", "thumbnail", "storyboard"]
         campaign = script.campaign if script else None
         aspect = data.get("aspect") or (campaign.aspect if campaign else "9:16")
         # A saved script renders with its campaign's brand kit, as in the Studio.

@@ -162,3 +162,21 @@ def test_campaigns_crud_is_scoped(api, outsider_api):
     bad = api.post("/api/v1/campaigns", {"name": "X", "primary_color": "red"}, format="json")
     assert "primary_color" in error_of(bad)["details"]
     assert api.delete(f"/api/v1/campaigns/{campaign['id']}").status_code == 204
+
+
+@pytest.mark.parametrize(
+    ("path", "asked", "listed"),
+    [
+        ("/api/v1/synthesize", {}, {"wav", "mp3", "srt", "vtt", "json"}),
+        ("/api/v1/synthesize", {"output_formats": ["mp3"], "caption_formats": ["vtt"]}, {"mp3", "vtt"}),
+        ("/api/v1/renders", {}, {"wav", "mp3", "srt", "vtt", "json", "mp4", "thumbnail", "storyboard"}),
+    ],
+)
+def test_a_job_lists_the_outputs_asked_for(api, owner, queue, path, asked, listed):
+    body = api.post(path, {"script": "Host: Hi.", **asked}, format="json").json()
+    job = RenderJob.objects.get(public_id=body["id"])
+    for kind in RenderOutput.Kind.values:  # as if the worker had delivered every kind
+        output = RenderOutput(job=job, kind=kind, size=1)
+        output.file.save(f"out.{kind}", ContentFile(b"x"), save=True)
+    shown = api.get(f"/api/v1/jobs/{job.public_id}").json()["outputs"]
+    assert {output["kind"] for output in shown} == listed
