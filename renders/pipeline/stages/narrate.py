@@ -1,10 +1,10 @@
 """Narrate: every word right, every word timed.
 
 Blocks are normalised for speech (the written words kept for captions) and split at sentences into units.
-Units are synthesised and verified in parallel: faster-whisper hears each one back, and a unit whose word
-error rate is over the threshold is synthesised again with a variation, keeping the best try. Units that
-never pass are flagged in the report, not hidden. Word times come from the engine's alignment when it has
-one, else from what the recogniser heard, mapped back onto the written words.
+Units are synthesised (as many at once as the engine wants), then faster-whisper hears them back in shared
+passes; a unit whose word error rate is over the threshold is synthesised again with a variation, keeping
+the best try. Units that never pass are flagged in the report, not hidden. Word times come from the
+engine's alignment when it has one, else from what the recogniser heard, mapped back onto the written words.
 """
 
 from collections.abc import Callable
