@@ -34,9 +34,10 @@ def test_register_synthesize_wait_and_download(omnivibe, tmp_path, capsys):
 
     assert omnivibe(["download", job_id, "--to", str(tmp_path / "out")]) == 0
     files = {path.suffix: path for path in (tmp_path / "out").iterdir()}
-    assert set(files) == {".wav", ".srt", ".vtt", ".json"}
-    with av.open(str(files[".wav"])) as container:
-        assert container.duration / 1e6 > 1.0
+    assert set(files) == {".wav", ".mp3", ".srt", ".vtt", ".json"}
+    for audio in (files[".wav"], files[".mp3"]):
+        with av.open(str(audio)) as container:
+            assert container.duration / 1e6 > 1.0
     assert files[".vtt"].read_text().startswith("WEBVTT")
     captions = json.loads(files[".json"].read_text())
     assert [block["speaker"] for block in captions["blocks"]] == ["Host", "Guest"]
