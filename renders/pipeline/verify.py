@@ -8,7 +8,7 @@ other with a silent gap, transcribed in one pass, and the words handed back to t
 import bisect
 import functools
 import os
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,23 +53,39 @@ def hear(samples: np.ndarray, sample_rate: int) -> Hearing:
     return Hearing(transcript="".join(word.text for word in words).strip(), words=words)
 
 
-def hear_many(clips: list[np.ndarray], sample_rate: int, pool: Executor) -> list[Hearing]:
-    """Hear every clip, packing neighbours into shared passes that run on `pool`."""
-    packs: list[list[int]] = []
-    length = 0.0
-    for index, clip in enumerate(clips):
-        seconds = len(clip) / sample_rate
-        if not packs or length + PACK_GAP + seconds > PACK_SECONDS:
-            packs.append([])
-            length = 0.0
-        packs[-1].append(index)
-        length += seconds + PACK_GAP
-    hearings: list[Hearing | None] = [None] * len(clips)
-    results = pool.map(lambda pack: _hear_pack([clips[i] for i in pack], sample_rate), packs)
-    for pack, heard in zip(packs, results, strict=True):
-        for index, hearing in zip(pack, heard, strict=True):
-            hearings[index] = hearing
-    return hearings  # type: ignore[return-value]
+class Listener:
+    """Hears clips as they are handed in, packing neighbours into shared passes that run on `pool`.
+
+    A pack is sent off as soon as it is full, so hearing runs while later clips are still being made.
+    """
+
+    def __init__(self, sample_rate: int, pool: Executor):
+        self.sample_rate, self.pool = sample_rate, pool
+        self.pack: list[tuple[int, np.ndarray]] = []
+        self.length = 0.0
+        self.passes: list[tuple[list[int], Future[list[Hearing]]]] = []
+
+    def add(self, index: int, clip: np.ndarray) -> None:
+        seconds = len(clip) / self.sample_rate
+        if self.pack and self.length + PACK_GAP + seconds > PACK_SECONDS:
+            self._send()
+        self.pack.append((index, clip))
+        self.length += seconds + PACK_GAP
+
+    def hearings(self) -> dict[int, Hearing]:
+        """Every clip's hearing by its index, once all passes are done."""
+        if self.pack:
+            self._send()
+        return {
+            index: hearing
+            for indexes, future in self.passes
+            for index, hearing in zip(indexes, future.result(), strict=True)
+        }
+
+    def _send(self) -> None:
+        indexes, clips = zip(*self.pack, strict=True)
+        self.passes.append((list(indexes), self.pool.submit(_hear_pack, list(clips), self.sample_rate)))
+        self.pack, self.length = [], 0.0
 
 
 def _hear_pack(clips: list[np.ndarray], sample_rate: int) -> list[Hearing]:

@@ -134,14 +134,18 @@ def test_clips_heard_in_one_pass_get_their_own_words_back():
     from concurrent.futures import ThreadPoolExecutor
 
     from renders.pipeline.align import word_error_rate
-    from renders.pipeline.verify import hear_many
+    from renders.pipeline.verify import Listener
     from voices.engines import get_engine
 
     sentences = ["The cat sat on the mat.", "Rain is falling on the green hills.", "We will meet again tomorrow."]
     piper = get_engine("piper")
     clips = [piper.synthesize(text, "joe", {"variation": 0.3}) for text in sentences]
     with ThreadPoolExecutor(2) as pool:
-        hearings = hear_many([clip.samples for clip in clips], clips[0].sample_rate, pool)
+        listener = Listener(clips[0].sample_rate, pool)
+        for index in (2, 0, 1):  # clips are handed in as their synthesis finishes, in any order
+            listener.add(index, clips[index].samples)
+        heard = listener.hearings()
+    hearings = [heard[index] for index in range(len(clips))]
     for text, clip, hearing in zip(sentences, clips, hearings, strict=True):
         assert word_error_rate(text, hearing.transcript) <= 0.15, hearing.transcript
         assert all(0 <= word.start <= word.end <= clip.duration for word in hearing.words)

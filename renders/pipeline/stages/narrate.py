@@ -21,7 +21,7 @@ from renders.pipeline.context import RenderCancelled, RenderContext, StageError
 from renders.pipeline.media import encode_mp3, fade_edges, resample, write_wav
 from renders.pipeline.normalize import Normalized, normalize, split_sentences
 from renders.pipeline.speech_cache import UnitAudio, unit_key
-from renders.pipeline.verify import RECOGNISED_LANGUAGES, Hearing, hear_many
+from renders.pipeline.verify import RECOGNISED_LANGUAGES, Hearing, Listener
 from voices.engines import EngineError, get_engine
 
 SAMPLE_RATE = 22050
@@ -53,18 +53,18 @@ def run(ctx: RenderContext) -> None:
     engines = {get_engine(ctx.voices[unit.speaker]["engine"]) for unit in pending}
     speaking = max((engine.concurrency for engine in engines), default=1)
     with ThreadPoolExecutor(max_workers=speaking) as voices, ThreadPoolExecutor(max_workers=ctx.workers) as pool:
-        # Rounds: every pending unit is synthesised, all are heard together, and only the units heard
-        # wrong go round again with a variation, keeping each unit's best take.
+        # Rounds: every pending unit is synthesised and heard (in shared passes that start while later units
+        # are still being synthesised); only the units heard wrong go round again with a variation, keeping
+        # each unit's best take.
         for attempt in range(ctx.max_tries if verifying else 1):
             if not pending:
                 break
-            takes = work.run(voices, [partial(_synthesize, ctx, unit, attempt) for unit in pending])
-            needs_ear = [verifying or not take.word_timings for take in takes]
-            heard = iter(
-                hear_many([t.samples for t, ear in zip(takes, needs_ear, strict=True) if ear], SAMPLE_RATE, pool)
-            )
-            for unit, take, ear in zip(pending, takes, needs_ear, strict=True):
-                _keep_best(ctx, unit, take, next(heard) if ear else Hearing("", []), attempt, verifying)
+            listener = Listener(SAMPLE_RATE, pool)
+            calls = [partial(_synthesize, ctx, unit, attempt) for unit in pending]
+            takes = work.run(voices, calls, on_result=partial(_hand_to_ear, listener, verifying))
+            hearings = listener.hearings()
+            for index, (unit, take) in enumerate(zip(pending, takes, strict=True)):
+                _keep_best(ctx, unit, take, hearings.get(index, Hearing("", [])), attempt, verifying)
             work.advance(len(pending))
             pending = [unit for unit in pending if unit.audio.score > ctx.max_error_rate]
     for unit in units:
@@ -84,14 +84,22 @@ class Progress:
         self.done = min(self.total, self.done + count)
         self.ctx.progress(self.done / self.total)
 
-    def run(self, pool: ThreadPoolExecutor, calls: list[Callable[[], T]]) -> list[T]:
-        """Run calls on the pool, in order; cancelling stops waiting and drops what has not started."""
+    def run(
+        self, pool: ThreadPoolExecutor, calls: list[Callable[[], T]], on_result: Callable[[int, T], None]
+    ) -> list[T]:
+        """Run calls on the pool, handing each result to `on_result` (with its index) as soon as it is ready.
+
+        Cancelling stops waiting and drops what has not started.
+        """
         futures = [pool.submit(call) for call in calls]
+        positions = {future: index for index, future in enumerate(futures)}
         try:
             waiting = set(futures)
             while waiting:
                 finished, waiting = wait(waiting, timeout=0.5, return_when=FIRST_COMPLETED)
                 self.ctx.check_cancelled()
+                for future in sorted(finished, key=positions.__getitem__):
+                    on_result(positions[future], future.result())
                 self.done += len(finished) / 2  # synthesis is about half of a unit's work
                 self.ctx.progress(min(self.done, self.total) / self.total)
             return [future.result() for future in futures]
@@ -150,6 +158,11 @@ def _synthesize(ctx: RenderContext, unit: Unit, attempt: int) -> Take:
         HeardWord(w, start - shift, end - shift) for w, start, end in speech.word_timings
     ]
     return Take(samples, normalized.spoken_text, timings or None)
+
+
+def _hand_to_ear(listener: Listener, verifying: bool, index: int, take: Take) -> None:
+    if verifying or not take.word_timings:  # the recogniser's word times stand in for a missing alignment
+        listener.add(index, take.samples)
 
 
 def _keep_best(ctx: RenderContext, unit: Unit, take: Take, hearing: Hearing, attempt: int, verifying: bool) -> None:
