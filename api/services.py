@@ -42,9 +42,8 @@ def create_speaker(workspace: Workspace, data: dict[str, Any]) -> Voice:
         engine_voice_id=voice_id,
         settings=voice_settings,
         language=data["language"],
+        sample=sample,  # stored by save_voice's voice.save(), only once the plan and the engine accept the voice
     )
-    if sample is not None:
-        voice.sample.save(sample.name, sample, save=False)
     try:
         return save_voice(voice, new_sample=sample)
     except EngineError as error:

@@ -1,8 +1,10 @@
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from billing.models import Plan
 from renders.models import RenderJob
 from voices.models import Voice
 from voices.services import wav_bytes
@@ -37,6 +39,7 @@ def test_registering_a_piper_speaker(api, owner):
 def test_registering_with_a_sample(api):
     response = api.post("/api/v1/speakers", {"name": "Me", "sample": recording(31)}, format="multipart")
     assert response.status_code == 201 and response.json()["has_sample"] is True
+    assert Voice.objects.get().sample.read(4) == b"RIFF"
 
 
 def test_a_short_sample_is_refused_naming_the_field(api):
@@ -100,3 +103,11 @@ def test_a_speaker_in_use_is_409(api, owner):
     )
     response = api.delete(f"/api/v1/speakers/{speaker['id']}")
     assert response.status_code == 409 and error_of(response)["code"] == "speaker_in_use"
+
+
+def test_a_refused_sample_leaves_no_file(api, owner, settings):
+    Plan.objects.filter(slug="pro").update(max_voices=0)
+    response = api.post("/api/v1/speakers", {"name": "Me", "sample": recording(31)}, format="multipart")
+    assert response.status_code == 402 and error_of(response)["code"] == "quota_exceeded"
+    assert not Voice.objects.exists()
+    assert not any(path.is_file() for path in Path(settings.MEDIA_ROOT).rglob("*"))
