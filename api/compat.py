@@ -46,20 +46,29 @@ class OpenAISpeechView(CompatView):
     def post(self, request: Request) -> HttpResponse:
         data = _valid(SpeechRequest, request.data)
         workspace = workspace_of(request)
-        spec = speech.voice_spec(workspace, data["voice"])
+        spec = speech.voice_spec(workspace, data["voice"], speed=data["speed"])
         result = speech.synthesize(
             workspace,
             data["input"][: settings.API_SPEECH_MAX_CHARS],
             spec,
             speech.OPENAI_FORMATS[data["response_format"]],
-            speed=data["speed"],
             title=f"Speech: {data['input'][:60]}",
         )
         return HttpResponse(result.audio, content_type=result.content_type)
 
 
+def _unit_interval() -> serializers.FloatField:
+    return serializers.FloatField(required=False, allow_null=True, min_value=0.0, max_value=1.0)
+
+
 class VoiceSettingsRequest(serializers.Serializer):
-    speed = serializers.FloatField(required=False, min_value=0.5, max_value=2.0)
+    """ElevenLabs' voice_settings: stability, similarity_boost and style apply to ElevenLabs voices, speed to all."""
+
+    stability = _unit_interval()
+    similarity_boost = _unit_interval()
+    style = _unit_interval()
+    use_speaker_boost = serializers.BooleanField(required=False, allow_null=True)  # accepted, not used
+    speed = serializers.FloatField(required=False, allow_null=True, min_value=0.5, max_value=2.0)
 
 
 class TextToSpeechRequest(serializers.Serializer):
@@ -110,10 +119,11 @@ class ElevenTextToSpeechView(CompatView):
         data = _valid(TextToSpeechRequest, request.data)
         workspace = workspace_of(request)
         encoding = speech.elevenlabs_encoding(request.query_params.get("output_format", "mp3_44100_128"))
-        speed = (data.get("voice_settings") or {}).get("speed", 1.0)
+        # Settings sent as null keep the voice's own, as at ElevenLabs.
+        given = {name: value for name, value in (data.get("voice_settings") or {}).items() if value is not None}
         text = data["text"].strip()[: settings.API_SPEECH_MAX_CHARS]
-        spec = speech.voice_spec(workspace, voice_id)
-        result = speech.synthesize(workspace, text, spec, encoding, speed=speed, title=f"Speech: {text[:60]}")
+        spec = speech.voice_spec(workspace, voice_id, speed=given.get("speed", 1.0), voice_settings=given)
+        result = speech.synthesize(workspace, text, spec, encoding, title=f"Speech: {text[:60]}")
         if not self.with_timestamps:
             return HttpResponse(result.audio, content_type=result.content_type)
         alignment = speech.character_alignment(text, result.words, result.duration)

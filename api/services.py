@@ -14,22 +14,20 @@ from renders.services import submit_render
 from studio.models import Script, Workspace
 from studio.services import render_options_for
 from voices.engines import EngineError
-from voices.engines.piper import resolve_settings
 from voices.models import Voice
 from voices.samples import SampleError, validate_sample
-from voices.services import VoiceInUse, delete_voice, save_voice
+from voices.services import VoiceInUse, check_settings, delete_voice, save_voice
 
 
 def create_speaker(workspace: Workspace, data: dict[str, Any]) -> Voice:
     """Validate the engine settings and the sample (if any), then store the voice; errors name the field."""
     sample: UploadedFile | None = data.get("sample")
     voice_id, voice_settings = data["voice_id"], data["settings"]
-    if data["engine"] == "piper":
-        try:
-            resolve_settings(voice_id, voice_settings)
-        except EngineError as error:
-            field = "voice_id" if "Piper voice" in str(error) else "settings"
-            raise serializers.ValidationError({field: [str(error)]}) from None
+    try:
+        check_settings(data["engine"], voice_id, voice_settings)
+    except EngineError as error:
+        field = "voice_id" if "Piper voice" in str(error) else "settings"
+        raise serializers.ValidationError({field: [str(error)]}) from None
     if sample is not None:
         try:
             validate_sample(sample, max_bytes=settings.VOICE_SAMPLE_MAX_BYTES)
@@ -42,9 +40,8 @@ def create_speaker(workspace: Workspace, data: dict[str, Any]) -> Voice:
         engine_voice_id=voice_id,
         settings=voice_settings,
         language=data["language"],
+        sample=sample,  # stored by save_voice's voice.save(), only once the plan and the engine accept the voice
     )
-    if sample is not None:
-        voice.sample.save(sample.name, sample, save=False)
     try:
         return save_voice(voice, new_sample=sample)
     except EngineError as error:

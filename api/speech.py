@@ -3,6 +3,7 @@
 Each call is recorded as a finished audio job, so usage goes through the same metering path as renders.
 """
 
+import logging
 import re
 import subprocess
 import tempfile
@@ -22,10 +23,14 @@ from renders.pipeline.media import FFMPEG
 from renders.pipeline.script import Block
 from renders.pipeline.stages import narrate
 from renders.pipeline.words import TimedWord
+from renders.services import narration_settings
 from studio.models import Workspace
-from voices.engines.piper import LIMITS, PRESETS
+from voices.engines import EngineError
+from voices.engines.piper import PRESETS
 from voices.models import Voice
-from voices.services import voice_specs_for
+from voices.services import SETTING_LIMITS, check_settings, voice_specs_for
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -79,31 +84,79 @@ class SpeechResult:
     words: list[TimedWord]
 
 
-def voice_spec(workspace: Workspace, voice: str) -> dict[str, Any]:
-    """A library voice (by id or name, any case) or a Piper preset name; unknown voices are a 404."""
+# ElevenLabs' voice_settings names -> ours; they apply to ElevenLabs voices (Piper has no such settings).
+ELEVENLABS_SETTINGS = {"stability": "stability", "similarity_boost": "similarity", "style": "style"}
+
+
+def voice_spec(
+    workspace: Workspace, voice: str, *, speed: float = 1.0, voice_settings: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A library voice (by id or name, any case) or a Piper preset name, with the request's settings on top.
+
+    `speed` scales the voice's own rate (within the engine's range). Unknown voices are a 404; settings the
+    engine refuses (the request's or the voice's stored ones) are a 400, before any job exists.
+    """
     found = Voice.objects.filter(workspace=workspace, pk=int(voice)).first() if voice.isdigit() else None
     found = found or Voice.objects.filter(workspace=workspace, name__iexact=voice).first()
     if found:
-        return voice_specs_for(workspace.pk, [found.name])[found.name]
-    if voice in PRESETS:
-        return {"engine": "piper", "voice_id": voice, "settings": {}}
-    raise ApiError(
-        404, "voice_not_found", f"No voice {voice!r}: use a speaker's name or id, or one of {', '.join(PRESETS)}."
-    )
+        spec = voice_specs_for(workspace.pk, [found.name])[found.name]
+    elif voice in PRESETS:
+        spec = {"engine": "piper", "voice_id": voice, "settings": {}}
+    else:
+        raise ApiError(
+            404, "voice_not_found", f"No voice {voice!r}: use a speaker's name or id, or one of {', '.join(PRESETS)}."
+        )
+    settings = dict(spec["settings"])
+    if spec["engine"] == "elevenlabs":
+        given = voice_settings or {}
+        settings.update({ours: given[theirs] for theirs, ours in ELEVENLABS_SETTINGS.items() if theirs in given})
+    try:
+        check_settings(spec["engine"], spec["voice_id"], settings)
+    except EngineError as error:
+        raise ApiError(400, "invalid", f"voice_settings: {error}", {"voice_settings": [str(error)]}) from None
+    limits = SETTING_LIMITS.get(spec["engine"], {})
+    if speed != 1.0 and "speed" in limits:
+        low, high = limits["speed"]
+        base = float(settings.get("speed", PRESETS.get(spec["voice_id"] or "joe", {}).get("speed", 1.0)))
+        settings["speed"] = min(max(base * speed, low), high)
+    return {**spec, "settings": settings}
 
 
 def synthesize(
-    workspace: Workspace, text: str, spec: dict[str, Any], encoding: Encoding, *, speed: float = 1.0, title: str
+    workspace: Workspace, text: str, spec: dict[str, Any], encoding: Encoding, *, title: str
 ) -> SpeechResult:
     text = text.strip()
     if not text:
         raise ApiError(400, "invalid", "input: the text is empty.", {"input": ["The text is empty."]})
-    if speed != 1.0:
-        low, high = LIMITS["speed"]
-        base = float(spec["settings"].get("speed", PRESETS.get(spec["voice_id"] or "joe", {}).get("speed", 1.0)))
-        spec = {**spec, "settings": {**spec["settings"], "speed": min(max(base * speed, low), high)}}
-    # Recorded as an audio job that runs right here: the same quota reservation and metering as renders.
     blocks = [Block("voice", text)]
+    job = _start_job(workspace, blocks, spec, title)
+    # Whatever goes wrong, the job ends failed (releasing its reservation) and the caller gets a JSON error.
+    try:
+        with tempfile.TemporaryDirectory(prefix="omnivibe-speech-") as workdir:
+            ctx = RenderContext(
+                blocks=blocks, voices={"voice": spec}, workdir=Path(workdir), video=False, **narration_settings()
+            )
+            narrate.run(ctx)
+            audio = encode(ctx.outputs["wav"], encoding)
+        with transaction.atomic():
+            if not actions.finish_job(job, {**ctx.report, "duration": round(ctx.duration, 3)}):
+                raise ApiError(409, "cancelled", "The speech job was cancelled before the audio was ready.")
+            settle(job, narration_seconds=ctx.duration)
+    except ApiError as error:
+        actions.fail_job(job, str(error.detail))
+        raise
+    except (StageError, EngineError) as error:
+        actions.fail_job(job, str(error))
+        raise ApiError(502, "synthesis_failed", f"The speech could not be synthesised: {error}") from None
+    except Exception:
+        logger.exception("speech job %s crashed", job.public_id)
+        actions.fail_job(job, "an internal error stopped the speech; it has been logged.")
+        raise ApiError(500, "server_error", "An internal error stopped the speech; it has been logged.") from None
+    return SpeechResult(audio, encoding.content_type, ctx.duration, ctx.words)
+
+
+def _start_job(workspace: Workspace, blocks: list[Block], spec: dict[str, Any], title: str) -> RenderJob:
+    """A running audio job with its quota held, like a render's (QuotaExceeded when the plan cannot take it)."""
     with transaction.atomic():
         admission = reserve(workspace=workspace, blocks=blocks, kind=RenderJob.Kind.AUDIO)
         job = RenderJob.objects.create(
@@ -116,20 +169,7 @@ def synthesize(
             started_at=timezone.now(),
         )
         admission.hold_for(job)
-    with tempfile.TemporaryDirectory(prefix="omnivibe-speech-") as workdir:
-        ctx = RenderContext(blocks=blocks, voices={"voice": spec}, workdir=Path(workdir), video=False)
-        try:
-            narrate.run(ctx)
-            audio = encode(ctx.outputs["wav"], encoding)
-        except (StageError, ApiError) as error:
-            actions.fail_job(job, str(error.detail if isinstance(error, ApiError) else error))
-            if isinstance(error, ApiError):
-                raise
-            raise ApiError(502, "synthesis_failed", str(error)) from None
-    with transaction.atomic():
-        actions.finish_job(job, {"duration": round(ctx.duration, 3), "blocks": ctx.report["blocks"]})
-        settle(job, narration_seconds=ctx.duration)
-    return SpeechResult(audio, encoding.content_type, ctx.duration, ctx.words)
+    return job
 
 
 def encode(wav: Path, encoding: Encoding) -> bytes:

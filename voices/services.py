@@ -9,11 +9,13 @@ from django.core.files import File
 
 from billing.services import check_voice_allowance
 from renders.models import RenderJob
-from voices.engines import EngineError, get_engine
+from voices.engines import EngineError, elevenlabs, get_engine, piper
 from voices.engines.piper import PRESETS
 from voices.models import Voice
 
 PREVIEW_MAX_CHARS = 200
+# Each engine's setting names and ranges.
+SETTING_LIMITS = {"piper": piper.LIMITS, "elevenlabs": elevenlabs.LIMITS}
 
 
 class VoiceInUse(Exception):
@@ -46,6 +48,24 @@ def voice_specs_for(workspace_id: int | None, speakers: list[str]) -> dict[str, 
             specs[speaker] = default_voice_spec(unmatched)
             unmatched += 1
     return specs
+
+
+def check_settings(engine: str, voice_id: str, settings: Any) -> None:
+    """Raises EngineError naming the first problem: not an object, a name the engine does not know, a bad value.
+
+    A name the engine would ignore is refused, so nobody believes a setting applies when it does not.
+    """
+    if not isinstance(settings, dict):
+        raise EngineError("settings must be a JSON object")
+    if engine not in SETTING_LIMITS:
+        return  # an engine this server does not have: get_engine refuses it when it is used
+    limits = SETTING_LIMITS[engine]
+    if unknown := sorted(set(settings) - set(limits)):
+        raise EngineError(f"{engine} has no setting {unknown[0]!r}; use {', '.join(limits)}")
+    if engine == "piper":
+        piper.resolve_settings(voice_id, settings)
+    elif engine == "elevenlabs":
+        elevenlabs.resolve_settings(settings)
 
 
 def save_voice(voice: Voice, *, new_sample: File | None) -> Voice:

@@ -72,6 +72,15 @@ def test_wrong_content_type_is_415(api):
     assert response.status_code == 415 and error_of(response)["code"] == "unsupported_media_type"
 
 
+def test_wrong_methods_and_broken_json_get_the_error_shape(api):
+    response = api.put("/api/v1/synthesize", {}, format="json")
+    assert response.status_code == 405 and error_of(response)["code"] == "method_not_allowed"
+    response = api.post("/api/v1/synthesize", data='{"script": ', content_type="application/json")
+    assert response.status_code == 400 and error_of(response)["code"] == "parse_error"
+    response = api.post("/v1/audio/speech", data="{", content_type="application/json")
+    assert response.status_code == 400 and error_of(response)["code"] == "parse_error"
+
+
 def test_oversized_bodies_are_413(api, settings):
     settings.API_MAX_REQUEST_BYTES = 1000
     response = api.post("/api/v1/synthesize", {"script": "Host: " + "a" * 2000}, format="json")

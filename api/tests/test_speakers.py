@@ -1,8 +1,11 @@
 import io
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from billing.models import Plan
 from renders.models import RenderJob
 from voices.models import Voice
 from voices.services import wav_bytes
@@ -37,6 +40,7 @@ def test_registering_a_piper_speaker(api, owner):
 def test_registering_with_a_sample(api):
     response = api.post("/api/v1/speakers", {"name": "Me", "sample": recording(31)}, format="multipart")
     assert response.status_code == 201 and response.json()["has_sample"] is True
+    assert Voice.objects.get().sample.read(4) == b"RIFF"
 
 
 def test_a_short_sample_is_refused_naming_the_field(api):
@@ -54,6 +58,7 @@ def test_a_short_sample_is_refused_naming_the_field(api):
         ({"name": "X", "voice_id": "robot"}, "voice_id"),
         ({"name": "X", "settings": '{"speed": 9}'}, "settings"),
         ({"name": "X", "settings": "not json"}, "settings"),
+        ({"name": "X", "settings": '{"stability": 0.5}'}, "settings"),  # an ElevenLabs setting on Piper
     ],
 )
 def test_validation_errors_name_the_field(api, data, field):
@@ -100,3 +105,28 @@ def test_a_speaker_in_use_is_409(api, owner):
     )
     response = api.delete(f"/api/v1/speakers/{speaker['id']}")
     assert response.status_code == 409 and error_of(response)["code"] == "speaker_in_use"
+
+
+def test_a_refused_sample_leaves_no_file(api, owner, settings):
+    Plan.objects.filter(slug="pro").update(max_voices=0)
+    response = api.post("/api/v1/speakers", {"name": "Me", "sample": recording(31)}, format="multipart")
+    assert response.status_code == 402 and error_of(response)["code"] == "quota_exceeded"
+    assert not Voice.objects.exists()
+    assert not any(path.is_file() for path in Path(settings.MEDIA_ROOT).rglob("*"))
+
+
+@pytest.mark.parametrize(
+    ("voice_settings", "message"),
+    [
+        ({"stability": 1.5}, "stability must be from 0.0 to 1.0, not 1.5"),
+        ({"style": -1}, "style must be from 0.0 to 1.0, not -1"),
+        ({"similarity_boost": 0.8}, "elevenlabs has no setting 'similarity_boost'; use stability, similarity, style"),
+    ],
+)
+def test_elevenlabs_settings_are_checked(api, settings, voice_settings, message):
+    settings.ELEVENLABS_API_KEY = "sk-test"  # offers the engine; nothing is sent to ElevenLabs
+    data = {"name": "Eleven", "engine": "elevenlabs", "voice_id": "voice-1", "settings": json.dumps(voice_settings)}
+    response = api.post("/api/v1/speakers", data, format="multipart")
+    error = error_of(response)
+    assert response.status_code == 400 and error["message"] == f"settings: {message}"
+    assert not Voice.objects.exists()

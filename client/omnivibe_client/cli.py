@@ -1,7 +1,7 @@
 """The `omnivibe` command. Configuration: OMNIVIBE_URL and OMNIVIBE_API_KEY (or --url/--api-key).
 
 Exit codes: 0 ok, 1 API error, 2 usage error, 3 cannot connect, 4 bad or missing key, 5 quota exceeded (402),
-6 not found, 7 the job ended failed or cancelled.
+6 not found, 7 the job ended failed or cancelled, 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -16,6 +16,11 @@ from typing import Any
 from omnivibe_client.client import ApiError, AuthError, Client, ConnectionFailed, Job, NotFound, QuotaExceeded
 
 EXIT_API, EXIT_USAGE, EXIT_CONNECTION, EXIT_AUTH, EXIT_QUOTA, EXIT_NOT_FOUND, EXIT_JOB_FAILED = 1, 2, 3, 4, 5, 6, 7
+EXIT_INTERRUPTED = 130
+
+
+class UsageError(Exception):
+    """An argument or input file the CLI cannot use; the message says which and why."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,9 +48,12 @@ def main(argv: list[str] | None = None) -> int:
         details = f"\n{json.dumps(error.details, indent=2)}" if error.details else ""
         print(f"Error ({error.status} {error.code}): {error.message}{details}", file=sys.stderr)
         return EXIT_API
-    except OSError as error:
+    except (UsageError, OSError) as error:
         print(f"Error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\nInterrupted; a job already queued goes on (see `omnivibe jobs list`).", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -112,7 +120,7 @@ def _speakers_list(client: Client, args: argparse.Namespace) -> None:
 
 
 def _speakers_register(client: Client, args: argparse.Namespace) -> None:
-    settings = json.loads(args.settings)
+    settings = _json(args.settings, "--settings")
     _print(
         client.register_speaker(
             args.name,
@@ -134,9 +142,22 @@ def _speakers_delete(client: Client, args: argparse.Namespace) -> None:
     print(f"Deleted speaker {args.id}.")
 
 
+def _json(text: str, source: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError as error:
+        raise UsageError(f"{source} is not valid JSON: {error}") from None
+    if not isinstance(value, dict):
+        raise UsageError(f"{source} must be a JSON object")
+    return value
+
+
 def _script(path: Path, title: str | None) -> dict[str, Any]:
-    text = path.read_text(encoding="utf-8")
-    body = json.loads(text) if path.suffix == ".json" else {"script": text}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not a UTF-8 text file") from None
+    body = _json(text, str(path)) if path.suffix == ".json" else {"script": text}
     return {**body, "title": title or body.get("title") or path.stem}
 
 

@@ -173,11 +173,17 @@ class Client:
         paths = []
         for output in current["outputs"]:
             path = target / f"{current['id']}.{output['kind']}"
-            with self._http.stream("GET", output["url"]) as response:
-                _raise_for(response)
-                with path.open("wb") as handle:
-                    for chunk in response.iter_bytes():
-                        handle.write(chunk)
+            try:
+                with self._http.stream("GET", output["url"]) as response:
+                    if not response.is_success:
+                        response.read()  # a streamed error body must be read before its JSON is parsed
+                    _raise_for(response)
+                    with path.open("wb") as handle:
+                        for chunk in response.iter_bytes():
+                            handle.write(chunk)
+            except httpx.TransportError as error:
+                path.unlink(missing_ok=True)  # never leave a half-written file behind
+                raise ConnectionFailed(f"the download of the {output['kind']} output broke off: {error}") from error
             paths.append(path)
         return paths
 

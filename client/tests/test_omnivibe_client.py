@@ -1,6 +1,7 @@
 """The client on its own, against httpx's mock transport: retries, errors, exit codes."""
 
 import functools
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -79,3 +80,49 @@ def test_cli_needs_a_url_and_key(monkeypatch, capsys):
     monkeypatch.delenv("OMNIVIBE_URL", raising=False)
     monkeypatch.delenv("OMNIVIBE_API_KEY", raising=False)
     assert cli.main(["jobs", "list"]) == cli.EXIT_USAGE
+
+
+def cli_against(monkeypatch, handler) -> Callable[[list[str]], int]:
+    monkeypatch.setattr(cli, "Client", functools.partial(Client, transport=httpx.MockTransport(handler), backoff=0))
+    return lambda argv: cli.main(["--url", "http://x", "--api-key", "k", *argv])
+
+
+def test_cli_refuses_invalid_json_without_a_traceback(monkeypatch, capsys, tmp_path):
+    run = cli_against(monkeypatch, lambda request: pytest.fail("nothing should be sent"))
+    assert run(["speakers", "register", "Host", "--settings", "{speed: 1}"]) == cli.EXIT_USAGE
+    assert "--settings is not valid JSON" in capsys.readouterr().err
+    script = tmp_path / "episode.json"
+    script.write_text('{"blocks": [')
+    assert run(["synthesize", str(script)]) == cli.EXIT_USAGE
+    assert "episode.json is not valid JSON" in capsys.readouterr().err
+
+
+def test_cli_reports_timeouts_as_connection_errors(monkeypatch, capsys):
+    def handler(request):
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    assert cli_against(monkeypatch, handler)(["jobs", "show", "j1"]) == cli.EXIT_CONNECTION
+    assert "Cannot connect" in capsys.readouterr().err
+
+
+def test_cli_download_explains_an_expired_link(monkeypatch, capsys, tmp_path):
+    def handler(request):
+        if request.url.path.startswith("/api/v1/files/"):  # streamed, as a real server's body is
+            body = error(403, "link_expired", "This download link has expired.").content
+            return httpx.Response(403, headers={"Content-Type": "application/json"}, stream=httpx.ByteStream(body))
+        outputs = [{"kind": "mp3", "size": 3, "url": "http://x/api/v1/files/t", "expires_at": ""}]
+        return httpx.Response(200, json={"id": "j1", "status": "succeeded", "outputs": outputs})
+
+    assert cli_against(monkeypatch, handler)(["download", "j1", "--to", str(tmp_path)]) == cli.EXIT_API
+    assert "Error (403 link_expired): This download link has expired." in capsys.readouterr().err
+
+
+def test_cli_download_leaves_no_partial_file(monkeypatch, capsys, tmp_path):
+    def handler(request):
+        if request.url.path.startswith("/api/v1/files/"):
+            raise httpx.RemoteProtocolError("peer closed connection", request=request)
+        outputs = [{"kind": "mp3", "size": 3, "url": "http://x/api/v1/files/t", "expires_at": ""}]
+        return httpx.Response(200, json={"id": "j1", "status": "succeeded", "outputs": outputs})
+
+    assert cli_against(monkeypatch, handler)(["download", "j1", "--to", str(tmp_path)]) == cli.EXIT_CONNECTION
+    assert "broke off" in capsys.readouterr().err and not list(tmp_path.iterdir())

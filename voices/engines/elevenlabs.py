@@ -20,7 +20,7 @@ from voices.engines.base import EngineError, Speech
 from voices.samples import SampleError, decode_audio
 
 NOT_CONFIGURED = "ElevenLabs is not configured: set ELEVENLABS_API_KEY"
-LIMITS = {"stability": (0.0, 1.0), "similarity": (0.0, 1.0)}
+LIMITS = {"stability": (0.0, 1.0), "similarity": (0.0, 1.0), "style": (0.0, 1.0)}
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,7 @@ def test_it_synthesises_pcm_with_word_timings(fake, engine):
     audio = tone(1.0)
     fake.answer("/v1/text-to-speech/voice-1/with-timestamps", 200, with_timestamps(pcm_bytes(audio), text))
 
-    speech = engine.synthesize(text, "voice-1", {"stability": 0.3, "similarity": 0.8})
+    speech = engine.synthesize(text, "voice-1", {"stability": 0.3, "similarity": 0.8, "style": 0.2})
 
     sent = fake.requests[0]
     assert sent.method == "POST" and sent.path == "/v1/text-to-speech/voice-1/with-timestamps"
@@ -99,6 +99,7 @@ def test_it_synthesises_pcm_with_word_timings(fake, engine):
     body = sent.json()
     assert body["text"] == text and body["model_id"] == "eleven_multilingual_v2"
     assert body["voice_settings"]["stability"] == 0.3 and body["voice_settings"]["similarity_boost"] == 0.8
+    assert body["voice_settings"]["style"] == 0.2
     assert speech.sample_rate == RATE and speech.samples.dtype == np.float32
     assert speech.duration == pytest.approx(1.0)
     np.testing.assert_allclose(speech.samples, audio, atol=1e-4)
