@@ -25,6 +25,7 @@ from billing import stripe_client
 from billing.models import Plan, Reservation, StripeEvent, UsageEntry, WorkspacePlan
 from billing.selectors import effective_plan, plan_state_of, usage_summary
 from renders.models import RenderJob
+from renders.pipeline.normalize import normalize
 from renders.pipeline.script import Block
 from studio.models import Workspace
 from voices.models import Voice
@@ -82,9 +83,13 @@ class Admission:
         return reservation
 
 
-def estimate(blocks: list[Block], kind: str) -> Estimate:
-    """Narration at NARRATION_WORDS_PER_MINUTE plus the script's pauses, rounded up to whole seconds."""
-    words = sum(len(block.text.split()) for block in blocks)
+def estimate(blocks: list[Block], kind: str, options: dict[str, Any] | None = None) -> Estimate:
+    """Narration at NARRATION_WORDS_PER_MINUTE plus the script's pauses, rounded up to whole seconds.
+
+    Counts the words the voice will say, as the narrate stage normalises them: "$1,250" is six words.
+    """
+    language = (options or {}).get("language", "en")
+    words = sum(len(normalize(block.text, language).spoken_text.split()) for block in blocks)
     pauses = sum(block.pause_after for block in blocks)
     seconds = math.ceil(words * 60 / settings.NARRATION_WORDS_PER_MINUTE + pauses)
     return Estimate(Decimal(max(seconds, 1)), 1 if kind == RenderJob.Kind.VIDEO else 0)
@@ -102,7 +107,7 @@ def reserve(
     state = _locked_state(workspace.pk)
     plan = effective_plan(state, now)
     height = _video_height(kind, options or {}, plan)
-    cost = estimate(blocks, kind)
+    cost = estimate(blocks, kind, options)
     summary = usage_summary(workspace, state=state, now=now)
 
     running = summary["concurrent_jobs"]["running"]
@@ -133,20 +138,29 @@ def reserve(
 
 
 def settle(job: RenderJob, *, narration_seconds: float) -> UsageEntry:
-    """The job delivered: write what it actually used to the ledger and close its reservation."""
+    """The job delivered: write what it actually used to the ledger and close its reservation. Settles once.
+
+    The charge is the real duration, but never past the plan: the admission checked the reservation, not an
+    overrun, so beyond its reservation a job is charged only what is left this period.
+    """
     with transaction.atomic():
-        _locked_state(job.workspace_id)
-        entry, _ = UsageEntry.objects.update_or_create(
+        state = _locked_state(job.workspace_id)
+        settled = UsageEntry.objects.filter(job=job).first()
+        if settled:
+            return settled
+        reserved = Reservation.objects.filter(job=job).values_list("narration_seconds", flat=True).first() or 0
+        _close(job, Reservation.Status.SETTLED)  # first, so the job's own hold no longer counts as held
+        left = Decimal(str(usage_summary(job.workspace, state=state)["narration_seconds"]["remaining"]))
+        used = Decimal(str(round(narration_seconds, 2)))
+        charged = min(used, max(reserved, left))
+        return UsageEntry.objects.create(
             job=job,
-            defaults={
-                "workspace_id": job.workspace_id,
-                "kind": UsageEntry.Kind.RENDER,
-                "narration_seconds": Decimal(str(round(narration_seconds, 2))),
-                "video_renders": 1 if job.kind == RenderJob.Kind.VIDEO else 0,
-            },
+            workspace_id=job.workspace_id,
+            kind=UsageEntry.Kind.RENDER,
+            narration_seconds=charged,
+            video_renders=1 if job.kind == RenderJob.Kind.VIDEO else 0,
+            note=f"Narration ran {_minutes(used)}; charged up to your plan's limit." if charged < used else "",
         )
-        _close(job, Reservation.Status.SETTLED)
-    return entry
 
 
 def release(job: RenderJob) -> None:
