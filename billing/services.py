@@ -231,6 +231,9 @@ STRIPE_STATUSES = {
     "incomplete_expired": WorkspacePlan.Status.CANCELED,
 }
 
+# A subscription Stripe still bills (past due included): a second Checkout would start another one.
+LIVE_SUBSCRIPTION = (WorkspacePlan.Status.ACTIVE, WorkspacePlan.Status.TRIALING, WorkspacePlan.Status.PAST_DUE)
+
 
 def record_stripe_event(event: dict[str, Any]) -> bool:
     """Store a verified event once and queue its handling. False for a replay (nothing changes)."""
@@ -281,8 +284,9 @@ def _checkout_completed(session: dict[str, Any]) -> None:
 
 
 def _payment_failed(invoice: dict[str, Any]) -> None:
-    state = _state_for(_invoice_subscription(invoice), invoice.get("customer"))
-    if state is None:
+    subscription_id = _invoice_subscription(invoice)
+    state = _state_for(subscription_id, invoice.get("customer"))
+    if state is None or not _is_current(state, subscription_id):
         return
     if state.status != WorkspacePlan.Status.PAST_DUE:  # retries of the same invoice never extend the grace
         state.status = WorkspacePlan.Status.PAST_DUE
@@ -291,8 +295,9 @@ def _payment_failed(invoice: dict[str, Any]) -> None:
 
 
 def _payment_succeeded(invoice: dict[str, Any]) -> None:
-    state = _state_for(_invoice_subscription(invoice), invoice.get("customer"))
-    if state and state.status == WorkspacePlan.Status.PAST_DUE:
+    subscription_id = _invoice_subscription(invoice)
+    state = _state_for(subscription_id, invoice.get("customer"))
+    if state and _is_current(state, subscription_id) and state.status == WorkspacePlan.Status.PAST_DUE:
         state.status, state.grace_until = WorkspacePlan.Status.ACTIVE, None
         state.save()
 
@@ -301,13 +306,15 @@ def _subscription_changed(subscription: dict[str, Any]) -> None:
     state = _state_for(subscription.get("id"), subscription.get("customer"))
     if state is None:
         return
+    if not _is_current(state, subscription.get("id")) and not _replaces_current(state, subscription):
+        return
     _apply_subscription(state, subscription)
     state.save()
 
 
 def _subscription_deleted(subscription: dict[str, Any]) -> None:
     state = _state_for(subscription.get("id"), subscription.get("customer"))
-    if state is None:
+    if state is None or not _is_current(state, subscription.get("id")):
         return
     ended = subscription.get("ended_at")
     state.status = WorkspacePlan.Status.CANCELED
@@ -316,6 +323,7 @@ def _subscription_deleted(subscription: dict[str, Any]) -> None:
 
 
 def _apply_subscription(state: WorkspacePlan, subscription: dict[str, Any]) -> None:
+    state.stripe_subscription_id = subscription.get("id") or state.stripe_subscription_id
     items = (subscription.get("items") or {}).get("data") or [{}]
     # Since API 2025-03 the period lives on the subscription item; older versions keep it on the subscription.
     start = items[0].get("current_period_start") or subscription.get("current_period_start")
@@ -344,6 +352,19 @@ def _state_for(subscription_id: str | None, customer_id: str | None) -> Workspac
         logger.warning("no workspace for Stripe subscription %s / customer %s", subscription_id, customer_id)
         return None
     return _locked_state(found.workspace_id)
+
+
+def _is_current(state: WorkspacePlan, subscription_id: str | None) -> bool:
+    """Whether an event is about the subscription the workspace's plan follows. Another subscription of the
+    same customer (a duplicate, an old one) must not move the plan."""
+    return not subscription_id or not state.stripe_subscription_id or subscription_id == state.stripe_subscription_id
+
+
+def _replaces_current(state: WorkspacePlan, subscription: dict[str, Any]) -> bool:
+    # A live subscription taken out after the current one stopped being live (e.g. in the portal or the
+    # Stripe dashboard, without our Checkout) becomes the one the plan follows.
+    live = (WorkspacePlan.Status.ACTIVE, WorkspacePlan.Status.TRIALING)
+    return STRIPE_STATUSES.get(subscription.get("status", "")) in live and state.status not in live
 
 
 def _invoice_subscription(invoice: dict[str, Any]) -> str | None:
@@ -378,12 +399,18 @@ class BillingUnavailable(Exception):
     """Checkout or the portal cannot be opened; the message says why, for the customer."""
 
 
+class AlreadySubscribed(BillingUnavailable):
+    """The workspace has a live subscription: plan changes go through the portal, not a second Checkout."""
+
+
 def checkout_url(*, workspace: Workspace, plan: Plan, email: str, return_url: str) -> str:
     if not stripe_client.payments_configured():
         raise BillingUnavailable("Payments are not configured on this server yet; ask us to change your plan.")
     if plan.is_free or not plan.price_id:
         raise BillingUnavailable(f"The {plan.name} plan cannot be bought online; contact us to switch to it.")
     state = WorkspacePlan.objects.filter(workspace=workspace).first()
+    if state and state.stripe_subscription_id and state.status in LIVE_SUBSCRIPTION:
+        raise AlreadySubscribed("This workspace already has a subscription: change its plan in the billing portal.")
     try:
         return stripe_client.create_checkout_session(
             price_id=plan.price_id,

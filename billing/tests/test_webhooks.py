@@ -142,6 +142,32 @@ def test_repeated_payment_failures_do_not_extend_the_grace_period(post, client, 
     assert (state.status, state.grace_until) == ("active", None)
 
 
+def test_events_about_another_subscription_of_the_customer_leave_the_plan_alone(post, client, plans, workspace):
+    WorkspacePlan.objects.create(
+        workspace=workspace, plan=plans["pro"], stripe_customer_id="cus_1", stripe_subscription_id="sub_1"
+    )
+    duplicate = subscription("past_due", id="sub_2", metadata={"plan": "creator"})
+    post(event("evt_1", "customer.subscription.updated", duplicate))
+    post(event("evt_2", "customer.subscription.deleted", {**duplicate, "status": "canceled"}))
+    post(event("evt_3", "invoice.payment_failed", {"id": "in_2", "customer": "cus_1", "subscription": "sub_2"}))
+    state = WorkspacePlan.objects.get(workspace=workspace)
+    assert (state.plan.slug, state.status, state.stripe_subscription_id) == ("pro", "active", "sub_1")
+    assert StripeEvent.objects.filter(processed_at__isnull=False).count() == 3
+
+
+def test_a_new_live_subscription_replaces_one_that_ended(post, client, plans, workspace):
+    WorkspacePlan.objects.create(
+        workspace=workspace,
+        plan=plans["creator"],
+        status="canceled",
+        stripe_customer_id="cus_1",
+        stripe_subscription_id="sub_1",
+    )
+    post(event("evt_1", "customer.subscription.created", subscription(id="sub_2")))
+    state = WorkspacePlan.objects.get(workspace=workspace)
+    assert (state.plan.slug, state.status, state.stripe_subscription_id) == ("pro", "active", "sub_2")
+
+
 def test_an_event_for_an_unknown_customer_is_acknowledged_and_ignored(post, client, plans):
     failed = {"id": "in_1", "object": "invoice", "customer": "cus_nobody"}
     assert post(event("evt_1", "invoice.payment_failed", failed)).status_code == 200
