@@ -256,7 +256,7 @@ def process_stripe_event(stored_pk: int) -> None:
                 return
             handler = EVENT_HANDLERS.get(stored.type)
             if handler:
-                handler(stored.payload["data"]["object"])
+                handler(stored.payload)
             stored.processed_at, stored.error = timezone.now(), ""
             stored.save(update_fields=["processed_at", "error"])
     except Exception as error:
@@ -265,7 +265,8 @@ def process_stripe_event(stored_pk: int) -> None:
         raise
 
 
-def _checkout_completed(session: dict[str, Any]) -> None:
+def _checkout_completed(event: dict[str, Any]) -> None:
+    session = event["data"]["object"]
     workspace_id = session.get("client_reference_id") or (session.get("metadata") or {}).get("workspace_id")
     if not workspace_id or not Workspace.objects.filter(pk=workspace_id).exists():
         logger.warning("checkout %s names no workspace of ours", session.get("id"))
@@ -283,10 +284,11 @@ def _checkout_completed(session: dict[str, Any]) -> None:
     state.save()
 
 
-def _payment_failed(invoice: dict[str, Any]) -> None:
+def _payment_failed(event: dict[str, Any]) -> None:
+    invoice = event["data"]["object"]
     subscription_id = _invoice_subscription(invoice)
     state = _state_for(subscription_id, invoice.get("customer"))
-    if state is None or not _is_current(state, subscription_id):
+    if state is None or not _is_current(state, subscription_id) or _is_stale(state, event):
         return
     if state.status != WorkspacePlan.Status.PAST_DUE:  # retries of the same invoice never extend the grace
         state.status = WorkspacePlan.Status.PAST_DUE
@@ -294,31 +296,38 @@ def _payment_failed(invoice: dict[str, Any]) -> None:
         state.save()
 
 
-def _payment_succeeded(invoice: dict[str, Any]) -> None:
+def _payment_succeeded(event: dict[str, Any]) -> None:
+    invoice = event["data"]["object"]
     subscription_id = _invoice_subscription(invoice)
     state = _state_for(subscription_id, invoice.get("customer"))
-    if state and _is_current(state, subscription_id) and state.status == WorkspacePlan.Status.PAST_DUE:
+    if state is None or not _is_current(state, subscription_id) or _is_stale(state, event):
+        return
+    if state.status == WorkspacePlan.Status.PAST_DUE:
         state.status, state.grace_until = WorkspacePlan.Status.ACTIVE, None
         state.save()
 
 
-def _subscription_changed(subscription: dict[str, Any]) -> None:
+def _subscription_changed(event: dict[str, Any]) -> None:
+    subscription = event["data"]["object"]
     state = _state_for(subscription.get("id"), subscription.get("customer"))
-    if state is None:
+    if state is None or _is_stale(state, event):
         return
     if not _is_current(state, subscription.get("id")) and not _replaces_current(state, subscription):
         return
     _apply_subscription(state, subscription)
+    _mark_applied(state, event)
     state.save()
 
 
-def _subscription_deleted(subscription: dict[str, Any]) -> None:
+def _subscription_deleted(event: dict[str, Any]) -> None:
+    subscription = event["data"]["object"]
     state = _state_for(subscription.get("id"), subscription.get("customer"))
-    if state is None or not _is_current(state, subscription.get("id")):
+    if state is None or not _is_current(state, subscription.get("id")) or _is_stale(state, event):
         return
     ended = subscription.get("ended_at")
     state.status = WorkspacePlan.Status.CANCELED
     state.current_period_end = _timestamp(ended) if ended else timezone.now()  # over now: Free from here
+    _mark_applied(state, event)
     state.save()
 
 
@@ -365,6 +374,18 @@ def _replaces_current(state: WorkspacePlan, subscription: dict[str, Any]) -> boo
     # Stripe dashboard, without our Checkout) becomes the one the plan follows.
     live = (WorkspacePlan.Status.ACTIVE, WorkspacePlan.Status.TRIALING)
     return STRIPE_STATUSES.get(subscription.get("status", "")) in live and state.status not in live
+
+
+def _is_stale(state: WorkspacePlan, event: dict[str, Any]) -> bool:
+    """Stripe does not deliver in order: an event created before the last subscription event applied is
+    already reflected in it (a late "updated" must not bring back a deleted subscription)."""
+    created = event.get("created")
+    return bool(created and state.stripe_event_created and _timestamp(created) < state.stripe_event_created)
+
+
+def _mark_applied(state: WorkspacePlan, event: dict[str, Any]) -> None:
+    if event.get("created"):
+        state.stripe_event_created = _timestamp(event["created"])
 
 
 def _invoice_subscription(invoice: dict[str, Any]) -> str | None:

@@ -2,7 +2,7 @@
 
 import json
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import stripe
@@ -21,8 +21,15 @@ def webhook_secret(settings):
     settings.DJSTRIPE_WEBHOOK_SECRET = SECRET
 
 
-def event(event_id: str, type_: str, obj: dict) -> dict:
-    return {"id": event_id, "object": "event", "type": type_, "livemode": False, "data": {"object": obj}}
+def event(event_id: str, type_: str, obj: dict, created: int = PERIOD_START) -> dict:
+    return {
+        "id": event_id,
+        "object": "event",
+        "type": type_,
+        "created": created,
+        "livemode": False,
+        "data": {"object": obj},
+    }
 
 
 @pytest.fixture
@@ -166,6 +173,33 @@ def test_a_new_live_subscription_replaces_one_that_ended(post, client, plans, wo
     post(event("evt_1", "customer.subscription.created", subscription(id="sub_2")))
     state = WorkspacePlan.objects.get(workspace=workspace)
     assert (state.plan.slug, state.status, state.stripe_subscription_id) == ("pro", "active", "sub_2")
+
+
+def test_events_arriving_after_a_newer_subscription_event_change_nothing(post, client, plans, workspace):
+    WorkspacePlan.objects.create(
+        workspace=workspace, plan=plans["pro"], stripe_customer_id="cus_1", stripe_subscription_id="sub_1"
+    )
+    deleted = subscription("canceled", ended_at=PERIOD_START + 200)
+    post(event("evt_deleted", "customer.subscription.deleted", deleted, created=PERIOD_START + 200))
+    # Sent by Stripe before the deletion, delivered after it:
+    post(event("evt_updated", "customer.subscription.updated", subscription(), created=PERIOD_START + 100))
+    failed = {"id": "in_1", "object": "invoice", "customer": "cus_1", "subscription": "sub_1"}
+    post(event("evt_failed", "invoice.payment_failed", failed, created=PERIOD_START + 150))
+    state = WorkspacePlan.objects.get(workspace=workspace)
+    assert (state.status, state.grace_until) == ("canceled", None)
+    assert int(state.stripe_event_created.timestamp()) == PERIOD_START + 200
+    later = datetime.fromtimestamp(PERIOD_START + 300, tz=UTC)
+    assert usage_summary(workspace, now=later)["plan"]["slug"] == "free"
+    assert StripeEvent.objects.filter(processed_at__isnull=True).count() == 0
+
+
+def test_subscription_events_in_the_same_second_apply_in_arrival_order(post, client, plans, workspace):
+    WorkspacePlan.objects.create(
+        workspace=workspace, plan=plans["pro"], stripe_customer_id="cus_1", stripe_subscription_id="sub_1"
+    )
+    post(event("evt_1", "customer.subscription.updated", subscription("past_due")))
+    post(event("evt_2", "customer.subscription.updated", subscription("active")))
+    assert WorkspacePlan.objects.get(workspace=workspace).status == "active"
 
 
 def test_an_event_for_an_unknown_customer_is_acknowledged_and_ignored(post, client, plans):
