@@ -236,15 +236,21 @@ LIVE_SUBSCRIPTION = (WorkspacePlan.Status.ACTIVE, WorkspacePlan.Status.TRIALING,
 
 
 def record_stripe_event(event: dict[str, Any]) -> bool:
-    """Store a verified event once and queue its handling. False for a replay (nothing changes)."""
+    """Store a verified event once and queue its handling. False for a replay: an event already applied
+    changes nothing; one whose handling failed (a failed task never runs again) is queued again."""
     stored, created = StripeEvent.objects.get_or_create(
         event_id=event["id"], defaults={"type": event["type"], "payload": event}
     )
-    if created:
-        transaction.on_commit(
-            lambda: async_task("billing.tasks.process_stripe_event", stored.pk, task_name=f"stripe-{stored.event_id}")
-        )
+    if stored.processed_at is None:
+        queue_stripe_event(stored)
     return created
+
+
+def queue_stripe_event(stored: StripeEvent) -> None:
+    """Have the worker apply a stored event; safe to repeat, it is applied at most once."""
+    transaction.on_commit(
+        lambda: async_task("billing.tasks.process_stripe_event", stored.pk, task_name=f"stripe-{stored.event_id}")
+    )
 
 
 def process_stripe_event(stored_pk: int) -> None:

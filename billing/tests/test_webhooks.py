@@ -202,6 +202,42 @@ def test_subscription_events_in_the_same_second_apply_in_arrival_order(post, cli
     assert WorkspacePlan.objects.get(workspace=workspace).status == "active"
 
 
+def failed_earlier(payload: dict) -> StripeEvent:
+    # What a task that raised leaves behind (django-q2 acknowledges failures: it never runs again by itself).
+    return StripeEvent.objects.create(
+        event_id=payload["id"], type=payload["type"], payload=payload, error="OperationalError: database is locked"
+    )
+
+
+def test_stripe_redelivering_an_event_whose_handling_failed_handles_it(post, client, plans, workspace):
+    WorkspacePlan.objects.create(workspace=workspace, plan=plans["pro"], stripe_customer_id="cus_1")
+    payload = event("evt_1", "invoice.payment_failed", {"id": "in_1", "object": "invoice", "customer": "cus_1"})
+    failed_earlier(payload)
+    assert post(payload).content == b"already received"
+    stored = StripeEvent.objects.get()
+    assert stored.processed_at is not None and stored.error == ""
+    assert WorkspacePlan.objects.get(workspace=workspace).status == "past_due"
+
+
+def test_staff_can_process_a_failed_event_again_from_the_admin(
+    admin_client, plans, workspace, django_capture_on_commit_callbacks
+):
+    WorkspacePlan.objects.create(workspace=workspace, plan=plans["pro"], stripe_customer_id="cus_1")
+    failed = failed_earlier(
+        event("evt_1", "invoice.payment_failed", {"id": "in_1", "object": "invoice", "customer": "cus_1"})
+    )
+    done = StripeEvent.objects.create(event_id="evt_0", type="invoice.paid", payload={}, processed_at=timezone.now())
+    changelist = reverse("admin:billing_stripeevent_changelist")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            changelist, {"action": "process_again", "_selected_action": [failed.pk, done.pk]}, follow=True
+        )
+    assert "1 event queued; 1 already processed was left alone." in response.content.decode()
+    failed.refresh_from_db()
+    assert failed.processed_at is not None and failed.error == ""
+    assert WorkspacePlan.objects.get(workspace=workspace).status == "past_due"
+
+
 def test_an_event_for_an_unknown_customer_is_acknowledged_and_ignored(post, client, plans):
     failed = {"id": "in_1", "object": "invoice", "customer": "cus_nobody"}
     assert post(event("evt_1", "invoice.payment_failed", failed)).status_code == 200
