@@ -24,7 +24,7 @@ from api.serializers import (
     SpeakerSerializer,
 )
 from api.signing import LinkExpired, LinkInvalid, output_for_token
-from billing.selectors import usage_summary
+from billing.selectors import usage_history, usage_summary
 from renders.files import file_response
 from renders.models import RenderJob
 from studio.models import Campaign
@@ -143,13 +143,15 @@ class RenderView(APIView):
 
 class UsageView(APIView):
     @extend_schema(
-        summary="Usage this billing period",
+        summary="Usage this billing period, and by month",
         description="The plan, this period's start and end, and narration seconds and video renders used, "
-        "held by running jobs, included and remaining.",
+        "held by running jobs, included and remaining; `history`: usage per calendar month (last 12 months "
+        "with usage, newest first, staff credits included).",
         responses={200: OpenApiTypes.OBJECT, **AUTH_ERRORS},
     )
     def get(self, request: Request) -> Response:
-        return Response(usage_summary(workspace_of(request)))
+        workspace = workspace_of(request)
+        return Response({**usage_summary(workspace), "history": usage_history(workspace)})
 
 
 @extend_schema_view(

@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import pluralize
 
 from billing.models import Plan, Reservation, StripeEvent, UsageEntry, WorkspacePlan
-from billing.services import adjust
+from billing.services import adjust, queue_stripe_event
 
 
 @admin.register(Plan)
@@ -92,3 +93,17 @@ class StripeEventAdmin(admin.ModelAdmin):
     list_display = ["event_id", "type", "received_at", "processed_at", "error"]
     search_fields = ["event_id", "type"]
     readonly_fields = ["event_id", "type", "payload", "received_at", "processed_at", "error"]
+    actions = ["process_again"]
+
+    @admin.action(description="Process again")
+    def process_again(self, request, queryset) -> None:
+        # Only unprocessed events: one already applied must not move the plan a second time.
+        pending = list(queryset.filter(processed_at__isnull=True))
+        for stored in pending:
+            queue_stripe_event(stored)
+        skipped = queryset.count() - len(pending)
+        self.message_user(
+            request,
+            f"{len(pending)} event{pluralize(len(pending))} queued; "
+            f"{skipped} already processed {pluralize(skipped, 'was,were')} left alone.",
+        )

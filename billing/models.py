@@ -83,6 +83,9 @@ class WorkspacePlan(models.Model):
     # Plain strings, not foreign keys into dj-stripe's tables: our state never waits on a sync.
     stripe_customer_id = models.CharField(max_length=100, blank=True, db_index=True)
     stripe_subscription_id = models.CharField(max_length=100, blank=True, db_index=True)
+    stripe_event_created = models.DateTimeField(
+        null=True, blank=True, help_text="Stripe's time of the last subscription event applied; older ones are skipped."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

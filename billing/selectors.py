@@ -96,6 +96,18 @@ def monthly_history(workspace: Workspace, months: int = 12) -> list[dict[str, An
     )
 
 
+def usage_history(workspace: Workspace, months: int = 12) -> list[dict[str, Any]]:
+    """`monthly_history` as plain figures for GET /api/v1/usage: "2026-11", narration seconds as a float."""
+    return [
+        {
+            "month": row["month"].strftime("%Y-%m"),
+            "narration_seconds": float(row["narration_seconds"]),
+            "video_renders": row["video_renders"],
+        }
+        for row in monthly_history(workspace, months)
+    ]
+
+
 def recent_entries(workspace: Workspace, limit: int = 20):
     return UsageEntry.objects.filter(workspace=workspace).select_related("job")[:limit]
 

@@ -25,6 +25,7 @@ from billing import stripe_client
 from billing.models import Plan, Reservation, StripeEvent, UsageEntry, WorkspacePlan
 from billing.selectors import effective_plan, plan_state_of, usage_summary
 from renders.models import RenderJob
+from renders.pipeline.normalize import normalize
 from renders.pipeline.script import Block
 from studio.models import Workspace
 from voices.models import Voice
@@ -82,9 +83,13 @@ class Admission:
         return reservation
 
 
-def estimate(blocks: list[Block], kind: str) -> Estimate:
-    """Narration at NARRATION_WORDS_PER_MINUTE plus the script's pauses, rounded up to whole seconds."""
-    words = sum(len(block.text.split()) for block in blocks)
+def estimate(blocks: list[Block], kind: str, options: dict[str, Any] | None = None) -> Estimate:
+    """Narration at NARRATION_WORDS_PER_MINUTE plus the script's pauses, rounded up to whole seconds.
+
+    Counts the words the voice will say, as the narrate stage normalises them: "$1,250" is six words.
+    """
+    language = (options or {}).get("language", "en")
+    words = sum(len(normalize(block.text, language).spoken_text.split()) for block in blocks)
     pauses = sum(block.pause_after for block in blocks)
     seconds = math.ceil(words * 60 / settings.NARRATION_WORDS_PER_MINUTE + pauses)
     return Estimate(Decimal(max(seconds, 1)), 1 if kind == RenderJob.Kind.VIDEO else 0)
@@ -102,7 +107,7 @@ def reserve(
     state = _locked_state(workspace.pk)
     plan = effective_plan(state, now)
     height = _video_height(kind, options or {}, plan)
-    cost = estimate(blocks, kind)
+    cost = estimate(blocks, kind, options)
     summary = usage_summary(workspace, state=state, now=now)
 
     running = summary["concurrent_jobs"]["running"]
@@ -133,20 +138,29 @@ def reserve(
 
 
 def settle(job: RenderJob, *, narration_seconds: float) -> UsageEntry:
-    """The job delivered: write what it actually used to the ledger and close its reservation."""
+    """The job delivered: write what it actually used to the ledger and close its reservation. Settles once.
+
+    The charge is the real duration, but never past the plan: the admission checked the reservation, not an
+    overrun, so beyond its reservation a job is charged only what is left this period.
+    """
     with transaction.atomic():
-        _locked_state(job.workspace_id)
-        entry, _ = UsageEntry.objects.update_or_create(
+        state = _locked_state(job.workspace_id)
+        settled = UsageEntry.objects.filter(job=job).first()
+        if settled:
+            return settled
+        reserved = Reservation.objects.filter(job=job).values_list("narration_seconds", flat=True).first() or 0
+        _close(job, Reservation.Status.SETTLED)  # first, so the job's own hold no longer counts as held
+        left = Decimal(str(usage_summary(job.workspace, state=state)["narration_seconds"]["remaining"]))
+        used = Decimal(str(round(narration_seconds, 2)))
+        charged = min(used, max(reserved, left))
+        return UsageEntry.objects.create(
             job=job,
-            defaults={
-                "workspace_id": job.workspace_id,
-                "kind": UsageEntry.Kind.RENDER,
-                "narration_seconds": Decimal(str(round(narration_seconds, 2))),
-                "video_renders": 1 if job.kind == RenderJob.Kind.VIDEO else 0,
-            },
+            workspace_id=job.workspace_id,
+            kind=UsageEntry.Kind.RENDER,
+            narration_seconds=charged,
+            video_renders=1 if job.kind == RenderJob.Kind.VIDEO else 0,
+            note=f"Narration ran {_minutes(used)}; charged up to your plan's limit." if charged < used else "",
         )
-        _close(job, Reservation.Status.SETTLED)
-    return entry
 
 
 def release(job: RenderJob) -> None:
@@ -217,17 +231,26 @@ STRIPE_STATUSES = {
     "incomplete_expired": WorkspacePlan.Status.CANCELED,
 }
 
+# A subscription Stripe still bills (past due included): a second Checkout would start another one.
+LIVE_SUBSCRIPTION = (WorkspacePlan.Status.ACTIVE, WorkspacePlan.Status.TRIALING, WorkspacePlan.Status.PAST_DUE)
+
 
 def record_stripe_event(event: dict[str, Any]) -> bool:
-    """Store a verified event once and queue its handling. False for a replay (nothing changes)."""
+    """Store a verified event once and queue its handling. False for a replay: an event already applied
+    changes nothing; one whose handling failed (a failed task never runs again) is queued again."""
     stored, created = StripeEvent.objects.get_or_create(
         event_id=event["id"], defaults={"type": event["type"], "payload": event}
     )
-    if created:
-        transaction.on_commit(
-            lambda: async_task("billing.tasks.process_stripe_event", stored.pk, task_name=f"stripe-{stored.event_id}")
-        )
+    if stored.processed_at is None:
+        queue_stripe_event(stored)
     return created
+
+
+def queue_stripe_event(stored: StripeEvent) -> None:
+    """Have the worker apply a stored event; safe to repeat, it is applied at most once."""
+    transaction.on_commit(
+        lambda: async_task("billing.tasks.process_stripe_event", stored.pk, task_name=f"stripe-{stored.event_id}")
+    )
 
 
 def process_stripe_event(stored_pk: int) -> None:
@@ -239,7 +262,7 @@ def process_stripe_event(stored_pk: int) -> None:
                 return
             handler = EVENT_HANDLERS.get(stored.type)
             if handler:
-                handler(stored.payload["data"]["object"])
+                handler(stored.payload)
             stored.processed_at, stored.error = timezone.now(), ""
             stored.save(update_fields=["processed_at", "error"])
     except Exception as error:
@@ -248,7 +271,8 @@ def process_stripe_event(stored_pk: int) -> None:
         raise
 
 
-def _checkout_completed(session: dict[str, Any]) -> None:
+def _checkout_completed(event: dict[str, Any]) -> None:
+    session = event["data"]["object"]
     workspace_id = session.get("client_reference_id") or (session.get("metadata") or {}).get("workspace_id")
     if not workspace_id or not Workspace.objects.filter(pk=workspace_id).exists():
         logger.warning("checkout %s names no workspace of ours", session.get("id"))
@@ -266,9 +290,11 @@ def _checkout_completed(session: dict[str, Any]) -> None:
     state.save()
 
 
-def _payment_failed(invoice: dict[str, Any]) -> None:
-    state = _state_for(_invoice_subscription(invoice), invoice.get("customer"))
-    if state is None:
+def _payment_failed(event: dict[str, Any]) -> None:
+    invoice = event["data"]["object"]
+    subscription_id = _invoice_subscription(invoice)
+    state = _state_for(subscription_id, invoice.get("customer"))
+    if state is None or not _is_current(state, subscription_id) or _is_stale(state, event):
         return
     if state.status != WorkspacePlan.Status.PAST_DUE:  # retries of the same invoice never extend the grace
         state.status = WorkspacePlan.Status.PAST_DUE
@@ -276,32 +302,43 @@ def _payment_failed(invoice: dict[str, Any]) -> None:
         state.save()
 
 
-def _payment_succeeded(invoice: dict[str, Any]) -> None:
-    state = _state_for(_invoice_subscription(invoice), invoice.get("customer"))
-    if state and state.status == WorkspacePlan.Status.PAST_DUE:
+def _payment_succeeded(event: dict[str, Any]) -> None:
+    invoice = event["data"]["object"]
+    subscription_id = _invoice_subscription(invoice)
+    state = _state_for(subscription_id, invoice.get("customer"))
+    if state is None or not _is_current(state, subscription_id) or _is_stale(state, event):
+        return
+    if state.status == WorkspacePlan.Status.PAST_DUE:
         state.status, state.grace_until = WorkspacePlan.Status.ACTIVE, None
         state.save()
 
 
-def _subscription_changed(subscription: dict[str, Any]) -> None:
+def _subscription_changed(event: dict[str, Any]) -> None:
+    subscription = event["data"]["object"]
     state = _state_for(subscription.get("id"), subscription.get("customer"))
-    if state is None:
+    if state is None or _is_stale(state, event):
+        return
+    if not _is_current(state, subscription.get("id")) and not _replaces_current(state, subscription):
         return
     _apply_subscription(state, subscription)
+    _mark_applied(state, event)
     state.save()
 
 
-def _subscription_deleted(subscription: dict[str, Any]) -> None:
+def _subscription_deleted(event: dict[str, Any]) -> None:
+    subscription = event["data"]["object"]
     state = _state_for(subscription.get("id"), subscription.get("customer"))
-    if state is None:
+    if state is None or not _is_current(state, subscription.get("id")) or _is_stale(state, event):
         return
     ended = subscription.get("ended_at")
     state.status = WorkspacePlan.Status.CANCELED
     state.current_period_end = _timestamp(ended) if ended else timezone.now()  # over now: Free from here
+    _mark_applied(state, event)
     state.save()
 
 
 def _apply_subscription(state: WorkspacePlan, subscription: dict[str, Any]) -> None:
+    state.stripe_subscription_id = subscription.get("id") or state.stripe_subscription_id
     items = (subscription.get("items") or {}).get("data") or [{}]
     # Since API 2025-03 the period lives on the subscription item; older versions keep it on the subscription.
     start = items[0].get("current_period_start") or subscription.get("current_period_start")
@@ -330,6 +367,31 @@ def _state_for(subscription_id: str | None, customer_id: str | None) -> Workspac
         logger.warning("no workspace for Stripe subscription %s / customer %s", subscription_id, customer_id)
         return None
     return _locked_state(found.workspace_id)
+
+
+def _is_current(state: WorkspacePlan, subscription_id: str | None) -> bool:
+    """Whether an event is about the subscription the workspace's plan follows. Another subscription of the
+    same customer (a duplicate, an old one) must not move the plan."""
+    return not subscription_id or not state.stripe_subscription_id or subscription_id == state.stripe_subscription_id
+
+
+def _replaces_current(state: WorkspacePlan, subscription: dict[str, Any]) -> bool:
+    # A live subscription taken out after the current one stopped being live (e.g. in the portal or the
+    # Stripe dashboard, without our Checkout) becomes the one the plan follows.
+    live = (WorkspacePlan.Status.ACTIVE, WorkspacePlan.Status.TRIALING)
+    return STRIPE_STATUSES.get(subscription.get("status", "")) in live and state.status not in live
+
+
+def _is_stale(state: WorkspacePlan, event: dict[str, Any]) -> bool:
+    """Stripe does not deliver in order: an event created before the last subscription event applied is
+    already reflected in it (a late "updated" must not bring back a deleted subscription)."""
+    created = event.get("created")
+    return bool(created and state.stripe_event_created and _timestamp(created) < state.stripe_event_created)
+
+
+def _mark_applied(state: WorkspacePlan, event: dict[str, Any]) -> None:
+    if event.get("created"):
+        state.stripe_event_created = _timestamp(event["created"])
 
 
 def _invoice_subscription(invoice: dict[str, Any]) -> str | None:
@@ -364,12 +426,18 @@ class BillingUnavailable(Exception):
     """Checkout or the portal cannot be opened; the message says why, for the customer."""
 
 
+class AlreadySubscribed(BillingUnavailable):
+    """The workspace has a live subscription: plan changes go through the portal, not a second Checkout."""
+
+
 def checkout_url(*, workspace: Workspace, plan: Plan, email: str, return_url: str) -> str:
     if not stripe_client.payments_configured():
         raise BillingUnavailable("Payments are not configured on this server yet; ask us to change your plan.")
     if plan.is_free or not plan.price_id:
         raise BillingUnavailable(f"The {plan.name} plan cannot be bought online; contact us to switch to it.")
     state = WorkspacePlan.objects.filter(workspace=workspace).first()
+    if state and state.stripe_subscription_id and state.status in LIVE_SUBSCRIPTION:
+        raise AlreadySubscribed("This workspace already has a subscription: change its plan in the billing portal.")
     try:
         return stripe_client.create_checkout_session(
             price_id=plan.price_id,

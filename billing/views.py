@@ -28,6 +28,15 @@ def _owned_workspace(request: HttpRequest) -> Workspace | None:
     return workspace if selectors.is_owner(workspace, request.user) else None
 
 
+def _to_portal(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    try:
+        url = services.portal_url(workspace=workspace, return_url=_return_url(request))
+    except services.BillingUnavailable as error:
+        messages.error(request, str(error))
+        return redirect("billing:page")
+    return redirect(url)
+
+
 @login_required
 def billing_page(request: HttpRequest) -> HttpResponse:
     workspace = current_workspace(request)
@@ -60,6 +69,9 @@ def upgrade(request: HttpRequest, slug: str) -> HttpResponse:
         url = services.checkout_url(
             workspace=workspace, plan=plan, email=request.user.email, return_url=_return_url(request)
         )
+    except services.AlreadySubscribed as error:
+        messages.info(request, str(error))
+        return _to_portal(request, workspace)
     except services.BillingUnavailable as error:
         messages.error(request, str(error))
         return redirect("billing:page")
@@ -73,12 +85,7 @@ def manage(request: HttpRequest) -> HttpResponse:
     if workspace is None:
         messages.error(request, "Only the workspace's owner can manage its billing.")
         return redirect("billing:page")
-    try:
-        url = services.portal_url(workspace=workspace, return_url=_return_url(request))
-    except services.BillingUnavailable as error:
-        messages.error(request, str(error))
-        return redirect("billing:page")
-    return redirect(url)
+    return _to_portal(request, workspace)
 
 
 @csrf_exempt

@@ -5,7 +5,7 @@ Without SECRET_KEY, offline commands (makemigrations) still run and Django refus
 """
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -23,3 +23,18 @@ def secret_key_is_set(app_configs, **kwargs) -> list[Error]:
             id="omnivibe.E001",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def stripe_webhook_secret_is_set(app_configs, **kwargs) -> list[Warning]:
+    # With a key, customers can pay; without the webhook secret every Stripe event is refused (503),
+    # so paid plans would never be applied.
+    if settings.STRIPE_SECRET_KEY and not settings.DJSTRIPE_WEBHOOK_SECRET:
+        return [
+            Warning(
+                "STRIPE_SECRET_KEY is set but DJSTRIPE_WEBHOOK_SECRET is not: Stripe events would be refused.",
+                hint="Set DJSTRIPE_WEBHOOK_SECRET (or DJSTRIPE_WEBHOOK_SECRET_FILE) to the endpoint's signing secret.",
+                id="omnivibe.W001",
+            )
+        ]
+    return []

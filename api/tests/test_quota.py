@@ -1,5 +1,7 @@
 """Quota over the API: 402 with figures before any work, usage by GET /api/v1/usage, compat calls metered."""
 
+from datetime import datetime
+
 import pytest
 
 from billing.models import UsageEntry
@@ -49,6 +51,18 @@ def test_usage_reports_the_plan_and_what_is_left(api, plans, owner):
     assert body["narration_seconds"]["used"] == 90 and body["narration_seconds"]["included"] == included
     assert body["narration_seconds"]["remaining"] == included - 90
     assert body["video_renders"]["included"] == plans["pro"].included_video_renders
+
+
+def test_usage_lists_the_last_months_newest_first(api, plans, owner):
+    workspace = owner.memberships.get().workspace
+    for when, seconds, renders in [("2026-09-15", 30, 1), ("2026-10-02", 45.5, 2), ("2026-10-20", 14.5, 0)]:
+        entry = UsageEntry.objects.create(workspace=workspace, narration_seconds=seconds, video_renders=renders)
+        UsageEntry.objects.filter(pk=entry.pk).update(created_at=datetime.fromisoformat(f"{when}T12:00:00+00:00"))
+    history = api.get("/api/v1/usage").json()["history"]
+    assert history == [
+        {"month": "2026-10", "narration_seconds": 60.0, "video_renders": 2},
+        {"month": "2026-09", "narration_seconds": 30.0, "video_renders": 1},
+    ]
 
 
 def test_compat_speech_is_metered_like_a_render(api, plans, owner):

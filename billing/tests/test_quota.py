@@ -37,6 +37,31 @@ def test_the_estimate_is_words_at_the_speaking_rate_plus_pauses(settings):
     assert estimate(blocks, "audio").video_renders == 0
 
 
+def test_the_estimate_counts_the_words_that_will_be_spoken_not_the_written_ones(settings):
+    settings.NARRATION_WORDS_PER_MINUTE = 150
+    # 4 written tokens; the voice says 29 words ("one thousand two hundred and fifty dollars", ...): 11.6 s.
+    blocks = [Block("Host", "$1,250 2026 3.14159 1,234,567")]
+    assert estimate(blocks, "audio").narration_seconds == Decimal(12)
+
+
+def test_a_render_longer_than_its_estimate_is_never_charged_past_the_plan(plans, workspace):
+    job = submit(workspace, [Block("Host", "In 2026 we raised $1,250 from 1,234,567 backers.")])
+    reserved = job.reservation.narration_seconds
+    use_up(workspace, seconds=600 - int(reserved))  # the rest of the period goes to other work meanwhile
+    RenderJob.objects.filter(pk=job.pk).update(status=RenderJob.Status.SUCCEEDED)
+    settle(job, narration_seconds=float(reserved) + 30)
+    entry = UsageEntry.objects.get(job=job)
+    assert entry.narration_seconds == reserved
+    assert "charged up to your plan's limit" in entry.note
+    assert usage_summary(workspace)["narration_seconds"]["used"] == 600.0
+
+
+def test_a_render_longer_than_its_estimate_is_charged_in_full_while_the_plan_has_room(plans, workspace):
+    job = submit(workspace)
+    settle(job, narration_seconds=25)
+    assert UsageEntry.objects.get(job=job).narration_seconds == 25
+
+
 def test_a_workspace_without_a_plan_record_is_on_free(plans, workspace):
     summary = usage_summary(workspace)
     assert summary["plan"]["slug"] == "free"

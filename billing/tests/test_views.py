@@ -50,6 +50,25 @@ def test_upgrade_redirects_to_stripe_checkout(owner_client, owner, plans, worksp
     assert request["form"]["success_url"] == "http://testserver/studio/billing/?checkout=success"
 
 
+@pytest.mark.parametrize("status", ["active", "trialing", "past_due"])
+def test_upgrade_with_a_live_subscription_goes_to_the_portal_not_a_second_checkout(
+    owner_client, plans, workspace, fake_stripe, status
+):
+    put_on_plan(workspace, "creator", status=status, stripe_customer_id="cus_1", stripe_subscription_id="sub_1")
+    response = owner_client.post(reverse("billing:upgrade", args=["pro"]))
+    assert response.status_code == 302 and response.url == "https://billing.stripe.com/p/session/bps_1"
+    assert not fake_stripe.made("POST", "/v1/checkout/sessions")
+    page = owner_client.get(reverse("billing:page")).content.decode()
+    assert "already has a subscription" in page
+
+
+def test_upgrade_after_the_subscription_ended_opens_checkout(owner_client, plans, workspace, fake_stripe):
+    put_on_plan(workspace, "creator", status="canceled", stripe_customer_id="cus_1", stripe_subscription_id="sub_1")
+    response = owner_client.post(reverse("billing:upgrade", args=["pro"]))
+    assert response.url == "https://checkout.stripe.com/c/pay/cs_test_1"
+    assert fake_stripe.made("POST", "/v1/checkout/sessions")[0]["form"]["customer"] == "cus_1"
+
+
 def test_upgrade_when_stripe_fails_says_so(owner_client, plans, fake_stripe):
     fake_stripe.routes[("POST", "/v1/checkout/sessions")] = (
         400,

@@ -2,7 +2,7 @@
 
 import json
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import stripe
@@ -21,8 +21,15 @@ def webhook_secret(settings):
     settings.DJSTRIPE_WEBHOOK_SECRET = SECRET
 
 
-def event(event_id: str, type_: str, obj: dict) -> dict:
-    return {"id": event_id, "object": "event", "type": type_, "livemode": False, "data": {"object": obj}}
+def event(event_id: str, type_: str, obj: dict, created: int = PERIOD_START) -> dict:
+    return {
+        "id": event_id,
+        "object": "event",
+        "type": type_,
+        "created": created,
+        "livemode": False,
+        "data": {"object": obj},
+    }
 
 
 @pytest.fixture
@@ -140,6 +147,95 @@ def test_repeated_payment_failures_do_not_extend_the_grace_period(post, client, 
     post(event("evt_3", "invoice.paid", failed))
     state = WorkspacePlan.objects.get(workspace=workspace)
     assert (state.status, state.grace_until) == ("active", None)
+
+
+def test_events_about_another_subscription_of_the_customer_leave_the_plan_alone(post, client, plans, workspace):
+    WorkspacePlan.objects.create(
+        workspace=workspace, plan=plans["pro"], stripe_customer_id="cus_1", stripe_subscription_id="sub_1"
+    )
+    duplicate = subscription("past_due", id="sub_2", metadata={"plan": "creator"})
+    post(event("evt_1", "customer.subscription.updated", duplicate))
+    post(event("evt_2", "customer.subscription.deleted", {**duplicate, "status": "canceled"}))
+    post(event("evt_3", "invoice.payment_failed", {"id": "in_2", "customer": "cus_1", "subscription": "sub_2"}))
+    state = WorkspacePlan.objects.get(workspace=workspace)
+    assert (state.plan.slug, state.status, state.stripe_subscription_id) == ("pro", "active", "sub_1")
+    assert StripeEvent.objects.filter(processed_at__isnull=False).count() == 3
+
+
+def test_a_new_live_subscription_replaces_one_that_ended(post, client, plans, workspace):
+    WorkspacePlan.objects.create(
+        workspace=workspace,
+        plan=plans["creator"],
+        status="canceled",
+        stripe_customer_id="cus_1",
+        stripe_subscription_id="sub_1",
+    )
+    post(event("evt_1", "customer.subscription.created", subscription(id="sub_2")))
+    state = WorkspacePlan.objects.get(workspace=workspace)
+    assert (state.plan.slug, state.status, state.stripe_subscription_id) == ("pro", "active", "sub_2")
+
+
+def test_events_arriving_after_a_newer_subscription_event_change_nothing(post, client, plans, workspace):
+    WorkspacePlan.objects.create(
+        workspace=workspace, plan=plans["pro"], stripe_customer_id="cus_1", stripe_subscription_id="sub_1"
+    )
+    deleted = subscription("canceled", ended_at=PERIOD_START + 200)
+    post(event("evt_deleted", "customer.subscription.deleted", deleted, created=PERIOD_START + 200))
+    # Sent by Stripe before the deletion, delivered after it:
+    post(event("evt_updated", "customer.subscription.updated", subscription(), created=PERIOD_START + 100))
+    failed = {"id": "in_1", "object": "invoice", "customer": "cus_1", "subscription": "sub_1"}
+    post(event("evt_failed", "invoice.payment_failed", failed, created=PERIOD_START + 150))
+    state = WorkspacePlan.objects.get(workspace=workspace)
+    assert (state.status, state.grace_until) == ("canceled", None)
+    assert int(state.stripe_event_created.timestamp()) == PERIOD_START + 200
+    later = datetime.fromtimestamp(PERIOD_START + 300, tz=UTC)
+    assert usage_summary(workspace, now=later)["plan"]["slug"] == "free"
+    assert StripeEvent.objects.filter(processed_at__isnull=True).count() == 0
+
+
+def test_subscription_events_in_the_same_second_apply_in_arrival_order(post, client, plans, workspace):
+    WorkspacePlan.objects.create(
+        workspace=workspace, plan=plans["pro"], stripe_customer_id="cus_1", stripe_subscription_id="sub_1"
+    )
+    post(event("evt_1", "customer.subscription.updated", subscription("past_due")))
+    post(event("evt_2", "customer.subscription.updated", subscription("active")))
+    assert WorkspacePlan.objects.get(workspace=workspace).status == "active"
+
+
+def failed_earlier(payload: dict) -> StripeEvent:
+    # What a task that raised leaves behind (django-q2 acknowledges failures: it never runs again by itself).
+    return StripeEvent.objects.create(
+        event_id=payload["id"], type=payload["type"], payload=payload, error="OperationalError: database is locked"
+    )
+
+
+def test_stripe_redelivering_an_event_whose_handling_failed_handles_it(post, client, plans, workspace):
+    WorkspacePlan.objects.create(workspace=workspace, plan=plans["pro"], stripe_customer_id="cus_1")
+    payload = event("evt_1", "invoice.payment_failed", {"id": "in_1", "object": "invoice", "customer": "cus_1"})
+    failed_earlier(payload)
+    assert post(payload).content == b"already received"
+    stored = StripeEvent.objects.get()
+    assert stored.processed_at is not None and stored.error == ""
+    assert WorkspacePlan.objects.get(workspace=workspace).status == "past_due"
+
+
+def test_staff_can_process_a_failed_event_again_from_the_admin(
+    admin_client, plans, workspace, django_capture_on_commit_callbacks
+):
+    WorkspacePlan.objects.create(workspace=workspace, plan=plans["pro"], stripe_customer_id="cus_1")
+    failed = failed_earlier(
+        event("evt_1", "invoice.payment_failed", {"id": "in_1", "object": "invoice", "customer": "cus_1"})
+    )
+    done = StripeEvent.objects.create(event_id="evt_0", type="invoice.paid", payload={}, processed_at=timezone.now())
+    changelist = reverse("admin:billing_stripeevent_changelist")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            changelist, {"action": "process_again", "_selected_action": [failed.pk, done.pk]}, follow=True
+        )
+    assert "1 event queued; 1 already processed was left alone." in response.content.decode()
+    failed.refresh_from_db()
+    assert failed.processed_at is not None and failed.error == ""
+    assert WorkspacePlan.objects.get(workspace=workspace).status == "past_due"
 
 
 def test_an_event_for_an_unknown_customer_is_acknowledged_and_ignored(post, client, plans):

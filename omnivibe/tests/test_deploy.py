@@ -4,6 +4,8 @@ import sys
 
 from django.conf import settings
 
+from omnivibe.checks import stripe_webhook_secret_is_set
+
 
 def test_production_settings_pass_the_deploy_checks():
     env = {
@@ -38,3 +40,13 @@ def test_offline_commands_work_with_no_environment_at_all():
         cwd=settings.BASE_DIR, env=env, capture_output=True, text=True,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
+
+
+def test_the_deploy_check_warns_when_stripe_has_a_key_but_no_webhook_secret(settings):
+    settings.STRIPE_SECRET_KEY, settings.DJSTRIPE_WEBHOOK_SECRET = "sk_live_x", ""
+    [warning] = stripe_webhook_secret_is_set(None)
+    assert warning.id == "omnivibe.W001" and "DJSTRIPE_WEBHOOK_SECRET" in warning.msg
+    settings.DJSTRIPE_WEBHOOK_SECRET = "whsec_x"
+    assert stripe_webhook_secret_is_set(None) == []
+    settings.STRIPE_SECRET_KEY, settings.DJSTRIPE_WEBHOOK_SECRET = "", ""  # payments off: nothing to warn about
+    assert stripe_webhook_secret_is_set(None) == []
