@@ -1,6 +1,7 @@
 """The storyboard editor: prepare, edit scenes, render the video from the edit (real narration and ffmpeg)."""
 
 import subprocess
+from decimal import Decimal
 
 import av
 import numpy as np
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from billing.services import adjust
 from renders.models import RenderJob, RenderOutput
 from renders.pipeline.media import FFMPEG
 from studio.models import Script
@@ -165,3 +167,12 @@ def test_storyboard_edits_change_the_rendered_video(
 def test_the_script_page_offers_to_prepare_a_storyboard(owner_client, owner):
     script = Script.objects.create(workspace=owner.memberships.get().workspace, title="T", body="Host: Hi.")
     assert 'name="prepare"' in owner_client.get(reverse("studio:script", args=[script.pk])).content.decode()
+
+
+def test_rendering_the_video_without_video_renders_left_says_so_instead_of_failing(owner_client, prepared):
+    adjust(prepared.workspace, narration_seconds=Decimal(0), video_renders=3, note="used up", staff=None)  # Free: 3
+    response = owner_client.post(reverse("renders:storyboard_render", args=[prepared.public_id]), follow=True)
+    assert response.redirect_chain == [(reverse("renders:job", args=[prepared.public_id]), 302)]
+    page = response.content.decode()
+    assert "no video renders left this period" in page and 'href="/studio/billing/"' in page
+    assert not RenderJob.objects.filter(kind=RenderJob.Kind.VIDEO).exists()
