@@ -82,12 +82,21 @@ class Admission:
         return reservation
 
 
-def estimate(blocks: list[Block], kind: str) -> Estimate:
-    """Narration at NARRATION_WORDS_PER_MINUTE plus the script's pauses, rounded up to whole seconds."""
+def estimate(blocks: list[Block], kind: str, options: dict[str, Any] | None = None) -> Estimate:
+    """Narration at NARRATION_WORDS_PER_MINUTE plus the script's pauses, rounded up to whole seconds;
+    none for a storyboard's video, whose narration its "Prepare storyboard" job paid for."""
+    renders = 1 if kind == RenderJob.Kind.VIDEO else 0
+    if narration_paid_before(options or {}):
+        return Estimate(Decimal(0), renders)
     words = sum(len(block.text.split()) for block in blocks)
     pauses = sum(block.pause_after for block in blocks)
     seconds = math.ceil(words * 60 / settings.NARRATION_WORDS_PER_MINUTE + pauses)
-    return Estimate(Decimal(max(seconds, 1)), 1 if kind == RenderJob.Kind.VIDEO else 0)
+    return Estimate(Decimal(max(seconds, 1)), renders)
+
+
+def narration_paid_before(options: dict[str, Any]) -> bool:
+    # Set by the server (renders.storyboards.render_video), never from a request.
+    return bool(options.get("storyboard_of"))
 
 
 def reserve(
@@ -102,7 +111,7 @@ def reserve(
     state = _locked_state(workspace.pk)
     plan = effective_plan(state, now)
     height = _video_height(kind, options or {}, plan)
-    cost = estimate(blocks, kind)
+    cost = estimate(blocks, kind, options)
     summary = usage_summary(workspace, state=state, now=now)
 
     running = summary["concurrent_jobs"]["running"]
@@ -132,8 +141,14 @@ def reserve(
     return Admission(workspace=workspace, cost=cost, video_height=height, watermark=plan.watermark)
 
 
-def settle(job: RenderJob, *, narration_seconds: float) -> UsageEntry:
-    """The job delivered: write what it actually used to the ledger and close its reservation."""
+def settle(job: RenderJob, *, narration_seconds: float, narration_reused: bool = False) -> UsageEntry:
+    """The job delivered: write what it actually used to the ledger and close its reservation.
+
+    `narration_reused`: every narration unit came from the speech cache. A storyboard's video then pays
+    for no narration (its prepare job did); if any unit had to be synthesised again, it pays for all of it.
+    """
+    if narration_reused and narration_paid_before(job.options):
+        narration_seconds = 0.0
     with transaction.atomic():
         _locked_state(job.workspace_id)
         entry, _ = UsageEntry.objects.update_or_create(
