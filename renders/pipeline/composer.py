@@ -12,12 +12,19 @@ Pieces are independent, so two encode at once (one per core), while the audio is
 import json
 import math
 import re
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
+from renders.pipeline.captions import AVERAGE_CHARACTER_WIDTH, ass_escape
 from renders.pipeline.storyboard import Background, Scene, Storyboard
 
 ZOOM_AMOUNT = 0.08  # the frame grows 8 % over a zoomed scene: visible motion, no blur from upscaling
+# Scene titles, as fractions of the frame's short side (size) and of its width (margins).
+TITLE_SIZE = 0.065
+TITLE_MIN_SIZE = 0.035
+TITLE_MAX_LINES = 3
+TITLE_MARGIN_SIDES = 0.05
 LOGO_WIDTH = 0.14  # of the frame width
 LOGO_MARGIN = 0.03
 LOGO_CORNERS = {
@@ -121,17 +128,29 @@ def caption_change_frames(ass: str, fps: int) -> list[int]:
 
 
 def title_events(storyboard: Storyboard, width: int, height: int) -> list[str]:
-    """Scene titles as top-centred ASS events on the captions' Default style."""
-    size = round(height * 0.06)
+    """Scene titles as top-centred ASS events on the captions' Default style, wrapped to the frame."""
     events = []
     for scene in storyboard.scenes:
         if scene.title:
-            text = scene.title.replace("\\", "\\\u2060").replace("{", "\\{").replace("}", "\\}")
+            size, lines = _title_layout(scene.title, width, min(width, height))
+            text = "\\N".join(ass_escape(line) for line in lines)
             events.append(
                 f"Dialogue: 1,{_ass_time(scene.start)},{_ass_time(scene.end)},Default,,0,0,0,,"
                 f"{{\\an8\\fs{size}\\pos({width // 2},{round(height * 0.08)})}}{text}"
             )
     return events
+
+
+def _title_layout(title: str, width: int, short_side: int) -> tuple[int, list[str]]:
+    """Font size and lines for a title: sized from the short side (so portrait frames fit), smaller
+    while it would take more than TITLE_MAX_LINES lines. The ASS style never wraps (WrapStyle 2)."""
+    size, smallest = max(1, round(short_side * TITLE_SIZE)), max(1, math.ceil(short_side * TITLE_MIN_SIZE))
+    while True:
+        per_line = max(1, int(width * (1 - 2 * TITLE_MARGIN_SIDES) / (size * AVERAGE_CHARACTER_WIDTH)))
+        lines = textwrap.wrap(title, per_line)
+        if len(lines) <= TITLE_MAX_LINES or size <= smallest:
+            return size, lines
+        size = max(round(size * 0.9), smallest)
 
 
 WATERMARK_TEXT = "Made with OmniVibe"

@@ -267,3 +267,35 @@ def test_each_speaker_of_a_dialogue_gets_its_own_caption_colour(tmp_path, narrat
     # Guest's words are drawn in it; Host's never are (Host's caption is white).
     assert share_near(guest_frame, guest_colour) > 0.002 > 10 * share_near(host_frame, guest_colour)
     assert share_near(host_frame, (255, 255, 255)) > 0.002
+
+
+LONG_TITLE = "Seven surprising ways our customers turned one rough script into a week of short videos, with captions"
+
+
+def title_of(event: str) -> tuple[int, list[str]]:
+    """(font size, lines) of a title event."""
+    size = int(re.search(r"\\fs(\d+)", event).group(1))
+    return size, event.rsplit("}", 1)[1].split("\\N")
+
+
+@pytest.mark.parametrize(("width", "height"), [(1080, 1920), (1080, 1080), (1920, 1080)])
+def test_a_long_title_is_wrapped_to_fit_the_frame(width, height):
+    board = Storyboard(duration=6.0, scenes=(Scene(0, 6, 0, "Host", title=LONG_TITLE),))
+    (event,) = composer.title_events(board, width, height)
+    size, lines = title_of(event)
+    assert 2 <= len(lines) <= composer.TITLE_MAX_LINES and " ".join(lines) == LONG_TITLE
+    assert min(width, height) * 0.03 <= size <= min(width, height) * 0.08  # readable, never huge
+    # Bold Roboto averages under 0.58 em a character: every line fits inside the side margins.
+    assert max(len(line) for line in lines) * size * 0.58 <= width * 0.9
+
+
+def test_a_long_title_stays_inside_a_portrait_frame(tmp_path, narration):
+    ctx = make_ctx(tmp_path, narration, burn_captions=False)
+    black = Background(kind="color", colors=("#000000",))
+    ctx.storyboard = Storyboard(duration=ctx.duration, scenes=(Scene(0, ctx.duration, 0, "Host", black, LONG_TITLE),))
+    compose.run(ctx)
+    frame = frame_at(ctx.outputs["mp4"], 1.0)  # 360 x 640
+    top = frame[: 640 // 2]
+    assert top.max() > 200  # the title is drawn
+    edges = np.concatenate([top[:, :8], top[:, -8:]], axis=1)
+    assert edges.max() < 40  # and no letter runs off either side
