@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from billing.models import UsageEntry
 from billing.services import adjust, usage_summary
+from renders import storyboards
 from renders.models import RenderJob, RenderOutput
 from renders.pipeline.media import FFMPEG
 from studio.models import Script
@@ -210,3 +211,14 @@ def test_a_video_whose_narration_is_no_longer_cached_pays_for_it_or_fails_costin
         assert video.status == RenderJob.Status.SUCCEEDED, video.error
         assert float(video.usage.narration_seconds) == pytest.approx(video.report["duration"], abs=0.01)
         assert video.usage.video_renders == 1
+
+
+def test_two_scenes_saved_from_stale_pages_both_keep_their_edit(prepared):
+    # Two requests load the job before either saves (as two browser tabs or two teammates would).
+    first, second = RenderJob.objects.get(pk=prepared.pk), RenderJob.objects.get(pk=prepared.pk)
+    storyboards.save_scene(first, 1, storyboards.SceneEdit("color", ["#FF0000"], "One", zoom=False))
+    storyboards.save_scene(second, 2, storyboards.SceneEdit("color", ["#00FF00"], "Two", zoom=True))
+    prepared.refresh_from_db()
+    one, two = prepared.edited_storyboard["scenes"][:2]
+    assert (one["title"], one["background"]["colors"]) == ("One", ["#FF0000"])
+    assert (two["title"], two["background"]["colors"], two["zoom"]) == ("Two", ["#00FF00"], True)
