@@ -112,6 +112,17 @@ def plan_pieces(storyboard: Storyboard, options: VideoOptions) -> list[Piece]:
     return pieces
 
 
+def first_frames(pieces: list[Piece]) -> dict[int, int]:
+    """Each scene's first frame on screen. A crossfade shows the next scene before its start, so the
+    scene's moving background (clip time, zoom) starts there; counting from the scene's own start would
+    replay the faded-in part once the fade ends."""
+    firsts: dict[int, int] = {}
+    for piece in pieces:
+        for index in piece.scenes:
+            firsts.setdefault(index, piece.first)
+    return firsts
+
+
 # --- captions: change times -------------------------------------------------------------------------------
 
 _DIALOGUE_TIMES = re.compile(r"^Dialogue: [^,]*,(\d+):(\d\d):(\d\d)\.(\d\d),(\d+):(\d\d):(\d\d)\.(\d\d),", re.M)

@@ -5,6 +5,7 @@ import re
 import subprocess
 import threading
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 
 import av
@@ -299,3 +300,28 @@ def test_a_long_title_stays_inside_a_portrait_frame(tmp_path, narration):
     assert top.max() > 200  # the title is drawn
     edges = np.concatenate([top[:, :8], top[:, -8:]], axis=1)
     assert edges.max() < 40  # and no letter runs off either side
+
+
+def test_a_clip_faded_in_plays_on_from_where_the_fade_left_it(tmp_path, narration):
+    # A clip that brightens steadily (a frame's grey level tells its time), after a black scene.
+    clip = tmp_path / "ramp.mp4"
+    ramp = "color=c=black:s=320x320:r=30:d=2,format=gray,geq=lum='20+T*100'"
+    subprocess.run([FFMPEG, "-v", "error", "-f", "lavfi", "-i", ramp, "-pix_fmt", "yuv420p", str(clip)], check=True)
+    work = tmp_path / "work"
+    work.mkdir()
+    ctx = make_ctx(work, narration, burn_captions=False, transition="crossfade")
+    black = Background(kind="color", colors=("#000000",))
+    ctx.storyboard = Storyboard(
+        duration=ctx.duration,
+        scenes=(
+            Scene(0, 3, 0, "Host", black),
+            Scene(3, ctx.duration, 1, "Guest", Background(kind="video", colors=(), path=str(clip))),
+        ),
+    )
+    compose.run(ctx)
+    # The fade runs 2.8-3.2 s; from then on the clip must keep brightening, never jump back to replay.
+    with av.open(str(ctx.outputs["mp4"])) as container:
+        levels = [
+            frame.to_ndarray(format="gray").mean() for frame in container.decode(video=0) if 2.8 <= frame.time <= 3.8
+        ]
+    assert len(levels) == 31 and all(b >= a - 1 for a, b in pairwise(levels))
