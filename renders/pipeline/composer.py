@@ -428,5 +428,10 @@ def thumbnail_args(video: Path, at: float, out: Path) -> list[str]:
 
 
 def filter_path(path: object) -> str:
-    # ffmpeg filter arguments treat : \ ' specially; escape them so any work directory is safe.
-    return str(path).replace("\\", "\\\\").replace(":", "\\:").replace("'", "\\'")
+    """A path as a filter option value inside a filtergraph, safe whatever characters it holds.
+
+    Two parsers read it: the filtergraph parser first (\\ ' [ ] , ; are special), then the filter's
+    option parser (\\ ' :). Escape for the option parser, then single-quote for the graph parser.
+    """
+    value = str(path).replace("\\", "\\\\").replace("'", "\\'").replace(":", "\\:")
+    return "'" + value.replace("'", "'\\''") + "'"

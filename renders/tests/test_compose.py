@@ -325,3 +325,12 @@ def test_a_clip_faded_in_plays_on_from_where_the_fade_left_it(tmp_path, narratio
             frame.to_ndarray(format="gray").mean() for frame in container.decode(video=0) if 2.8 <= frame.time <= 3.8
         ]
     assert len(levels) == 31 and all(b >= a - 1 for a, b in pairwise(levels))
+
+
+def test_it_renders_in_a_work_directory_whose_name_ffmpeg_filters_treat_specially(tmp_path, narration):
+    # The captions file and fonts are filter arguments: quotes, colons, commas, brackets must not break them.
+    work = tmp_path / "it's a:dir, [x];y\\z"
+    work.mkdir()
+    ctx = make_ctx(work, narration)
+    compose.run(ctx)
+    assert ctx.outputs["mp4"].stat().st_size > 0
