@@ -334,3 +334,10 @@ def test_it_renders_in_a_work_directory_whose_name_ffmpeg_filters_treat_speciall
     ctx = make_ctx(work, narration)
     compose.run(ctx)
     assert ctx.outputs["mp4"].stat().st_size > 0
+
+
+def test_the_mp4_starts_with_its_index_so_it_plays_while_downloading(tmp_path, narration):
+    ctx = make_ctx(tmp_path, narration, burn_captions=False)
+    compose.run(ctx)
+    data = ctx.outputs["mp4"].read_bytes()
+    assert 0 < data.find(b"moov") < data.find(b"mdat")  # faststart: the moov atom comes first
