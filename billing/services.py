@@ -86,13 +86,22 @@ class Admission:
 def estimate(blocks: list[Block], kind: str, options: dict[str, Any] | None = None) -> Estimate:
     """Narration at NARRATION_WORDS_PER_MINUTE plus the script's pauses, rounded up to whole seconds.
 
-    Counts the words the voice will say, as the narrate stage normalises them: "$1,250" is six words.
+    Counts the words the voice will say, as the narrate stage normalises them: "$1,250" is six words. None
+    for a storyboard's video, whose narration its "Prepare storyboard" job paid for.
     """
+    renders = 1 if kind == RenderJob.Kind.VIDEO else 0
+    if narration_paid_before(options or {}):
+        return Estimate(Decimal(0), renders)
     language = (options or {}).get("language", "en")
     words = sum(len(normalize(block.text, language).spoken_text.split()) for block in blocks)
     pauses = sum(block.pause_after for block in blocks)
     seconds = math.ceil(words * 60 / settings.NARRATION_WORDS_PER_MINUTE + pauses)
-    return Estimate(Decimal(max(seconds, 1)), 1 if kind == RenderJob.Kind.VIDEO else 0)
+    return Estimate(Decimal(max(seconds, 1)), renders)
+
+
+def narration_paid_before(options: dict[str, Any]) -> bool:
+    # Set by the server (renders.storyboards.render_video), never from a request.
+    return bool(options.get("storyboard_of"))
 
 
 def reserve(
@@ -137,12 +146,16 @@ def reserve(
     return Admission(workspace=workspace, cost=cost, video_height=height, watermark=plan.watermark)
 
 
-def settle(job: RenderJob, *, narration_seconds: float) -> UsageEntry:
+def settle(job: RenderJob, *, narration_seconds: float, narration_reused: bool = False) -> UsageEntry:
     """The job delivered: write what it actually used to the ledger and close its reservation. Settles once.
 
     The charge is the real duration, but never past the plan: the admission checked the reservation, not an
     overrun, so beyond its reservation a job is charged only what is left this period.
+    `narration_reused`: every narration unit came from the speech cache. A storyboard's video then pays
+    for no narration (its prepare job did); if any unit had to be synthesised again, it pays for all of it.
     """
+    if narration_reused and narration_paid_before(job.options):
+        narration_seconds = 0.0
     with transaction.atomic():
         state = _locked_state(job.workspace_id)
         settled = UsageEntry.objects.filter(job=job).first()

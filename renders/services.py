@@ -144,7 +144,7 @@ def run_job(job_id: int) -> None:
             _store_outputs(job, ctx)
             if not actions.finish_job(job, ctx.report):
                 raise RenderCancelled()  # cancelled at the last moment: roll the outputs back
-            settle(job, narration_seconds=ctx.duration)
+            settle(job, narration_seconds=ctx.duration, narration_reused=_narration_reused(ctx.report))
     except RenderCancelled:
         logger.info("render %s cancelled", job.public_id)
         release(job)
@@ -164,6 +164,11 @@ def narration_settings() -> dict[str, Any]:
         "max_error_rate": settings.RENDER_MAX_ERROR_RATE,
         "workers": settings.RENDER_VERIFY_WORKERS,
     }
+
+
+def _narration_reused(report: dict[str, Any]) -> bool:
+    """True when the narrate stage took every unit from the speech cache (nothing was synthesised)."""
+    return all(unit["cached"] for block in report["blocks"] for unit in block["units"])
 
 
 def _store_outputs(job: RenderJob, ctx: RenderContext) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.utils.text import get_valid_filename
 
 from renders.models import RenderJob, RenderOutput
@@ -70,28 +71,35 @@ def scene_rows(job: RenderJob, board: Storyboard) -> list[SceneRow]:
 
 
 def save_scene(job: RenderJob, number: int, edit: SceneEdit) -> Storyboard:
-    """Apply one scene's edit, check the whole storyboard, store it on the job; raises StoryboardError."""
-    board = storyboard_of(job)
-    if board is None or not 1 <= number <= len(board.scenes):
-        raise StoryboardError(f"scene {number}: there is no such scene")
-    data = json.loads(board.to_json())
-    scene = data["scenes"][number - 1]
-    media = edit.kind in ("image", "video")
-    # Keep the stored file while the kind stays the same: editing a title must not ask for the upload again.
-    path = scene["background"].get("path") if scene["background"]["kind"] == edit.kind else None
-    if edit.upload is not None and media:
-        path = "pending-upload"  # stored only once the rest of the edit is valid
-    scene.update(
-        background={"kind": edit.kind, "colors": [] if media else edit.colors, "path": path if media else None},
-        title=edit.title.strip() or None,
-        zoom=edit.zoom,
-    )
-    checked = Storyboard.from_json(data)
-    if path == "pending-upload":
-        scene["background"]["path"] = store_background(job.workspace_id, edit.upload)
+    """Apply one scene's edit, check the whole storyboard, store it on the job; raises StoryboardError.
+
+    The edit applies to the stored storyboard read under the job's row lock, not to `job` as the caller
+    loaded it: two scenes saved at once (two tabs, two teammates) both keep their edit.
+    """
+    with transaction.atomic():
+        locked = RenderJob.objects.select_for_update().get(pk=job.pk)
+        board = storyboard_of(locked)
+        if board is None or not 1 <= number <= len(board.scenes):
+            raise StoryboardError(f"scene {number}: there is no such scene")
+        data = json.loads(board.to_json())
+        scene = data["scenes"][number - 1]
+        media = edit.kind in ("image", "video")
+        # Keep the stored file while the kind stays the same: editing a title must not ask for the upload again.
+        path = scene["background"].get("path") if scene["background"]["kind"] == edit.kind else None
+        if edit.upload is not None and media:
+            path = "pending-upload"  # stored only once the rest of the edit is valid
+        scene.update(
+            background={"kind": edit.kind, "colors": [] if media else edit.colors, "path": path if media else None},
+            title=edit.title.strip() or None,
+            zoom=edit.zoom,
+        )
         checked = Storyboard.from_json(data)
+        if path == "pending-upload":
+            scene["background"]["path"] = store_background(job.workspace_id, edit.upload)
+            checked = Storyboard.from_json(data)
+        locked.edited_storyboard = data
+        locked.save(update_fields=["edited_storyboard"])
     job.edited_storyboard = data
-    job.save(update_fields=["edited_storyboard"])
     return checked
 
 

@@ -77,7 +77,11 @@ def scene_save(request: HttpRequest, public_id: str, number: int) -> HttpRespons
 @require_POST
 def storyboard_render(request: HttpRequest, public_id: str) -> HttpResponse:
     job, _ = _get_storyboard_for_member(request, public_id)
-    video = storyboards.render_video(job, request.user)
+    try:
+        video = storyboards.render_video(job, request.user)
+    except QuotaExceeded as refused:
+        messages.error(request, refused.as_html())
+        return redirect("renders:job", public_id=job.public_id)
     return redirect("renders:job", public_id=video.public_id)
 
 

@@ -5,7 +5,7 @@ Pure functions, no Django models: the file name and extension are never trusted,
 
 import os
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import av
 
@@ -59,25 +59,50 @@ def validate_image(source: BinaryIO, limits: Limits = BACKGROUND_IMAGE) -> tuple
 
 
 def validate_clip(source: BinaryIO, limits: Limits = BACKGROUND_CLIP) -> float:
-    """Check an uploaded video clip (decodes its first frame); returns its duration in seconds."""
+    """Check an uploaded video clip; returns its duration in seconds.
+
+    The size is checked before anything is read. The length is where the video's packets end, not what
+    the header says: headers can lie, and a streamed WebM or Matroska file carries none.
+    """
     _check_size(source, limits)
+    unreadable = MediaError(f"This file is not a video clip we can read. Upload {_listed(limits)}.")
     try:
         with av.open(source) as container:
             if container.format.name not in limits.kinds or not container.streams.video:
-                raise MediaError(f"This file is not a video clip we can read. Upload {_listed(limits)}.")
-            stream = container.streams.video[0]
-            frame = next(container.decode(stream))
-            seconds = (container.duration or 0) / 1_000_000 or float((stream.duration or 0) * stream.time_base)
+                raise unreadable
+            frame, seconds = _first_frame_and_length(container, limits.max_seconds)
     except MediaError:
         raise
-    except (av.FFmpegError, StopIteration, UnicodeDecodeError, ValueError):
-        raise MediaError(f"This file is not a video clip we can read. Upload {_listed(limits)}.") from None
+    except (av.FFmpegError, UnicodeDecodeError, ValueError):
+        raise unreadable from None
     finally:
         source.seek(0)
-    _check_resolution(frame.width, frame.height, limits)
     if seconds > limits.max_seconds:
-        raise MediaError(f"This clip is {seconds:.0f} s long; clips can be at most {limits.max_seconds:.0f} s.")
+        raise MediaError(f"This clip is longer than {limits.max_seconds:.0f} s; trim it and upload again.")
+    if frame is None:
+        raise unreadable
+    _check_resolution(frame.width, frame.height, limits)
     return seconds
+
+
+def _first_frame_and_length(container: av.container.InputContainer, max_seconds: float) -> tuple[Any, float]:
+    """The first video frame (None if none decodes) and the seconds the video packets span.
+
+    Packets are only demuxed (cheap) after the first frame; reading stops once the clip is too long anyway.
+    """
+    stream = container.streams.video[0]
+    frame, first, end = None, None, None
+    for packet in container.demux(stream):
+        if frame is None:
+            frame = next(iter(packet.decode()), None)  # the last (flush) packet yields a decoder's held frames
+        at = packet.pts if packet.pts is not None else packet.dts
+        if at is None:
+            continue
+        first = at if first is None else min(first, at)
+        end = max(end if end is not None else at, at + (packet.duration or 0))
+        if float((end - first) * stream.time_base) > max_seconds:
+            break
+    return frame, float((end - first) * stream.time_base) if first is not None else 0.0
 
 
 def validate_music(source: BinaryIO, limits: Limits = MUSIC) -> float:

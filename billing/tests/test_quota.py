@@ -140,6 +140,17 @@ def test_settlement_records_the_actual_duration_not_the_estimate(plans, workspac
     assert summary["narration_seconds"]["used"] == 7.46 and summary["narration_seconds"]["held"] == 0.0
 
 
+def test_a_storyboard_video_pays_for_narration_only_when_it_was_synthesised_again(plans, workspace):
+    reused = submit(workspace, kind=RenderJob.Kind.VIDEO, storyboard_of="prepared-job")
+    assert reused.reservation.narration_seconds == 0 and reused.reservation.video_renders == 1
+    assert settle(reused, narration_seconds=9.5, narration_reused=True).narration_seconds == 0
+    synthesised = submit(workspace, kind=RenderJob.Kind.VIDEO, storyboard_of="prepared-job")
+    assert settle(synthesised, narration_seconds=9.5, narration_reused=False).narration_seconds == Decimal("9.5")
+    # Cached narration of an ordinary job is still charged: only the prepare job's narration was paid for.
+    plain = submit(workspace)
+    assert settle(plain, narration_seconds=9.5, narration_reused=True).narration_seconds == Decimal("9.5")
+
+
 def test_a_delivered_render_settles_with_its_real_narration_length(plans, workspace):
     job = submit(workspace, [Block("Host", "Hello there, this is a test.")])
     run_job(job.pk)

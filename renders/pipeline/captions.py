@@ -322,7 +322,7 @@ def with_dialogue_colors(style: CaptionStyle, speakers: Sequence[str]) -> Captio
 
 # Average advance of a character in mixed-case bold Roboto, as a fraction of the font size (measured on
 # English text: 0.52); rounded up so a line with wide letters still fits.
-_AVERAGE_CHARACTER_WIDTH = 0.58
+AVERAGE_CHARACTER_WIDTH = 0.58
 _FEWEST_CHARS_PER_LINE = 12
 
 
@@ -331,7 +331,7 @@ def frame_rules(
 ) -> CueRules:
     """Cue rules for captions burned into a frame: lines no longer than fit between the side margins."""
     usable = width * (1 - 2 * style.margin_sides)
-    fits = int(usable / (_font_pixels(style, width, height) * _AVERAGE_CHARACTER_WIDTH))
+    fits = int(usable / (_font_pixels(style, width, height) * AVERAGE_CHARACTER_WIDTH))
     return replace(rules, max_chars_per_line=max(_FEWEST_CHARS_PER_LINE, min(rules.max_chars_per_line, fits)))
 
 
@@ -412,7 +412,7 @@ def _ass_text(cue: Cue, base: str, highlighted: tuple[int, str] | None) -> str:
         parts = []
         # Lines join words with plain spaces and a word never holds one (see _display).
         for text in line.split(" "):
-            escaped = _ass_escape(text)
+            escaped = ass_escape(text)
             if highlighted and index == highlighted[0]:
                 escaped = f"{{\\1c&H{highlighted[1]}&}}{escaped}{{\\1c&H{base}&}}"
             parts.append(escaped)
@@ -421,7 +421,7 @@ def _ass_text(cue: Cue, base: str, highlighted: tuple[int, str] | None) -> str:
     return f"{{\\1c&H{base}&}}" + "\\N".join(lines)
 
 
-def _ass_escape(text: str) -> str:
+def ass_escape(text: str) -> str:
     # libass reads \{ and \} as literal braces; a backslash is kept literal by a word joiner after it,
     # so "\N", "\n" or "\h" in a word never turn into breaks.
     return text.replace("\\", "\\\u2060").replace("{", "\\{").replace("}", "\\}")

@@ -12,12 +12,19 @@ Pieces are independent, so two encode at once (one per core), while the audio is
 import json
 import math
 import re
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
+from renders.pipeline.captions import AVERAGE_CHARACTER_WIDTH, ass_escape
 from renders.pipeline.storyboard import Background, Scene, Storyboard
 
 ZOOM_AMOUNT = 0.08  # the frame grows 8 % over a zoomed scene: visible motion, no blur from upscaling
+# Scene titles, as fractions of the frame's short side (size) and of its width (margins).
+TITLE_SIZE = 0.065
+TITLE_MIN_SIZE = 0.035
+TITLE_MAX_LINES = 3
+TITLE_MARGIN_SIDES = 0.05
 LOGO_WIDTH = 0.14  # of the frame width
 LOGO_MARGIN = 0.03
 LOGO_CORNERS = {
@@ -105,6 +112,17 @@ def plan_pieces(storyboard: Storyboard, options: VideoOptions) -> list[Piece]:
     return pieces
 
 
+def first_frames(pieces: list[Piece]) -> dict[int, int]:
+    """Each scene's first frame on screen. A crossfade shows the next scene before its start, so the
+    scene's moving background (clip time, zoom) starts there; counting from the scene's own start would
+    replay the faded-in part once the fade ends."""
+    firsts: dict[int, int] = {}
+    for piece in pieces:
+        for index in piece.scenes:
+            firsts.setdefault(index, piece.first)
+    return firsts
+
+
 # --- captions: change times -------------------------------------------------------------------------------
 
 _DIALOGUE_TIMES = re.compile(r"^Dialogue: [^,]*,(\d+):(\d\d):(\d\d)\.(\d\d),(\d+):(\d\d):(\d\d)\.(\d\d),", re.M)
@@ -121,17 +139,29 @@ def caption_change_frames(ass: str, fps: int) -> list[int]:
 
 
 def title_events(storyboard: Storyboard, width: int, height: int) -> list[str]:
-    """Scene titles as top-centred ASS events on the captions' Default style."""
-    size = round(height * 0.06)
+    """Scene titles as top-centred ASS events on the captions' Default style, wrapped to the frame."""
     events = []
     for scene in storyboard.scenes:
         if scene.title:
-            text = scene.title.replace("\\", "\\\u2060").replace("{", "\\{").replace("}", "\\}")
+            size, lines = _title_layout(scene.title, width, min(width, height))
+            text = "\\N".join(ass_escape(line) for line in lines)
             events.append(
                 f"Dialogue: 1,{_ass_time(scene.start)},{_ass_time(scene.end)},Default,,0,0,0,,"
                 f"{{\\an8\\fs{size}\\pos({width // 2},{round(height * 0.08)})}}{text}"
             )
     return events
+
+
+def _title_layout(title: str, width: int, short_side: int) -> tuple[int, list[str]]:
+    """Font size and lines for a title: sized from the short side (so portrait frames fit), smaller
+    while it would take more than TITLE_MAX_LINES lines. The ASS style never wraps (WrapStyle 2)."""
+    size, smallest = max(1, round(short_side * TITLE_SIZE)), max(1, math.ceil(short_side * TITLE_MIN_SIZE))
+    while True:
+        per_line = max(1, int(width * (1 - 2 * TITLE_MARGIN_SIDES) / (size * AVERAGE_CHARACTER_WIDTH)))
+        lines = textwrap.wrap(title, per_line)
+        if len(lines) <= TITLE_MAX_LINES or size <= smallest:
+            return size, lines
+        size = max(round(size * 0.9), smallest)
 
 
 WATERMARK_TEXT = "Made with OmniVibe"
@@ -398,5 +428,10 @@ def thumbnail_args(video: Path, at: float, out: Path) -> list[str]:
 
 
 def filter_path(path: object) -> str:
-    # ffmpeg filter arguments treat : \ ' specially; escape them so any work directory is safe.
-    return str(path).replace("\\", "\\\\").replace(":", "\\:").replace("'", "\\'")
+    """A path as a filter option value inside a filtergraph, safe whatever characters it holds.
+
+    Two parsers read it: the filtergraph parser first (\\ ' [ ] , ; are special), then the filter's
+    option parser (\\ ' :). Escape for the option parser, then single-quote for the graph parser.
+    """
+    value = str(path).replace("\\", "\\\\").replace("'", "\\'").replace(":", "\\:")
+    return "'" + value.replace("'", "'\\''") + "'"

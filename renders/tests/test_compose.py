@@ -5,6 +5,7 @@ import re
 import subprocess
 import threading
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 
 import av
@@ -267,3 +268,76 @@ def test_each_speaker_of_a_dialogue_gets_its_own_caption_colour(tmp_path, narrat
     # Guest's words are drawn in it; Host's never are (Host's caption is white).
     assert share_near(guest_frame, guest_colour) > 0.002 > 10 * share_near(host_frame, guest_colour)
     assert share_near(host_frame, (255, 255, 255)) > 0.002
+
+
+LONG_TITLE = "Seven surprising ways our customers turned one rough script into a week of short videos, with captions"
+
+
+def title_of(event: str) -> tuple[int, list[str]]:
+    """(font size, lines) of a title event."""
+    size = int(re.search(r"\\fs(\d+)", event).group(1))
+    return size, event.rsplit("}", 1)[1].split("\\N")
+
+
+@pytest.mark.parametrize(("width", "height"), [(1080, 1920), (1080, 1080), (1920, 1080)])
+def test_a_long_title_is_wrapped_to_fit_the_frame(width, height):
+    board = Storyboard(duration=6.0, scenes=(Scene(0, 6, 0, "Host", title=LONG_TITLE),))
+    (event,) = composer.title_events(board, width, height)
+    size, lines = title_of(event)
+    assert 2 <= len(lines) <= composer.TITLE_MAX_LINES and " ".join(lines) == LONG_TITLE
+    assert min(width, height) * 0.03 <= size <= min(width, height) * 0.08  # readable, never huge
+    # Bold Roboto averages under 0.58 em a character: every line fits inside the side margins.
+    assert max(len(line) for line in lines) * size * 0.58 <= width * 0.9
+
+
+def test_a_long_title_stays_inside_a_portrait_frame(tmp_path, narration):
+    ctx = make_ctx(tmp_path, narration, burn_captions=False)
+    black = Background(kind="color", colors=("#000000",))
+    ctx.storyboard = Storyboard(duration=ctx.duration, scenes=(Scene(0, ctx.duration, 0, "Host", black, LONG_TITLE),))
+    compose.run(ctx)
+    frame = frame_at(ctx.outputs["mp4"], 1.0)  # 360 x 640
+    top = frame[: 640 // 2]
+    assert top.max() > 200  # the title is drawn
+    edges = np.concatenate([top[:, :8], top[:, -8:]], axis=1)
+    assert edges.max() < 40  # and no letter runs off either side
+
+
+def test_a_clip_faded_in_plays_on_from_where_the_fade_left_it(tmp_path, narration):
+    # A clip that brightens steadily (a frame's grey level tells its time), after a black scene.
+    clip = tmp_path / "ramp.mp4"
+    ramp = "color=c=black:s=320x320:r=30:d=2,format=gray,geq=lum='20+T*100'"
+    subprocess.run([FFMPEG, "-v", "error", "-f", "lavfi", "-i", ramp, "-pix_fmt", "yuv420p", str(clip)], check=True)
+    work = tmp_path / "work"
+    work.mkdir()
+    ctx = make_ctx(work, narration, burn_captions=False, transition="crossfade")
+    black = Background(kind="color", colors=("#000000",))
+    ctx.storyboard = Storyboard(
+        duration=ctx.duration,
+        scenes=(
+            Scene(0, 3, 0, "Host", black),
+            Scene(3, ctx.duration, 1, "Guest", Background(kind="video", colors=(), path=str(clip))),
+        ),
+    )
+    compose.run(ctx)
+    # The fade runs 2.8-3.2 s; from then on the clip must keep brightening, never jump back to replay.
+    with av.open(str(ctx.outputs["mp4"])) as container:
+        levels = [
+            frame.to_ndarray(format="gray").mean() for frame in container.decode(video=0) if 2.8 <= frame.time <= 3.8
+        ]
+    assert len(levels) == 31 and all(b >= a - 1 for a, b in pairwise(levels))
+
+
+def test_it_renders_in_a_work_directory_whose_name_ffmpeg_filters_treat_specially(tmp_path, narration):
+    # The captions file and fonts are filter arguments: quotes, colons, commas, brackets must not break them.
+    work = tmp_path / "it's a:dir, [x];y\\z"
+    work.mkdir()
+    ctx = make_ctx(work, narration)
+    compose.run(ctx)
+    assert ctx.outputs["mp4"].stat().st_size > 0
+
+
+def test_the_mp4_starts_with_its_index_so_it_plays_while_downloading(tmp_path, narration):
+    ctx = make_ctx(tmp_path, narration, burn_captions=False)
+    compose.run(ctx)
+    data = ctx.outputs["mp4"].read_bytes()
+    assert 0 < data.find(b"moov") < data.find(b"mdat")  # faststart: the moov atom comes first

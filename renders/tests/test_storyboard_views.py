@@ -1,6 +1,8 @@
 """The storyboard editor: prepare, edit scenes, render the video from the edit (real narration and ffmpeg)."""
 
+import shutil
 import subprocess
+from decimal import Decimal
 
 import av
 import numpy as np
@@ -9,6 +11,9 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from billing.models import UsageEntry
+from billing.services import adjust, usage_summary
+from renders import storyboards
 from renders.models import RenderJob, RenderOutput
 from renders.pipeline.media import FFMPEG
 from studio.models import Script
@@ -165,3 +170,55 @@ def test_storyboard_edits_change_the_rendered_video(
 def test_the_script_page_offers_to_prepare_a_storyboard(owner_client, owner):
     script = Script.objects.create(workspace=owner.memberships.get().workspace, title="T", body="Host: Hi.")
     assert 'name="prepare"' in owner_client.get(reverse("studio:script", args=[script.pk])).content.decode()
+
+
+def test_rendering_the_video_without_video_renders_left_says_so_instead_of_failing(owner_client, prepared):
+    adjust(prepared.workspace, narration_seconds=Decimal(0), video_renders=3, note="used up", staff=None)  # Free: 3
+    response = owner_client.post(reverse("renders:storyboard_render", args=[prepared.public_id]), follow=True)
+    assert response.redirect_chain == [(reverse("renders:job", args=[prepared.public_id]), 302)]
+    page = response.content.decode()
+    assert "no video renders left this period" in page and 'href="/studio/billing/"' in page
+    assert not RenderJob.objects.filter(kind=RenderJob.Kind.VIDEO).exists()
+
+
+def render_video_of(client, job, capture) -> RenderJob:
+    with capture(execute=True):
+        client.post(reverse("renders:storyboard_render", args=[job.public_id]))
+    return RenderJob.objects.get(kind=RenderJob.Kind.VIDEO)
+
+
+def test_the_video_charges_a_render_but_not_the_narration_the_prepare_job_paid_for(
+    owner_client, prepared, django_capture_on_commit_callbacks
+):
+    assert prepared.usage.narration_seconds > 0
+    video = render_video_of(owner_client, prepared, django_capture_on_commit_callbacks)
+    assert video.status == RenderJob.Status.SUCCEEDED, video.error
+    assert video.reservation.narration_seconds == 0 and video.reservation.video_renders == 1
+    assert video.usage.narration_seconds == 0 and video.usage.video_renders == 1
+    assert usage_summary(prepared.workspace)["narration_seconds"]["used"] == float(prepared.usage.narration_seconds)
+
+
+def test_a_video_whose_narration_is_no_longer_cached_pays_for_it_or_fails_costing_nothing(
+    owner_client, prepared, settings, django_capture_on_commit_callbacks
+):
+    shutil.rmtree(settings.MEDIA_ROOT / f"workspaces/{prepared.workspace_id}/speech-cache")
+    video = render_video_of(owner_client, prepared, django_capture_on_commit_callbacks)
+    # Synthesised again, the narration may drift from the storyboard's timing (Piper varies run to run).
+    if video.status == RenderJob.Status.FAILED:
+        assert "prepare the storyboard again" in video.error
+        assert video.reservation.status == "released" and not UsageEntry.objects.filter(job=video).exists()
+    else:
+        assert video.status == RenderJob.Status.SUCCEEDED, video.error
+        assert float(video.usage.narration_seconds) == pytest.approx(video.report["duration"], abs=0.01)
+        assert video.usage.video_renders == 1
+
+
+def test_two_scenes_saved_from_stale_pages_both_keep_their_edit(prepared):
+    # Two requests load the job before either saves (as two browser tabs or two teammates would).
+    first, second = RenderJob.objects.get(pk=prepared.pk), RenderJob.objects.get(pk=prepared.pk)
+    storyboards.save_scene(first, 1, storyboards.SceneEdit("color", ["#FF0000"], "One", zoom=False))
+    storyboards.save_scene(second, 2, storyboards.SceneEdit("color", ["#00FF00"], "Two", zoom=True))
+    prepared.refresh_from_db()
+    one, two = prepared.edited_storyboard["scenes"][:2]
+    assert (one["title"], one["background"]["colors"]) == ("One", ["#FF0000"])
+    assert (two["title"], two["background"]["colors"], two["zoom"]) == ("Two", ["#00FF00"], True)

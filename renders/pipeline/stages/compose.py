@@ -85,8 +85,9 @@ def _render(ctx: RenderContext, storyboard: Storyboard, scratch: Path, video: Pa
         if s.background.kind == "video"
     }
     piece_files = [scratch / f"piece-{i:04d}.mp4" for i in range(len(pieces))]
+    firsts = composer.first_frames(pieces)
     jobs = [
-        _piece_job(piece, out, storyboard, stills, clip_lengths, changes, ass, options, scratch)
+        _piece_job(piece, out, storyboard, stills, clip_lengths, firsts, changes, ass, options, scratch)
         for piece, out in zip(pieces, piece_files, strict=True)
     ]
     audio = scratch / "audio.m4a"
@@ -156,6 +157,7 @@ def _piece_job(
     storyboard: Storyboard,
     stills: dict,
     clip_lengths: dict,
+    firsts: dict[int, int],
     changes: list[int],
     ass: Path | None,
     options: composer.VideoOptions,
@@ -179,8 +181,7 @@ def _piece_job(
     sources = []
     for index in piece.scenes:
         scene = storyboard.scenes[index]
-        # Where in the scene this piece begins (a crossfade starts before the second scene does).
-        offset = max(0.0, piece.first / fps - scene.start)
+        offset = (piece.first - firsts[index]) / fps  # where in the scene's background this piece begins
         sources.append(
             composer.moving_source(
                 scene,
