@@ -1,6 +1,10 @@
 """A job's life on the worker side: run, cancel, fail, run twice."""
 
+import time
+
 import pytest
+from django_q.exceptions import TimeoutException
+from django_q.timeout import TimeoutHandler
 
 from renders import actions
 from renders.models import RenderJob
@@ -55,6 +59,28 @@ def test_a_failing_stage_fails_the_job_with_a_clear_message(owner):
     assert job.status == RenderJob.Status.FAILED
     assert job.error == "narrate: block 1 (Host): speed must be from 0.5 to 2.0, not 50"
     assert not job.outputs.exists() and not hasattr(job, "usage")
+
+
+def test_a_render_over_the_time_limit_fails_and_releases_its_quota(owner, monkeypatch):
+    from renders.pipeline.stages import narrate
+
+    job = queue(owner)
+    monkeypatch.setattr(narrate, "run", lambda ctx: time.sleep(30))  # stands in for a render that hangs
+    # The worker's own alarm: django-q2 raises TimeoutException (a SystemExit) when the task's time is up.
+    with pytest.raises(TimeoutException), TimeoutHandler(1):
+        run_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == RenderJob.Status.FAILED and job.reservation.status == "released"
+    assert job.error.startswith("narrate: the render took longer than")
+
+
+def test_a_job_that_cannot_be_set_up_fails_instead_of_hanging(owner):
+    job = queue(owner)
+    RenderJob.objects.filter(pk=job.pk).update(options={})  # e.g. a row written by an older version
+    run_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == RenderJob.Status.FAILED and job.reservation.status == "released"
+    assert job.error == "setup: an internal error stopped the render; it has been logged."
 
 
 def test_a_failed_job_retried_reuses_its_narration_and_succeeds(owner, monkeypatch, owner_client):
