@@ -3,6 +3,7 @@
 import logging
 import shutil
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from django_q.exceptions import TimeoutException
 from django_q.tasks import async_task
 
@@ -176,6 +178,19 @@ def _context_for(job: RenderJob, workdir: Path) -> RenderContext:
 
 def _stage(ctx: RenderContext | None) -> str:
     return ctx.stage if ctx else "setup"
+
+
+def fail_stale_jobs() -> int:
+    """Fail the jobs whose worker died without ending them, so they stop holding quota; returns how many.
+
+    Run every few minutes by the worker's scheduler (the schedule is created by migration renders.0004).
+    """
+    cutoff = timezone.now() - timedelta(seconds=settings.RENDER_STALE_AFTER)
+    stale = list(RenderJob.objects.filter(status=RenderJob.Status.RUNNING, started_at__lt=cutoff))
+    for job in stale:
+        logger.warning("render %s lost its worker; failing it", job.public_id)
+        actions.fail_job(job, f"{job.stage or 'setup'}: the render stopped unexpectedly; retry it.")
+    return len(stale)
 
 
 def narration_settings() -> dict[str, Any]:

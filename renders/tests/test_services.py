@@ -119,3 +119,40 @@ def test_only_failed_jobs_can_be_retried(owner, owner_client):
     job = queue(owner)
     response = owner_client.post(reverse("renders:job_retry", args=[job.public_id]), follow=True)
     assert "Only a failed render can be retried; this one queued." in response.content.decode()
+
+
+def test_jobs_that_lost_their_worker_are_failed_and_release_their_quota(owner, outsider, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from conftest import make_member
+    from renders import tasks
+
+    long_ago = timezone.now() - timedelta(seconds=settings.RENDER_STALE_AFTER + 60)
+    # Three workspaces: the Free plan runs one job at a time.
+    dead, alive, waiting = queue(owner), queue(outsider), queue(make_member("third@example.com"))
+    RenderJob.objects.filter(pk=dead.pk).update(status=RenderJob.Status.RUNNING, stage="narrate", started_at=long_ago)
+    RenderJob.objects.filter(pk=alive.pk).update(status=RenderJob.Status.RUNNING, started_at=timezone.now())
+    RenderJob.objects.filter(pk=waiting.pk).update(created_at=long_ago)  # queued jobs have no worker yet
+    tasks.fail_stale_jobs()  # what the worker's schedule runs
+    for job in (dead, alive, waiting):
+        job.refresh_from_db()
+    assert dead.status == RenderJob.Status.FAILED and dead.reservation.status == "released"
+    assert dead.error == "narrate: the render stopped unexpectedly; retry it."
+    assert alive.status == RenderJob.Status.RUNNING and alive.reservation.status == "held"
+    assert waiting.status == RenderJob.Status.QUEUED
+
+
+def test_the_worker_schedule_for_stale_jobs_is_installed():
+    import importlib
+
+    from django.apps import apps
+    from django_q.models import Schedule
+
+    migration = importlib.import_module("renders.migrations.0004_stale_job_schedule")
+    migration.create_schedule(apps, None)
+    migration.create_schedule(apps, None)  # idempotent
+    schedule = Schedule.objects.get(name="renders.fail_stale_jobs")
+    assert schedule.func == "renders.tasks.fail_stale_jobs" and schedule.schedule_type == Schedule.MINUTES
+    assert schedule.repeats == -1 and schedule.minutes == 5
