@@ -103,13 +103,16 @@ def fail_job(job: RenderJob, message: str) -> None:
         job_ended(job)
 
 
-def requeue_job(job: RenderJob) -> None:
-    """Failed -> queued again (a retry), with its error and progress cleared."""
-    RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.FAILED).update(
+def requeue_job(job: RenderJob) -> bool:
+    """Failed -> queued again (a retry), with its error and progress cleared. False if it was not failed
+    (e.g. a second click already requeued it)."""
+    updated = RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.FAILED).update(
         status=RenderJob.Status.QUEUED, stage="", percent=0, error="", started_at=None, finished_at=None
     )
     job.refresh_from_db()
-    notify(job)
+    if updated:
+        notify(job)
+    return bool(updated)
 
 
 def cancel_job(job: RenderJob) -> bool:

@@ -108,7 +108,9 @@ def retry_job(job: RenderJob) -> RenderJob:
     blocks = [Block.from_dict(block) for block in job.blocks]
     with transaction.atomic():
         admission = reserve(workspace=job.workspace, blocks=blocks, kind=job.kind, options=job.options)
-        actions.requeue_job(job)
+        # `job` may be stale (a double click): only the retry that moves the row itself goes on.
+        if not actions.requeue_job(job):
+            raise ValueError(f"only a failed render can be retried; this one {job.status}")
         admission.hold_for(job)
         transaction.on_commit(
             lambda: async_task("renders.tasks.render_job", job.pk, task_name=f"render-{job.public_id}-retry")

@@ -156,3 +156,21 @@ def test_the_worker_schedule_for_stale_jobs_is_installed():
     schedule = Schedule.objects.get(name="renders.fail_stale_jobs")
     assert schedule.func == "renders.tasks.fail_stale_jobs" and schedule.schedule_type == Schedule.MINUTES
     assert schedule.repeats == -1 and schedule.minutes == 5
+
+
+def test_a_double_clicked_retry_queues_the_job_once(owner, django_capture_on_commit_callbacks):
+    from billing.models import Plan, WorkspacePlan
+    from renders.services import retry_job
+
+    job = queue(owner)
+    actions.fail_job(job, "compose: ffmpeg was killed")
+    # A plan that runs several jobs at once, so only the job's own state can refuse the second click.
+    Plan.objects.filter(pk=WorkspacePlan.objects.get(workspace=job.workspace).plan_id).update(concurrent_jobs=5)
+    first_click, second_click = RenderJob.objects.get(pk=job.pk), RenderJob.objects.get(pk=job.pk)
+    with django_capture_on_commit_callbacks() as enqueued:
+        retry_job(first_click)
+        with pytest.raises(ValueError, match="only a failed render can be retried; this one queued"):
+            retry_job(second_click)  # loaded before the first retry committed: it still says failed
+    job.refresh_from_db()
+    assert job.status == RenderJob.Status.QUEUED and job.reservation.status == "held"
+    assert sum("retry_job" in callback.__qualname__ for callback in enqueued) == 1  # one render task
