@@ -54,3 +54,10 @@ def test_cancelling_a_queued_job(owner_client, job):
     assert job.status == RenderJob.Status.CANCELLED and "Render cancelled." in response.content.decode()
     again = owner_client.post(reverse("renders:job_cancel", args=[job.public_id]), follow=True)
     assert "already cancelled" in again.content.decode()
+
+
+def test_an_output_gone_from_storage_is_404_not_500(owner_client, job):
+    output = job.outputs.get()
+    output.file.storage.delete(output.file.name)
+    response = owner_client.get(reverse("renders:job_file", args=[job.public_id, "srt"]))
+    assert response.status_code == 404
