@@ -43,6 +43,8 @@ def shared_services(redis_url: str, django_db_setup):
 
 @pytest.fixture(autouse=True)
 def media_dirs(settings, tmp_path):
+    # Everything a test writes stays in its own tmp dir, never the checkout's var/ (e.g. the CLI's speech cache).
+    settings.VAR_DIR = tmp_path / "var"
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.RENDER_WORK_DIR = tmp_path / "work"
 

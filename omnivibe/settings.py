@@ -132,6 +132,9 @@ Q_CLUSTER = {
     "sync": env_bool("Q_SYNC", False),
     "poll": 0.5,
 }
+# A job still running this long after it started lost its worker (killed, out of memory) and any redelivery:
+# the `renders.fail_stale_jobs` schedule fails it, which releases its quota.
+RENDER_STALE_AFTER = Q_CLUSTER["retry"] + 300
 
 # --- Auth (django-allauth: e-mail + password) -------------------------------------------------
 AUTHENTICATION_BACKENDS = [

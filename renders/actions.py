@@ -25,7 +25,12 @@ def job_group(job: RenderJob) -> str:
 
 def notify(job: RenderJob) -> None:
     group = job_group(job)
-    transaction.on_commit(lambda: async_to_sync(get_channel_layer().group_send)(group, {"type": "job.changed"}))
+
+    def send_job_changed() -> None:
+        async_to_sync(get_channel_layer().group_send)(group, {"type": "job.changed"})
+
+    # robust: a channel layer (Redis) blip is logged and costs a live update, never the render.
+    transaction.on_commit(send_job_changed, robust=True)
 
 
 def job_ended(job: RenderJob) -> None:
@@ -83,27 +88,31 @@ def finish_job(job: RenderJob, report: dict) -> bool:
 
 
 def fail_job(job: RenderJob, message: str) -> None:
-    """-> failed; a failed job consumes nothing, so its quota reservation is released."""
-    updated = (
-        RenderJob.objects.filter(pk=job.pk)
-        .exclude(status=RenderJob.Status.CANCELLED)
-        .update(status=RenderJob.Status.FAILED, error=message[:2000], finished_at=timezone.now())
-    )
-    release(job)
+    """Queued or running -> failed; a failed job consumes nothing, so its quota reservation is released.
+
+    A job that already ended (succeeded, failed, cancelled) is left as it is.
+    """
+    updated = RenderJob.objects.filter(
+        pk=job.pk, status__in=[RenderJob.Status.QUEUED, RenderJob.Status.RUNNING]
+    ).update(status=RenderJob.Status.FAILED, error=message[:2000], finished_at=timezone.now())
     _last_progress.pop(job.pk, None)
     job.refresh_from_db()
-    notify(job)
     if updated:
+        release(job)
+        notify(job)
         job_ended(job)
 
 
-def requeue_job(job: RenderJob) -> None:
-    """Failed -> queued again (a retry), with its error and progress cleared."""
-    RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.FAILED).update(
+def requeue_job(job: RenderJob) -> bool:
+    """Failed -> queued again (a retry), with its error and progress cleared. False if it was not failed
+    (e.g. a second click already requeued it)."""
+    updated = RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.FAILED).update(
         status=RenderJob.Status.QUEUED, stage="", percent=0, error="", started_at=None, finished_at=None
     )
     job.refresh_from_db()
-    notify(job)
+    if updated:
+        notify(job)
+    return bool(updated)
 
 
 def cancel_job(job: RenderJob) -> bool:

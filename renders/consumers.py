@@ -2,6 +2,9 @@
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 
 from renders.actions import job_group
@@ -38,4 +41,15 @@ class JobProgressConsumer(AsyncWebsocketConsumer):
         job = job_for_member(self.scope["user"], self.public_id)
         if job is None:
             return None
-        return render_to_string("renders/_job_status.html", {"job": job, "live": True})
+        context = {"job": job, "live": True, "csrf_token": self._csrf_token()}
+        return render_to_string("renders/_job_status.html", context)
+
+    def _csrf_token(self) -> str:
+        """A token for the fragment's forms (Cancel, Retry, Regenerate), masked from the page's CSRF cookie
+        the way a page render masks it; without one those buttons would get 403."""
+        secret = self.scope.get("cookies", {}).get(settings.CSRF_COOKIE_NAME)
+        if not secret:
+            return ""
+        request = HttpRequest()
+        request.META["CSRF_COOKIE"] = secret  # where CsrfViewMiddleware puts the cookie's secret for get_token
+        return get_token(request)

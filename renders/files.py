@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterator
 
 from django.core.files import File
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
 CHUNK = 64 * 1024
@@ -17,8 +17,12 @@ def file_response(request: HttpRequest, file: File, *, filename: str, as_attachm
     """200 with the whole file, 206 with the requested byte range, or 416 if the range is outside the file.
 
     One range per request (what browsers and players send); a multi-range header gets the whole file.
+    Raises Http404 when the file is gone from storage (deleted, or a lost volume).
     """
-    size = file.size
+    try:
+        size = file.size
+    except FileNotFoundError:
+        raise Http404("This file is no longer in storage; render the job again.") from None
     suffix = filename[filename.rfind(".") :].lower() if "." in filename else ""
     content_type = CONTENT_TYPES.get(suffix) or mimetypes.guess_type(filename)[0] or "application/octet-stream"
     requested = _parse_range(request.headers.get("Range", ""), size)

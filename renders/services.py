@@ -3,12 +3,16 @@
 import logging
 import shutil
 import time
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
+from django_q.exceptions import TimeoutException
 from django_q.tasks import async_task
 
 from billing.services import release, reserve, settle
@@ -104,7 +108,9 @@ def retry_job(job: RenderJob) -> RenderJob:
     blocks = [Block.from_dict(block) for block in job.blocks]
     with transaction.atomic():
         admission = reserve(workspace=job.workspace, blocks=blocks, kind=job.kind, options=job.options)
-        actions.requeue_job(job)
+        # `job` may be stale (a double click): only the retry that moves the row itself goes on.
+        if not actions.requeue_job(job):
+            raise ValueError(f"only a failed render can be retried; this one {job.status}")
         admission.hold_for(job)
         transaction.on_commit(
             lambda: async_task("renders.tasks.render_job", job.pk, task_name=f"render-{job.public_id}-retry")
@@ -113,27 +119,17 @@ def retry_job(job: RenderJob) -> RenderJob:
 
 
 def run_job(job_id: int) -> None:
-    """Run a queued job to the end. Safe to call twice: a finished job is left alone."""
+    """Run a queued job to the end. Safe to call twice: a finished job is left alone.
+
+    Every way out of here ends the job (or leaves it to a cancel), so no job stays running with its quota held.
+    """
     job = RenderJob.objects.select_related("workspace").get(pk=job_id)
     if not actions.start_job(job):
         return
     workdir = settings.RENDER_WORK_DIR / str(job.public_id)
-    ctx = RenderContext(
-        blocks=[Block.from_dict(block) for block in job.blocks],
-        voices=job.options["voices"],
-        workdir=workdir,
-        video=job.kind == RenderJob.Kind.VIDEO,
-        aspect=job.options.get("aspect", "9:16"),
-        video_height=job.options.get("height", settings.RENDER_VIDEO_HEIGHT),
-        language=job.options.get("language", "en"),
-        speech_cache=SpeechCache(default_storage, f"workspaces/{job.workspace_id}/speech-cache"),
-        regenerate_blocks=frozenset(job.options.get("regenerate_blocks", [])),
-        **narration_settings(),
-        **look_from_options(job.options),
-        is_cancelled=_cancel_checker(job),
-    )
-    ctx.on_progress = lambda stage, percent: actions.report_progress(job, stage, percent, ctx.report)
+    ctx: RenderContext | None = None
     try:
+        ctx = _context_for(job, workdir)
         fetch_media(job, ctx)
         run_pipeline(ctx)
         if job.options.get("storyboard"):
@@ -149,12 +145,54 @@ def run_job(job_id: int) -> None:
         logger.info("render %s cancelled", job.public_id)
         release(job)
     except StageError as error:
-        actions.fail_job(job, f"{ctx.stage}: {error}")
+        actions.fail_job(job, f"{_stage(ctx)}: {error}")
+    except TimeoutException:
+        # django-q2 stops a task over its timeout with this SystemExit; the worker process is then ended.
+        logger.warning("render %s timed out", job.public_id)
+        limit = settings.RENDER_TIMEOUT
+        actions.fail_job(job, f"{_stage(ctx)}: the render took longer than {limit} s and was stopped.")
+        raise
     except Exception:
         logger.exception("render %s crashed", job.public_id)
-        actions.fail_job(job, f"{ctx.stage}: an internal error stopped the render; it has been logged.")
+        actions.fail_job(job, f"{_stage(ctx)}: an internal error stopped the render; it has been logged.")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _context_for(job: RenderJob, workdir: Path) -> RenderContext:
+    ctx = RenderContext(
+        blocks=[Block.from_dict(block) for block in job.blocks],
+        voices=job.options["voices"],
+        workdir=workdir,
+        video=job.kind == RenderJob.Kind.VIDEO,
+        aspect=job.options.get("aspect", "9:16"),
+        video_height=job.options.get("height", settings.RENDER_VIDEO_HEIGHT),
+        language=job.options.get("language", "en"),
+        speech_cache=SpeechCache(default_storage, f"workspaces/{job.workspace_id}/speech-cache"),
+        regenerate_blocks=frozenset(job.options.get("regenerate_blocks", [])),
+        **narration_settings(),
+        **look_from_options(job.options),
+        is_cancelled=_cancel_checker(job),
+    )
+    ctx.on_progress = lambda stage, percent: actions.report_progress(job, stage, percent, ctx.report)
+    return ctx
+
+
+def _stage(ctx: RenderContext | None) -> str:
+    return ctx.stage if ctx else "setup"
+
+
+def fail_stale_jobs() -> int:
+    """Fail the jobs whose worker died without ending them, so they stop holding quota; returns how many.
+
+    Run every few minutes by the worker's scheduler (the schedule is created by migration renders.0004).
+    """
+    cutoff = timezone.now() - timedelta(seconds=settings.RENDER_STALE_AFTER)
+    stale = list(RenderJob.objects.filter(status=RenderJob.Status.RUNNING, started_at__lt=cutoff))
+    for job in stale:
+        logger.warning("render %s lost its worker; failing it", job.public_id)
+        actions.fail_job(job, f"{job.stage or 'setup'}: the render stopped unexpectedly; retry it.")
+    return len(stale)
 
 
 def narration_settings() -> dict[str, Any]:

@@ -1,7 +1,11 @@
 """django-q2 entry points: thin wrappers, the work is in services."""
 
-from renders.services import run_job
+from renders import services
 
 
 def render_job(job_id: int) -> None:
-    run_job(job_id)
+    services.run_job(job_id)
+
+
+def fail_stale_jobs() -> None:
+    services.fail_stale_jobs()

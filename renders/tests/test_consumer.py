@@ -1,6 +1,7 @@
 """The job progress WebSocket, through the real ASGI app (session auth, origin check) and a real Redis."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -9,9 +10,12 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.db import connections
+from django.test import Client
+from django.urls import reverse
 
 from omnivibe.asgi import application
 from renders.models import RenderJob
+from voices.services import voice_specs_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -116,3 +120,41 @@ async def test_foreign_origins_are_refused(owner_client, owner):
     )
     connected, _ = await socket.connect()
     assert not connected
+
+
+@pytest.mark.parametrize(
+    ("status", "button", "after"),
+    [
+        (RenderJob.Status.RUNNING, "Cancel", RenderJob.Status.CANCELLED),
+        (RenderJob.Status.FAILED, "Retry", RenderJob.Status.SUCCEEDED),  # the test task queue runs it at once
+    ],
+)
+async def test_the_live_fragments_buttons_pass_the_csrf_check(owner, status, button, after):
+    browser = Client(enforce_csrf_checks=True)
+    await sync_to_async(browser.force_login)(owner)
+    job = await sync_to_async(make_job)(owner)
+    voices = await sync_to_async(voice_specs_for)(job.workspace_id, ["Host"])
+    await RenderJob.objects.filter(pk=job.pk).aupdate(
+        status=status, kind=RenderJob.Kind.AUDIO, options={"voices": voices}
+    )
+    await sync_to_async(browser.get)(reverse("renders:job", args=[job.public_id]))  # sets the CSRF cookie
+    cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in browser.cookies.items())
+    socket = WebsocketCommunicator(
+        application,
+        f"/ws/jobs/{job.public_id}/",
+        headers=[(b"origin", b"http://testserver"), (b"host", b"testserver"), (b"cookie", cookie.encode())],
+    )
+    await socket.connect()
+    html = await socket.receive_from(timeout=5)
+    await socket.disconnect()
+    action, form = next(
+        (action, form)
+        for action, form in re.findall(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', html, re.S)
+        if button in form
+    )
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+    assert token, "the live fragment's form has no CSRF token"
+    response = await sync_to_async(browser.post)(action, {"csrfmiddlewaretoken": token.group(1)})
+    assert response.status_code == 302
+    await job.arefresh_from_db()
+    assert job.status == after, job.error

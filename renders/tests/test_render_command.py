@@ -20,6 +20,13 @@ def test_it_writes_narration_captions_and_a_report(tmp_path):
     assert set(report["stages"]) == {"narrate", "captions"} and report["duration"] > 1
 
 
+def test_the_speech_cache_is_kept_under_var_dir(tmp_path):
+    script = tmp_path / "talk.txt"
+    script.write_text("Host: Hello there.")
+    call_command("render", str(script), "--out", str(tmp_path / "out"), "--no-verify", verbosity=0)
+    assert any(path.is_file() for path in (tmp_path / "var" / "speech-cache").rglob("*"))
+
+
 def test_video_and_a_progress_bar_from_the_command_line(tmp_path):
     script = tmp_path / "talk.json"
     script.write_text(json.dumps({"blocks": [{"speaker": "Host", "text": "Hello there."}]}))
@@ -27,7 +34,11 @@ def test_video_and_a_progress_bar_from_the_command_line(tmp_path):
         [sys.executable, "manage.py", "render", str(script), "--out", str(tmp_path / "out"), "--video",
          "--aspect", "1:1", "--height", "240"],
         cwd=settings.BASE_DIR, capture_output=True, text=True,
-        env={"DJANGO_SETTINGS_MODULE": "omnivibe.settings_test", "PATH": "/usr/bin:/bin"},
+        env={
+            "DJANGO_SETTINGS_MODULE": "omnivibe.settings_test",
+            "PATH": "/usr/bin:/bin",
+            "OMNIVIBE_VAR_DIR": str(tmp_path / "var"),  # its speech cache, not the checkout's
+        },
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "100%" in result.stderr and "wrote" in result.stdout

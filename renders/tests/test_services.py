@@ -1,6 +1,10 @@
 """A job's life on the worker side: run, cancel, fail, run twice."""
 
+import time
+
 import pytest
+from django_q.exceptions import TimeoutException
+from django_q.timeout import TimeoutHandler
 
 from renders import actions
 from renders.models import RenderJob
@@ -57,6 +61,28 @@ def test_a_failing_stage_fails_the_job_with_a_clear_message(owner):
     assert not job.outputs.exists() and not hasattr(job, "usage")
 
 
+def test_a_render_over_the_time_limit_fails_and_releases_its_quota(owner, monkeypatch):
+    from renders.pipeline.stages import narrate
+
+    job = queue(owner)
+    monkeypatch.setattr(narrate, "run", lambda ctx: time.sleep(30))  # stands in for a render that hangs
+    # The worker's own alarm: django-q2 raises TimeoutException (a SystemExit) when the task's time is up.
+    with pytest.raises(TimeoutException), TimeoutHandler(1):
+        run_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == RenderJob.Status.FAILED and job.reservation.status == "released"
+    assert job.error.startswith("narrate: the render took longer than")
+
+
+def test_a_job_that_cannot_be_set_up_fails_instead_of_hanging(owner):
+    job = queue(owner)
+    RenderJob.objects.filter(pk=job.pk).update(options={})  # e.g. a row written by an older version
+    run_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == RenderJob.Status.FAILED and job.reservation.status == "released"
+    assert job.error == "setup: an internal error stopped the render; it has been logged."
+
+
 def test_a_failed_job_retried_reuses_its_narration_and_succeeds(owner, monkeypatch, owner_client):
     from django.urls import reverse
 
@@ -93,3 +119,58 @@ def test_only_failed_jobs_can_be_retried(owner, owner_client):
     job = queue(owner)
     response = owner_client.post(reverse("renders:job_retry", args=[job.public_id]), follow=True)
     assert "Only a failed render can be retried; this one queued." in response.content.decode()
+
+
+def test_jobs_that_lost_their_worker_are_failed_and_release_their_quota(owner, outsider, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from conftest import make_member
+    from renders import tasks
+
+    long_ago = timezone.now() - timedelta(seconds=settings.RENDER_STALE_AFTER + 60)
+    # Three workspaces: the Free plan runs one job at a time.
+    dead, alive, waiting = queue(owner), queue(outsider), queue(make_member("third@example.com"))
+    RenderJob.objects.filter(pk=dead.pk).update(status=RenderJob.Status.RUNNING, stage="narrate", started_at=long_ago)
+    RenderJob.objects.filter(pk=alive.pk).update(status=RenderJob.Status.RUNNING, started_at=timezone.now())
+    RenderJob.objects.filter(pk=waiting.pk).update(created_at=long_ago)  # queued jobs have no worker yet
+    tasks.fail_stale_jobs()  # what the worker's schedule runs
+    for job in (dead, alive, waiting):
+        job.refresh_from_db()
+    assert dead.status == RenderJob.Status.FAILED and dead.reservation.status == "released"
+    assert dead.error == "narrate: the render stopped unexpectedly; retry it."
+    assert alive.status == RenderJob.Status.RUNNING and alive.reservation.status == "held"
+    assert waiting.status == RenderJob.Status.QUEUED
+
+
+def test_the_worker_schedule_for_stale_jobs_is_installed():
+    import importlib
+
+    from django.apps import apps
+    from django_q.models import Schedule
+
+    migration = importlib.import_module("renders.migrations.0004_stale_job_schedule")
+    migration.create_schedule(apps, None)
+    migration.create_schedule(apps, None)  # idempotent
+    schedule = Schedule.objects.get(name="renders.fail_stale_jobs")
+    assert schedule.func == "renders.tasks.fail_stale_jobs" and schedule.schedule_type == Schedule.MINUTES
+    assert schedule.repeats == -1 and schedule.minutes == 5
+
+
+def test_a_double_clicked_retry_queues_the_job_once(owner, django_capture_on_commit_callbacks):
+    from billing.models import Plan, WorkspacePlan
+    from renders.services import retry_job
+
+    job = queue(owner)
+    actions.fail_job(job, "compose: ffmpeg was killed")
+    # A plan that runs several jobs at once, so only the job's own state can refuse the second click.
+    Plan.objects.filter(pk=WorkspacePlan.objects.get(workspace=job.workspace).plan_id).update(concurrent_jobs=5)
+    first_click, second_click = RenderJob.objects.get(pk=job.pk), RenderJob.objects.get(pk=job.pk)
+    with django_capture_on_commit_callbacks() as enqueued:
+        retry_job(first_click)
+        with pytest.raises(ValueError, match="only a failed render can be retried; this one queued"):
+            retry_job(second_click)  # loaded before the first retry committed: it still says failed
+    job.refresh_from_db()
+    assert job.status == RenderJob.Status.QUEUED and job.reservation.status == "held"
+    assert sum("retry_job" in callback.__qualname__ for callback in enqueued) == 1  # one render task

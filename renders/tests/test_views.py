@@ -54,3 +54,19 @@ def test_cancelling_a_queued_job(owner_client, job):
     assert job.status == RenderJob.Status.CANCELLED and "Render cancelled." in response.content.decode()
     again = owner_client.post(reverse("renders:job_cancel", args=[job.public_id]), follow=True)
     assert "already cancelled" in again.content.decode()
+
+
+def test_an_output_gone_from_storage_is_404_not_500(owner_client, job):
+    output = job.outputs.get()
+    output.file.storage.delete(output.file.name)
+    response = owner_client.get(reverse("renders:job_file", args=[job.public_id, "srt"]))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("name", "args"), [("renders:job_retry", []), ("renders:job_regenerate", [0])])
+def test_other_workspaces_cannot_retry_or_regenerate(outsider_client, job, name, args):
+    RenderJob.objects.filter(pk=job.pk).update(status=RenderJob.Status.FAILED)  # a job both actions accept
+    response = outsider_client.post(reverse(name, args=[job.public_id, *args]))
+    assert response.status_code == 404
+    job.refresh_from_db()
+    assert job.status == RenderJob.Status.FAILED and RenderJob.objects.count() == 1

@@ -89,6 +89,14 @@ def test_other_workspaces_scripts_are_404(outsider_client, owner, name):
     assert method(reverse(name, args=[script.pk])).status_code == 404
 
 
+def test_other_workspaces_cannot_edit_a_script(outsider_client, owner):
+    script = Script.objects.create(workspace=owner.memberships.get().workspace, title="Secret", body=TWO_SPEAKERS)
+    response = outsider_client.post(reverse("studio:script", args=[script.pk]), {"title": "Mine", "body": "Host: Hi."})
+    assert response.status_code == 404
+    script.refresh_from_db()
+    assert (script.title, script.body) == ("Secret", TWO_SPEAKERS)
+
+
 def test_the_home_page_lists_only_this_workspaces_scripts(owner_client, owner, outsider):
     Script.objects.create(workspace=owner.memberships.get().workspace, title="Mine", body=TWO_SPEAKERS)
     Script.objects.create(workspace=outsider.memberships.get().workspace, title="Theirs", body=TWO_SPEAKERS)
