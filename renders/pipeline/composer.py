@@ -362,6 +362,14 @@ def loudness_measure_args(mix: Path, target: float) -> list[str]:
     return ["-i", str(mix), "-af", f"loudnorm=I={target}:TP=-1.5:LRA=11:print_format=json", "-f", "null", "-"]
 
 
+def _measured_in_range(measured: dict[str, str]) -> bool:
+    try:
+        values = {name: float(measured[name]) for name in _MEASURED_RANGES}
+    except (KeyError, ValueError):
+        return False
+    return all(low <= values[name] <= high for name, (low, high) in _MEASURED_RANGES.items())
+
+
 def parse_loudnorm(log: str) -> dict[str, str]:
     """The JSON block loudnorm prints at the end of its first pass."""
     start = log.rfind("{")
@@ -371,13 +379,29 @@ def parse_loudnorm(log: str) -> dict[str, str]:
     return json.loads(log[start : end + 1])
 
 
+# What loudnorm accepts for each measured value of its second pass.
+_MEASURED_RANGES = {
+    "input_i": (-99, 0),
+    "input_tp": (-99, 99),
+    "input_lra": (0, 99),
+    "input_thresh": (-99, 0),
+    "target_offset": (-99, 99),
+}
+
+
 def audio_encode_args(mix: Path, target: float, measured: dict[str, str], duration: float, out: Path) -> list[str]:
-    """Second loudnorm pass in linear mode (one gain for the whole file: no pumping) to AAC."""
-    loudnorm = (
-        f"loudnorm=I={target}:TP=-1.5:LRA=11:measured_I={measured['input_i']}:measured_TP={measured['input_tp']}"
-        f":measured_LRA={measured['input_lra']}:measured_thresh={measured['input_thresh']}"
-        f":offset={measured['target_offset']}:linear=true"
-    )
+    """Second loudnorm pass in linear mode (one gain for the whole file: no pumping) to AAC.
+
+    Audio too short to measure (under loudnorm's 400 ms gating blocks: "Hi.") reports values the second
+    pass refuses; such audio gets loudnorm's one-pass mode instead.
+    """
+    loudnorm = f"loudnorm=I={target}:TP=-1.5:LRA=11"
+    if _measured_in_range(measured):
+        loudnorm += (
+            f":measured_I={measured['input_i']}:measured_TP={measured['input_tp']}"
+            f":measured_LRA={measured['input_lra']}:measured_thresh={measured['input_thresh']}"
+            f":offset={measured['target_offset']}:linear=true"
+        )
     return [
         "-i",
         str(mix),

@@ -341,3 +341,15 @@ def test_the_mp4_starts_with_its_index_so_it_plays_while_downloading(tmp_path, n
     compose.run(ctx)
     data = ctx.outputs["mp4"].read_bytes()
     assert 0 < data.find(b"moov") < data.find(b"mdat")  # faststart: the moov atom comes first
+
+
+def test_narration_too_short_to_measure_loudness_still_renders(tmp_path):
+    wav = tmp_path / "short.wav"
+    write_wav(wav, speechy(0.35), RATE)  # "Hi.": shorter than loudnorm's 400 ms measuring block
+    (tmp_path / "work").mkdir()
+    ctx = make_ctx(tmp_path / "work", (wav, 0.35))
+    ctx.words = [TimedWord("Hi.", 0.05, 0.3, BLOCKS[0].speaker, 0)]
+    compose.run(ctx)
+    with av.open(str(ctx.outputs["mp4"])) as container:
+        assert container.streams.audio[0].codec_context.name == "aac"
+        assert abs(container.duration / 1e6 - 0.35) < 0.1
