@@ -15,7 +15,7 @@ import numpy as np
 from renders.pipeline.align import HeardWord
 
 # Bump when normalisation, synthesis or verification change what a cached unit would contain.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 @dataclass
@@ -26,6 +26,7 @@ class UnitAudio:
     score: float
     tries: int
     spoken_text: str  # what was finally sent to the engine (a retry may normalise differently)
+    verified: bool  # heard back and scored; unverified units carry score 0 without having earned it
 
 
 class Storage(Protocol):

@@ -62,6 +62,19 @@ def test_a_second_render_reuses_every_unit_from_the_cache(tmp_path):
     assert second.outputs["wav"].read_bytes() == first_audio
 
 
+def test_units_cached_unverified_are_heard_when_a_later_render_verifies(tmp_path):
+    cache = SpeechCache(FileSystemStorage(location=tmp_path / "cache"), "test")
+    body = "Host: The first line is here."
+    narrate.run(context(tmp_path, body, verify=False, speech_cache=cache))
+    checked = context(tmp_path, body, "checked", speech_cache=cache)
+    narrate.run(checked)
+    (unit,) = checked.report["blocks"][0]["units"]
+    assert not unit["cached"] and unit["transcript"]  # heard now, not taken on trust from the cache
+    again = context(tmp_path, body, "again", speech_cache=cache)
+    narrate.run(again)
+    assert again.report["blocks"][0]["units"][0]["cached"]  # the verified take is reused
+
+
 def block_audio(job: RenderJob, index: int) -> bytes:
     """The block's frames; the report's times are rounded to ms, so the first and last blocks are cut
     from the file's exact ends (the last block has no pause after it)."""

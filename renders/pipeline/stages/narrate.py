@@ -48,7 +48,7 @@ class Unit:
 def run(ctx: RenderContext) -> None:
     units = plan_units(ctx)
     verifying = ctx.verify and ctx.language in RECOGNISED_LANGUAGES
-    pending = [unit for unit in units if not _load_cached(ctx, unit)]
+    pending = [unit for unit in units if not _load_cached(ctx, unit, verifying)]
     work = Progress(ctx, total=len(units) + len(pending), done=len(units) - len(pending))
     engines = {get_engine(ctx.voices[unit.speaker]["engine"]) for unit in pending}
     speaking = max((engine.concurrency for engine in engines), default=1)
@@ -112,12 +112,15 @@ def plan_units(ctx: RenderContext) -> list[Unit]:
     return units
 
 
-def _load_cached(ctx: RenderContext, unit: Unit) -> bool:
+def _load_cached(ctx: RenderContext, unit: Unit, verifying: bool) -> bool:
     if ctx.speech_cache is None or unit.block in ctx.regenerate_blocks:
         return False
-    unit.audio = ctx.speech_cache.load(unit.key)
-    unit.cached = unit.audio is not None
-    return unit.cached
+    audio = ctx.speech_cache.load(unit.key)
+    # A unit cached by a job that did not verify has a score it never earned: a verifying job hears it anew.
+    if audio is None or (verifying and not audio.verified):
+        return False
+    unit.audio, unit.cached = audio, True
+    return True
 
 
 def _variation(settings: dict, attempt: int) -> tuple[dict, bool]:
@@ -155,7 +158,9 @@ def _synthesize(ctx: RenderContext, unit: Unit, attempt: int) -> Take:
 def _keep_best(ctx: RenderContext, unit: Unit, take: Take, hearing: Hearing, attempt: int, verifying: bool) -> None:
     wer = word_error_rate(take.spoken_text, hearing.transcript, ctx.language) if verifying else 0.0
     heard = take.word_timings or hearing.words  # the engine's own alignment beats the recogniser's
-    candidate = UnitAudio(take.samples, heard, hearing.transcript, round(wer, 4), attempt + 1, take.spoken_text)
+    candidate = UnitAudio(
+        take.samples, heard, hearing.transcript, round(wer, 4), attempt + 1, take.spoken_text, verified=verifying
+    )
     if unit.audio is None or candidate.score < unit.audio.score:
         unit.audio = candidate
     unit.audio.tries = attempt + 1
