@@ -34,6 +34,13 @@ def test_a_unit_that_is_never_heard_right_is_retried_and_flagged(tmp_path):
     assert ctx.report["flagged_blocks"] == [1]
 
 
+def test_a_voice_at_the_slowest_speed_is_retried_without_going_slower(tmp_path):
+    ctx = context(tmp_path, "Guest: Blorf snigwazzle kroomph vexlat quib.")
+    ctx.voices["Guest"]["settings"] = {"speed": 0.5}
+    narrate.run(ctx)  # the third try slows down from 0.5, which Piper refuses: the stage failed here
+    assert ctx.report["blocks"][0]["tries"] == 3
+
+
 WRITTEN = "On March 3rd, 2024, Dr. Smith paid $5.50 for 12 apples."
 
 

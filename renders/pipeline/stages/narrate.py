@@ -123,14 +123,13 @@ def _load_cached(ctx: RenderContext, unit: Unit, verifying: bool) -> bool:
     return True
 
 
-def _variation(settings: dict, attempt: int) -> tuple[dict, bool]:
-    """Retry N: another noise draw with calmer variation, then slower speech with acronyms spelled out."""
-    if attempt == 0:
-        return settings, False
-    varied = {**settings, "variation": 0.4 if attempt == 1 else 0.3}
-    if attempt >= 2:
-        varied["speed"] = round(float(settings.get("speed", 1.0)) * 0.92, 3)
-    return varied, attempt >= 2
+def _variation(voice: dict, attempt: int) -> tuple[dict, bool]:
+    """Retry N: another take with the engine's variation (Piper: calmer, then slower), then acronyms spelled
+    out. Engines without `retry_settings` simply draw again with the same settings."""
+    retry_settings = getattr(get_engine(voice["engine"]), "retry_settings", None)
+    if attempt == 0 or retry_settings is None:
+        return voice["settings"], attempt >= 2
+    return retry_settings(voice["voice_id"], voice["settings"], attempt), attempt >= 2
 
 
 @dataclass
@@ -142,9 +141,9 @@ class Take:
 
 def _synthesize(ctx: RenderContext, unit: Unit, attempt: int) -> Take:
     voice = ctx.voices[unit.speaker]
-    settings, spell = _variation(voice["settings"], attempt)
-    normalized = normalize(unit.text, ctx.language, spell_acronyms=True) if spell else unit.normalized
     try:
+        settings, spell = _variation(voice, attempt)
+        normalized = normalize(unit.text, ctx.language, spell_acronyms=True) if spell else unit.normalized
         speech = get_engine(voice["engine"]).synthesize(normalized.spoken_text, voice["voice_id"], settings)
     except EngineError as error:
         raise StageError(f"block {unit.block + 1} ({unit.speaker}): {error}") from error
