@@ -165,3 +165,19 @@ def test_clips_heard_in_one_pass_get_their_own_words_back():
     for text, clip, hearing in zip(sentences, clips, hearings, strict=True):
         assert word_error_rate(text, hearing.transcript) <= 0.15, hearing.transcript
         assert all(0 <= word.start <= word.end <= clip.duration for word in hearing.words)
+
+
+@pytest.mark.parametrize("damage", [lambda data: data[: len(data) // 2], lambda data: b"not a cache entry"])
+def test_an_unreadable_cache_entry_is_made_again(tmp_path, caplog, damage):
+    cache = SpeechCache(FileSystemStorage(location=tmp_path / "cache"), "test")
+    body = "Host: The first line is here."
+    narrate.run(context(tmp_path, body, speech_cache=cache))
+    (entry,) = (tmp_path / "cache").rglob("*.npz")
+    entry.write_bytes(damage(entry.read_bytes()))  # a disk that filled up, a copy cut short
+
+    again = context(tmp_path, body, "again", speech_cache=cache)
+    narrate.run(again)
+    assert not again.report["blocks"][0]["units"][0]["cached"]
+    assert "unreadable" in caplog.text
+    assert [path.name for path in (tmp_path / "cache").rglob("*") if path.is_file()] == [entry.name]  # no leftovers
+    assert cache.load(entry.stem) is not None  # replaced by a whole entry
