@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from renders.models import RenderJob
 from renders.pipeline import RenderContext
+from renders.pipeline.media import PEAK_CEILING
 from renders.pipeline.script import parse_text, speakers_in_order
 from renders.pipeline.speech_cache import SpeechCache
 from renders.pipeline.stages import narrate
@@ -148,6 +149,22 @@ def test_narration_is_at_minus_16_lufs_and_even_across_speakers(tmp_path):
         levels.append(meter.integrated_loudness(part))
     assert abs(levels[0] - levels[1]) < 1.5
     assert meter.integrated_loudness(samples) == pytest.approx(-16, abs=1.0)  # the audio-only target
+    # Piper's speech at -16 LUFS peaks about 5 dB over full scale: limited, never clipped.
+    assert np.abs(samples).max() <= PEAK_CEILING + 1 / 32768
+
+
+def test_a_quiet_unit_with_a_loud_peak_keeps_its_peak_whole():
+    rate = narrate.SAMPLE_RATE
+    time = np.arange(2 * rate) / rate
+    quiet = (0.03 * np.sin(2 * np.pi * 220 * time)).astype(np.float32)
+    quiet[rate : rate + 200] = 0.9 * np.sin(2 * np.pi * 1000 * time[:200])  # a click, a plosive
+    tidied, _ = narrate._tidy(quiet)
+    peak = int(np.argmax(np.abs(tidied)))
+    assert np.abs(tidied).max() <= PEAK_CEILING
+    # Clipped, the click would sit at full scale for most of its 200 samples; limited, only its crests touch.
+    assert np.sum(np.abs(tidied) >= PEAK_CEILING * 0.99) < 20
+    assert rate - 5 < peak < rate + 200  # still where it was
+    assert np.abs(tidied[: rate // 2]).max() > 0.03 * 5  # the quiet part was still brought up
 
 
 def test_clips_heard_in_one_pass_get_their_own_words_back():

@@ -18,7 +18,7 @@ import pyloudnorm
 
 from renders.pipeline.align import HeardWord, align_words, word_error_rate
 from renders.pipeline.context import RenderCancelled, RenderContext, StageError
-from renders.pipeline.media import encode_mp3, fade_edges, resample, write_wav
+from renders.pipeline.media import encode_mp3, fade_edges, limit_peaks, resample, write_wav
 from renders.pipeline.normalize import Normalized, normalize, split_sentences
 from renders.pipeline.speech_cache import UnitAudio, unit_key
 from renders.pipeline.verify import RECOGNISED_LANGUAGES, Hearing, hear_many
@@ -166,18 +166,22 @@ def _keep_best(ctx: RenderContext, unit: Unit, take: Take, hearing: Hearing, att
 
 
 def _tidy(samples: np.ndarray) -> tuple[np.ndarray, float]:
-    """Trim the engine's leading/trailing silence (returns the seconds cut at the start), match loudness."""
+    """Trim the engine's leading/trailing silence (returns the seconds cut at the start), match loudness,
+    limit peaks."""
     loud = np.flatnonzero(np.abs(samples) > 0.02)
     if len(loud) == 0:
         return samples, 0.0
     keep = int(EDGE_SILENCE * SAMPLE_RATE)
     start, end = max(0, loud[0] - keep), min(len(samples), loud[-1] + keep)
-    trimmed = samples[start:end]
-    if len(trimmed) > 0.5 * SAMPLE_RATE:  # the meter needs at least one 400 ms block
+    trimmed = limit_peaks(samples[start:end], SAMPLE_RATE)
+    # Speech brought to -16 LUFS can peak over full scale: a limiter keeps those peaks whole where clipping
+    # would not, and lowers loudness a little, so the level is matched again (three rounds come within about 0.3 LU).
+    for _ in range(3 if len(trimmed) > 0.5 * SAMPLE_RATE else 0):  # the meter needs at least one 400 ms block
         loudness = _meter.integrated_loudness(trimmed.astype(np.float64))
-        if np.isfinite(loudness):
-            trimmed = trimmed * np.float32(10 ** ((UNIT_LOUDNESS - loudness) / 20))
-    return fade_edges(np.clip(trimmed, -1.0, 1.0).astype(np.float32), SAMPLE_RATE), start / SAMPLE_RATE
+        if not np.isfinite(loudness):
+            break
+        trimmed = limit_peaks(trimmed * np.float32(10 ** ((UNIT_LOUDNESS - loudness) / 20)), SAMPLE_RATE)
+    return fade_edges(trimmed, SAMPLE_RATE), start / SAMPLE_RATE
 
 
 def _join(ctx: RenderContext, units: list[Unit], verifying: bool) -> None:
