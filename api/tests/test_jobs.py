@@ -71,6 +71,8 @@ def test_a_speaker_named_by_id_uses_that_voice(api, queue):
     [
         ({"script": "Host: Hi.\n[pause forever]"}, "script", "line 2"),
         ({"script": "no speaker here"}, "script", "line 1"),
+        ({"script": "Host: Hi.\nGuest: 🎉🎉!"}, "script", "line 2: Guest has no words or numbers to say"),
+        ({"blocks": [{"speaker": "Host", "text": "Hi."}, {"speaker": "Guest", "text": "👍"}]}, "blocks", "block 2"),
         ({"blocks": [{"speaker": "Host", "text": "Hi."}, {"speaker": "Guest"}]}, "blocks", "required"),
         ({"blocks": [{"speaker": "Host", "text": "Hi.", "pause_after": 99}]}, "blocks", "10"),
         ({}, "script", "exactly one"),

@@ -247,6 +247,12 @@ _PIECE = re.compile(
 )
 
 
+def has_speech(text: str) -> bool:
+    """Whether a voice would say anything for the text in any language: a word or a number. Emoji and
+    punctuation alone are never read."""
+    return any(piece.group("word") or piece.group("number") for piece in _PIECE.finditer(text))
+
+
 def _read_pieces(original: str, rules: Language, spell_acronyms: bool) -> Token:
     words: list[str] = []
     for piece in _PIECE.finditer(original):

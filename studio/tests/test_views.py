@@ -44,6 +44,17 @@ def test_script_errors_name_the_lines_and_nothing_is_saved(owner_client):
     assert not Script.objects.exists()
 
 
+def test_a_block_of_only_emoji_is_refused_naming_its_line(owner_client):
+    response = owner_client.post(
+        reverse("studio:script_new"), {"title": "Party", "body": "Host: Hello.\nGuest: 🎉🎉 !", "render": "1"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["body"] == [
+        "Line 2: Guest has no words or numbers to say (emoji and punctuation alone are not read)"
+    ]
+    assert not Script.objects.exists() and not RenderJob.objects.exists()
+
+
 def test_save_and_render_queues_a_job_and_the_worker_finishes_it(
     owner_client, owner, django_capture_on_commit_callbacks
 ):
