@@ -89,6 +89,14 @@ def test_script_errors_name_the_block_or_line(api, queue, body, field, words):
     assert not RenderJob.objects.exists()
 
 
+def test_jobs_carry_the_scripts_language(api, owner, queue):
+    saved = Script.objects.create(workspace=workspace_of(owner), title="T", body="Host: Hallo.", language="de")
+    assert api.post("/api/v1/renders", {"script_id": saved.pk, "language": "en"}, format="json").status_code == 202
+    inline = {"script": "Host: Salut.", "language": "fr"}
+    assert api.post("/api/v1/synthesize", inline, format="json").status_code == 202
+    assert [job.options["language"] for job in RenderJob.objects.order_by("pk")] == ["de", "fr"]
+
+
 def test_renders_take_video_options(api, queue):
     response = api.post("/api/v1/renders", {**SCRIPT, "aspect": "16:9", "height": 361}, format="json")
     assert response.status_code == 202

@@ -221,9 +221,14 @@ def _pack(pieces: list[str], max_chars: int) -> list[str]:
     return chunks
 
 
+def language_code(language: str) -> str:
+    """The language of a tag, lower-cased: "en-US" and "en_GB" are "en"."""
+    return language.lower().replace("_", "-").split("-")[0]
+
+
 def language_rules(language: str) -> Language:
     """The rule table for a language code ("en", "en-US"); unknown languages get the light cleanup."""
-    code = language.lower().replace("_", "-").split("-")[0]
+    code = language_code(language)
     if code in LANGUAGES:
         return LANGUAGES[code]
     return Language(numbers=code if code in CONVERTER_CLASSES else None)

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from renders.pipeline.normalize import Token, comparable_words, normalize, split_sentences
+from renders.pipeline.normalize import Token, comparable_words, language_code, normalize, split_sentences
 
 SPOKEN = [
     # Cardinals, signs and decimals
@@ -171,6 +171,11 @@ def test_an_unknown_language_gets_only_light_cleanup() -> None:
     assert normalize("Hé 🎉 (ça) R&D!", "xx").spoken_text == "Hé ça R D!"
     assert normalize("Kosten: 5 Euro", "de").spoken_text == "Kosten: fünf Euro"
     assert normalize("5 ans", "fr-FR").spoken_text == "cinq ans"
+
+
+@pytest.mark.parametrize(("tag", "code"), [("en", "en"), ("en-US", "en"), ("EN_gb", "en"), ("de-DE", "de")])
+def test_a_language_tag_gives_its_language(tag: str, code: str) -> None:
+    assert language_code(tag) == code
 
 
 def test_empty_text_has_no_tokens() -> None:

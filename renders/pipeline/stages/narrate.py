@@ -19,7 +19,7 @@ import pyloudnorm
 from renders.pipeline.align import HeardWord, align_words, word_error_rate
 from renders.pipeline.context import RenderCancelled, RenderContext, StageError
 from renders.pipeline.media import encode_mp3, fade_edges, limit_peaks, resample, write_wav
-from renders.pipeline.normalize import Normalized, normalize, split_sentences
+from renders.pipeline.normalize import Normalized, language_code, normalize, split_sentences
 from renders.pipeline.speech_cache import UnitAudio, unit_key
 from renders.pipeline.verify import RECOGNISED_LANGUAGES, Hearing, hear_many
 from voices.engines import EngineError, get_engine
@@ -47,7 +47,7 @@ class Unit:
 
 def run(ctx: RenderContext) -> None:
     units = plan_units(ctx)
-    verifying = ctx.verify and ctx.language in RECOGNISED_LANGUAGES
+    verifying = ctx.verify and language_code(ctx.language) in RECOGNISED_LANGUAGES
     pending = [unit for unit in units if not _load_cached(ctx, unit, verifying)]
     work = Progress(ctx, total=len(units) + len(pending), done=len(units) - len(pending))
     engines = {get_engine(ctx.voices[unit.speaker]["engine"]) for unit in pending}
