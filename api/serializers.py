@@ -84,7 +84,9 @@ class BlockSerializer(serializers.Serializer):
 
 class ScriptInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, default="Untitled")
-    language = serializers.CharField(max_length=10, default="en")
+    language = serializers.CharField(
+        max_length=10, default="en", help_text="The script's language, like 'en' or 'de-DE'; a saved script's own wins."
+    )
     blocks = BlockSerializer(many=True, required=False, help_text="The script as JSON blocks …")
     script = serializers.CharField(required=False, help_text="… or in the text format: 'Host: Hello.' lines.")
     caption_formats = serializers.ListField(

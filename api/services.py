@@ -86,7 +86,10 @@ def _speaker_name(workspace: Workspace, speaker: str) -> str:
 
 def submit_job(workspace: Workspace, data: dict[str, Any], *, kind: str, user: Any = None) -> RenderJob:
     blocks, script = blocks_from(workspace, data)
-    options: dict[str, Any] = {"formats": sorted({*data["output_formats"], *data["caption_formats"]})}
+    options: dict[str, Any] = {
+        "formats": sorted({*data["output_formats"], *data["caption_formats"]}),
+        "language": script.language if script else data["language"],  # a saved script keeps its own
+    }
     if kind == RenderJob.Kind.VIDEO:
         options["formats"] += ["mp4", "thumbnail", "storyboard"]
         campaign = script.campaign if script else None

@@ -31,8 +31,9 @@ CAPTION_SIZES = {"small": 0.04, "medium": 0.05, "large": 0.065}  # fraction of t
 
 
 def render_options_for(script: Script, *, aspect: str, prepare_storyboard: bool = False) -> dict[str, Any]:
-    """A render job's options for this script: the chosen aspect plus its campaign's brand kit, if any."""
-    options: dict[str, Any] = {"aspect": aspect}
+    """A render job's options for this script: its language, the chosen aspect, its campaign's brand kit."""
+    # Any language tag is safe: the normaliser reads languages without rules of their own plainly.
+    options: dict[str, Any] = {"aspect": aspect, "language": script.language}
     if prepare_storyboard:
         options["prepare_storyboard"] = True
     campaign = script.campaign

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from renders.pipeline.normalize import has_speech
 from studio.models import Workspace
 from voices.engines import EngineError, available_engines, elevenlabs, piper
 from voices.models import Voice
@@ -122,3 +123,9 @@ class PreviewForm(forms.Form):
         label="Preview text",
         widget=forms.TextInput(attrs={"placeholder": "Hi, this is how I sound.", "maxlength": PREVIEW_MAX_CHARS}),
     )
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"]
+        if text.strip() and not has_speech(text):
+            raise forms.ValidationError("Write some words to hear: emoji and punctuation alone are not read.")
+        return text

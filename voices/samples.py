@@ -13,7 +13,8 @@ from typing import BinaryIO
 import av
 import numpy as np
 
-MAX_BYTES = 20 * 1024 * 1024
+MB = 1024 * 1024  # sizes are shown in the same megabytes the limit is set in
+MAX_BYTES = 20 * MB
 MIN_SECONDS = 30.0
 MAX_SECONDS = 300.0
 SILENCE_DB = -50.0  # RMS below this (dBFS) is a silent or near-silent recording
@@ -85,7 +86,8 @@ def validate_sample(source: Source, *, max_bytes: int = MAX_BYTES) -> SampleInfo
     """Check a cloning sample: real audio, an accepted type, size, 30 s to 5 min, not silent, not clipped."""
     size = _size_of(source)
     if size > max_bytes:
-        raise SampleError(f"This file is {size / 1e6:.1f} MB; samples can be at most {max_bytes / 1e6:.0f} MB.")
+        shown = math.ceil(size / MB * 10) / 10  # rounded up: a file just over the limit never looks within it
+        raise SampleError(f"This file is {shown:.1f} MB; samples can be at most {max_bytes / MB:.3g} MB.")
     if size == 0:
         raise SampleError("This file is empty. Upload a voice recording.")
     # Decode a little past the limit: enough to say "too long" without decoding an hour of audio.

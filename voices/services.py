@@ -9,6 +9,7 @@ from django.core.files import File
 
 from billing.services import check_voice_allowance
 from renders.models import RenderJob
+from renders.pipeline.normalize import normalize
 from voices.engines import EngineError, elevenlabs, get_engine, piper
 from voices.engines.piper import PRESETS
 from voices.models import Voice
@@ -85,9 +86,11 @@ def save_voice(voice: Voice, *, new_sample: File | None) -> Voice:
 
 
 def preview_wav(voice: Voice, text: str = "") -> bytes:
-    """A short WAV of the voice saying `text` (or its own introduction); raises EngineError."""
+    """A short WAV of the voice saying `text` (or its own introduction) as a render would say it: normalised
+    ("No. 1" is "number one"). Raises EngineError."""
     text = text.strip()[:PREVIEW_MAX_CHARS] or f"Hi, I'm {voice.name}. This is how I sound."
-    speech = get_engine(voice.engine).synthesize(text, voice.engine_voice_id, voice.settings)
+    spoken = normalize(text, voice.language).spoken_text
+    speech = get_engine(voice.engine).synthesize(spoken, voice.engine_voice_id, voice.settings)
     return wav_bytes(speech.samples, speech.sample_rate)
 
 

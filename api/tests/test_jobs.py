@@ -71,6 +71,8 @@ def test_a_speaker_named_by_id_uses_that_voice(api, queue):
     [
         ({"script": "Host: Hi.\n[pause forever]"}, "script", "line 2"),
         ({"script": "no speaker here"}, "script", "line 1"),
+        ({"script": "Host: Hi.\nGuest: 🎉🎉!"}, "script", "line 2: Guest has no words or numbers to say"),
+        ({"blocks": [{"speaker": "Host", "text": "Hi."}, {"speaker": "Guest", "text": "👍"}]}, "blocks", "block 2"),
         ({"blocks": [{"speaker": "Host", "text": "Hi."}, {"speaker": "Guest"}]}, "blocks", "required"),
         ({"blocks": [{"speaker": "Host", "text": "Hi.", "pause_after": 99}]}, "blocks", "10"),
         ({}, "script", "exactly one"),
@@ -85,6 +87,14 @@ def test_script_errors_name_the_block_or_line(api, queue, body, field, words):
     assert response.status_code == 400 and field in error["details"], error
     assert words in str(error["details"][field])
     assert not RenderJob.objects.exists()
+
+
+def test_jobs_carry_the_scripts_language(api, owner, queue):
+    saved = Script.objects.create(workspace=workspace_of(owner), title="T", body="Host: Hallo.", language="de")
+    assert api.post("/api/v1/renders", {"script_id": saved.pk, "language": "en"}, format="json").status_code == 202
+    inline = {"script": "Host: Salut.", "language": "fr"}
+    assert api.post("/api/v1/synthesize", inline, format="json").status_code == 202
+    assert [job.options["language"] for job in RenderJob.objects.order_by("pk")] == ["de", "fr"]
 
 
 def test_renders_take_video_options(api, queue):

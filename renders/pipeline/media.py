@@ -31,6 +31,29 @@ def resample(samples: np.ndarray, source_rate: int, target_rate: int) -> np.ndar
     return np.interp(positions, np.arange(len(samples)), samples).astype(np.float32)
 
 
+PEAK_CEILING = 10 ** (-1 / 20)  # -1 dBFS: headroom for inter-sample peaks and the MP3 encoder
+LIMITER_BLOCK = 0.01  # seconds over which the limiter's gain changes: smooth enough not to distort speech
+
+
+def limit_peaks(samples: np.ndarray, sample_rate: int, ceiling: float = PEAK_CEILING) -> np.ndarray:
+    """Turn down only the moments that peak over `ceiling`, with a smooth gain instead of clipping them.
+
+    Each block's gain respects the peaks of the block and both its neighbours, and the gain between block
+    centres is interpolated: every sample's gain is then a mix of gains that each respect its peak.
+    """
+    if len(samples) == 0:
+        return samples.astype(np.float32)
+    block = max(1, round(LIMITER_BLOCK * sample_rate))
+    count = -(-len(samples) // block)
+    magnitudes = np.zeros(count * block, dtype=np.float32)
+    magnitudes[: len(samples)] = np.abs(samples)
+    peaks = magnitudes.reshape(count, block).max(axis=1)
+    around = np.maximum(peaks, np.maximum(np.r_[0.0, peaks[:-1]], np.r_[peaks[1:], 0.0]))
+    gains = np.minimum(1.0, ceiling / np.maximum(around, 1e-9))
+    centres = (np.arange(count) + 0.5) * block
+    return (samples * np.interp(np.arange(len(samples)), centres, gains)).astype(np.float32)
+
+
 def fade_edges(samples: np.ndarray, sample_rate: int, seconds: float = 0.008) -> np.ndarray:
     """A few milliseconds of fade at each end, so joined blocks never click."""
     length = min(len(samples) // 2, int(sample_rate * seconds))

@@ -4,10 +4,10 @@
 what the creator wrote while the voice says `spoken_text` ("$5.50" -> "five dollars and fifty cents").
 
 Each language is a `Language`: an ordered rule table tried at the start of every token, plus the symbols
-said inside words. A rule may read ahead ("$5 million", "3:30 pm", "March 3rd, 2024"): the first token
-then carries all the spoken words and the tokens it swallowed say nothing. A token no rule claims is read
-piece by piece (words, numbers, known symbols; anything else, such as emoji, is dropped). An unknown
-language gets only that light cleanup.
+said inside words and the prefixes said before the rest of a token ("~$5": about five dollars). A rule may
+read ahead ("$5 million", "3:30 pm", "March 3rd, 2024"): the first token then carries all the spoken words
+and the tokens it swallowed say nothing. A token no rule claims is read piece by piece (words, numbers,
+known symbols; anything else, such as emoji, is dropped). An unknown language gets only that light cleanup.
 """
 
 import re
@@ -77,6 +77,8 @@ def rule(pattern: str, say: Say, flags: int = 0) -> Rule:
 class Language:
     rules: tuple[Rule, ...] = ()
     symbols: Mapping[str, str] = field(default_factory=dict)  # said when met inside a word: "&" -> "and"
+    # Said before the rest of a token, which the rules then read: "~$5" -> "about" + "five dollars".
+    prefixes: Mapping[str, str] = field(default_factory=dict)
     numbers: str | None = None  # num2words language for digits left to the light cleanup
 
 
@@ -97,6 +99,8 @@ def normalize(text: str, language: str = "en", *, spell_acronyms: bool = False) 
             spell_acronyms=spell_acronyms,
         )
         begin = starts[index] + len(original) - len(original.lstrip(_OPENERS))
+        prefix = rules.prefixes.get(joined[begin : begin + 1], "")
+        begin += bool(prefix)
         in_token = begin < starts[index] + len(original)  # a lone quote or bracket has nothing for the rules
         claimed = _apply_rules(rules, joined, begin, context) if in_token else None
         if claimed is None:
@@ -104,6 +108,7 @@ def normalize(text: str, language: str = "en", *, spell_acronyms: bool = False) 
             index += 1
             continue
         words, end, tail = claimed
+        words = [*prefix.split(), *words]
         last = bisect_right(starts, end - 1) - 1
         punctuation = "".join(mark for mark in tail if mark in _SENTENCE_MARKS)
         if end == len(joined) and not punctuation and joined[end - len(tail) - 1] == ".":
@@ -221,9 +226,14 @@ def _pack(pieces: list[str], max_chars: int) -> list[str]:
     return chunks
 
 
+def language_code(language: str) -> str:
+    """The language of a tag, lower-cased: "en-US" and "en_GB" are "en"."""
+    return language.lower().replace("_", "-").split("-")[0]
+
+
 def language_rules(language: str) -> Language:
     """The rule table for a language code ("en", "en-US"); unknown languages get the light cleanup."""
-    code = language.lower().replace("_", "-").split("-")[0]
+    code = language_code(language)
     if code in LANGUAGES:
         return LANGUAGES[code]
     return Language(numbers=code if code in CONVERTER_CLASSES else None)
@@ -245,6 +255,12 @@ _PIECE = re.compile(
     r"|(?P<other>.)",
     re.S,
 )
+
+
+def has_speech(text: str) -> bool:
+    """Whether a voice would say anything for the text in any language: a word or a number. Emoji and
+    punctuation alone are never read."""
+    return any(piece.group("word") or piece.group("number") for piece in _PIECE.finditer(text))
 
 
 def _read_pieces(original: str, rules: Language, spell_acronyms: bool) -> Token:
@@ -292,7 +308,7 @@ def say_number(digits: str, language: str = "en", to: str = "cardinal") -> list[
     whole, _, fraction = digits.partition(".")
     if len(whole) > _LONGEST_NUMBER:
         return sign + [_words(int(digit), language) for digit in whole]
-    words = sign + _words(int(whole or "0"), language, to).split()
+    words = sign + (_words(int(whole), language, to).split() if whole else [])  # ".5" is "point five"
     if fraction:
         words += [_POINT.get(language, "point")] + [_words(int(digit), language) for digit in fraction]
     return words
@@ -315,7 +331,7 @@ _POINT = {"en": "point"}
 # ---------------------------------------------------------------------------------------------------------
 # English.
 
-_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 _MONTHS = [
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -396,6 +412,17 @@ def _say_time(match: re.Match[str], context: Context) -> list[str] | None:
     return _say_clock(int(match["hours"]), int(match["minutes"] or 0), match["meridiem"])
 
 
+def _say_time_range(match: re.Match[str], context: Context) -> list[str] | None:
+    if not (match["meridiem"] or match["end_meridiem"] or (match["minutes"] and match["end_minutes"])):
+        return None  # "9-5" is a range of numbers, not of times
+    # "9-5pm": the start shares the end's a.m. or p.m. and says it once, "nine to five P M".
+    start = _say_clock(int(match["hours"]), int(match["minutes"] or 0), match["meridiem"] or match["end_meridiem"])
+    end = _say_clock(int(match["end_hours"]), int(match["end_minutes"] or 0), match["end_meridiem"])
+    if start is None or end is None:
+        return None
+    return [*(start if match["meridiem"] or not match["end_meridiem"] else start[:-2]), "to", *end]
+
+
 def _say_run_together_time(match: re.Match[str], context: Context) -> list[str] | None:
     digits = match["digits"]  # a recogniser writes "three thirty pm" as "330 pm"
     return _say_clock(int(digits[:-2]), int(digits[-2:]), match["meridiem"])
@@ -411,22 +438,35 @@ _SCALES = {"k": "thousand", "m": "million", "mn": "million", "b": "billion", "bn
 
 
 def _say_money(match: re.Match[str], context: Context) -> list[str]:
-    unit, units, cent, cents = _CURRENCIES[match["symbol"]]
-    amount = match["amount"].replace(",", "")
     sign = ["minus"] if match["sign"] else []
     scale = match["scale"] or match.groupdict().get("word_scale")
     if scale:  # "$1.2B": one point two billion dollars
-        return [*sign, *_en(amount), _SCALES.get(scale.lower(), scale.lower()), units]
-    whole, _, fraction = amount.partition(".")
+        units = _CURRENCIES[match["symbol"]][1]
+        return [*sign, *_en(match["amount"]), _SCALES.get(scale.lower(), scale.lower()), units]
+    return [*sign, *_amount(match["symbol"], match["amount"])]
+
+
+def _amount(symbol: str, amount: str) -> list[str]:
+    """An amount in words: 5.50 dollars is five dollars and fifty cents."""
+    unit, units, cent, cents = _CURRENCIES[symbol]
+    whole, _, fraction = amount.replace(",", "").partition(".")
+    whole = whole or "0"
     if len(fraction) > 2:
-        return [*sign, *_en(amount), units]
-    words = sign
-    if int(whole) or not fraction:
-        words = [*words, *_en(whole), unit if int(whole) == 1 else units]
+        return [*_en(amount), units]
+    words = []
+    if int(whole) or not int(fraction or "0"):
+        words = [*_en(whole), unit if int(whole) == 1 else units]
     if fraction and int(fraction):
         count = int(fraction.ljust(2, "0"))
         words = [*words, *(["and"] if int(whole) else []), *_en(str(count)), cent if count == 1 else cents]
     return words
+
+
+def _say_money_range(match: re.Match[str], context: Context) -> list[str]:
+    symbol, low, high = match["symbol"], match["low"], match["high"]
+    if "." in low + high:  # "$5.50-$10": each amount in full
+        return [*_amount(symbol, low), "to", *_amount(symbol, high)]
+    return [*_en(low), "to", *_amount(symbol, high)]  # "$5-$10": five to ten dollars
 
 
 def _say_percent(match: re.Match[str], context: Context) -> list[str]:
@@ -434,7 +474,34 @@ def _say_percent(match: re.Match[str], context: Context) -> list[str]:
 
 
 def _say_ordinal(match: re.Match[str], context: Context) -> list[str]:
-    return _en(match["number"], "ordinal")
+    words = _en(match["number"], "ordinal")
+    return [*words[:-1], words[-1] + (match["joined"] or "")]  # "3rd-party": third-party
+
+
+_DENOMINATORS = {2: ("half", "halves"), 4: ("quarter", "quarters")}  # the others are ordinals: a third
+
+
+def _say_fraction(match: re.Match[str], context: Context) -> list[str] | None:
+    numerator, denominator = int(match["numerator"]), int(match["denominator"])
+    if not 0 < numerator < denominator <= 16:
+        return None  # "24/7", "10/20" are not fractions anyone says as such
+    ordinal = _en(str(denominator), "ordinal")[-1]
+    one, many = _DENOMINATORS.get(denominator, (ordinal, ordinal + "s"))
+    return [*_en(str(numerator)), one if numerator == 1 else many]
+
+
+def _say_digits(match: re.Match[str], context: Context) -> list[str] | None:
+    digits = re.sub(r"\D", "", match["phone"])
+    short = re.fullmatch(r"(\d{3})(\d{4})", digits)
+    if short and int(short[1]) % 10 == 0 and int(short[2]) % 10 == 0:
+        return None  # "500-1000" is a range: both ends of a phone number are seldom round
+    return [_words(int(digit), "en") for digit in digits]  # phone numbers are read digit by digit
+
+
+def _say_number_sign(match: re.Match[str], context: Context) -> list[str] | None:
+    if match["number"]:
+        return ["number", *_en(match["number"])]  # "No.1"
+    return ["number"] if match["tail"] == "" and _bare(context.following)[:1].isdigit() else None  # "No. 1"
 
 
 def _plural(word: str) -> str:
@@ -449,11 +516,42 @@ def _say_decade(match: re.Match[str], context: Context) -> list[str] | None:
     return [*words[:-1], _plural(words[-1])]  # 1990s: nineteen nineties
 
 
+def _say_era(match: re.Match[str], context: Context) -> list[str] | None:
+    if match["decade"]:  # "mid-1990s": mid nineteen nineties
+        words = _say_decade(match, context)
+        return None if words is None else [match["when"], *words]
+    return [match["when"], *_year(int(match["number"]))]  # "pre-2020": pre twenty twenty
+
+
+def _say_many(match: re.Match[str], context: Context) -> list[str]:
+    """ "1,000s": thousands; "10,000s": tens of thousands; "5,000s": five thousands."""
+    digits = match["number"].replace(",", "")
+    if digits.strip("0") != "1":
+        words = _en(digits)
+        return [*words[:-1], _plural(words[-1])]
+    zeros = len(digits) - 1
+    scale = _plural(_words(10 ** (zeros - zeros % 3), "en").split()[-1])
+    return [*{0: [], 1: ["tens", "of"], 2: ["hundreds", "of"]}[zeros % 3], scale]
+
+
 def _say_range(match: re.Match[str], context: Context) -> list[str]:
     low, high = match["low"], match["high"]
-    if all(len(end) == 4 and 1100 <= int(end) <= 2099 for end in (low, high)):
-        return [*_year(int(low)), "to", *_year(int(high))]  # 1990-1995
-    return [*_en(low), "to", *_en(high), *(["percent"] if match["percent"] else [])]
+    unit = match["unit"] or match["spaced_unit"]
+    if _is_year(low) and not unit and not match["percent"]:
+        if _is_year(high):
+            return [*_year(int(low)), "to", *_year(int(high))]  # 1990-1995
+        if len(high) == 2:  # 2020-21: twenty twenty to twenty-one; 1999-00: to two thousand
+            end = int(low) // 100 * 100 + int(high)
+            end += 100 if end <= int(low) else 0
+            return [*_year(int(low)), "to", *(_en(high) if end // 100 == int(low) // 100 else _year(end))]
+    said = [*_en(low), "to", *_en(high)]
+    if match["percent"]:
+        return [*said, "percent"]
+    return [*said, *_UNITS[unit][1].split()] if unit else said  # "5-10°C": five to ten degrees Celsius
+
+
+def _is_year(number: str) -> bool:
+    return len(number) == 4 and 1100 <= int(number) <= 2099
 
 
 def _say_year(match: re.Match[str], context: Context) -> list[str] | None:
@@ -513,6 +611,9 @@ _SPACED_UNITS = [unit for unit in _UNITS if len(unit) > 1]
 
 def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+
+
+_UNIT = rf"(?P<unit>{_alternation(list(_UNITS))})| (?P<spaced_unit>{_alternation(_SPACED_UNITS)})"
 
 
 def _say_measure(match: re.Match[str], context: Context) -> list[str]:
@@ -598,6 +699,11 @@ ENGLISH = Language(
         rule(rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)? (?P<month>{_MONTH_NAME}){_AND_YEAR}", _say_day_month),
         rule(rf"(?P<month>{_MONTH_NAME}),? (?P<year>\d{{4}})", _say_month_year),
         rule(
+            r"(?P<hours>\d{1,2})(?::(?P<minutes>[0-5]\d))?(?:(?P<meridiem>[AaPp])\.?[Mm]\b\.?)?[-\u2013]"
+            r"(?P<end_hours>\d{1,2})(?::(?P<end_minutes>[0-5]\d))?(?: ?(?P<end_meridiem>[AaPp])\.?[Mm]\b\.?)?",
+            _say_time_range,
+        ),
+        rule(
             r"(?P<hours>\d{1,2}):(?P<minutes>[0-5]\d)(?: ?(?P<meridiem>[AaPp])\.?[Mm]\b\.?)?",
             _say_time,
         ),
@@ -605,6 +711,7 @@ ENGLISH = Language(
         rule(r"(?P<hours>\d{1,2})\.(?P<minutes>[0-5]\d) ?(?P<meridiem>[AaPp])\.?[Mm]\b\.?", _say_time),
         rule(r"(?P<hours>\d{1,2})(?P<minutes>) ?(?P<meridiem>[AaPp])\.?[Mm]\b\.?", _say_time),
         rule(r"(?P<digits>\d{3,4}) ?(?P<meridiem>[AaPp])\.?[Mm]\b\.?", _say_run_together_time),
+        rule(rf"(?P<symbol>[$€£¥])(?P<low>{_NUMBER})[-\u2013](?P=symbol)?(?P<high>{_NUMBER})", _say_money_range),
         rule(
             rf"(?P<sign>-)?(?P<symbol>[$€£¥])(?P<amount>{_NUMBER})"
             r"(?:(?P<scale>[KkMmBbTt]|bn|mn)|(?: (?P<word_scale>thousand|million|billion|trillion)))?",
@@ -612,23 +719,29 @@ ENGLISH = Language(
         ),
         rule(rf"(?P<sign>)(?P<amount>{_NUMBER}) ?(?P<symbol>[€£])(?P<scale>)", _say_money),
         rule(rf"(?P<number>[-+\u2212]?(?:{_NUMBER})) ?%", _say_percent),
-        rule(r"(?P<low>\d+(?:\.\d+)?)[-\u2013](?P<high>\d+(?:\.\d+)?)(?P<percent>%)?", _say_range),
-        rule(r"(?P<number>\d+)(?:st|nd|rd|th)", _say_ordinal, re.I),
-        rule(r"'?(?P<number>\d{4}|\d{2})'?s", _say_decade),
+        rule(r"(?P<phone>(?:1-)?(?:\d{3}\) |\d{3}-)?\d{3}-\d{4})", _say_digits),
         rule(
-            rf"(?P<number>[-+\u2212]?(?:{_NUMBER}))(?:(?P<unit>{_alternation(list(_UNITS))})"
-            rf"| (?P<spaced_unit>{_alternation(_SPACED_UNITS)}))",
-            _say_measure,
+            r"(?P<low>\d+(?:\.\d+)?)[-\u2013](?P<high>\d+(?:\.\d+)?)"
+            rf"(?:(?P<percent>%)|{_UNIT})?",
+            _say_range,
         ),
+        rule(r"(?P<number>\d+)(?:st|nd|rd|th)(?P<joined>-[^\W\d_]+)?", _say_ordinal, re.I),
+        rule(r"(?P<numerator>\d{1,2})/(?P<denominator>\d{1,2})", _say_fraction),
+        rule(r"(?P<number>\d{1,3}(?:,\d{3})+)s", _say_many),
+        rule(r"'?(?P<number>\d{4}|\d{2})'?s", _say_decade),
+        rule(r"(?P<when>[Mm]id|[Ee]arly|[Ll]ate|[Pp]re|[Pp]ost)-'?(?P<number>\d{4}|\d{2})(?P<decade>'?s)?", _say_era),
+        rule(rf"(?P<number>[-+\u2212]?(?:{_NUMBER}))(?:{_UNIT})", _say_measure),
         rule(r"(?P<year>\d{4})", _say_year),
         rule(rf"(?P<number>[-+\u2212]?(?:{_NUMBER}))", _say_number),
         rule(r"#(?:(?P<number>\d+)|(?P<tag>[^\W\d_]\w*))", _say_hashtag),
         rule(r"St\.?", _say_street_or_saint),
+        rule(r"[Nn]o\.(?P<number>\d+)?", _say_number_sign),
         rule(rf"(?P<abbreviation>{_alternation(list(_ABBREVIATIONS))})", _say_abbreviation),
         rule(r"(?P<initials>(?:[A-Za-z]\.){2,})", _say_initials),
         rule(r"[-\u2013\u2014]+", lambda match, context: []),  # a dash between words is a pause, not a word
     ),
     symbols=_SYMBOLS,
+    prefixes={"~": "about", "\u2248": "about"},
     numbers="en",
 )
 

@@ -9,9 +9,12 @@ Text format (what a creator types)::
 A line without a `Speaker:` prefix continues the previous block. Errors name the line.
 """
 
+import math
 import re
 from dataclasses import asdict, dataclass
 from typing import Any
+
+from renders.pipeline.normalize import has_speech
 
 MAX_PAUSE_SECONDS = 10.0
 MAX_SPEAKER_LENGTH = 80
@@ -21,6 +24,7 @@ _SPEAKER_LINE = re.compile(r"^(?P<speaker>[^:\[\]]{1,80}?)\s*:\s*(?P<text>.*)$")
 _PAUSE_LINE = re.compile(r"^\[\s*pause\b(?P<arg>[^\]]*)\]$", re.IGNORECASE)
 _PAUSE_ARG = re.compile(r"^\s*(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>ms|s|sec|secs|seconds?)?\s*$", re.I)
 DEFAULT_PAUSE = 0.5
+_NOTHING_TO_READ = "has no words or numbers to say (emoji and punctuation alone are not read)"
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,10 @@ def parse_text(source: str, max_chars: int = 20000) -> list[Block]:
             blocks[-1]["text"] += " " + line
         else:
             errors.append((number, "start the script with a speaker, like 'Host: Hello there.'"))
+    for block in blocks:
+        if not has_speech(block["text"]):
+            errors.append((block["line"], f"{block['speaker']} {_NOTHING_TO_READ}"))
+    errors.sort(key=lambda error: error[0] or math.inf)  # by line; errors about the whole script last
     if not blocks and not errors:
         errors.append((0, "the script is empty; write lines like 'Host: Hello there.'"))
     if len(blocks) > MAX_BLOCKS:
@@ -134,6 +142,8 @@ def parse_json(data: Any, max_chars: int = 20000) -> list[Block]:
             errors.append((0, f"{where}: speaker is longer than {MAX_SPEAKER_LENGTH} characters"))
         if not isinstance(text, str) or not text.strip():
             errors.append((0, f"{where}: text is required"))
+        elif not has_speech(text):
+            errors.append((0, f"{where}: the text {_NOTHING_TO_READ}"))
         if isinstance(pause, bool) or not isinstance(pause, int | float) or not 0 <= pause <= MAX_PAUSE_SECONDS:
             errors.append((0, f"{where}: pause_after must be a number of seconds from 0 to {MAX_PAUSE_SECONDS:g}"))
         if isinstance(text, str):

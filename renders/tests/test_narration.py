@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from renders.models import RenderJob
 from renders.pipeline import RenderContext
+from renders.pipeline.media import PEAK_CEILING
 from renders.pipeline.script import parse_text, speakers_in_order
 from renders.pipeline.speech_cache import SpeechCache
 from renders.pipeline.stages import narrate
@@ -32,6 +33,13 @@ def test_a_unit_that_is_never_heard_right_is_retried_and_flagged(tmp_path):
     assert not gibberish["passed"] and gibberish["tries"] == 3 and gibberish["score"] > 0.1
     assert gibberish["units"][0]["transcript"]  # what was heard is kept for the creator to see
     assert ctx.report["flagged_blocks"] == [1]
+
+
+def test_a_voice_at_the_slowest_speed_is_retried_without_going_slower(tmp_path):
+    ctx = context(tmp_path, "Guest: Blorf snigwazzle kroomph vexlat quib.")
+    ctx.voices["Guest"]["settings"] = {"speed": 0.5}
+    narrate.run(ctx)  # the third try slows down from 0.5, which Piper refuses: the stage failed here
+    assert ctx.report["blocks"][0]["tries"] == 3
 
 
 WRITTEN = "On March 3rd, 2024, Dr. Smith paid $5.50 for 12 apples."
@@ -60,6 +68,19 @@ def test_a_second_render_reuses_every_unit_from_the_cache(tmp_path):
     narrate.run(second)
     assert all(unit["cached"] for block in second.report["blocks"] for unit in block["units"])
     assert second.outputs["wav"].read_bytes() == first_audio
+
+
+def test_units_cached_unverified_are_heard_when_a_later_render_verifies(tmp_path):
+    cache = SpeechCache(FileSystemStorage(location=tmp_path / "cache"), "test")
+    body = "Host: The first line is here."
+    narrate.run(context(tmp_path, body, verify=False, speech_cache=cache))
+    checked = context(tmp_path, body, "checked", speech_cache=cache)
+    narrate.run(checked)
+    (unit,) = checked.report["blocks"][0]["units"]
+    assert not unit["cached"] and unit["transcript"]  # heard now, not taken on trust from the cache
+    again = context(tmp_path, body, "again", speech_cache=cache)
+    narrate.run(again)
+    assert again.report["blocks"][0]["units"][0]["cached"]  # the verified take is reused
 
 
 def block_audio(job: RenderJob, index: int) -> bytes:
@@ -128,6 +149,22 @@ def test_narration_is_at_minus_16_lufs_and_even_across_speakers(tmp_path):
         levels.append(meter.integrated_loudness(part))
     assert abs(levels[0] - levels[1]) < 1.5
     assert meter.integrated_loudness(samples) == pytest.approx(-16, abs=1.0)  # the audio-only target
+    # Piper's speech at -16 LUFS peaks about 5 dB over full scale: limited, never clipped.
+    assert np.abs(samples).max() <= PEAK_CEILING + 1 / 32768
+
+
+def test_a_quiet_unit_with_a_loud_peak_keeps_its_peak_whole():
+    rate = narrate.SAMPLE_RATE
+    time = np.arange(2 * rate) / rate
+    quiet = (0.03 * np.sin(2 * np.pi * 220 * time)).astype(np.float32)
+    quiet[rate : rate + 200] = 0.9 * np.sin(2 * np.pi * 1000 * time[:200])  # a click, a plosive
+    tidied, _ = narrate._tidy(quiet)
+    peak = int(np.argmax(np.abs(tidied)))
+    assert np.abs(tidied).max() <= PEAK_CEILING
+    # Clipped, the click would sit at full scale for most of its 200 samples; limited, only its crests touch.
+    assert np.sum(np.abs(tidied) >= PEAK_CEILING * 0.99) < 20
+    assert rate - 5 < peak < rate + 200  # still where it was
+    assert np.abs(tidied[: rate // 2]).max() > 0.03 * 5  # the quiet part was still brought up
 
 
 def test_clips_heard_in_one_pass_get_their_own_words_back():
@@ -149,3 +186,19 @@ def test_clips_heard_in_one_pass_get_their_own_words_back():
     for text, clip, hearing in zip(sentences, clips, hearings, strict=True):
         assert word_error_rate(text, hearing.transcript) <= 0.15, hearing.transcript
         assert all(0 <= word.start <= word.end <= clip.duration for word in hearing.words)
+
+
+@pytest.mark.parametrize("damage", [lambda data: data[: len(data) // 2], lambda data: b"not a cache entry"])
+def test_an_unreadable_cache_entry_is_made_again(tmp_path, caplog, damage):
+    cache = SpeechCache(FileSystemStorage(location=tmp_path / "cache"), "test")
+    body = "Host: The first line is here."
+    narrate.run(context(tmp_path, body, speech_cache=cache))
+    (entry,) = (tmp_path / "cache").rglob("*.npz")
+    entry.write_bytes(damage(entry.read_bytes()))  # a disk that filled up, a copy cut short
+
+    again = context(tmp_path, body, "again", speech_cache=cache)
+    narrate.run(again)
+    assert not again.report["blocks"][0]["units"][0]["cached"]
+    assert "unreadable" in caplog.text
+    assert [path.name for path in (tmp_path / "cache").rglob("*") if path.is_file()] == [entry.name]  # no leftovers
+    assert cache.load(entry.stem) is not None  # replaced by a whole entry

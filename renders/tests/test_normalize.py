@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from renders.pipeline.normalize import Token, comparable_words, normalize, split_sentences
+from renders.pipeline.normalize import Token, comparable_words, language_code, normalize, split_sentences
 
 SPOKEN = [
     # Cardinals, signs and decimals
@@ -115,6 +115,35 @@ SPOKEN = [
     ("5-10 minutes", "five to ten minutes"),
     ("pages 5\u201310", "pages five to ten"),  # en dash
     ("5-10%", "five to ten percent"),
+    ("$5-$10", "five to ten dollars"),
+    ("$5.50-$10", "five dollars and fifty cents to ten dollars"),
+    ("5-10°C", "five to ten degrees Celsius"),
+    ("5-10 km", "five to ten kilometers"),
+    ("100-1000 words", "one hundred to one thousand words"),
+    ("9am-5pm", "nine A M to five P M"),
+    ("open 9-5pm", "open nine to five P M"),
+    ("10:00-11:30", "ten o'clock to eleven thirty"),
+    ("2020-21", "twenty twenty to twenty-one"),
+    ("1999-00", "nineteen ninety-nine to two thousand"),
+    # Approximations, fractions, plurals of numbers, eras
+    ("~$5", "about five dollars"),
+    (".5%", "point five percent"),
+    ("$.99", "ninety-nine cents"),
+    ("1/2", "one half"),
+    ("3/4 cup", "three quarters cup"),
+    ("2/3 of", "two thirds of"),
+    ("24/7", "twenty-four seven"),
+    ("1,000s of fans", "thousands of fans"),
+    ("10,000s", "tens of thousands"),
+    ("mid-1990s", "mid nineteen nineties"),
+    ("pre-2020", "pre twenty twenty"),
+    ("3rd-party", "third-party"),
+    ("No. 1", "number one"),
+    ("No.1 hit", "number one hit"),
+    # Phone numbers are read digit by digit
+    ("call 555-1234", "call five five five one two three four"),
+    ("(555) 123-4567", "five five five one two three four five six seven"),
+    ("1-800-555-1234", "one eight zero zero five five five one two three four"),
     # Words are left alone
     ("It's twenty-one, isn't it?", "It's twenty-one, isn't it?"),
     ("Wait - what?", "Wait what?"),
@@ -173,6 +202,11 @@ def test_an_unknown_language_gets_only_light_cleanup() -> None:
     assert normalize("5 ans", "fr-FR").spoken_text == "cinq ans"
 
 
+@pytest.mark.parametrize(("tag", "code"), [("en", "en"), ("en-US", "en"), ("EN_gb", "en"), ("de-DE", "de")])
+def test_a_language_tag_gives_its_language(tag: str, code: str) -> None:
+    assert language_code(tag) == code
+
+
 def test_empty_text_has_no_tokens() -> None:
     assert normalize("   ").tokens == ()
     assert normalize("").spoken_text == ""
@@ -189,7 +223,8 @@ def test_any_text_round_trips_its_originals(text: str) -> None:
 _SCRIPTISH = st.lists(
     st.sampled_from(
         ["$5", "million", "3:30", "pm", "March", "3rd,", "2024", "in", "1999.", "Dr.", "St.", "5-10", "12.5",
-         "%", "🎉", "(hi)", "U.S.", "e.g.", "km/h", "100", "R&D", "#1", "a.m.", "jo@x.io", "-", "NASA"]
+         "%", "🎉", "(hi)", "U.S.", "e.g.", "km/h", "100", "R&D", "#1", "a.m.", "jo@x.io", "-", "NASA", "~$5",
+         "$5-$10", "No.", "1", "1/2", "555-1234", "9am-5pm", "9-5", "mid-1990s", "1,000s", "3rd-party", ".5%"]
     )
     | st.text(max_size=6),
     max_size=12,
@@ -215,6 +250,8 @@ def test_scripts_round_trip_their_originals(text: str) -> None:
         ("the U.S. and the US", ["the", "us", "and", "the", "us"]),
         ("'Quoted' (words)", ["quoted", "words"]),
         ("I ❤️ it", ["i", "it"]),
+        ("$5-$10", ["five", "to", "ten", "dollars"]),
+        ("call 555-1234", ["call", "five", "five", "five", "one", "two", "three", "four"]),
         ("", []),
     ],
 )

@@ -52,6 +52,8 @@ def test_a_speaker_may_have_spaces_and_colons_later_in_the_text():
         ("[pause 1s]\nHost: Hi.", 1, "must come after a spoken line"),
         ("Host: Hi.\nGuest:", 2, "Guest has nothing to say"),
         ("Host: Hi.\n[music on]", 2, "unknown directive"),
+        ("Host: Hi.\nGuest: 🎉🎉 !!", 2, "Guest has no words or numbers to say"),
+        ("Host: 🚀\n\u2026 \U0001f44d", 1, "Host has no words or numbers to say"),  # continued, still nothing
     ],
 )
 def test_errors_name_the_line(source, line, fragment):
@@ -102,6 +104,10 @@ def test_json_and_text_formats_give_the_same_blocks():
         ({"blocks": ["hi"]}, "block 1: expected an object"),
         ({"blocks": [{"text": "Hi."}]}, "block 1: speaker is required"),
         ({"blocks": [{"speaker": "Host", "text": ""}]}, "block 1: text is required"),
+        (
+            {"blocks": [{"speaker": "Host", "text": "Hi."}, {"speaker": "G", "text": "🎉"}]},
+            "block 2: the text has no words",
+        ),
         ({"blocks": [{"speaker": "Host", "text": "Hi.", "pause_after": "long"}]}, "block 1: pause_after"),
         ({"blocks": [{"speaker": "Host", "text": "Hi.", "pause_after": 60}]}, "block 1: pause_after"),
     ],

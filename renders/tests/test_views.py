@@ -70,3 +70,13 @@ def test_other_workspaces_cannot_retry_or_regenerate(outsider_client, job, name,
     assert response.status_code == 404
     job.refresh_from_db()
     assert job.status == RenderJob.Status.FAILED and RenderJob.objects.count() == 1
+
+
+@pytest.mark.parametrize(("score", "shown"), [(0.25, "25 % of words misheard"), (2.5, "hardly any words heard right")])
+def test_a_flagged_blocks_score_never_reads_over_100_percent(owner_client, job, score, shown):
+    job.status = RenderJob.Status.SUCCEEDED
+    job.report = {"blocks": [{"index": 0, "speaker": "Host", "duration": 1.0, "score": score, "tries": 3,
+                              "passed": False, "verified": True, "units": []}]}  # fmt: skip
+    job.save()
+    page = owner_client.get(reverse("renders:job", args=[job.public_id])).content.decode()
+    assert shown in page and "250 %" not in page

@@ -44,6 +44,17 @@ def test_script_errors_name_the_lines_and_nothing_is_saved(owner_client):
     assert not Script.objects.exists()
 
 
+def test_a_block_of_only_emoji_is_refused_naming_its_line(owner_client):
+    response = owner_client.post(
+        reverse("studio:script_new"), {"title": "Party", "body": "Host: Hello.\nGuest: 🎉🎉 !", "render": "1"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["body"] == [
+        "Line 2: Guest has no words or numbers to say (emoji and punctuation alone are not read)"
+    ]
+    assert not Script.objects.exists() and not RenderJob.objects.exists()
+
+
 def test_save_and_render_queues_a_job_and_the_worker_finishes_it(
     owner_client, owner, django_capture_on_commit_callbacks
 ):
@@ -61,6 +72,18 @@ def test_save_and_render_queues_a_job_and_the_worker_finishes_it(
     page = owner_client.get(response["Location"]).content.decode()
     assert 'id="job-audio"' in page and "ws-connect" not in page  # finished: no live socket needed
     assert job.usage.narration_seconds > 0 and job.usage.video_renders == 0
+
+
+def test_a_script_renders_in_its_own_language(owner_client, owner, django_capture_on_commit_callbacks):
+    script = Script.objects.create(
+        workspace=owner.memberships.get().workspace, title="T", body="Host: Wir haben 5 Katzen.", language="de"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(reverse("studio:script_render", args=[script.pk]), {"kind": "audio", "aspect": "9:16"})
+    job = RenderJob.objects.get()
+    assert job.status == RenderJob.Status.SUCCEEDED and job.options["language"] == "de"
+    # German is narrated (numbers read in German) but the English recogniser cannot check it.
+    assert job.report["verified"] is False
 
 
 def test_a_bad_render_choice_is_refused_with_a_message(owner_client, owner):

@@ -61,6 +61,14 @@ class PiperEngine:
         samples = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
         return Speech(samples=_shift_pitch(samples, options["pitch"]), sample_rate=voice.config.sample_rate)
 
+    def retry_settings(self, voice_id: str, settings: dict[str, Any], attempt: int) -> dict[str, float]:
+        """Settings for retry `attempt` (1, 2, ...) of a line heard wrong: calmer variation, then a little
+        slower, starting from the preset and the voice's own settings and staying within LIMITS."""
+        resolved = resolve_settings(voice_id, settings)
+        calmer = min(resolved["variation"], 0.4 if attempt == 1 else 0.3)
+        speed = resolved["speed"] * (0.92 if attempt >= 2 else 1.0)
+        return {**resolved, "variation": calmer, "speed": round(max(LIMITS["speed"][0], speed), 3)}
+
 
 def _shift_pitch(samples: np.ndarray, factor: float) -> np.ndarray:
     if factor == 1.0 or len(samples) == 0:

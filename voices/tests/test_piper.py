@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from voices.engines import EngineError, get_engine
-from voices.engines.piper import PRESETS
+from voices.engines.piper import LIMITS, PRESETS
 from voices.services import default_voice_spec
 
 SENTENCE = "Thanks for having me here today, it is a pleasure."
@@ -80,3 +80,11 @@ def test_an_unknown_engine_is_named():
 def test_speakers_without_a_library_voice_get_distinct_presets():
     specs = [default_voice_spec(i)["voice_id"] for i in range(len(PRESETS))]
     assert len(set(specs)) == len(PRESETS)
+
+
+def test_retries_start_from_the_preset_and_stay_within_limits(piper):
+    calm = PRESETS["joe-calm"]
+    assert piper.retry_settings("joe-calm", {}, 1) == {**calm, "variation": 0.4}
+    assert piper.retry_settings("joe-calm", {}, 2)["speed"] == round(calm["speed"] * 0.92, 3)  # slower than 0.88
+    assert piper.retry_settings("joe", {"variation": 0.2}, 1)["variation"] == 0.2  # never livelier than asked
+    assert piper.retry_settings("joe", {"speed": 0.5}, 2)["speed"] == LIMITS["speed"][0]

@@ -107,7 +107,15 @@ def test_a_clipped_recording_is_refused(tmp_path):
 
 def test_an_over_size_file_is_refused_before_decoding(speech_wav):
     with pytest.raises(SampleError, match=r"at most 1 MB"):
-        validate_sample(speech_wav, max_bytes=1_000_000)
+        validate_sample(speech_wav, max_bytes=1024 * 1024)
+
+
+def test_the_size_message_uses_the_limits_own_megabytes(tmp_path):
+    just_over = tmp_path / "big.wav"
+    with just_over.open("wb") as handle:
+        handle.truncate(20 * 1024 * 1024 + 1)  # one byte over the 20 MB limit
+    with pytest.raises(SampleError, match=r"^This file is 20\.1 MB; samples can be at most 20 MB\.$"):
+        validate_sample(just_over)
 
 
 def test_an_empty_file_is_refused(tmp_path):

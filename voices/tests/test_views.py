@@ -157,6 +157,24 @@ def test_preview_returns_an_inline_wav_quickly(owner_client, voice):
     assert elapsed < 1.0
 
 
+def test_preview_says_the_text_as_a_render_would(owner_client, voice):
+    from renders.pipeline.verify import hear
+
+    response = owner_client.post(
+        reverse("voices:preview", args=[voice.pk]), {"text": "We are No. 1 today."}, HTTP_HX_REQUEST="true"
+    )
+    wav = base64.b64decode(response.content.decode().split("data:audio/wav;base64,")[1].split('"')[0])
+    with wave.open(io.BytesIO(wav)) as audio:
+        samples = np.frombuffer(audio.readframes(audio.getnframes()), dtype="<i2").astype(np.float32) / 32768
+        rate = audio.getframerate()
+    assert "number one" in hear(samples, rate).transcript.lower()  # unnormalised, Piper says "No", "one"
+
+
+def test_preview_of_only_emoji_asks_for_words(owner_client, voice):
+    response = owner_client.post(reverse("voices:preview", args=[voice.pk]), {"text": "🎉 !"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 400 and "Write some words to hear" in response.content.decode()
+
+
 def test_preview_without_htmx_is_a_full_page(owner_client, voice):
     response = owner_client.post(reverse("voices:preview", args=[voice.pk]), {"text": ""})
     page = response.content.decode()

@@ -18,8 +18,8 @@ import pyloudnorm
 
 from renders.pipeline.align import HeardWord, align_words, word_error_rate
 from renders.pipeline.context import RenderCancelled, RenderContext, StageError
-from renders.pipeline.media import encode_mp3, fade_edges, resample, write_wav
-from renders.pipeline.normalize import Normalized, normalize, split_sentences
+from renders.pipeline.media import encode_mp3, fade_edges, limit_peaks, resample, write_wav
+from renders.pipeline.normalize import Normalized, language_code, normalize, split_sentences
 from renders.pipeline.speech_cache import UnitAudio, unit_key
 from renders.pipeline.verify import RECOGNISED_LANGUAGES, Hearing, Listener
 from voices.engines import EngineError, get_engine
@@ -47,8 +47,8 @@ class Unit:
 
 def run(ctx: RenderContext) -> None:
     units = plan_units(ctx)
-    verifying = ctx.verify and ctx.language in RECOGNISED_LANGUAGES
-    pending = [unit for unit in units if not _load_cached(ctx, unit)]
+    verifying = ctx.verify and language_code(ctx.language) in RECOGNISED_LANGUAGES
+    pending = [unit for unit in units if not _load_cached(ctx, unit, verifying)]
     work = Progress(ctx, total=len(units) + len(pending), done=len(units) - len(pending))
     engines = {get_engine(ctx.voices[unit.speaker]["engine"]) for unit in pending}
     speaking = max((engine.concurrency for engine in engines), default=1)
@@ -120,22 +120,24 @@ def plan_units(ctx: RenderContext) -> list[Unit]:
     return units
 
 
-def _load_cached(ctx: RenderContext, unit: Unit) -> bool:
+def _load_cached(ctx: RenderContext, unit: Unit, verifying: bool) -> bool:
     if ctx.speech_cache is None or unit.block in ctx.regenerate_blocks:
         return False
-    unit.audio = ctx.speech_cache.load(unit.key)
-    unit.cached = unit.audio is not None
-    return unit.cached
+    audio = ctx.speech_cache.load(unit.key)
+    # A unit cached by a job that did not verify has a score it never earned: a verifying job hears it anew.
+    if audio is None or (verifying and not audio.verified):
+        return False
+    unit.audio, unit.cached = audio, True
+    return True
 
 
-def _variation(settings: dict, attempt: int) -> tuple[dict, bool]:
-    """Retry N: another noise draw with calmer variation, then slower speech with acronyms spelled out."""
-    if attempt == 0:
-        return settings, False
-    varied = {**settings, "variation": 0.4 if attempt == 1 else 0.3}
-    if attempt >= 2:
-        varied["speed"] = round(float(settings.get("speed", 1.0)) * 0.92, 3)
-    return varied, attempt >= 2
+def _variation(voice: dict, attempt: int) -> tuple[dict, bool]:
+    """Retry N: another take with the engine's variation (Piper: calmer, then slower), then acronyms spelled
+    out. Engines without `retry_settings` simply draw again with the same settings."""
+    retry_settings = getattr(get_engine(voice["engine"]), "retry_settings", None)
+    if attempt == 0 or retry_settings is None:
+        return voice["settings"], attempt >= 2
+    return retry_settings(voice["voice_id"], voice["settings"], attempt), attempt >= 2
 
 
 @dataclass
@@ -147,9 +149,9 @@ class Take:
 
 def _synthesize(ctx: RenderContext, unit: Unit, attempt: int) -> Take:
     voice = ctx.voices[unit.speaker]
-    settings, spell = _variation(voice["settings"], attempt)
-    normalized = normalize(unit.text, ctx.language, spell_acronyms=True) if spell else unit.normalized
     try:
+        settings, spell = _variation(voice, attempt)
+        normalized = normalize(unit.text, ctx.language, spell_acronyms=True) if spell else unit.normalized
         speech = get_engine(voice["engine"]).synthesize(normalized.spoken_text, voice["voice_id"], settings)
     except EngineError as error:
         raise StageError(f"block {unit.block + 1} ({unit.speaker}): {error}") from error
@@ -168,25 +170,31 @@ def _hand_to_ear(listener: Listener, verifying: bool, index: int, take: Take) ->
 def _keep_best(ctx: RenderContext, unit: Unit, take: Take, hearing: Hearing, attempt: int, verifying: bool) -> None:
     wer = word_error_rate(take.spoken_text, hearing.transcript, ctx.language) if verifying else 0.0
     heard = take.word_timings or hearing.words  # the engine's own alignment beats the recogniser's
-    candidate = UnitAudio(take.samples, heard, hearing.transcript, round(wer, 4), attempt + 1, take.spoken_text)
+    candidate = UnitAudio(
+        take.samples, heard, hearing.transcript, round(wer, 4), attempt + 1, take.spoken_text, verified=verifying
+    )
     if unit.audio is None or candidate.score < unit.audio.score:
         unit.audio = candidate
     unit.audio.tries = attempt + 1
 
 
 def _tidy(samples: np.ndarray) -> tuple[np.ndarray, float]:
-    """Trim the engine's leading/trailing silence (returns the seconds cut at the start), match loudness."""
+    """Trim the engine's leading/trailing silence (returns the seconds cut at the start), match loudness,
+    limit peaks."""
     loud = np.flatnonzero(np.abs(samples) > 0.02)
     if len(loud) == 0:
         return samples, 0.0
     keep = int(EDGE_SILENCE * SAMPLE_RATE)
     start, end = max(0, loud[0] - keep), min(len(samples), loud[-1] + keep)
-    trimmed = samples[start:end]
-    if len(trimmed) > 0.5 * SAMPLE_RATE:  # the meter needs at least one 400 ms block
+    trimmed = limit_peaks(samples[start:end], SAMPLE_RATE)
+    # Speech brought to -16 LUFS can peak over full scale: a limiter keeps those peaks whole where clipping
+    # would not, and lowers loudness a little, so the level is matched again (three rounds come within about 0.3 LU).
+    for _ in range(3 if len(trimmed) > 0.5 * SAMPLE_RATE else 0):  # the meter needs at least one 400 ms block
         loudness = _meter.integrated_loudness(trimmed.astype(np.float64))
-        if np.isfinite(loudness):
-            trimmed = trimmed * np.float32(10 ** ((UNIT_LOUDNESS - loudness) / 20))
-    return fade_edges(np.clip(trimmed, -1.0, 1.0).astype(np.float32), SAMPLE_RATE), start / SAMPLE_RATE
+        if not np.isfinite(loudness):
+            break
+        trimmed = limit_peaks(trimmed * np.float32(10 ** ((UNIT_LOUDNESS - loudness) / 20)), SAMPLE_RATE)
+    return fade_edges(trimmed, SAMPLE_RATE), start / SAMPLE_RATE
 
 
 def _join(ctx: RenderContext, units: list[Unit], verifying: bool) -> None:
