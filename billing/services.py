@@ -303,11 +303,19 @@ def _checkout_completed(event: dict[str, Any]) -> None:
     state.save()
 
 
-def _payment_failed(event: dict[str, Any]) -> None:
+def _invoice_state(event: dict[str, Any]) -> WorkspacePlan | None:
+    """The plan an invoice event is about, if it is about the current subscription and not stale."""
     invoice = event["data"]["object"]
     subscription_id = _invoice_subscription(invoice)
     state = _state_for(subscription_id, invoice.get("customer"))
     if state is None or not _is_current(state, subscription_id) or _is_stale(state, event):
+        return None
+    return state
+
+
+def _payment_failed(event: dict[str, Any]) -> None:
+    state = _invoice_state(event)
+    if state is None:
         return
     if state.status != WorkspacePlan.Status.PAST_DUE:  # retries of the same invoice never extend the grace
         state.status = WorkspacePlan.Status.PAST_DUE
@@ -316,10 +324,8 @@ def _payment_failed(event: dict[str, Any]) -> None:
 
 
 def _payment_succeeded(event: dict[str, Any]) -> None:
-    invoice = event["data"]["object"]
-    subscription_id = _invoice_subscription(invoice)
-    state = _state_for(subscription_id, invoice.get("customer"))
-    if state is None or not _is_current(state, subscription_id) or _is_stale(state, event):
+    state = _invoice_state(event)
+    if state is None:
         return
     if state.status == WorkspacePlan.Status.PAST_DUE:
         state.status, state.grace_until = WorkspacePlan.Status.ACTIVE, None
