@@ -21,6 +21,24 @@ def test_signing_up_creates_an_owned_workspace(client):
     assert client.get(reverse("studio:home")).context["workspace"] == membership.workspace
 
 
+def test_a_forgotten_password_is_reset_through_the_emailed_link(client, owner, mailoutbox):
+    import re
+
+    response = client.post(reverse("account_reset_password"), {"email": owner.email})
+    assert response.status_code == 302 and len(mailoutbox) == 1
+    link = re.search(r"https?://[^/\s]+(/\S+)", mailoutbox[0].body).group(1)
+    form_page = client.get(link, follow=True)  # allauth swaps the key in the URL for one kept in the session
+    assert form_page.status_code == 200
+    response = client.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else link,
+        {"password1": "a-brand-new-phrase", "password2": "a-brand-new-phrase"},
+    )
+    assert response.status_code == 302
+    client.logout()
+    assert not client.login(email=owner.email, password="pw-12345-long")
+    assert client.login(email=owner.email, password="a-brand-new-phrase")
+
+
 def test_the_studio_needs_a_login(client):
     response = client.get(reverse("studio:home"))
     assert response.status_code == 302 and reverse("account_login") in response["Location"]
