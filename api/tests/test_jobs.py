@@ -97,6 +97,13 @@ def test_jobs_carry_the_scripts_language(api, owner, queue):
     assert [job.options["language"] for job in RenderJob.objects.order_by("pk")] == ["de", "fr"]
 
 
+def test_scripts_with_any_numbers_are_accepted(api, queue):
+    # The quota estimate normalises the script: "3.10-3.12" once made that a 500.
+    script = "Host: Python 3.10-3.12 runs it, 2.50-3.00 kg, the 1980-90s, 9/11, $5-10 million, no. 3 days."
+    response = api.post("/api/v1/synthesize", {"script": script}, format="json")
+    assert response.status_code == 202, response.json()
+
+
 def test_renders_take_video_options(api, queue):
     response = api.post("/api/v1/renders", {**SCRIPT, "aspect": "16:9", "height": 361}, format="json")
     assert response.status_code == 202

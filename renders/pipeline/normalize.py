@@ -434,12 +434,13 @@ _CURRENCIES = {  # symbol: (unit, units, cent, cents)
     "£": ("pound", "pounds", "penny", "pence"),
     "¥": ("yen", "yen", "sen", "sen"),
 }
+_MONEY_SCALE = r"(?:(?P<scale>[KkMmBbTt]|bn|mn)|(?: (?P<word_scale>thousand|million|billion|trillion)))?"
 _SCALES = {"k": "thousand", "m": "million", "mn": "million", "b": "billion", "bn": "billion", "t": "trillion"}
 
 
 def _say_money(match: re.Match[str], context: Context) -> list[str]:
     sign = ["minus"] if match["sign"] else []
-    scale = match["scale"] or match.groupdict().get("word_scale")
+    scale = match["scale"] or match.groupdict().get("word_scale")  # "12€" has no word scale
     if scale:  # "$1.2B": one point two billion dollars
         units = _CURRENCIES[match["symbol"]][1]
         return [*sign, *_en(match["amount"]), _SCALES.get(scale.lower(), scale.lower()), units]
@@ -464,6 +465,9 @@ def _amount(symbol: str, amount: str) -> list[str]:
 
 def _say_money_range(match: re.Match[str], context: Context) -> list[str]:
     symbol, low, high = match["symbol"], match["low"], match["high"]
+    scale = match["scale"] or match["word_scale"]
+    if scale:  # "$5-10 million": five to ten million dollars
+        return [*_en(low), "to", *_en(high), _SCALES.get(scale.lower(), scale.lower()), _CURRENCIES[symbol][1]]
     if "." in low + high:  # "$5.50-$10": each amount in full
         return [*_amount(symbol, low), "to", *_amount(symbol, high)]
     return [*_en(low), "to", *_amount(symbol, high)]  # "$5-$10": five to ten dollars
@@ -478,30 +482,34 @@ def _say_ordinal(match: re.Match[str], context: Context) -> list[str]:
     return [*words[:-1], words[-1] + (match["joined"] or "")]  # "3rd-party": third-party
 
 
-_DENOMINATORS = {2: ("half", "halves"), 4: ("quarter", "quarters")}  # the others are ordinals: a third
+# Only these read as fractions: "9/11", "6/7", "5/12" are dates and names, "24/7" is said "twenty-four seven".
+_FRACTIONS = {2: ("half", "halves"), 3: ("third", "thirds"), 4: ("quarter", "quarters"), 8: ("eighth", "eighths")}
 
 
 def _say_fraction(match: re.Match[str], context: Context) -> list[str] | None:
     numerator, denominator = int(match["numerator"]), int(match["denominator"])
-    if not 0 < numerator < denominator <= 16:
-        return None  # "24/7", "10/20" are not fractions anyone says as such
-    ordinal = _en(str(denominator), "ordinal")[-1]
-    one, many = _DENOMINATORS.get(denominator, (ordinal, ordinal + "s"))
+    if denominator not in _FRACTIONS or not 0 < numerator < denominator:
+        return None
+    one, many = _FRACTIONS[denominator]
     return [*_en(str(numerator)), one if numerator == 1 else many]
+
+
+_PHONE_CUES = {"call", "phone", "tel", "telephone", "fax", "dial", "text", "mobile", "cell", "hotline", "number"}
 
 
 def _say_digits(match: re.Match[str], context: Context) -> list[str] | None:
     digits = re.sub(r"\D", "", match["phone"])
-    short = re.fullmatch(r"(\d{3})(\d{4})", digits)
-    if short and int(short[1]) % 10 == 0 and int(short[2]) % 10 == 0:
-        return None  # "500-1000" is a range: both ends of a phone number are seldom round
+    if len(digits) == 7 and context.previous not in _PHONE_CUES:
+        return None  # "125-1500 words" is a range: a bare 555-1234 is a phone number only after "call" and such
     return [_words(int(digit), "en") for digit in digits]  # phone numbers are read digit by digit
 
 
 def _say_number_sign(match: re.Match[str], context: Context) -> list[str] | None:
     if match["number"]:
         return ["number", *_en(match["number"])]  # "No.1"
-    return ["number"] if match["tail"] == "" and _bare(context.following)[:1].isdigit() else None  # "No. 1"
+    # "No. 1" is number one, but "she said no. 3 days later" and "No. 2024 was..." keep their "no".
+    following = context.following
+    return ["number"] if match[0][0] == "N" and match["tail"] == "" and re.fullmatch(r"\d{1,3}\W*", following) else None
 
 
 def _plural(word: str) -> str:
@@ -512,6 +520,10 @@ def _say_decade(match: re.Match[str], context: Context) -> list[str] | None:
     number = int(match["number"])
     if number % 10:
         return None  # "15s" is fifteen seconds, not a decade
+    return _decade(number)
+
+
+def _decade(number: int) -> list[str]:
     words = _year(number) if number >= 100 else _en(str(number))
     return [*words[:-1], _plural(words[-1])]  # 1990s: nineteen nineties
 
@@ -537,6 +549,8 @@ def _say_many(match: re.Match[str], context: Context) -> list[str]:
 def _say_range(match: re.Match[str], context: Context) -> list[str]:
     low, high = match["low"], match["high"]
     unit = match["unit"] or match["spaced_unit"]
+    if unit == "s" and _is_year(low) and low.endswith("0") and high.isdigit() and high.endswith("0"):
+        return [*_decade(int(low)), "to", *_decade(int(high))]  # 1980-90s: nineteen eighties to nineties
     if _is_year(low) and not unit and not match["percent"]:
         if _is_year(high):
             return [*_year(int(low)), "to", *_year(int(high))]  # 1990-1995
@@ -551,7 +565,7 @@ def _say_range(match: re.Match[str], context: Context) -> list[str]:
 
 
 def _is_year(number: str) -> bool:
-    return len(number) == 4 and 1100 <= int(number) <= 2099
+    return len(number) == 4 and number.isdigit() and 1100 <= int(number) <= 2099
 
 
 def _say_year(match: re.Match[str], context: Context) -> list[str] | None:
@@ -711,12 +725,11 @@ ENGLISH = Language(
         rule(r"(?P<hours>\d{1,2})\.(?P<minutes>[0-5]\d) ?(?P<meridiem>[AaPp])\.?[Mm]\b\.?", _say_time),
         rule(r"(?P<hours>\d{1,2})(?P<minutes>) ?(?P<meridiem>[AaPp])\.?[Mm]\b\.?", _say_time),
         rule(r"(?P<digits>\d{3,4}) ?(?P<meridiem>[AaPp])\.?[Mm]\b\.?", _say_run_together_time),
-        rule(rf"(?P<symbol>[$€£¥])(?P<low>{_NUMBER})[-\u2013](?P=symbol)?(?P<high>{_NUMBER})", _say_money_range),
         rule(
-            rf"(?P<sign>-)?(?P<symbol>[$€£¥])(?P<amount>{_NUMBER})"
-            r"(?:(?P<scale>[KkMmBbTt]|bn|mn)|(?: (?P<word_scale>thousand|million|billion|trillion)))?",
-            _say_money,
+            rf"(?P<symbol>[$€£¥])(?P<low>{_NUMBER})[-\u2013](?P=symbol)?(?P<high>{_NUMBER}){_MONEY_SCALE}",
+            _say_money_range,
         ),
+        rule(rf"(?P<sign>-)?(?P<symbol>[$€£¥])(?P<amount>{_NUMBER}){_MONEY_SCALE}", _say_money),
         rule(rf"(?P<sign>)(?P<amount>{_NUMBER}) ?(?P<symbol>[€£])(?P<scale>)", _say_money),
         rule(rf"(?P<number>[-+\u2212]?(?:{_NUMBER})) ?%", _say_percent),
         rule(r"(?P<phone>(?:1-)?(?:\d{3}\) |\d{3}-)?\d{3}-\d{4})", _say_digits),

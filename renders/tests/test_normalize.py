@@ -125,6 +125,15 @@ SPOKEN = [
     ("10:00-11:30", "ten o'clock to eleven thirty"),
     ("2020-21", "twenty twenty to twenty-one"),
     ("1999-00", "nineteen ninety-nine to two thousand"),
+    ("Python 3.10-3.12", "Python three point one zero to three point one two"),
+    ("2.50-3.00 kg", "two point five zero to three point zero zero kilograms"),
+    ("the 1980-90s", "the nineteen eighties to nineties"),
+    ("the 1980-1990s", "the nineteen eighties to nineteen nineties"),
+    ("5-10s", "five to ten seconds"),
+    ("$5-10 million", "five to ten million dollars"),
+    ("$1.5-2B", "one point five to two billion dollars"),
+    ("125-1500 words", "one hundred and twenty-five to one thousand five hundred words"),
+    ("199-1299", "one hundred and ninety-nine to one thousand two hundred and ninety-nine"),
     # Approximations, fractions, plurals of numbers, eras
     ("~$5", "about five dollars"),
     (".5%", "point five percent"),
@@ -133,6 +142,10 @@ SPOKEN = [
     ("3/4 cup", "three quarters cup"),
     ("2/3 of", "two thirds of"),
     ("24/7", "twenty-four seven"),
+    ("5/8 inch", "five eighths inch"),
+    ("after 9/11", "after nine eleven"),
+    ("6/7 votes", "six seven votes"),
+    ("due 5/12", "due five twelve"),
     ("1,000s of fans", "thousands of fans"),
     ("10,000s", "tens of thousands"),
     ("mid-1990s", "mid nineteen nineties"),
@@ -140,8 +153,11 @@ SPOKEN = [
     ("3rd-party", "third-party"),
     ("No. 1", "number one"),
     ("No.1 hit", "number one hit"),
+    ("She said no. 3 days later", "She said no. three days later"),
+    ("No. 2024 was hard", "No. two thousand and twenty-four was hard"),
     # Phone numbers are read digit by digit
     ("call 555-1234", "call five five five one two three four"),
+    ("Phone: 555-1234", "Phone: five five five one two three four"),
     ("(555) 123-4567", "five five five one two three four five six seven"),
     ("1-800-555-1234", "one eight zero zero five five five one two three four"),
     # Words are left alone
@@ -220,11 +236,18 @@ def test_any_text_round_trips_its_originals(text: str) -> None:
         assert all(word and not word.isspace() for token in normalized.tokens for word in token.spoken)
 
 
+@given(st.from_regex(r"[$€~#]?[\d.,/:%-]{1,14}(s|%|km|am| million)?", fullmatch=True))
+def test_any_numberish_token_is_read_without_error(text: str) -> None:
+    # "3.10-3.12", "9/11", "1980-90s": every mix of digits and signs a script may hold must be speakable.
+    assert normalize(f"in {text} words").original_text == f"in {text} words"
+
+
 _SCRIPTISH = st.lists(
     st.sampled_from(
         ["$5", "million", "3:30", "pm", "March", "3rd,", "2024", "in", "1999.", "Dr.", "St.", "5-10", "12.5",
          "%", "🎉", "(hi)", "U.S.", "e.g.", "km/h", "100", "R&D", "#1", "a.m.", "jo@x.io", "-", "NASA", "~$5",
-         "$5-$10", "No.", "1", "1/2", "555-1234", "9am-5pm", "9-5", "mid-1990s", "1,000s", "3rd-party", ".5%"]
+         "$5-$10", "No.", "1", "1/2", "555-1234", "3.10-3.12", "9/11", "1980-90s", "9am-5pm", "9-5", "mid-1990s",
+         "1,000s", "3rd-party", ".5%"]
     )
     | st.text(max_size=6),
     max_size=12,
