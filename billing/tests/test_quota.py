@@ -10,7 +10,7 @@ from billing.tests.conftest import put_on_plan
 from renders import actions
 from renders.models import RenderJob
 from renders.pipeline.script import Block
-from renders.services import run_job, submit_render
+from renders.services import regenerate_block, run_job, submit_render
 
 pytestmark = pytest.mark.django_db
 PLANS = ["free", "creator", "pro", "business"]
@@ -149,6 +149,19 @@ def test_a_storyboard_video_pays_for_narration_only_when_it_was_synthesised_agai
     # Cached narration of an ordinary job is still charged: only the prepare job's narration was paid for.
     plain = submit(workspace)
     assert settle(plain, narration_seconds=9.5, narration_reused=True).narration_seconds == Decimal("9.5")
+
+
+def test_regenerating_a_block_of_a_storyboard_video_reserves_its_narration(plans, workspace):
+    video = submit(workspace, kind=RenderJob.Kind.VIDEO, storyboard_of="prepared-job")
+    RenderJob.objects.filter(pk=video.pk).update(status=RenderJob.Status.SUCCEEDED)
+    video.refresh_from_db()
+    again = regenerate_block(video, 0)
+    assert again.reservation.narration_seconds == 10 and "storyboard_of" not in again.options
+    RenderJob.objects.filter(pk=again.pk).update(status=RenderJob.Status.SUCCEEDED)
+    settle(again, narration_seconds=9.5, narration_reused=False)
+    use_up(workspace, seconds=600 - 10)
+    with pytest.raises(QuotaExceeded, match="narration"):  # no free narration once the period is used up
+        regenerate_block(video, 0)
 
 
 def test_a_delivered_render_settles_with_its_real_narration_length(plans, workspace):
