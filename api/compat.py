@@ -106,7 +106,7 @@ class ElevenVoicesView(CompatView):
 @extend_schema(exclude=True)
 class ElevenVoiceView(CompatView):
     def get(self, request: Request, voice_id: str) -> Response:
-        spec = speech.voice_spec(workspace_of(request), voice_id)
+        spec = speech.find_voice(workspace_of(request), voice_id)
         voice = Voice.objects.filter(pk=spec.get("voice_pk")).first() if spec.get("voice_pk") else None
         return Response(_eleven_voice(voice, voice_id))
 

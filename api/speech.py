@@ -88,38 +88,52 @@ class SpeechResult:
 ELEVENLABS_SETTINGS = {"stability": "stability", "similarity_boost": "similarity", "style": "style"}
 
 
-def voice_spec(
-    workspace: Workspace, voice: str, *, speed: float = 1.0, voice_settings: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """A library voice (by id or name, any case) or a Piper preset name, with the request's settings on top.
-
-    `speed` scales the voice's own rate (within the engine's range). Unknown voices are a 404; settings the
-    engine refuses (the request's or the voice's stored ones) are a 400, before any job exists.
-    """
+def find_voice(workspace: Workspace, voice: str) -> dict[str, Any]:
+    """The spec of a library voice (by id or name, any case) or of a Piper preset name; unknown voices are a 404."""
     found = Voice.objects.filter(workspace=workspace, pk=int(voice)).first() if voice.isdigit() else None
     found = found or Voice.objects.filter(workspace=workspace, name__iexact=voice).first()
     if found:
-        spec = voice_specs_for(workspace.pk, [found.name])[found.name]
-    elif voice in PRESETS:
-        spec = {"engine": "piper", "voice_id": voice, "settings": {}}
-    else:
-        raise ApiError(
-            404, "voice_not_found", f"No voice {voice!r}: use a speaker's name or id, or one of {', '.join(PRESETS)}."
-        )
-    settings = dict(spec["settings"])
+        return voice_specs_for(workspace.pk, [found.name])[found.name]
+    if voice in PRESETS:
+        return {"engine": "piper", "voice_id": voice, "settings": {}}
+    raise ApiError(
+        404, "voice_not_found", f"No voice {voice!r}: use a speaker's name or id, or one of {', '.join(PRESETS)}."
+    )
+
+
+def voice_spec(
+    workspace: Workspace, voice: str, *, speed: float = 1.0, voice_settings: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """`find_voice` with the request's settings on top.
+
+    `speed` scales the voice's own rate (within the engine's range). Settings the engine refuses are a 400,
+    before any job exists: the request's are named as such, a saved voice's ask for the voice to be edited.
+    """
+    spec = find_voice(workspace, voice)
+    given: dict[str, Any] = {}
     if spec["engine"] == "elevenlabs":
-        given = voice_settings or {}
-        settings.update({ours: given[theirs] for theirs, ours in ELEVENLABS_SETTINGS.items() if theirs in given})
+        supplied = voice_settings or {}
+        given = {ours: supplied[theirs] for theirs, ours in ELEVENLABS_SETTINGS.items() if theirs in supplied}
+    settings = {**spec["settings"], **given}
+    try:
+        check_settings(spec["engine"], spec["voice_id"], given)
+    except EngineError as error:
+        raise _invalid_settings(f"voice_settings: {error}") from None
     try:
         check_settings(spec["engine"], spec["voice_id"], settings)
     except EngineError as error:
-        raise ApiError(400, "invalid", f"voice_settings: {error}", {"voice_settings": [str(error)]}) from None
+        message = f"the voice {voice!r} has a saved setting that no longer works ({error}); edit the voice."
+        raise _invalid_settings(message) from None
     limits = SETTING_LIMITS.get(spec["engine"], {})
     if speed != 1.0 and "speed" in limits:
         low, high = limits["speed"]
         base = float(settings.get("speed", PRESETS.get(spec["voice_id"] or "joe", {}).get("speed", 1.0)))
         settings["speed"] = min(max(base * speed, low), high)
     return {**spec, "settings": settings}
+
+
+def _invalid_settings(message: str) -> ApiError:
+    return ApiError(400, "invalid", message, {"voice_settings": [message]})
 
 
 def synthesize(

@@ -42,13 +42,20 @@ def voice_specs_for(workspace_id: int | None, speakers: list[str]) -> dict[str, 
             specs[speaker] = {
                 "engine": voice.engine,
                 "voice_id": voice.engine_voice_id,
-                "settings": voice.settings,
+                "settings": known_settings(voice.engine, voice.settings),
                 "voice_pk": voice.pk,  # lets the library refuse to delete a voice a job still needs
             }
         else:
             specs[speaker] = default_voice_spec(unmatched)
             unmatched += 1
     return specs
+
+
+def known_settings(engine: str, settings: dict[str, Any]) -> dict[str, Any]:
+    """A stored voice's settings without the names its engine does not know: voices saved before settings
+    were checked may hold some, and the engine would ignore them anyway."""
+    limits = SETTING_LIMITS.get(engine)
+    return settings if limits is None else {name: value for name, value in settings.items() if name in limits}
 
 
 def check_settings(engine: str, voice_id: str, settings: Any) -> None:

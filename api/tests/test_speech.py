@@ -77,3 +77,19 @@ def test_elevenlabs_voice_settings_reach_an_elevenlabs_voice(api, owner, fake, s
     assert response.status_code == 200, response.content
     sent = fake.requests[0].json()["voice_settings"]
     assert (sent["stability"], sent["similarity_boost"], sent["style"]) == (0.3, 0.8, 0.1)
+
+
+def test_a_saved_voice_with_settings_from_before_they_were_checked_still_speaks(api, owner, settings):
+    settings.RENDER_VERIFY = False
+    workspace = workspace_of(owner)
+    # Saved before setting names were checked: the unknown name is dropped, the known one still applies.
+    voice = Voice.objects.create(workspace=workspace, name="Old", settings={"volume": 2, "speed": 1.1})
+    assert api.get(f"/v1/voices/{voice.pk}").status_code == 200
+    assert speak(api, voice="Old").status_code == 200
+    assert RenderJob.objects.get().options["voices"]["voice"]["settings"] == {"speed": 1.1}
+    # A saved value out of range is refused before any job, naming the voice to edit.
+    Voice.objects.filter(pk=voice.pk).update(settings={"speed": 40})
+    response = speak(api, voice="Old")
+    assert response.status_code == 400 and "the voice 'Old' has a saved setting" in error_of(response)["message"]
+    assert api.get(f"/v1/voices/{voice.pk}").status_code == 200  # looking it up never fails on its settings
+    assert RenderJob.objects.count() == 1
