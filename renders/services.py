@@ -129,9 +129,14 @@ def run_job(job_id: int) -> None:
     if not actions.start_job(job):
         return
     workdir = settings.RENDER_WORK_DIR / str(job.public_id)
+    limit = settings.RENDER_TIMEOUT
+    # The pipeline stops itself a little before django-q2's timeout ends the worker, like a cancel: its
+    # thread pools and ffmpeg processes stop, and the job fails here with its quota released.
+    deadline = time.monotonic() + limit - min(30.0, limit / 2)
+    timed_out = f"the render took longer than {limit} s and was stopped."
     ctx: RenderContext | None = None
     try:
-        ctx = _context_for(job, workdir)
+        ctx = _context_for(job, workdir, deadline)
         fetch_media(job, ctx)
         run_pipeline(ctx)
         if job.options.get("storyboard"):
@@ -144,15 +149,19 @@ def run_job(job_id: int) -> None:
                 raise RenderCancelled()  # cancelled at the last moment: roll the outputs back
             settle(job, narration_seconds=ctx.duration, narration_reused=_narration_reused(ctx.report))
     except RenderCancelled:
-        logger.info("render %s cancelled", job.public_id)
+        if time.monotonic() >= deadline:
+            logger.warning("render %s timed out", job.public_id)
+            actions.fail_job(job, f"{_stage(ctx)}: {timed_out}")
+        else:
+            logger.info("render %s cancelled", job.public_id)
         release(job)
     except StageError as error:
         actions.fail_job(job, f"{_stage(ctx)}: {error}")
     except TimeoutException:
-        # django-q2 stops a task over its timeout with this SystemExit; the worker process is then ended.
+        # Past the deadline in a step that does not poll (loading a model): django-q2 raises this SystemExit
+        # in the task's thread, and ends the worker process after it.
         logger.warning("render %s timed out", job.public_id)
-        limit = settings.RENDER_TIMEOUT
-        actions.fail_job(job, f"{_stage(ctx)}: the render took longer than {limit} s and was stopped.")
+        actions.fail_job(job, f"{_stage(ctx)}: {timed_out}")
         raise
     except Exception:
         logger.exception("render %s crashed", job.public_id)
@@ -161,7 +170,7 @@ def run_job(job_id: int) -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _context_for(job: RenderJob, workdir: Path) -> RenderContext:
+def _context_for(job: RenderJob, workdir: Path, deadline: float) -> RenderContext:
     ctx = RenderContext(
         blocks=[Block.from_dict(block) for block in job.blocks],
         voices=job.options["voices"],
@@ -174,7 +183,7 @@ def _context_for(job: RenderJob, workdir: Path) -> RenderContext:
         regenerate_blocks=frozenset(job.options.get("regenerate_blocks", [])),
         **narration_settings(),
         **look_from_options(job.options),
-        is_cancelled=_cancel_checker(job),
+        is_cancelled=_cancel_checker(job, deadline),
     )
     ctx.on_progress = lambda stage, percent: actions.report_progress(job, stage, percent, ctx.report)
     return ctx
@@ -223,8 +232,9 @@ def _store_outputs(job: RenderJob, ctx: RenderContext) -> None:
         output.save()
 
 
-def _cancel_checker(job: RenderJob, interval: float = 1.0):
-    """Asks the database at most once per `interval`: cancelling is rare, stages poll often."""
+def _cancel_checker(job: RenderJob, deadline: float, interval: float = 1.0):
+    """True once the job is cancelled or past `deadline` (time.monotonic). Asks the database at most once
+    per `interval`: cancelling is rare, stages poll often."""
     last_check, cancelled = 0.0, False
 
     def is_cancelled() -> bool:
@@ -232,6 +242,6 @@ def _cancel_checker(job: RenderJob, interval: float = 1.0):
         if not cancelled and time.monotonic() - last_check >= interval:
             last_check = time.monotonic()
             cancelled = RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.CANCELLED).exists()
-        return cancelled
+        return cancelled or time.monotonic() >= deadline
 
     return is_cancelled

@@ -8,7 +8,8 @@ other with a silent gap, transcribed in one pass, and the words handed back to t
 import bisect
 import functools
 import os
-from concurrent.futures import Executor, Future
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, wait
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,6 +49,9 @@ def hear(samples: np.ndarray, sample_rate: int) -> Hearing:
         word_timestamps=True,
         condition_on_previous_text=False,
         vad_filter=False,
+        # Repeated lines (a list, a chorus) compress well, which whisper takes for a decoding loop and decodes
+        # again at higher temperatures: up to 7 times slower, no better. A real misreading shows in the WER.
+        compression_ratio_threshold=None,
     )
     words = [HeardWord(word.word, word.start, word.end) for segment in segments for word in segment.words]
     return Hearing(transcript="".join(word.text for word in words).strip(), words=words)
@@ -72,10 +76,15 @@ class Listener:
         self.pack.append((index, clip))
         self.length += seconds + PACK_GAP
 
-    def hearings(self) -> dict[int, Hearing]:
-        """Every clip's hearing by its index, once all passes are done."""
+    def hearings(self, check: Callable[[], None] = lambda: None) -> dict[int, Hearing]:
+        """Every clip's hearing by its index, once all passes are done; `check` is called while waiting
+        (it raises to stop waiting, e.g. when the render is cancelled)."""
         if self.pack:
             self._send()
+        waiting = {future for _, future in self.passes}
+        while waiting:
+            check()
+            _, waiting = wait(waiting, timeout=0.5)
         return {
             index: hearing
             for indexes, future in self.passes

@@ -1,7 +1,6 @@
 """A job's life on the worker side: run, cancel, fail, run twice."""
 
-import time
-
+import psutil
 import pytest
 from django_q.exceptions import TimeoutException
 from django_q.timeout import TimeoutHandler
@@ -61,17 +60,47 @@ def test_a_failing_stage_fails_the_job_with_a_clear_message(owner):
     assert not job.outputs.exists() and not hasattr(job, "usage")
 
 
-def test_a_render_over_the_time_limit_fails_and_releases_its_quota(owner, monkeypatch):
-    from renders.pipeline.stages import narrate
+LONG_SCRIPT = "\n".join(
+    f"{speaker}: Line {n} of a script that takes a while. It has a second sentence too."
+    for n, speaker in enumerate(["Host", "Guest"] * 6, start=1)
+)
 
-    job = queue(owner)
-    monkeypatch.setattr(narrate, "run", lambda ctx: time.sleep(30))  # stands in for a render that hangs
-    # The worker's own alarm: django-q2 raises TimeoutException (a SystemExit) when the task's time is up.
-    with pytest.raises(TimeoutException), TimeoutHandler(1):
-        run_job(job.pk)
+
+def assert_stopped_cleanly(job: RenderJob, settings) -> None:
     job.refresh_from_db()
     assert job.status == RenderJob.Status.FAILED and job.reservation.status == "released"
-    assert job.error.startswith("narrate: the render took longer than")
+    assert not job.outputs.exists() and not hasattr(job, "usage")
+    assert not (settings.RENDER_WORK_DIR / str(job.public_id)).exists()
+    assert not [p for p in psutil.Process().children(recursive=True) if "ffmpeg" in p.name()]
+
+
+def test_a_render_over_its_time_limit_stops_itself_before_the_worker_is_ended(owner, settings):
+    # The pipeline stops at 3 s, half of the limit (30 s before, for real limits), leaving time for the
+    # recogniser pass in flight (about a second) to end; every other step polls within a fraction of one.
+    settings.RENDER_TIMEOUT = 6
+    job = queue(owner, body=LONG_SCRIPT, kind=RenderJob.Kind.VIDEO)
+    # django-q2's own alarm at RENDER_TIMEOUT: had the pipeline not stopped first, TimeoutException fails this.
+    with TimeoutHandler(settings.RENDER_TIMEOUT):
+        run_job(job.pk)
+    assert_stopped_cleanly(job, settings)
+    stage, _, message = job.error.partition(": ")
+    assert stage in {"narrate", "captions", "storyboard", "compose"}
+    assert message == "the render took longer than 6 s and was stopped."
+
+
+def test_the_workers_alarm_inside_a_stage_fails_the_job_without_waiting_for_the_rest(owner, settings, monkeypatch):
+    from voices.engines.piper import PiperEngine
+
+    job = queue(owner, body=LONG_SCRIPT)
+    said = []
+    speak = PiperEngine.synthesize
+    monkeypatch.setattr(PiperEngine, "synthesize", lambda self, *args: said.append(args) or speak(self, *args))
+    # A step that does not poll ran past the pipeline's own deadline: django-q2 raises TimeoutException.
+    with pytest.raises(TimeoutException), TimeoutHandler(1):
+        run_job(job.pk)
+    assert_stopped_cleanly(job, settings)
+    assert job.error == "narrate: the render took longer than 1800 s and was stopped."
+    assert len(said) < 24  # the units not yet started were dropped, not synthesised first
 
 
 def test_a_job_that_cannot_be_set_up_fails_instead_of_hanging(owner):

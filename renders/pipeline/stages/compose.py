@@ -249,12 +249,16 @@ def _run_jobs(ctx: RenderContext, jobs: list[Job], span: tuple[float, float]) ->
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="compose") as pool:
         futures: list[Future] = [pool.submit(start, job) for job in jobs]
         pending = set(futures)
-        while pending:
-            finished, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
-            if ctx.is_cancelled() or any(f.exception() for f in finished):
-                stop.set()
-            low, high = span
-            ctx.progress(low + (high - low) * sum(done[j.name] * j.weight for j in jobs) / total)
+        try:
+            while pending:
+                finished, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
+                if ctx.is_cancelled() or any(f.exception() for f in finished):
+                    stop.set()
+                low, high = span
+                ctx.progress(low + (high - low) * sum(done[j.name] * j.weight for j in jobs) / total)
+        except BaseException:  # e.g. the worker's time is up: leaving the pool must not wait for ffmpeg
+            stop.set()
+            raise
     ctx.check_cancelled()
     errors = [f.exception() for f in futures if f.exception() is not None]
     real = [e for e in errors if not isinstance(e, RenderCancelled)]

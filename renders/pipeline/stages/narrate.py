@@ -17,7 +17,7 @@ import numpy as np
 import pyloudnorm
 
 from renders.pipeline.align import HeardWord, align_words, word_error_rate
-from renders.pipeline.context import RenderCancelled, RenderContext, StageError
+from renders.pipeline.context import RenderContext, StageError
 from renders.pipeline.media import encode_mp3, fade_edges, limit_peaks, resample, write_wav
 from renders.pipeline.normalize import Normalized, language_code, normalize, split_sentences
 from renders.pipeline.speech_cache import UnitAudio, unit_key
@@ -53,20 +53,25 @@ def run(ctx: RenderContext) -> None:
     engines = {get_engine(ctx.voices[unit.speaker]["engine"]) for unit in pending}
     speaking = max((engine.concurrency for engine in engines), default=1)
     with ThreadPoolExecutor(max_workers=speaking) as voices, ThreadPoolExecutor(max_workers=ctx.workers) as pool:
-        # Rounds: every pending unit is synthesised and heard (in shared passes that start while later units
-        # are still being synthesised); only the units heard wrong go round again with a variation, keeping
-        # each unit's best take.
-        for attempt in range(ctx.max_tries if verifying else 1):
-            if not pending:
-                break
-            listener = Listener(SAMPLE_RATE, pool)
-            calls = [partial(_synthesize, ctx, unit, attempt) for unit in pending]
-            takes = work.run(voices, calls, on_result=partial(_hand_to_ear, listener, verifying))
-            hearings = listener.hearings()
-            for index, (unit, take) in enumerate(zip(pending, takes, strict=True)):
-                _keep_best(ctx, unit, take, hearings.get(index, Hearing("", [])), attempt, verifying)
-            work.advance(len(pending))
-            pending = [unit for unit in pending if unit.audio.score > ctx.max_error_rate]
+        try:
+            # Rounds: every pending unit is synthesised and heard (in shared passes that start while later
+            # units are still being synthesised); only the units heard wrong go round again with a variation,
+            # keeping each unit's best take.
+            for attempt in range(ctx.max_tries if verifying else 1):
+                if not pending:
+                    break
+                listener = Listener(SAMPLE_RATE, pool)
+                calls = [partial(_synthesize, ctx, unit, attempt) for unit in pending]
+                takes = work.run(voices, calls, on_result=partial(_hand_to_ear, listener, verifying))
+                hearings = listener.hearings(ctx.check_cancelled)
+                for index, (unit, take) in enumerate(zip(pending, takes, strict=True)):
+                    _keep_best(ctx, unit, take, hearings.get(index, Hearing("", [])), attempt, verifying)
+                work.advance(len(pending))
+                pending = [unit for unit in pending if unit.audio.score > ctx.max_error_rate]
+        except BaseException:  # cancelled, out of time, failed: leaving waits only for the work in flight
+            for executor in (voices, pool):
+                executor.shutdown(wait=False, cancel_futures=True)
+            raise
     for unit in units:
         if not unit.cached and ctx.speech_cache is not None:
             ctx.speech_cache.save(unit.key, unit.audio)
@@ -89,24 +94,19 @@ class Progress:
     ) -> list[T]:
         """Run calls on the pool, handing each result to `on_result` (with its index) as soon as it is ready.
 
-        Cancelling stops waiting and drops what has not started.
+        Cancelling (or the worker's time running out) stops waiting; `run` drops what has not started.
         """
         futures = [pool.submit(call) for call in calls]
         positions = {future: index for index, future in enumerate(futures)}
-        try:
-            waiting = set(futures)
-            while waiting:
-                finished, waiting = wait(waiting, timeout=0.5, return_when=FIRST_COMPLETED)
-                self.ctx.check_cancelled()
-                for future in sorted(finished, key=positions.__getitem__):
-                    on_result(positions[future], future.result())
-                self.done += len(finished) / 2  # synthesis is about half of a unit's work
-                self.ctx.progress(min(self.done, self.total) / self.total)
-            return [future.result() for future in futures]
-        except (RenderCancelled, StageError):
-            for future in futures:
-                future.cancel()
-            raise
+        waiting = set(futures)
+        while waiting:
+            finished, waiting = wait(waiting, timeout=0.5, return_when=FIRST_COMPLETED)
+            self.ctx.check_cancelled()
+            for future in sorted(finished, key=positions.__getitem__):
+                on_result(positions[future], future.result())
+            self.done += len(finished) / 2  # synthesis is about half of a unit's work
+            self.ctx.progress(min(self.done, self.total) / self.total)
+        return [future.result() for future in futures]
 
 
 def plan_units(ctx: RenderContext) -> list[Unit]:
