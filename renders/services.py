@@ -3,6 +3,7 @@
 import logging
 import shutil
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -134,15 +135,17 @@ def run_job(job_id: int) -> None:
     # thread pools and ffmpeg processes stop, and the job fails here with its quota released.
     deadline = time.monotonic() + limit - min(30.0, limit / 2)
     timed_out = f"the render took longer than {limit} s and was stopped."
+    cancelled = _cancel_checker(job)
     ctx: RenderContext | None = None
     try:
-        ctx = _context_for(job, workdir, deadline)
+        ctx = _context_for(job, workdir, lambda: cancelled() or time.monotonic() >= deadline)
         fetch_media(job, ctx)
         run_pipeline(ctx)
         if job.options.get("storyboard"):
             # Deliver the edited storyboard as saved (storage names), never this worker's local copies.
             ctx.outputs["storyboard"].write_text(Storyboard.from_json(job.options["storyboard"]).to_json())
-        ctx.check_cancelled()
+        if cancelled():  # past the deadline now, the finished render is still delivered
+            raise RenderCancelled()
         with transaction.atomic():
             _store_outputs(job, ctx)
             if not actions.finish_job(job, ctx.report):
@@ -170,7 +173,7 @@ def run_job(job_id: int) -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _context_for(job: RenderJob, workdir: Path, deadline: float) -> RenderContext:
+def _context_for(job: RenderJob, workdir: Path, is_cancelled: Callable[[], bool]) -> RenderContext:
     ctx = RenderContext(
         blocks=[Block.from_dict(block) for block in job.blocks],
         voices=job.options["voices"],
@@ -183,7 +186,7 @@ def _context_for(job: RenderJob, workdir: Path, deadline: float) -> RenderContex
         regenerate_blocks=frozenset(job.options.get("regenerate_blocks", [])),
         **narration_settings(),
         **look_from_options(job.options),
-        is_cancelled=_cancel_checker(job, deadline),
+        is_cancelled=is_cancelled,
     )
     ctx.on_progress = lambda stage, percent: actions.report_progress(job, stage, percent, ctx.report)
     return ctx
@@ -232,9 +235,8 @@ def _store_outputs(job: RenderJob, ctx: RenderContext) -> None:
         output.save()
 
 
-def _cancel_checker(job: RenderJob, deadline: float, interval: float = 1.0):
-    """True once the job is cancelled or past `deadline` (time.monotonic). Asks the database at most once
-    per `interval`: cancelling is rare, stages poll often."""
+def _cancel_checker(job: RenderJob, interval: float = 1.0) -> Callable[[], bool]:
+    """Asks the database at most once per `interval`: cancelling is rare, stages poll often."""
     last_check, cancelled = 0.0, False
 
     def is_cancelled() -> bool:
@@ -242,6 +244,6 @@ def _cancel_checker(job: RenderJob, deadline: float, interval: float = 1.0):
         if not cancelled and time.monotonic() - last_check >= interval:
             last_check = time.monotonic()
             cancelled = RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.CANCELLED).exists()
-        return cancelled or time.monotonic() >= deadline
+        return cancelled
 
     return is_cancelled

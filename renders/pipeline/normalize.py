@@ -22,6 +22,7 @@ _CLOSERS = ".,;:!?…)]}\"'\u201d\u2019»"
 _SENTENCE_MARKS = ".,;:!?"
 # What may follow a rule's match inside the same token; the boundary keeps rules from ending mid-word.
 _TAIL = "(?P<tail>[" + re.escape(_CLOSERS) + "]*)(?= |$)"
+_RECENT = 4  # tokens a rule may look back on
 _LONGEST_NUMBER = 15  # longer digit runs (ids, phone numbers) are read digit by digit
 
 
@@ -56,6 +57,7 @@ class Context:
     """What a rule may need beyond its own match."""
 
     previous: str  # the previous token, lower-cased, without punctuation ("in" before "1999")
+    recent: tuple[str, ...]  # the few tokens before, like `previous` ("call", "us", "at" before "555-1234")
     following: str  # the next token as written ("Louis" after "St.")
     spell_acronyms: bool
 
@@ -95,6 +97,7 @@ def normalize(text: str, language: str = "en", *, spell_acronyms: bool = False) 
         original = originals[index]
         context = Context(
             previous=_bare(originals[index - 1]).lower() if index else "",
+            recent=tuple(_bare(token).lower() for token in originals[max(0, index - _RECENT) : index]),
             following=originals[index + 1] if index + 1 < len(originals) else "",
             spell_acronyms=spell_acronyms,
         )
@@ -482,34 +485,50 @@ def _say_ordinal(match: re.Match[str], context: Context) -> list[str]:
     return [*words[:-1], words[-1] + (match["joined"] or "")]  # "3rd-party": third-party
 
 
-# Only these read as fractions: "9/11", "6/7", "5/12" are dates and names, "24/7" is said "twenty-four seven".
-_FRACTIONS = {2: ("half", "halves"), 3: ("third", "thirds"), 4: ("quarter", "quarters"), 8: ("eighth", "eighths")}
+_DENOMINATORS = {2: ("half", "halves"), 4: ("quarter", "quarters")}  # the others are ordinals: a third
+_MEASURED = {"of", "inch", "inches", "cup", "cups", "teaspoon", "teaspoons", "tablespoon", "tablespoons", "mile",
+             "miles", "second", "seconds", "ounce", "ounces", "pound", "pounds", "lb", "oz", "in"}  # fmt: skip
 
 
 def _say_fraction(match: re.Match[str], context: Context) -> list[str] | None:
     numerator, denominator = int(match["numerator"]), int(match["denominator"])
-    if denominator not in _FRACTIONS or not 0 < numerator < denominator:
-        return None
-    one, many = _FRACTIONS[denominator]
+    if not 0 < numerator < denominator <= 16:
+        return None  # "24/7", "10/20" are not fractions anyone says as such
+    measured = _bare(context.following).lower() in _MEASURED | set(_UNITS)
+    if denominator not in (2, 3, 4, 8) and not measured:
+        return None  # "9/11", "6/7", "5/12" are names and dates; "1/10 of", "3/16 inch" are fractions
+    ordinal = _en(str(denominator), "ordinal")[-1]
+    one, many = _DENOMINATORS.get(denominator, (ordinal, ordinal + "s"))
     return [*_en(str(numerator)), one if numerator == 1 else many]
 
 
-_PHONE_CUES = {"call", "phone", "tel", "telephone", "fax", "dial", "text", "mobile", "cell", "hotline", "number"}
+_PHONE_CUES = {
+    "call", "phone", "tel", "telephone", "fax", "dial", "text", "sms", "mobile", "cell", "hotline", "number",
+    "ext", "extension", "contact", "reach", "whatsapp",
+}  # fmt: skip
 
 
 def _say_digits(match: re.Match[str], context: Context) -> list[str] | None:
     digits = re.sub(r"\D", "", match["phone"])
-    if len(digits) == 7 and context.previous not in _PHONE_CUES:
-        return None  # "125-1500 words" is a range: a bare 555-1234 is a phone number only after "call" and such
+    if len(digits) == 7 and _PHONE_CUES.isdisjoint(context.recent):
+        return None  # "125-1500 words" is a range: a bare 555-1234 is a phone number only near "call" and such
     return [_words(int(digit), "en") for digit in digits]  # phone numbers are read digit by digit
+
+
+_NUMBERED = {"room", "issue", "item", "patent", "case", "order", "invoice", "ticket", "policy", "account", "flight",
+             "house", "serial", "model", "part", "page", "chapter", "episode", "track", "volume"}  # fmt: skip
 
 
 def _say_number_sign(match: re.Match[str], context: Context) -> list[str] | None:
     if match["number"]:
         return ["number", *_en(match["number"])]  # "No.1"
-    # "No. 1" is number one, but "she said no. 3 days later" and "No. 2024 was..." keep their "no".
-    following = context.following
-    return ["number"] if match[0][0] == "N" and match["tail"] == "" and re.fullmatch(r"\d{1,3}\W*", following) else None
+    if match["tail"] or not context.following[:1].isdigit():
+        return None
+    # "No. 1", "No. 1-ranked" are numbers, "she said no. 3 days later" and "No. 2024 was..." keep their "no",
+    # unless a noun before says what is numbered: "Room no. 1234".
+    numbered = context.previous in _NUMBERED
+    short = re.match(r"\d{1,3}(?!\d|[,.]\d)", context.following)
+    return ["number"] if numbered or (match[0][0] == "N" and short) else None
 
 
 def _plural(word: str) -> str:
@@ -549,8 +568,13 @@ def _say_many(match: re.Match[str], context: Context) -> list[str]:
 def _say_range(match: re.Match[str], context: Context) -> list[str]:
     low, high = match["low"], match["high"]
     unit = match["unit"] or match["spaced_unit"]
-    if unit == "s" and _is_year(low) and low.endswith("0") and high.isdigit() and high.endswith("0"):
-        return [*_decade(int(low)), "to", *_decade(int(high))]  # 1980-90s: nineteen eighties to nineties
+    if unit == "s" and _is_year(low) and low.endswith("0") and high.isdecimal() and high.endswith("0"):
+        end = int(high)
+        if len(high) == 2:  # 1980-90s: nineteen eighties to nineties; 1990-00s: to two thousands
+            end += int(low) // 100 * 100 + (100 if int(low) % 100 >= end else 0)
+            if end // 100 == int(low) // 100:
+                return [*_decade(int(low)), "to", _plural(_en(high)[-1])]
+        return [*_decade(int(low)), "to", *_decade(end)]
     if _is_year(low) and not unit and not match["percent"]:
         if _is_year(high):
             return [*_year(int(low)), "to", *_year(int(high))]  # 1990-1995
@@ -565,7 +589,7 @@ def _say_range(match: re.Match[str], context: Context) -> list[str]:
 
 
 def _is_year(number: str) -> bool:
-    return len(number) == 4 and number.isdigit() and 1100 <= int(number) <= 2099
+    return len(number) == 4 and number.isdecimal() and 1100 <= int(number) <= 2099
 
 
 def _say_year(match: re.Match[str], context: Context) -> list[str] | None:
@@ -683,7 +707,7 @@ _ADDRESS_MARKS = {".": "dot", "/": "slash", "-": "dash", "_": "underscore", "+":
 def _say_address(address: str) -> list[str]:
     words: list[str] = []
     for part in re.findall(r"[^\W_]+|.", address.rstrip("/")):
-        if part.isdigit():
+        if part.isdecimal():  # not isdigit: "²" is a digit int() cannot read
             words.extend(_en(part))
         elif part.isalnum():
             words.append(part)

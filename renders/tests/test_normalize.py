@@ -129,6 +129,7 @@ SPOKEN = [
     ("2.50-3.00 kg", "two point five zero to three point zero zero kilograms"),
     ("the 1980-90s", "the nineteen eighties to nineties"),
     ("the 1980-1990s", "the nineteen eighties to nineteen nineties"),
+    ("the 1990-00s", "the nineteen nineties to two thousands"),
     ("5-10s", "five to ten seconds"),
     ("$5-10 million", "five to ten million dollars"),
     ("$1.5-2B", "one point five to two billion dollars"),
@@ -144,6 +145,8 @@ SPOKEN = [
     ("24/7", "twenty-four seven"),
     ("5/8 inch", "five eighths inch"),
     ("after 9/11", "after nine eleven"),
+    ("1/10 of a second", "one tenth of a second"),
+    ("3/16 inch", "three sixteenths inch"),
     ("6/7 votes", "six seven votes"),
     ("due 5/12", "due five twelve"),
     ("1,000s of fans", "thousands of fans"),
@@ -154,10 +157,14 @@ SPOKEN = [
     ("No. 1", "number one"),
     ("No.1 hit", "number one hit"),
     ("She said no. 3 days later", "She said no. three days later"),
+    ("the No. 1-ranked team", "the number one ranked team"),
+    ("Room no. 1234", "Room number one thousand two hundred and thirty-four"),
     ("No. 2024 was hard", "No. two thousand and twenty-four was hard"),
     # Phone numbers are read digit by digit
     ("call 555-1234", "call five five five one two three four"),
     ("Phone: 555-1234", "Phone: five five five one two three four"),
+    ("Call us at 555-1234.", "Call us at five five five one two three four."),
+    ("call 555-1234 or 555-5678", "call five five five one two three four or five five five five six seven eight"),
     ("(555) 123-4567", "five five five one two three four five six seven"),
     ("1-800-555-1234", "one eight zero zero five five five one two three four"),
     # Words are left alone
@@ -240,6 +247,10 @@ def test_any_text_round_trips_its_originals(text: str) -> None:
 def test_any_numberish_token_is_read_without_error(text: str) -> None:
     # "3.10-3.12", "9/11", "1980-90s": every mix of digits and signs a script may hold must be speakable.
     assert normalize(f"in {text} words").original_text == f"in {text} words"
+
+
+def test_a_superscript_digit_is_no_number_to_read() -> None:
+    assert normalize("5²@a.io").spoken_text.endswith(" at a dot io")  # "²" is a digit that int() cannot read
 
 
 _SCRIPTISH = st.lists(
