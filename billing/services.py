@@ -100,8 +100,9 @@ def estimate(blocks: list[Block], kind: str, options: dict[str, Any] | None = No
 
 
 def narration_paid_before(options: dict[str, Any]) -> bool:
-    # Set by the server (renders.storyboards.render_video), never from a request.
-    return bool(options.get("storyboard_of"))
+    # Set by the server (renders.storyboards.render_video), never from a request. A regenerated block is
+    # narration said afresh, so a storyboard video that regenerates one pays for its narration.
+    return bool(options.get("storyboard_of")) and not options.get("regenerate_blocks")
 
 
 def reserve(

@@ -87,9 +87,7 @@ def regenerate_block(job: RenderJob, index: int, user: Any = None) -> RenderJob:
     speech cache, so its audio stays byte-identical."""
     if not 0 <= index < len(job.blocks):
         raise ValueError(f"this job has no block {index + 1}")
-    # Not "storyboard_of": the block said afresh is new narration, so this job reserves and pays for it.
-    dropped = {"voices", "regenerate_blocks", "storyboard_of"}
-    options = {key: value for key, value in job.options.items() if key not in dropped}
+    options = {key: value for key, value in job.options.items() if key not in {"voices", "regenerate_blocks"}}
     return submit_render(
         workspace=job.workspace,
         blocks=[Block.from_dict(block) for block in job.blocks],

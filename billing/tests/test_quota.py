@@ -156,7 +156,7 @@ def test_regenerating_a_block_of_a_storyboard_video_reserves_its_narration(plans
     RenderJob.objects.filter(pk=video.pk).update(status=RenderJob.Status.SUCCEEDED)
     video.refresh_from_db()
     again = regenerate_block(video, 0)
-    assert again.reservation.narration_seconds == 10 and "storyboard_of" not in again.options
+    assert again.reservation.narration_seconds == 10 and again.options["storyboard_of"] == "prepared-job"
     RenderJob.objects.filter(pk=again.pk).update(status=RenderJob.Status.SUCCEEDED)
     settle(again, narration_seconds=9.5, narration_reused=False)
     use_up(workspace, seconds=600 - 10)
