@@ -84,3 +84,19 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id} attempt {self.attempt}: {self.status_code or self.error}"
+
+
+class IdempotentRequest(models.Model):
+    """A job-creating request sent with an `Idempotency-Key`: a retry with the same key gets the same job."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of the request, to refuse a key reused for another
+    job = models.ForeignKey(RenderJob, on_delete=models.CASCADE, null=True, related_name="+")  # null until created
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "key"], name="one_request_per_idempotency_key")]
+
+    def __str__(self) -> str:
+        return self.key

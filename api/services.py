@@ -1,12 +1,19 @@
 """What the API does, apart from HTTP: speakers, jobs from scripts, deleting jobs."""
 
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from rest_framework import serializers
 
 from api.errors import ApiError
+from api.models import IdempotentRequest
 from renders import actions
 from renders.models import RenderJob
 from renders.pipeline.script import Block, ScriptError, parse_json, parse_text
@@ -105,6 +112,42 @@ def submit_job(workspace: Workspace, data: dict[str, Any], *, kind: str, user: A
     return submit_render(
         workspace=workspace, blocks=blocks, title=title, kind=kind, user=user, script=script, options=options
     )
+
+
+IDEMPOTENCY_WINDOW = timedelta(hours=24)
+
+
+def submit_once(
+    workspace: Workspace, key: str, request: Any, submit: Callable[[], RenderJob]
+) -> tuple[RenderJob, bool]:
+    """`submit()` once per `Idempotency-Key` (kept 24 hours): the same request again gets the job the first one
+    made, with True (replayed), and is neither queued nor charged again. No key: every call submits."""
+    if not key:
+        return submit(), False
+    if len(key) > 255:
+        message = "Idempotency-Key: use at most 255 characters (a UUID is plenty)."
+        raise ApiError(400, "invalid", message, {"Idempotency-Key": [message]})
+    fingerprint = hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
+    # Expired keys go as new ones come, so the table holds about a day of each workspace's keys.
+    IdempotentRequest.objects.filter(workspace=workspace, created_at__lt=timezone.now() - IDEMPOTENCY_WINDOW).delete()
+    earlier = IdempotentRequest.objects.filter(workspace=workspace, key=key).select_related("job").first()
+    if earlier is None:
+        try:
+            with transaction.atomic():
+                # The key is claimed first: a concurrent twin waits on it, then finds this job.
+                claim = IdempotentRequest.objects.create(workspace=workspace, key=key, fingerprint=fingerprint)
+                claim.job = submit()
+                claim.save(update_fields=["job"])
+                return claim.job, False
+        except IntegrityError:
+            earlier = IdempotentRequest.objects.select_related("job").get(workspace=workspace, key=key)
+    if earlier.fingerprint != fingerprint or earlier.job is None:
+        raise ApiError(
+            409,
+            "idempotency_key_reused",
+            "This Idempotency-Key came with a different request in the last 24 hours; send a new key.",
+        )
+    return earlier.job, True
 
 
 def delete_job(job: RenderJob) -> RenderJob:

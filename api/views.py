@@ -34,6 +34,15 @@ ERR = OpenApiResponse(ErrorSerializer)
 AUTH_ERRORS = {401: OpenApiResponse(ErrorSerializer, description="Missing, unknown, revoked or expired key"), 429: ERR}
 INVALID = {400: OpenApiResponse(ErrorSerializer, description="Validation error naming the field")}
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="No such object in the key's workspace")}
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="Any unique string (a UUID): sending the same request again with it within 24 hours returns the "
+    "job the first one made, with `Idempotent-Replayed: true`, instead of queuing and charging a second one. "
+    "Safe retries after a timeout or a 5xx.",
+)
+REUSED_KEY = {409: OpenApiResponse(ErrorSerializer, description="The Idempotency-Key came with a different request")}
 QUOTA = {
     402: OpenApiResponse(ErrorSerializer, description="The plan cannot take this job: needed, remaining, upgrade_url")
 }
@@ -54,6 +63,22 @@ SCRIPT_EXAMPLE = OpenApiExample(
 TEXT_EXAMPLE = OpenApiExample(
     "Text format", value={"title": "Welcome", "script": "Host: Welcome back.\nGuest: Thanks!"}, request_only=True
 )
+
+
+def _submit(request: Request, serializer_class: type[ScriptInputSerializer], kind: str) -> Response:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    workspace = workspace_of(request)
+    job, replayed = services.submit_once(
+        workspace,
+        request.headers.get("Idempotency-Key", "").strip(),
+        {"path": request.path, "data": request.data},
+        lambda: services.submit_job(workspace, serializer.validated_data, kind=kind),
+    )
+    response = _job_response(request, job, status.HTTP_202_ACCEPTED)
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
 
 
 def _job_response(request: Request, job: RenderJob, status_code: int = 200) -> Response:
@@ -113,14 +138,12 @@ class SynthesizeView(APIView):
         summary="Synthesise a script (narration + captions)",
         description="Queues an audio job and answers 202 with it; poll `GET /jobs/{id}` or pass `callback_url`.",
         request=ScriptInputSerializer,
-        responses={202: JobSerializer, **INVALID, **QUOTA, **AUTH_ERRORS, 413: ERR, 415: ERR},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={202: JobSerializer, **INVALID, **QUOTA, **AUTH_ERRORS, **REUSED_KEY, 413: ERR, 415: ERR},
         examples=[SCRIPT_EXAMPLE, TEXT_EXAMPLE],
     )
     def post(self, request: Request) -> Response:
-        serializer = ScriptInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        job = services.submit_job(workspace_of(request), serializer.validated_data, kind=RenderJob.Kind.AUDIO)
-        return _job_response(request, job, status.HTTP_202_ACCEPTED)
+        return _submit(request, ScriptInputSerializer, RenderJob.Kind.AUDIO)
 
 
 class RenderView(APIView):
@@ -128,17 +151,15 @@ class RenderView(APIView):
         summary="Render a video",
         description="Queues a video job (narration, captions, MP4) and answers 202 with it.",
         request=RenderInputSerializer,
-        responses={202: JobSerializer, **INVALID, **QUOTA, **AUTH_ERRORS, 413: ERR, 415: ERR},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={202: JobSerializer, **INVALID, **QUOTA, **AUTH_ERRORS, **REUSED_KEY, 413: ERR, 415: ERR},
         examples=[
             OpenApiExample("Saved script", value={"script_id": 12, "aspect": "16:9", "height": 720}, request_only=True),
             TEXT_EXAMPLE,
         ],
     )
     def post(self, request: Request) -> Response:
-        serializer = RenderInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        job = services.submit_job(workspace_of(request), serializer.validated_data, kind=RenderJob.Kind.VIDEO)
-        return _job_response(request, job, status.HTTP_202_ACCEPTED)
+        return _submit(request, RenderInputSerializer, RenderJob.Kind.VIDEO)
 
 
 class UsageView(APIView):

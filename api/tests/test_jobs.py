@@ -1,10 +1,18 @@
 import os
+import threading
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.utils import timezone
 
+from api.models import IdempotentRequest
+from api.serializers import ScriptInputSerializer
+from api.services import submit_job, submit_once
 from api.signing import output_for_token
+from billing.models import Reservation
 from renders.models import RenderJob, RenderOutput
 from studio.models import Campaign, Script
 
@@ -197,3 +205,70 @@ def test_a_job_lists_the_outputs_asked_for(api, owner, queue, path, asked, liste
         output.file.save(f"out.{kind}", ContentFile(b"x"), save=True)
     shown = api.get(f"/api/v1/jobs/{job.public_id}").json()["outputs"]
     assert {output["kind"] for output in shown} == listed
+
+
+def test_a_retry_with_the_same_idempotency_key_gets_the_same_job(api, queue, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = api.post("/api/v1/synthesize", SCRIPT, format="json", HTTP_IDEMPOTENCY_KEY="try-1")
+        again = api.post("/api/v1/synthesize", SCRIPT, format="json", HTTP_IDEMPOTENCY_KEY="try-1")
+    assert first.status_code == again.status_code == 202
+    assert again.json()["id"] == first.json()["id"] and again["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first
+    assert RenderJob.objects.count() == 1 and Reservation.objects.count() == 1 and len(queue) == 1
+    # Without a key, or with another one, the same script is another job.
+    assert api.post("/api/v1/synthesize", SCRIPT, format="json").json()["id"] != first.json()["id"]
+    assert api.post("/api/v1/synthesize", SCRIPT, format="json", HTTP_IDEMPOTENCY_KEY="try-2").status_code == 202
+    assert RenderJob.objects.count() == 3
+
+
+def test_an_idempotency_key_reused_for_another_request_is_refused(api, queue):
+    assert api.post("/api/v1/synthesize", SCRIPT, format="json", HTTP_IDEMPOTENCY_KEY="k").status_code == 202
+    other_script = {**SCRIPT, "title": "Other"}
+    for path, body in [("/api/v1/synthesize", other_script), ("/api/v1/renders", SCRIPT)]:
+        response = api.post(path, body, format="json", HTTP_IDEMPOTENCY_KEY="k")
+        assert response.status_code == 409 and error_of(response)["code"] == "idempotency_key_reused"
+    too_long = api.post("/api/v1/synthesize", SCRIPT, format="json", HTTP_IDEMPOTENCY_KEY="k" * 256)
+    assert too_long.status_code == 400 and "Idempotency-Key" in error_of(too_long)["details"]
+    assert RenderJob.objects.count() == 1
+
+
+def test_idempotency_keys_belong_to_a_workspace_and_last_a_day(api, outsider_api, queue):
+    mine = api.post("/api/v1/synthesize", SCRIPT, format="json", HTTP_IDEMPOTENCY_KEY="k").json()["id"]
+    theirs = outsider_api.post("/api/v1/synthesize", SCRIPT, format="json", HTTP_IDEMPOTENCY_KEY="k").json()["id"]
+    assert mine != theirs
+    IdempotentRequest.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    later = api.post("/api/v1/synthesize", SCRIPT, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    assert later.status_code == 202 and later.json()["id"] not in (mine, theirs)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_twins_with_one_idempotency_key_make_one_job(owner, queue):
+    workspace, results, errors = workspace_of(owner), [], []
+    barrier = threading.Barrier(6)
+
+    def twin() -> None:
+        try:
+            barrier.wait()
+            submit = lambda: submit_job(workspace, parsed_script(), kind=RenderJob.Kind.AUDIO)  # noqa: E731
+            results.append(submit_once(workspace, "same", {"script": "Host: Hi."}, submit))
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=twin) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert (
+        len({job.pk for job, _ in results}) == 1 and sorted(replayed for _, replayed in results) == [False] + [True] * 5
+    )
+    assert RenderJob.objects.count() == 1 and Reservation.objects.count() == 1
+
+
+def parsed_script() -> dict:
+    serializer = ScriptInputSerializer(data={"script": "Host: Hi."})
+    assert serializer.is_valid(), serializer.errors
+    return serializer.validated_data

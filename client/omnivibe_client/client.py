@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypedDict
@@ -129,10 +130,10 @@ class Client:
 
     # --- jobs ---
     def synthesize(self, script: str | dict[str, Any], **options: Any) -> Job:
-        return self._request("POST", "synthesize", json=_script_body(script, options)).json()
+        return self._submit("synthesize", _script_body(script, options))
 
     def render(self, script: str | dict[str, Any], **options: Any) -> Job:
-        return self._request("POST", "renders", json=_script_body(script, options)).json()
+        return self._submit("renders", _script_body(script, options))
 
     def get_job(self, job_id: str) -> Job:
         return self._request("GET", f"jobs/{job_id}").json()
@@ -199,6 +200,11 @@ class Client:
         self._request("DELETE", f"campaigns/{campaign_id}")
 
     # --- plumbing ---
+    def _submit(self, path: str, body: dict[str, Any]) -> Job:
+        # One key for every try: a retry after a lost answer gets the job the first try made, not a second one.
+        headers = {"Idempotency-Key": uuid.uuid4().hex}
+        return self._request("POST", path, json=body, headers=headers).json()
+
     def _paginate(self, path: str, params: dict[str, Any]) -> Iterator[Any]:
         page = self._request("GET", path, params={**params, "page_size": 100}).json()
         yield from page["results"]
@@ -215,7 +221,8 @@ class Client:
             try:
                 response = self._http.request(method, path, files=files, **kwargs)
             except httpx.TransportError as error:
-                if attempt < self.max_retries and method in ("GET", "DELETE"):
+                retry_safe = method in ("GET", "DELETE") or "Idempotency-Key" in kwargs.get("headers", {})
+                if attempt < self.max_retries and retry_safe:
                     time.sleep(self.backoff * 2**attempt)
                     continue
                 raise ConnectionFailed(f"cannot reach {self._http.base_url}: {error}") from error

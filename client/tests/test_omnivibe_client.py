@@ -126,3 +126,21 @@ def test_cli_download_leaves_no_partial_file(monkeypatch, capsys, tmp_path):
 
     assert cli_against(monkeypatch, handler)(["download", "j1", "--to", str(tmp_path)]) == cli.EXIT_CONNECTION
     assert "broke off" in capsys.readouterr().err and not list(tmp_path.iterdir())
+
+
+def test_submissions_are_retried_with_one_idempotency_key(monkeypatch):
+    monkeypatch.setattr("omnivibe_client.client.time.sleep", lambda seconds: None)
+    keys, answers = [], [httpx.ConnectError("connection reset"), error(502, "bad_gateway")]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        keys.append(request.headers["Idempotency-Key"])
+        answer = answers.pop(0) if answers else httpx.Response(202, json={"id": "j1", "status": "queued"})
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    client = client_for(handler)
+    assert client.render("Host: Hi.")["id"] == "j1"
+    assert len(keys) == 3 and len(set(keys)) == 1  # the server sees one request, tried three times
+    client.synthesize("Host: Hi.")
+    assert keys[-1] != keys[0]  # a new call is a new request
