@@ -512,7 +512,7 @@ def _say_digits(match: re.Match[str], context: Context) -> list[str] | None:
     digits = re.sub(r"\D", "", match["phone"])
     if len(digits) == 7 and _PHONE_CUES.isdisjoint(context.recent):
         return None  # "125-1500 words" is a range: a bare 555-1234 is a phone number only near "call" and such
-    return [_words(int(digit), "en") for digit in digits]  # phone numbers are read digit by digit
+    return _digits(digits)  # phone numbers are read digit by digit
 
 
 _NUMBERED = {"room", "issue", "item", "patent", "case", "order", "invoice", "ticket", "policy", "account", "flight",
@@ -590,6 +590,28 @@ def _say_range(match: re.Match[str], context: Context) -> list[str]:
 
 def _is_year(number: str) -> bool:
     return len(number) == 4 and number.isdecimal() and 1100 <= int(number) <= 2099
+
+
+_VERSION_CUES = {
+    "version", "ver", "release", "update", "build", "python", "ios", "ipados", "android", "macos", "node",
+    "java", "php", "django", "chrome", "firefox", "ubuntu", "debian", "kernel", "firmware", "gpt",
+}  # fmt: skip
+
+
+def _say_dotted(match: re.Match[str], context: Context) -> list[str] | None:
+    """ "1.2.3", "v2.10", "Python 3.12": versions, each part a whole number; "192.168.1.1": an address, read
+    digit by digit. A plain "3.14" is left to the decimal rule: three point one four."""
+    parts = match["dotted"].split(".")
+    if len(parts) == 4 and not match["v"] and all(int(part) <= 255 for part in parts):
+        return [word for index, part in enumerate(parts) for word in [*(["dot"] if index else []), *_digits(part)]]
+    if len(parts) == 2 and not match["v"] and context.previous not in _VERSION_CUES:
+        return None
+    said = [word for index, part in enumerate(parts) for word in [*(["point"] if index else []), *_en(part)]]
+    return ["version", *said] if match["v"] else said
+
+
+def _digits(number: str) -> list[str]:
+    return [_words(int(digit), "en") for digit in number]
 
 
 def _say_year(match: re.Match[str], context: Context) -> list[str] | None:
@@ -762,6 +784,7 @@ ENGLISH = Language(
             rf"(?:(?P<percent>%)|{_UNIT})?",
             _say_range,
         ),
+        rule(r"(?P<v>[vV])?(?P<dotted>\d+(?:\.\d+){1,3})", _say_dotted),
         rule(r"(?P<number>\d+)(?:st|nd|rd|th)(?P<joined>-[^\W\d_]+)?", _say_ordinal, re.I),
         rule(r"(?P<numerator>\d{1,2})/(?P<denominator>\d{1,2})", _say_fraction),
         rule(r"(?P<number>\d{1,3}(?:,\d{3})+)s", _say_many),
