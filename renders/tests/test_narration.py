@@ -1,6 +1,7 @@
 """The narrate stage with the real Piper voice and the real faster-whisper: verify, retry, flag, cache."""
 
 import wave
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -56,6 +57,19 @@ def test_numbers_are_spoken_and_timed_on_the_written_words(tmp_path):
     # The written "$5.50" covers "five dollars and fifty cents": it lasts longer than "for".
     timed = {word.text: word.end - word.start for word in ctx.words}
     assert timed["$5.50"] > timed["for"]
+
+
+JOINED = "We walked in the rain from the station."  # espeak says "in the" and "from the" as one word each
+
+
+def test_an_unverified_narration_is_timed_by_piper_alone(tmp_path):
+    ctx = context(tmp_path, f"Host: {WRITTEN}\nGuest: {JOINED}", verify=False)
+    narrate.run(ctx)
+    assert all(unit["transcript"] == "" for block in ctx.report["blocks"] for unit in block["units"])  # unheard
+    assert [word.text for word in ctx.words] == [*WRITTEN.split(), *JOINED.split()]
+    assert all(a.end <= b.start for a, b in pairwise(ctx.words)) and ctx.words[-1].end <= ctx.duration
+    timed = {word.text: word.end - word.start for word in ctx.words}
+    assert timed["$5.50"] > timed["for"] and timed["in"] > 0 and timed["the"] > 0
 
 
 def test_a_second_render_reuses_every_unit_from_the_cache(tmp_path):

@@ -239,3 +239,32 @@ def test_the_narration_times_written_words_with_the_engines_own_alignment(fake, 
     assert timed["3:30"][0] == pytest.approx(at["three"], abs=0.03)
     assert timed["3:30"][1] == timed["pm"][0] and timed["pm"][1] == pytest.approx(at[" M "] + 0.1, abs=0.03)
     assert timed["today."] == pytest.approx((at["today"], at["today"] + 0.3), abs=0.03)
+
+
+def test_the_narration_keeps_the_engines_words_apart_and_their_pauses(fake, tmp_path):
+    from renders.pipeline import RenderContext
+    from renders.pipeline.script import parse_text
+    from renders.pipeline.stages import narrate
+
+    text = "Hello there, world!"
+    # An even pace until a long breath before "world!": times shared out by length would put it too early.
+    alignment = alignment_for(text)
+    late = text.index("world")
+    for key in ("character_start_times_seconds", "character_end_times_seconds"):
+        alignment[key] = alignment[key][:late] + [time + 1.2 for time in alignment[key][late:]]
+    body = {"audio_base64": base64.b64encode(pcm_bytes(tone(2.2))).decode(), "alignment": alignment}
+    fake.answer("/v1/text-to-speech/voice-1/with-timestamps", 200, body)
+    ctx = RenderContext(
+        blocks=parse_text(f"Host: {text}"),
+        voices={"Host": {"engine": "elevenlabs", "voice_id": "voice-1", "settings": {}}},
+        workdir=tmp_path,
+        video=False,
+        verify=False,
+    )
+    narrate.run(ctx)
+    timed = [(word.text, word.start, word.end) for word in ctx.words]
+    assert timed == [
+        ("Hello", pytest.approx(0.0, abs=0.01), pytest.approx(0.25, abs=0.01)),
+        ("there,", pytest.approx(0.3, abs=0.01), pytest.approx(0.6, abs=0.01)),
+        ("world!", pytest.approx(1.85, abs=0.01), pytest.approx(2.15, abs=0.01)),
+    ]

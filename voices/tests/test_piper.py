@@ -1,10 +1,12 @@
 """The Piper engine with the real bundled model."""
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
 from voices.engines import EngineError, get_engine
-from voices.engines.piper import LIMITS, PRESETS
+from voices.engines.piper import LIMITS, PRESETS, _words_per_run
 from voices.services import default_voice_spec
 
 SENTENCE = "Thanks for having me here today, it is a pleasure."
@@ -88,3 +90,39 @@ def test_retries_start_from_the_preset_and_stay_within_limits(piper):
     assert piper.retry_settings("joe-calm", {}, 2)["speed"] == round(calm["speed"] * 0.92, 3)  # slower than 0.88
     assert piper.retry_settings("joe", {"variation": 0.2}, 1)["variation"] == 0.2  # never livelier than asked
     assert piper.retry_settings("joe", {"speed": 0.5}, 2)["speed"] == LIMITS["speed"][0]
+
+
+# espeak says "in the", "from the" and "at a" as one run of phonemes: the words must still come apart.
+JOINED = "We walked in the rain from the station, and at a quarter past nine we were home."
+
+
+@pytest.mark.parametrize("preset", ["joe", "joe-deep", "joe-bright"])
+def test_every_word_is_timed_from_the_models_own_phoneme_lengths(piper, preset):
+    speech = piper.synthesize(JOINED, preset, {})
+    timings = speech.word_timings
+    assert [word for word, _, _ in timings] == JOINED.split()
+    assert all(start < end for _, start, end in timings)
+    assert all(end <= next_start for (_, _, end), (_, next_start, _) in pairwise(timings))
+    # Pitch shifting resamples the audio: the times must shrink or grow with it and stay inside.
+    assert 0.0 < timings[0][1] < 0.3 and speech.duration - 0.4 < timings[-1][2] <= speech.duration
+    timed = {word: end - start for word, start, end in timings}
+    assert timed["station,"] > timed["in"] and timed["quarter"] > timed["a"]
+
+
+def test_the_comma_pause_belongs_to_no_word(piper):
+    timings = piper.synthesize(JOINED, "joe", {"variation": 0.0}).word_timings
+    station = next(index for index, (word, _, _) in enumerate(timings) if word == "station,")
+    assert timings[station + 1][1] - timings[station][2] > 0.1  # Piper breathes at the comma
+
+
+@pytest.mark.parametrize(
+    ("sizes", "runs", "expected"),
+    [
+        ([2, 2, 3], [2, 2, 3], [1, 1, 1]),
+        ([2, 2, 6, 2, 2], [4, 6, 4], [2, 1, 2]),  # "in the" ... "at a" said as one run each
+        ([3, 2, 2], [3, 4], [1, 2]),
+        ([3], [2, 2], None),  # espeak split a word in two: nothing to match, the recogniser times it
+    ],
+)
+def test_words_are_matched_to_runs_of_phonemes_by_their_counts(sizes, runs, expected):
+    assert _words_per_run(sizes, runs) == expected

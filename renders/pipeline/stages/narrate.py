@@ -156,8 +156,9 @@ def _synthesize(ctx: RenderContext, unit: Unit, attempt: int) -> Take:
     except EngineError as error:
         raise StageError(f"block {unit.block + 1} ({unit.speaker}): {error}") from error
     samples, shift = _tidy(resample(speech.samples, speech.sample_rate, SAMPLE_RATE))
+    # Spaced as a recogniser writes its words, so the words read apart when joined into a transcript.
     timings = speech.word_timings and [
-        HeardWord(w, start - shift, end - shift) for w, start, end in speech.word_timings
+        HeardWord(f" {word}", start - shift, end - shift) for word, start, end in speech.word_timings
     ]
     return Take(samples, normalized.spoken_text, timings or None)
 
