@@ -52,7 +52,7 @@ def media_dirs(settings, tmp_path):
 def make_member(email: str):
     from django.contrib.auth import get_user_model
 
-    from studio.services import ensure_personal_workspace
+    from accounts.services import ensure_personal_workspace
 
     user = get_user_model().objects.create_user(username=email, email=email, password="pw-12345-long")
     ensure_personal_workspace(user)

@@ -6,8 +6,8 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.utils import timezone
 
+from accounts.models import Workspace
 from api.models import KEY_PREFIX, ApiKey, WebhookSecret, hash_key
-from studio.models import Workspace
 
 LAST_USED_EVERY = 60  # seconds: `last_used_at` is written at most once a minute per key
 

@@ -5,8 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from accounts.models import Workspace
 from renders.models import RenderJob
-from studio.models import Workspace
 
 KEY_PREFIX = "ov_"
 

@@ -12,7 +12,7 @@ from api.signing import signed_url
 from renders.models import RenderJob, RenderOutput
 from renders.pipeline.context import ASPECTS
 from renders.pipeline.script import MAX_PAUSE_SECONDS
-from studio.models import Campaign
+from scripts.models import Campaign
 from voices.engines import available_engines
 from voices.models import Voice
 

@@ -12,13 +12,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import serializers
 
+from accounts.models import Workspace
 from api.errors import ApiError
 from api.models import IdempotentRequest
 from renders import actions
 from renders.models import RenderJob
 from renders.pipeline.script import Block, ScriptError, parse_json, parse_text
 from renders.services import submit_render
-from studio.models import Script, Workspace
+from scripts.models import Script
 from studio.services import render_options_for
 from voices.engines import EngineError
 from voices.models import Voice

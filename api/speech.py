@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Workspace
 from api.errors import ApiError
 from billing.services import reserve, settle
 from renders import actions
@@ -24,7 +25,6 @@ from renders.pipeline.script import Block
 from renders.pipeline.stages import narrate
 from renders.pipeline.words import TimedWord
 from renders.services import narration_settings
-from studio.models import Workspace
 from voices.engines import EngineError
 from voices.engines.piper import PRESETS
 from voices.models import Voice

@@ -3,19 +3,19 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.access import get_for_member, member_workspace
 from api.forms import ApiKeyForm
 from api.keys import create_key, revoke_key, webhook_secret_for
 from api.models import ApiKey, WebhookDelivery
 from billing.services import current_plan
-from studio.selectors import current_workspace
 
 
 @login_required
 def api_keys(request: HttpRequest) -> HttpResponse:
-    workspace = current_workspace(request)
+    workspace = member_workspace(request)
     form = ApiKeyForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
@@ -38,7 +38,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    key = get_object_or_404(ApiKey, pk=pk, workspace=current_workspace(request))
+    key = get_for_member(ApiKey.objects, request, pk=pk)
     revoke_key(key)
     messages.info(request, f"Key “{key.name}” revoked: requests using it are now refused.")
     return redirect("api_settings:keys")

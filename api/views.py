@@ -27,7 +27,7 @@ from api.signing import LinkExpired, LinkInvalid, output_for_token
 from billing.selectors import usage_history, usage_summary
 from renders.files import file_response
 from renders.models import RenderJob
-from studio.models import Campaign
+from scripts.models import Campaign
 from voices.models import Voice
 
 ERR = OpenApiResponse(ErrorSerializer)

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from studio.models import Workspace
+from accounts.models import Workspace
 
 # Free is what every workspace without a plan record gets; the data migration seeds the same values.
 FREE_PLAN_DEFAULTS = {

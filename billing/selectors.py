@@ -8,9 +8,9 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from accounts.models import Workspace
 from billing.models import Plan, Reservation, UsageEntry, WorkspacePlan
 from renders.models import RenderJob
-from studio.models import Membership, Workspace
 
 ACTIVE_JOB_STATUSES = (RenderJob.Status.QUEUED, RenderJob.Status.RUNNING)
 
@@ -114,7 +114,3 @@ def recent_entries(workspace: Workspace, limit: int = 20):
 
 def plans_on_offer():
     return Plan.objects.all()
-
-
-def is_owner(workspace: Workspace, user: Any) -> bool:
-    return workspace.memberships.filter(user=user, role=Membership.Role.OWNER).exists()

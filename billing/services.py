@@ -21,13 +21,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django_q.tasks import async_task
 
+from accounts.models import Workspace
 from billing import stripe_client
 from billing.models import Plan, Reservation, StripeEvent, UsageEntry, WorkspacePlan
 from billing.selectors import effective_plan, plan_state_of, usage_summary
 from renders.models import RenderJob
 from renders.pipeline.normalize import normalize
 from renders.pipeline.script import Block
-from studio.models import Workspace
 from voices.models import Voice
 
 logger = logging.getLogger(__name__)

@@ -10,22 +10,16 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from accounts.access import RoleRequired, is_owner, member_workspace
+from accounts.models import Membership, Workspace
 from billing import selectors, services, stripe_client
 from billing.models import Plan
-from studio.models import Workspace
-from studio.selectors import current_workspace
 
 logger = logging.getLogger(__name__)
 
 
 def _return_url(request: HttpRequest) -> str:
     return request.build_absolute_uri(reverse("billing:page"))
-
-
-def _owned_workspace(request: HttpRequest) -> Workspace | None:
-    """Only a workspace's owners change what it pays for."""
-    workspace = current_workspace(request)
-    return workspace if selectors.is_owner(workspace, request.user) else None
 
 
 def _to_portal(request: HttpRequest, workspace: Workspace) -> HttpResponse:
@@ -39,7 +33,7 @@ def _to_portal(request: HttpRequest, workspace: Workspace) -> HttpResponse:
 
 @login_required
 def billing_page(request: HttpRequest) -> HttpResponse:
-    workspace = current_workspace(request)
+    workspace = member_workspace(request)
     summary = services.usage_summary(workspace)
     return render(
         request,
@@ -52,7 +46,7 @@ def billing_page(request: HttpRequest) -> HttpResponse:
             "history": selectors.monthly_history(workspace),
             "entries": selectors.recent_entries(workspace),
             "payments_configured": stripe_client.payments_configured(),
-            "is_owner": selectors.is_owner(workspace, request.user),
+            "is_owner": is_owner(workspace, request.user),
         },
     )
 
@@ -61,8 +55,9 @@ def billing_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def upgrade(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_object_or_404(Plan, slug=slug)
-    workspace = _owned_workspace(request)
-    if workspace is None:
+    try:  # only a workspace's owners change what it pays for
+        workspace = member_workspace(request, role=Membership.Role.OWNER)
+    except RoleRequired:
         messages.error(request, "Only the workspace's owner can change its plan.")
         return redirect("billing:page")
     try:
@@ -81,8 +76,9 @@ def upgrade(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def manage(request: HttpRequest) -> HttpResponse:
-    workspace = _owned_workspace(request)
-    if workspace is None:
+    try:
+        workspace = member_workspace(request, role=Membership.Role.OWNER)
+    except RoleRequired:
         messages.error(request, "Only the workspace's owner can manage its billing.")
         return redirect("billing:page")
     return _to_portal(request, workspace)

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "omnivibe",
+    "accounts",
+    "scripts",
     "studio",
     "voices",
     "renders",

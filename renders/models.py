@@ -3,7 +3,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from studio.models import Script, Workspace
+from accounts.models import Workspace
+from scripts.models import Script
 
 
 def output_upload_to(output: "RenderOutput", filename: str) -> str:

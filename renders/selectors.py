@@ -1,16 +1,11 @@
 """Reads of render jobs, always through the member's workspaces."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
 
+from accounts.access import for_member
 from renders.models import RenderJob
 
 
-def jobs_for_member(user: AbstractBaseUser | AnonymousUser) -> QuerySet[RenderJob]:
-    if not user.is_authenticated:
-        return RenderJob.objects.none()
-    return RenderJob.objects.filter(workspace__memberships__user=user)
-
-
 def job_for_member(user: AbstractBaseUser | AnonymousUser, public_id: str) -> RenderJob | None:
-    return jobs_for_member(user).filter(public_id=public_id).prefetch_related("outputs").first()
+    """The job if `user` may see it (the live progress socket has a user, not a request), else None."""
+    return for_member(RenderJob.objects, user).filter(public_id=public_id).prefetch_related("outputs").first()

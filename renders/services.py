@@ -16,6 +16,7 @@ from django.utils import timezone
 from django_q.exceptions import TimeoutException
 from django_q.tasks import async_task
 
+from accounts.models import Workspace
 from billing.services import release, reserve, settle
 from renders import actions
 from renders.models import RenderJob, RenderOutput
@@ -24,7 +25,7 @@ from renders.pipeline.script import Block, speakers_in_order
 from renders.pipeline.speech_cache import SpeechCache
 from renders.pipeline.storyboard import Storyboard
 from renders.render_options import fetch_media, look_from_options
-from studio.models import Script, Workspace
+from scripts.models import Script
 from voices.services import voice_specs_for
 
 logger = logging.getLogger(__name__)

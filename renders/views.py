@@ -4,24 +4,21 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.access import get_for_member
 from billing.services import QuotaExceeded
 from renders import actions, services, storyboards
 from renders.files import file_response
 from renders.forms import SceneForm
 from renders.models import RenderJob
 from renders.pipeline.storyboard import Storyboard, StoryboardError
-from renders.selectors import job_for_member
 
 
-def _get_job_for_member(request: HttpRequest, public_id: str) -> RenderJob:
-    job = job_for_member(request.user, public_id)
-    if job is None:
-        raise Http404("No such render job.")
-    return job
+def _get_job(request: HttpRequest, public_id: str) -> RenderJob:
+    return get_for_member(RenderJob.objects.prefetch_related("outputs"), request, public_id=public_id)
 
 
 def _get_storyboard_for_member(request: HttpRequest, public_id: str) -> tuple[RenderJob, Storyboard]:
-    job = _get_job_for_member(request, public_id)
+    job = _get_job(request, public_id)
     board = storyboards.storyboard_of(job) if storyboards.is_editable(job) else None
     if board is None:
         raise Http404("This job has no storyboard to edit.")
@@ -30,7 +27,7 @@ def _get_storyboard_for_member(request: HttpRequest, public_id: str) -> tuple[Re
 
 @login_required
 def job_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    job = _get_job_for_member(request, public_id)
+    job = _get_job(request, public_id)
     return _job_page(request, job)
 
 
@@ -87,7 +84,7 @@ def storyboard_render(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 def job_file(request: HttpRequest, public_id: str, kind: str) -> HttpResponse:
-    job = _get_job_for_member(request, public_id)
+    job = _get_job(request, public_id)
     output = next((output for output in job.outputs.all() if output.kind == kind), None)
     if output is None:
         raise Http404("This job has no such file.")
@@ -99,7 +96,7 @@ def job_file(request: HttpRequest, public_id: str, kind: str) -> HttpResponse:
 @login_required
 @require_POST
 def job_regenerate_block(request: HttpRequest, public_id: str, index: int) -> HttpResponse:
-    job = _get_job_for_member(request, public_id)
+    job = _get_job(request, public_id)
     if not job.is_finished:
         messages.error(request, "Wait for this render to finish before regenerating a block.")
         return redirect("renders:job", public_id=job.public_id)
@@ -118,7 +115,7 @@ def job_regenerate_block(request: HttpRequest, public_id: str, index: int) -> Ht
 @login_required
 @require_POST
 def job_retry(request: HttpRequest, public_id: str) -> HttpResponse:
-    job = _get_job_for_member(request, public_id)
+    job = _get_job(request, public_id)
     try:
         services.retry_job(job)
     except ValueError as error:
@@ -133,7 +130,7 @@ def job_retry(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def job_cancel(request: HttpRequest, public_id: str) -> HttpResponse:
-    job = _get_job_for_member(request, public_id)
+    job = _get_job(request, public_id)
     if actions.cancel_job(job):
         messages.info(request, "Render cancelled.")
     else:

@@ -1,25 +1,10 @@
-"""Workspaces, campaigns and scripts: creating them, and what a script's render is asked for."""
+"""What a script's render is asked for."""
 
 from typing import Any
 
-from django.db import transaction
-
 from renders.pipeline.captions import CaptionStyle
 from renders.pipeline.stages.compose import CENTER_MARGIN
-from studio.models import Campaign, Membership, Script, Workspace
-
-
-def ensure_personal_workspace(user) -> Workspace:
-    """Every user owns at least one workspace; created on sign-up (and for users made otherwise)."""
-    membership = user.memberships.select_related("workspace").order_by("created_at").first()
-    if membership:
-        return membership.workspace
-    with transaction.atomic():
-        name = f"{user.get_username().split('@')[0]}'s workspace"
-        workspace = Workspace.objects.create(name=name)
-        Membership.objects.create(workspace=workspace, user=user, role=Membership.Role.OWNER)
-    return workspace
-
+from scripts.models import Campaign, Script
 
 # Campaign font choice -> (ASS font name, bold): Bold and Regular are one family told apart by the flag.
 FONT_FACES = {

@@ -2,26 +2,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.access import get_for_member, member_workspace
 from billing.services import QuotaExceeded
 from renders.models import RenderJob
 from renders.pipeline.script import ScriptError, parse_text
-from renders.selectors import jobs_for_member
 from renders.services import submit_render
+from scripts.models import Campaign, Script
+from scripts.selectors import campaigns_of, scripts_of
 from studio.forms import SAMPLE_SCRIPT, CampaignForm, RenderForm, ScriptForm
-from studio.models import Campaign, Script
-from studio.selectors import campaigns_of, current_workspace, scripts_of
 from studio.services import render_options_for
-
-
-def _get_script_for_member(request: HttpRequest, pk: int) -> Script:
-    return get_object_or_404(scripts_of(current_workspace(request)), pk=pk)
-
-
-def _get_campaign_for_member(request: HttpRequest, pk: int) -> Campaign:
-    return get_object_or_404(campaigns_of(current_workspace(request)), pk=pk)
 
 
 def _render_form_for(campaign: Campaign | None) -> RenderForm:
@@ -30,21 +22,21 @@ def _render_form_for(campaign: Campaign | None) -> RenderForm:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    workspace = current_workspace(request)
+    workspace = member_workspace(request)
     return render(
         request,
         "studio/home.html",
         {
             "workspace": workspace,
             "scripts": scripts_of(workspace)[:50],
-            "jobs": jobs_for_member(request.user).filter(workspace=workspace)[:20],
+            "jobs": RenderJob.objects.filter(workspace=workspace)[:20],
         },
     )
 
 
 @login_required
 def script_new(request: HttpRequest) -> HttpResponse:
-    workspace = current_workspace(request)
+    workspace = member_workspace(request)
     # "New script" from a campaign's page starts in that campaign, with its aspect preselected.
     chosen = request.GET.get("campaign", "")
     campaign = campaigns_of(workspace).filter(pk=chosen).first() if chosen.isdigit() else None
@@ -66,7 +58,7 @@ def script_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def script_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    script = _get_script_for_member(request, pk)
+    script = get_for_member(Script.objects, request, pk=pk)
     form = ScriptForm(request.POST or None, instance=script, workspace=script.workspace)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -89,7 +81,7 @@ def script_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def script_render(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render(request, _get_script_for_member(request, pk))
+    return _render(request, get_for_member(Script.objects, request, pk=pk))
 
 
 def _render(request: HttpRequest, script: Script) -> HttpResponse:
@@ -122,7 +114,7 @@ def _render(request: HttpRequest, script: Script) -> HttpResponse:
 
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    workspace = current_workspace(request)
+    workspace = member_workspace(request)
     return render(request, "studio/campaign_list.html", {"campaigns": campaigns_of(workspace)})
 
 
@@ -130,7 +122,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 def campaign_new(request: HttpRequest) -> HttpResponse:
     form = CampaignForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        form.instance.workspace = current_workspace(request)
+        form.instance.workspace = member_workspace(request)
         campaign = form.save()
         messages.success(request, f"Campaign “{campaign.name}” created.")
         return redirect("studio:campaigns")
@@ -139,7 +131,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _get_campaign_for_member(request, pk)
+    campaign = get_for_member(Campaign.objects, request, pk=pk)
     form = CampaignForm(request.POST or None, request.FILES or None, instance=campaign)
     if request.method == "POST" and form.is_valid():
         form.save()

@@ -4,8 +4,8 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from accounts.models import Workspace
 from renders.pipeline.normalize import has_speech
-from studio.models import Workspace
 from voices.engines import EngineError, available_engines, elevenlabs, piper
 from voices.models import Voice
 from voices.samples import SampleError, validate_sample

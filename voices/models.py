@@ -1,6 +1,6 @@
 from django.db import models
 
-from studio.models import Workspace
+from accounts.models import Workspace
 
 
 def sample_upload_to(voice: "Voice", filename: str) -> str:

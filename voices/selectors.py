@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from studio.models import Workspace
+from accounts.models import Workspace
 from voices.models import Voice
 
 

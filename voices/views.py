@@ -3,11 +3,11 @@ import base64
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.access import get_for_member, member_workspace
 from billing.services import QuotaExceeded
-from studio.selectors import current_workspace
 from voices.engines import EngineError
 from voices.forms import PreviewForm, VoiceForm, as_sentence
 from voices.models import Voice
@@ -15,25 +15,21 @@ from voices.selectors import voices_of
 from voices.services import VoiceInUse, delete_voice, preview_wav, save_voice
 
 
-def _get_voice_for_member(request: HttpRequest, pk: int) -> Voice:
-    return get_object_or_404(voices_of(current_workspace(request)), pk=pk)
-
-
 @login_required
 def voice_list(request: HttpRequest) -> HttpResponse:
-    voices = voices_of(current_workspace(request))
+    voices = voices_of(member_workspace(request))
     return render(request, "voices/voice_list.html", {"voices": voices, "preview_form": PreviewForm()})
 
 
 @login_required
 def voice_new(request: HttpRequest) -> HttpResponse:
-    workspace = current_workspace(request)
+    workspace = member_workspace(request)
     return _edit(request, VoiceForm(request.POST or None, request.FILES or None, workspace=workspace))
 
 
 @login_required
 def voice_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    voice = _get_voice_for_member(request, pk)
+    voice = get_for_member(Voice.objects, request, pk=pk)
     form = VoiceForm(request.POST or None, request.FILES or None, instance=voice, workspace=voice.workspace)
     return _edit(request, form)
 
@@ -58,7 +54,7 @@ def _edit(request: HttpRequest, form: VoiceForm) -> HttpResponse:
 
 @login_required
 def voice_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    voice = _get_voice_for_member(request, pk)
+    voice = get_for_member(Voice.objects, request, pk=pk)
     if request.method == "POST":
         try:
             delete_voice(voice)
@@ -73,7 +69,7 @@ def voice_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def voice_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    voice = _get_voice_for_member(request, pk)
+    voice = get_for_member(Voice.objects, request, pk=pk)
     form = PreviewForm(request.POST)
     context = {"voice": voice, "preview_form": form}
     if form.is_valid():

@@ -14,7 +14,7 @@ from api.services import submit_job, submit_once
 from api.signing import output_for_token
 from billing.models import Reservation
 from renders.models import RenderJob, RenderOutput
-from studio.models import Campaign, Script
+from scripts.models import Campaign, Script
 
 from .conftest import workspace_of
 from .test_auth import error_of

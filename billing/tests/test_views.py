@@ -6,10 +6,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from accounts.models import Membership
 from billing.services import adjust
 from billing.tests.conftest import put_on_plan
 from renders.models import RenderJob
-from studio.models import Membership, Script
+from scripts.models import Script
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from accounts.models import Workspace
 from renders.models import RenderJob
-from studio.models import Workspace
 
 MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label)
 

@@ -16,7 +16,7 @@ from billing.services import adjust, usage_summary
 from renders import storyboards
 from renders.models import RenderJob, RenderOutput
 from renders.pipeline.media import FFMPEG
-from studio.models import Script
+from scripts.models import Script
 
 pytestmark = pytest.mark.django_db
 SCRIPT = "Host: Welcome to the storyboard test, friends.\nGuest: Thanks, it is great to be here today."

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from renders.models import RenderJob
 from renders.pipeline.media import FFMPEG
-from studio.models import Campaign, Script
+from scripts.models import Campaign, Script
 
 pytestmark = pytest.mark.django_db
 BRAND = {

@@ -2,8 +2,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from accounts.models import Membership
 from renders.models import RenderJob
-from studio.models import Membership, Script
+from scripts.models import Script
 
 pytestmark = pytest.mark.django_db
 TWO_SPEAKERS = "Host: Hello there.\nGuest: Hi, nice to meet you."

@@ -10,8 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.services import ensure_personal_workspace
 from renders.models import RenderJob
-from studio.services import ensure_personal_workspace
 from voices.models import Voice
 from voices.services import voice_specs_for
 from voices.tests.conftest import API_KEY

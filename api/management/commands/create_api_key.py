@@ -1,9 +1,9 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.models import Workspace
+from accounts.services import ensure_personal_workspace
 from api.keys import create_key
-from studio.models import Workspace
-from studio.services import ensure_personal_workspace
 
 
 class Command(BaseCommand):

@@ -8,9 +8,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from accounts.services import ensure_personal_workspace
+from scripts.models import Script
 from studio.forms import SAMPLE_SCRIPT
-from studio.models import Script
-from studio.services import ensure_personal_workspace
 
 DEMO_EMAIL = "demo@omnivibe.local"
 

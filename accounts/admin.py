@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from studio.models import Campaign, Membership, Script, Workspace
+from accounts.models import Membership, Workspace
 
 
 class MembershipInline(admin.TabularInline):
@@ -22,19 +22,3 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     search_fields = ["user__email", "workspace__name"]
     autocomplete_fields = ["user", "workspace"]
-
-
-@admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
-    list_display = ["name", "workspace", "aspect", "created_at"]
-    search_fields = ["name", "workspace__name"]
-    list_select_related = ["workspace"]
-
-
-@admin.register(Script)
-class ScriptAdmin(admin.ModelAdmin):
-    list_display = ["title", "workspace", "language", "updated_at"]
-    search_fields = ["title", "body", "workspace__name"]
-    list_filter = ["language"]
-    list_select_related = ["workspace"]
-    raw_id_fields = ["workspace", "campaign", "created_by"]

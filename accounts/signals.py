@@ -1,7 +1,7 @@
 from allauth.account.signals import user_signed_up
 from django.dispatch import receiver
 
-from studio.services import ensure_personal_workspace
+from accounts.services import ensure_personal_workspace
 
 
 @receiver(user_signed_up)

@@ -1,36 +1,15 @@
+"""What a creator writes (`Script`) and the series it belongs to (`Campaign`, with its brand kit).
+
+The tables keep the names they had in the `studio` app (moved here without touching the data).
+"""
+
 import uuid
 
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 
-
-class Workspace(models.Model):
-    """The tenant: every object that holds customer data belongs to exactly one workspace."""
-
-    name = models.CharField(max_length=120)
-    created_at = models.DateTimeField(auto_now_add=True)
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="workspaces")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Membership(models.Model):
-    class Role(models.TextChoices):
-        OWNER = "owner"
-        MEMBER = "member"
-
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["workspace", "user"], name="one_membership_per_user")]
-
-    def __str__(self) -> str:
-        return f"{self.user} in {self.workspace} ({self.role})"
+from accounts.models import Workspace
 
 
 def campaign_upload_to(campaign: "Campaign", filename: str) -> str:
@@ -88,6 +67,7 @@ class Campaign(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "studio_campaign"
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -95,7 +75,7 @@ class Campaign(models.Model):
 
 
 class Script(models.Model):
-    """What a creator writes: the text format of PRODUCT.md (`Speaker: line`, `[pause 1s]`)."""
+    """What a creator writes, in the script text format (`Speaker: line`, `[pause 1s]`; see the README)."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="scripts")
     campaign = models.ForeignKey(Campaign, on_delete=models.SET_NULL, null=True, blank=True, related_name="scripts")
@@ -107,6 +87,7 @@ class Script(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "studio_script"
         ordering = ["-updated_at"]
 
     def __str__(self) -> str:

@@ -1,0 +1,57 @@
+"""Who may see what: the one rule every view (and the live progress socket) goes through.
+
+A member sees the objects of the workspaces they belong to; anything else is a 404, indistinguishable from
+an object that does not exist. Pages that act on "the" workspace use the one the member chose this session.
+"""
+
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Membership, Workspace
+from accounts.services import ensure_personal_workspace
+
+M = TypeVar("M", bound=Model)
+User = AbstractBaseUser | AnonymousUser
+
+
+class RoleRequired(PermissionDenied):
+    """The member's role in the workspace does not allow this; the message says who may."""
+
+
+def for_member(queryset: QuerySet[M], user: User) -> QuerySet[M]:
+    """The rows of `queryset` (a model with a `workspace`) in workspaces `user` belongs to."""
+    if not user.is_authenticated:
+        return queryset.none()
+    return queryset.filter(workspace__memberships__user=user)
+
+
+def get_for_member(queryset: QuerySet[M], request: HttpRequest, **lookup: Any) -> M:
+    """The object matching `lookup` if the signed-in member may see it; Http404 otherwise."""
+    return get_object_or_404(for_member(queryset, request.user), **lookup)
+
+
+def member_workspace(request: HttpRequest, *, role: str | None = None) -> Workspace:
+    """The workspace the member chose this session, else their first one.
+
+    With `role`, raises RoleRequired unless the member holds that role in it.
+    """
+    workspace = None
+    if chosen := request.session.get("workspace_id"):
+        workspace = Workspace.objects.filter(pk=chosen, memberships__user=request.user).first()
+    workspace = workspace or ensure_personal_workspace(request.user)
+    if role is not None and not has_role(workspace, request.user, role):
+        raise RoleRequired(f"Only the workspace's {role}s can do this.")
+    return workspace
+
+
+def has_role(workspace: Workspace, user: User, role: str) -> bool:
+    return user.is_authenticated and workspace.memberships.filter(user=user, role=role).exists()
+
+
+def is_owner(workspace: Workspace, user: User) -> bool:
+    return has_role(workspace, user, Membership.Role.OWNER)

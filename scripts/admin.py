@@ -1,0 +1,19 @@
+from django.contrib import admin
+
+from scripts.models import Campaign, Script
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "workspace", "aspect", "created_at"]
+    search_fields = ["name", "workspace__name"]
+    list_select_related = ["workspace"]
+
+
+@admin.register(Script)
+class ScriptAdmin(admin.ModelAdmin):
+    list_display = ["title", "workspace", "language", "updated_at"]
+    search_fields = ["title", "body", "workspace__name"]
+    list_filter = ["language"]
+    list_select_related = ["workspace"]
+    raw_id_fields = ["workspace", "campaign", "created_by"]
