@@ -7,3 +7,7 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         from api import schema  # noqa: F401  (registers the OpenAPI auth extension)
+        from api.webhooks import queue_first_delivery
+        from renders.signals import job_ended
+
+        job_ended.connect(queue_first_delivery, dispatch_uid="api.queue_first_delivery")

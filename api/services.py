@@ -17,10 +17,10 @@ from api.errors import ApiError
 from api.models import IdempotentRequest
 from renders import actions
 from renders.models import RenderJob
+from renders.options import RenderOptions, options_for_script
 from renders.pipeline.script import Block, ScriptError, parse_json, parse_text
-from renders.services import submit_render
+from renders.services import create_job
 from scripts.models import Script
-from studio.services import render_options_for
 from voices.engines import EngineError
 from voices.models import Voice
 from voices.samples import SampleError, validate_sample
@@ -94,23 +94,20 @@ def _speaker_name(workspace: Workspace, speaker: str) -> str:
 
 def submit_job(workspace: Workspace, data: dict[str, Any], *, kind: str, user: Any = None) -> RenderJob:
     blocks, script = blocks_from(workspace, data)
-    options: dict[str, Any] = {
-        "formats": sorted({*data["output_formats"], *data["caption_formats"]}),
-        "language": script.language if script else data["language"],  # a saved script keeps its own
-    }
+    formats = sorted({*data["output_formats"], *data["caption_formats"]})
+    language = script.language if script else data["language"]  # a saved script keeps its own
+    options = RenderOptions(language=language)
     if kind == RenderJob.Kind.VIDEO:
-        options["formats"] += ["mp4", "thumbnail", "storyboard"]
+        formats += ["mp4", "thumbnail", "storyboard"]
         campaign = script.campaign if script else None
         aspect = data.get("aspect") or (campaign.aspect if campaign else "9:16")
         # A saved script renders with its campaign's brand kit, as in the Studio.
-        options.update(render_options_for(script, aspect=aspect) if script else {"aspect": aspect})
-        if data.get("height"):
-            options["height"] = data["height"]
-    if data.get("callback_url"):
-        options["callback_url"] = data["callback_url"]
+        options = options_for_script(script, aspect=aspect) if script else RenderOptions(aspect=aspect)
+        options = options.with_changes(language=language, height=data.get("height"))
+    options = options.with_changes(formats=tuple(formats), callback_url=data.get("callback_url", ""))
     title = data["title"] if data["title"] != "Untitled" or script is None else script.title
-    # submit_render reserves quota first; a refusal (QuotaExceeded) becomes HTTP 402 in api.errors.
-    return submit_render(
+    # create_job reserves quota first; a refusal (QuotaExceeded) becomes HTTP 402 in api.errors.
+    return create_job(
         workspace=workspace, blocks=blocks, title=title, kind=kind, user=user, script=script, options=options
     )
 

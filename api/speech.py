@@ -12,19 +12,19 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import Workspace
 from api.errors import ApiError
-from billing.services import reserve, settle
 from renders import actions
 from renders.models import RenderJob
+from renders.options import RenderOptions
 from renders.pipeline import RenderContext, StageError
 from renders.pipeline.media import FFMPEG
 from renders.pipeline.script import Block
 from renders.pipeline.stages import narrate
 from renders.pipeline.words import TimedWord
-from renders.services import narration_settings
+from renders.quota import settle_job
+from renders.services import create_job, narration_settings
 from voices.engines import EngineError
 from voices.engines.piper import PRESETS
 from voices.models import Voice
@@ -143,7 +143,15 @@ def synthesize(
     if not text:
         raise ApiError(400, "invalid", "input: the text is empty.", {"input": ["The text is empty."]})
     blocks = [Block("voice", text)]
-    job = _start_job(workspace, blocks, spec, title)
+    # A running audio job with its quota held, like a render's (QuotaExceeded when the plan cannot take it).
+    job = create_job(
+        workspace=workspace,
+        blocks=blocks,
+        title=title,
+        kind=RenderJob.Kind.AUDIO,
+        options=RenderOptions(voices={"voice": spec}, source="compat"),
+        run_here=True,
+    )
     # Whatever goes wrong, the job ends failed (releasing its reservation) and the caller gets a JSON error.
     try:
         with tempfile.TemporaryDirectory(prefix="omnivibe-speech-") as workdir:
@@ -155,7 +163,7 @@ def synthesize(
         with transaction.atomic():
             if not actions.finish_job(job, {**ctx.report, "duration": round(ctx.duration, 3)}):
                 raise ApiError(409, "cancelled", "The speech job was cancelled before the audio was ready.")
-            settle(job, narration_seconds=ctx.duration)
+            settle_job(job, ctx.duration)
     except ApiError as error:
         actions.fail_job(job, str(error.detail))
         raise
@@ -167,23 +175,6 @@ def synthesize(
         actions.fail_job(job, "an internal error stopped the speech; it has been logged.")
         raise ApiError(500, "server_error", "An internal error stopped the speech; it has been logged.") from None
     return SpeechResult(audio, encoding.content_type, ctx.duration, ctx.words)
-
-
-def _start_job(workspace: Workspace, blocks: list[Block], spec: dict[str, Any], title: str) -> RenderJob:
-    """A running audio job with its quota held, like a render's (QuotaExceeded when the plan cannot take it)."""
-    with transaction.atomic():
-        admission = reserve(workspace=workspace, blocks=blocks, kind=RenderJob.Kind.AUDIO)
-        job = RenderJob.objects.create(
-            workspace=workspace,
-            title=title[:200],
-            kind=RenderJob.Kind.AUDIO,
-            blocks=[block.to_dict() for block in blocks],
-            options={"voices": {"voice": spec}, "source": "compat"},
-            status=RenderJob.Status.RUNNING,
-            started_at=timezone.now(),
-        )
-        admission.hold_for(job)
-    return job
 
 
 def encode(wav: Path, encoding: Encoding) -> bytes:

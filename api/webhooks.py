@@ -15,6 +15,7 @@ import httpx
 from django.conf import settings
 from django.utils import timezone
 from django_q.models import Schedule
+from django_q.tasks import async_task
 
 from api.callbacks import private_target
 from api.keys import webhook_secret_for
@@ -34,6 +35,12 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
 def retry_delay(attempt: int) -> int:
     """Seconds to wait after failed attempt `attempt` (1-based): base, twice that, four times…"""
     return settings.WEBHOOK_RETRY_BASE * 2 ** (attempt - 1)
+
+
+def queue_first_delivery(sender: type, job: RenderJob, **kwargs: object) -> None:
+    """A job created with a callback URL has ended (renders.signals.job_ended, sent after commit)."""
+    if job.options.get("callback_url"):
+        async_task("api.tasks.deliver_webhook", job.pk, 1)
 
 
 def deliver(job_id: int, attempt: int) -> WebhookDelivery | None:

@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from accounts.models import Workspace
 from billing.models import Plan, Reservation, UsageEntry, WorkspacePlan
-from renders.models import RenderJob
 
-ACTIVE_JOB_STATUSES = (RenderJob.Status.QUEUED, RenderJob.Status.RUNNING)
+# The render job statuses that hold quota (queued, running): billing sits below renders, so it names them
+# (renders' tests check they match RenderJob.Status).
+ACTIVE_JOB_STATUSES = ("queued", "running")
 
 
 def plan_state_of(workspace: Workspace) -> WorkspacePlan | None:

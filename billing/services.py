@@ -7,7 +7,6 @@ second transaction waits on the row lock; SQLite takes its single write lock at 
 """
 
 import logging
-import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -25,10 +24,6 @@ from accounts.models import Workspace
 from billing import stripe_client
 from billing.models import Plan, Reservation, StripeEvent, UsageEntry, WorkspacePlan
 from billing.selectors import effective_plan, plan_state_of, usage_summary
-from renders.models import RenderJob
-from renders.pipeline.normalize import normalize
-from renders.pipeline.script import Block
-from voices.models import Voice
 
 logger = logging.getLogger(__name__)
 
@@ -48,12 +43,10 @@ class QuotaExceeded(Exception):
         return format_html('{} <a href="{}">See plans and upgrade</a>', self.message, self.upgrade_url)
 
 
-class InvalidRenderOption(ValueError):
-    """A render option the plan check cannot read (e.g. a height that is not a number)."""
-
-
 @dataclass(frozen=True)
-class Estimate:
+class Cost:
+    """What a job is expected to use: narration seconds and video renders (renders work it out)."""
+
     narration_seconds: Decimal
     video_renders: int
 
@@ -64,14 +57,14 @@ class Admission:
     video carries the OmniVibe watermark (plans like Free)."""
 
     workspace: Workspace
-    cost: Estimate
+    cost: Cost
     video_height: int
     watermark: bool
 
-    def hold_for(self, job: RenderJob) -> Reservation:
+    def hold_for(self, job_id: int) -> Reservation:
         # update_or_create: a retried job holds its (released) reservation again.
         reservation, _ = Reservation.objects.update_or_create(
-            job=job,
+            job_id=job_id,
             defaults={
                 "workspace": self.workspace,
                 "narration_seconds": self.cost.narration_seconds,
@@ -83,41 +76,17 @@ class Admission:
         return reservation
 
 
-def estimate(blocks: list[Block], kind: str, options: dict[str, Any] | None = None) -> Estimate:
-    """Narration at NARRATION_WORDS_PER_MINUTE plus the script's pauses, rounded up to whole seconds.
-
-    Counts the words the voice will say, as the narrate stage normalises them: "$1,250" is six words. None
-    for a storyboard's video, whose narration its "Prepare storyboard" job paid for.
-    """
-    renders = 1 if kind == RenderJob.Kind.VIDEO else 0
-    if narration_paid_before(options or {}):
-        return Estimate(Decimal(0), renders)
-    language = (options or {}).get("language", "en")
-    words = sum(len(normalize(block.text, language).spoken_text.split()) for block in blocks)
-    pauses = sum(block.pause_after for block in blocks)
-    seconds = math.ceil(words * 60 / settings.NARRATION_WORDS_PER_MINUTE + pauses)
-    return Estimate(Decimal(max(seconds, 1)), renders)
-
-
-def narration_paid_before(options: dict[str, Any]) -> bool:
-    # Set by the server (renders.storyboards.render_video), never from a request. A regenerated block is
-    # narration said afresh, so a storyboard video that regenerates one pays for its narration.
-    return bool(options.get("storyboard_of")) and not options.get("regenerate_blocks")
-
-
-def reserve(
-    *, workspace: Workspace, blocks: list[Block], kind: str, options: dict[str, Any] | None = None
-) -> Admission:
-    """Check the plan for this job. Call inside the atomic block that creates the job, then
-    `admission.hold_for(job)` in the same block: the row lock taken here lasts until it commits.
+def reserve(workspace: Workspace, cost: Cost, height: int | None = None) -> Admission:
+    """Check the plan for a job costing `cost`, rendering video (if it has any) at `height` pixels (None: the
+    default, capped at the plan's maximum). Call inside the atomic block that creates the job, then
+    `admission.hold_for(job.pk)` in the same block: the row lock taken here lasts until it commits.
 
     Raises QuotaExceeded (nothing held, nothing to create) when the plan cannot take the job.
     """
     now = timezone.now()
     state = _locked_state(workspace.pk)
     plan = effective_plan(state, now)
-    height = _video_height(kind, options or {}, plan)
-    cost = estimate(blocks, kind, options)
+    video_height = _video_height(cost, height, plan)
     summary = usage_summary(workspace, state=state, now=now)
 
     running = summary["concurrent_jobs"]["running"]
@@ -144,44 +113,40 @@ def reserve(
             needed={"video_renders": cost.video_renders},
             remaining={"video_renders": renders_left},
         )
-    return Admission(workspace=workspace, cost=cost, video_height=height, watermark=plan.watermark)
+    return Admission(workspace=workspace, cost=cost, video_height=video_height, watermark=plan.watermark)
 
 
-def settle(job: RenderJob, *, narration_seconds: float, narration_reused: bool = False) -> UsageEntry:
+def settle(workspace: Workspace, job_id: int, *, narration_seconds: float, video_renders: int) -> UsageEntry:
     """The job delivered: write what it actually used to the ledger and close its reservation. Settles once.
 
     The charge is the real duration, but never past the plan: the admission checked the reservation, not an
     overrun, so beyond its reservation a job is charged only what is left this period.
-    `narration_reused`: every narration unit came from the speech cache. A storyboard's video then pays
-    for no narration (its prepare job did); if any unit had to be synthesised again, it pays for all of it.
     """
-    if narration_reused and narration_paid_before(job.options):
-        narration_seconds = 0.0
     with transaction.atomic():
-        state = _locked_state(job.workspace_id)
-        settled = UsageEntry.objects.filter(job=job).first()
+        state = _locked_state(workspace.pk)
+        settled = UsageEntry.objects.filter(job_id=job_id).first()
         if settled:
             return settled
-        reserved = Reservation.objects.filter(job=job).values_list("narration_seconds", flat=True).first() or 0
-        _close(job, Reservation.Status.SETTLED)  # first, so the job's own hold no longer counts as held
-        left = Decimal(str(usage_summary(job.workspace, state=state)["narration_seconds"]["remaining"]))
+        reserved = Reservation.objects.filter(job_id=job_id).values_list("narration_seconds", flat=True).first() or 0
+        _close(job_id, Reservation.Status.SETTLED)  # first, so the job's own hold no longer counts as held
+        left = Decimal(str(usage_summary(workspace, state=state)["narration_seconds"]["remaining"]))
         used = Decimal(str(round(narration_seconds, 2)))
         charged = min(used, max(reserved, left))
         return UsageEntry.objects.create(
-            job=job,
-            workspace_id=job.workspace_id,
+            job_id=job_id,
+            workspace=workspace,
             kind=UsageEntry.Kind.RENDER,
             narration_seconds=charged,
-            video_renders=1 if job.kind == RenderJob.Kind.VIDEO else 0,
+            video_renders=video_renders,
             note=f"Narration ran {_minutes(used)}; charged up to your plan's limit." if charged < used else "",
         )
 
 
-def release(job: RenderJob) -> None:
+def release(workspace: Workspace, job_id: int) -> None:
     """The job failed or was cancelled: it consumes nothing. Safe to call more than once."""
     with transaction.atomic():
-        _locked_state(job.workspace_id)
-        _close(job, Reservation.Status.RELEASED)
+        _locked_state(workspace.pk)
+        _close(job_id, Reservation.Status.RELEASED)
 
 
 def adjust(
@@ -206,28 +171,24 @@ def _locked_state(workspace_id: int) -> WorkspacePlan:
     return WorkspacePlan.objects.select_for_update().select_related("plan").get(workspace_id=workspace_id)
 
 
-def _close(job: RenderJob, status: str) -> None:
-    Reservation.objects.filter(job=job, status=Reservation.Status.HELD).update(status=status, closed_at=timezone.now())
+def _close(job_id: int, status: str) -> None:
+    Reservation.objects.filter(job_id=job_id, status=Reservation.Status.HELD).update(
+        status=status, closed_at=timezone.now()
+    )
 
 
-def _video_height(kind: str, options: dict[str, Any], plan: Plan) -> int:
-    """The height asked for (checked against the plan), else the default capped at the plan's maximum."""
-    asked = options.get("height")
+def _video_height(cost: Cost, asked: int | None, plan: Plan) -> int:
+    """The height asked for (checked against the plan when the job makes a video), else the default capped at
+    the plan's maximum."""
     if asked is None:
         return min(settings.RENDER_VIDEO_HEIGHT, plan.max_video_height)
-    try:
-        height = int(asked)
-    except (TypeError, ValueError):
-        raise InvalidRenderOption(f"height must be a whole number of pixels, not {asked!r}") from None
-    if height <= 0:
-        raise InvalidRenderOption(f"height must be a positive number of pixels, not {height}")
-    if kind == RenderJob.Kind.VIDEO and height > plan.max_video_height:
+    if cost.video_renders and asked > plan.max_video_height:
         raise QuotaExceeded(
-            f"Your {plan.name} plan renders video up to {plan.max_video_height}p; {height}p needs a bigger plan.",
-            needed={"video_height": height},
+            f"Your {plan.name} plan renders video up to {plan.max_video_height}p; {asked}p needs a bigger plan.",
+            needed={"video_height": asked},
             remaining={"video_height": plan.max_video_height},
         )
-    return height
+    return asked
 
 
 def _minutes(seconds: Decimal) -> str:
@@ -501,10 +462,9 @@ def check_api_access(workspace: Workspace) -> None:
         )
 
 
-def check_voice_allowance(workspace: Workspace) -> None:
-    """Raises QuotaExceeded when the workspace's voice library is as large as its plan allows."""
+def check_voice_allowance(workspace: Workspace, count: int) -> None:
+    """Raises QuotaExceeded when a library of `count` voices is as large as the workspace's plan allows."""
     plan = current_plan(workspace)
-    count = Voice.objects.filter(workspace=workspace).count()
     if count >= plan.max_voices:
         raise QuotaExceeded(
             f"The {plan.name} plan holds {plan.max_voices} voices and this workspace has {count}; "

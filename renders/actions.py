@@ -11,10 +11,10 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django_q.tasks import async_task
 
-from billing.services import release
 from renders.models import RenderJob
+from renders.quota import release_job
+from renders.signals import job_ended as job_ended_signal
 
 _last_progress: dict[int, float] = {}
 
@@ -34,9 +34,8 @@ def notify(job: RenderJob) -> None:
 
 
 def job_ended(job: RenderJob) -> None:
-    """After the end commits, a job created with a callback URL gets its signed webhook (api.webhooks)."""
-    if job.options.get("callback_url"):
-        transaction.on_commit(lambda: async_task("api.tasks.deliver_webhook", job.pk, 1))
+    """After the end commits, whoever listens hears of it (the API sends a job's webhook)."""
+    transaction.on_commit(lambda: job_ended_signal.send(sender=RenderJob, job=job))
 
 
 def start_job(job: RenderJob) -> bool:
@@ -98,7 +97,7 @@ def fail_job(job: RenderJob, message: str) -> None:
     _last_progress.pop(job.pk, None)
     job.refresh_from_db()
     if updated:
-        release(job)
+        release_job(job)
         notify(job)
         job_ended(job)
 
@@ -127,7 +126,7 @@ def cancel_job(job: RenderJob) -> bool:
     )
     job.refresh_from_db()
     if updated:
-        release(job)
+        release_job(job)
         notify(job)
         job_ended(job)
     return bool(updated)

@@ -33,6 +33,8 @@ class RenderJobAdmin(admin.ModelAdmin):
                 retried += 1
             except QuotaExceeded as error:
                 refused.append(f"{job.title}: {error.message}")
+            except services.Refused as error:
+                refused.append(f"{job.title}: {error}")
         self.message_user(request, f"{retried} job(s) queued again.")
         for message in refused:
             self.message_user(request, message, level=messages.WARNING)

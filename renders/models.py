@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from accounts.models import Workspace
+from renders.options import RenderOptions
 from scripts.models import Script
 
 
@@ -58,6 +59,11 @@ class RenderJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+    @property
+    def render_options(self) -> RenderOptions:
+        """The options frozen at submission, typed (raises InvalidRenderOptions for a row that cannot be read)."""
+        return RenderOptions.from_json(self.options)
 
 
 class RenderOutput(models.Model):

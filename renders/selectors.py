@@ -1,5 +1,7 @@
 """Reads of render jobs, always through the member's workspaces."""
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from accounts.access import for_member
@@ -9,3 +11,15 @@ from renders.models import RenderJob
 def job_for_member(user: AbstractBaseUser | AnonymousUser, public_id: str) -> RenderJob | None:
     """The job if `user` may see it (the live progress socket has a user, not a request), else None."""
     return for_member(RenderJob.objects, user).filter(public_id=public_id).prefetch_related("outputs").first()
+
+
+def titles_of_jobs_using(voice: Any) -> list[str]:
+    """Queued or running jobs of the voice's workspace whose frozen voice specs name this voice."""
+    active = RenderJob.objects.filter(
+        workspace_id=voice.workspace_id, status__in=[RenderJob.Status.QUEUED, RenderJob.Status.RUNNING]
+    )
+    return [
+        job.title
+        for job in active
+        if any(spec.get("voice_pk") == voice.pk for spec in job.render_options.voices.values())
+    ]

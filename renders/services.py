@@ -17,14 +17,15 @@ from django_q.exceptions import TimeoutException
 from django_q.tasks import async_task
 
 from accounts.models import Workspace
-from billing.services import release, reserve, settle
 from renders import actions
+from renders.media import fetch_media
 from renders.models import RenderJob, RenderOutput
+from renders.options import InvalidRenderOptions, RenderOptions
 from renders.pipeline import RenderCancelled, RenderContext, StageError, run_pipeline
 from renders.pipeline.script import Block, speakers_in_order
 from renders.pipeline.speech_cache import SpeechCache
 from renders.pipeline.storyboard import Storyboard
-from renders.render_options import fetch_media, look_from_options
+from renders.quota import admit, release_job, settle_job
 from scripts.models import Script
 from voices.services import voice_specs_for
 
@@ -43,81 +44,86 @@ STORED_OUTPUTS = {
 }
 
 
-def submit_render(
+class Refused(Exception):
+    """What was asked cannot be done to this job now; the message is a sentence for the creator."""
+
+
+def create_job(
     *,
     workspace: Workspace,
     blocks: list[Block],
     title: str,
     kind: str = RenderJob.Kind.VIDEO,
+    options: RenderOptions | None = None,
     user: Any = None,
     script: Script | None = None,
-    options: dict[str, Any] | None = None,
-    voices: dict[str, dict[str, Any]] | None = None,
+    run_here: bool = False,
 ) -> RenderJob:
-    """Freeze what to render (blocks, voices, options) and queue it once the row has committed.
+    """The one way a job comes to exist: what to render (blocks, voices, options) frozen on the row and its
+    quota reserved, in one transaction. Queued for the worker once committed; with `run_here` (the drop-in
+    endpoints' speech, made while the client waits) it is running at once and the caller runs it.
 
-    Raises billing.services.QuotaExceeded, creating nothing, when the workspace's plan cannot take it.
+    Raises billing's QuotaExceeded, creating nothing, when the workspace's plan cannot take it.
     """
-    # `voices` (frozen specs of an earlier job) let a storyboard's video reuse the narration it was timed on.
-    voices = voices or voice_specs_for(workspace.pk, speakers_in_order(blocks))
+    # Frozen voices (an earlier job's) let regenerated blocks and a storyboard's video reuse its narration.
+    options = options or RenderOptions()
+    if not options.voices:
+        options = options.with_changes(voices=voice_specs_for(workspace.pk, speakers_in_order(blocks)))
     with transaction.atomic():
-        admission = reserve(workspace=workspace, blocks=blocks, kind=kind, options=options)
+        admission, options = admit(workspace, blocks, kind, options)
         job = RenderJob.objects.create(
             workspace=workspace,
             script=script,
             created_by=user,
-            title=title,
+            title=title[:200],
             kind=kind,
             blocks=[block.to_dict() for block in blocks],
-            options={
-                **(options or {}),
-                "height": admission.video_height,
-                "watermark": admission.watermark,
-                "voices": voices,
-            },
+            options=options.to_json(),
+            **({"status": RenderJob.Status.RUNNING, "started_at": timezone.now()} if run_here else {}),
         )
-        admission.hold_for(job)
-        transaction.on_commit(
-            lambda: async_task("renders.tasks.render_job", job.pk, task_name=f"render-{job.public_id}")
-        )
+        admission.hold_for(job.pk)
+        if not run_here:
+            transaction.on_commit(lambda: _queue(job, f"render-{job.public_id}"))
     return job
 
 
 def regenerate_block(job: RenderJob, index: int, user: Any = None) -> RenderJob:
     """A new job like `job` whose block `index` is synthesised afresh; every other block comes from the
     speech cache, so its audio stays byte-identical."""
+    if not job.is_finished:
+        raise Refused("Wait for this render to finish before regenerating a block.")
     if not 0 <= index < len(job.blocks):
-        raise ValueError(f"this job has no block {index + 1}")
-    options = {key: value for key, value in job.options.items() if key not in {"voices", "regenerate_blocks"}}
-    return submit_render(
+        raise Refused(f"This job has no block {index + 1}.")
+    return create_job(
         workspace=job.workspace,
         blocks=[Block.from_dict(block) for block in job.blocks],
         title=job.title,
         kind=job.kind,
         user=user,
         script=job.script,
-        options={**options, "regenerate_blocks": [index]},
-        voices=job.options["voices"],
+        options=job.render_options.for_regeneration(index),
     )
 
 
 def retry_job(job: RenderJob) -> RenderJob:
     """Queue a failed job again. Narration units it finished come back from the speech cache, so only
-    the work that failed is redone. Raises ValueError for a job that did not fail, QuotaExceeded when the
+    the work that failed is redone. Raises Refused for a job that did not fail, QuotaExceeded when the
     plan cannot take it now."""
     if job.status != RenderJob.Status.FAILED:
-        raise ValueError(f"only a failed render can be retried; this one {job.status}")
+        raise Refused(f"Only a failed render can be retried; this one {job.status}.")
     blocks = [Block.from_dict(block) for block in job.blocks]
     with transaction.atomic():
-        admission = reserve(workspace=job.workspace, blocks=blocks, kind=job.kind, options=job.options)
+        admission, _ = admit(job.workspace, blocks, job.kind, job.render_options)
         # `job` may be stale (a double click): only the retry that moves the row itself goes on.
         if not actions.requeue_job(job):
-            raise ValueError(f"only a failed render can be retried; this one {job.status}")
-        admission.hold_for(job)
-        transaction.on_commit(
-            lambda: async_task("renders.tasks.render_job", job.pk, task_name=f"render-{job.public_id}-retry")
-        )
+            raise Refused(f"Only a failed render can be retried; this one {job.status}.")
+        admission.hold_for(job.pk)
+        transaction.on_commit(lambda: _queue(job, f"render-{job.public_id}-retry"))
     return job
+
+
+def _queue(job: RenderJob, task_name: str) -> None:
+    async_task("renders.tasks.render_job", job.pk, task_name=task_name)
 
 
 def run_job(job_id: int) -> None:
@@ -137,27 +143,28 @@ def run_job(job_id: int) -> None:
     cancelled = _cancel_checker(job)
     ctx: RenderContext | None = None
     try:
-        ctx = _context_for(job, workdir, lambda: cancelled() or time.monotonic() >= deadline)
-        fetch_media(job, ctx)
+        options = job.render_options
+        ctx = _context_for(job, options, workdir, lambda: cancelled() or time.monotonic() >= deadline)
+        fetch_media(job, options, ctx)
         run_pipeline(ctx)
-        if job.options.get("storyboard"):
+        if options.storyboard:
             # Deliver the edited storyboard as saved (storage names), never this worker's local copies.
-            ctx.outputs["storyboard"].write_text(Storyboard.from_json(job.options["storyboard"]).to_json())
+            ctx.outputs["storyboard"].write_text(Storyboard.from_json(options.storyboard).to_json())
         if cancelled():  # past the deadline now, the finished render is still delivered
             raise RenderCancelled()
         with transaction.atomic():
             _store_outputs(job, ctx)
             if not actions.finish_job(job, ctx.report):
                 raise RenderCancelled()  # cancelled at the last moment: roll the outputs back
-            settle(job, narration_seconds=ctx.duration, narration_reused=_narration_reused(ctx.report))
+            settle_job(job, ctx.duration, narration_reused=_narration_reused(ctx.report))
     except RenderCancelled:
         if time.monotonic() >= deadline:
             logger.warning("render %s timed out", job.public_id)
             actions.fail_job(job, f"{_stage(ctx)}: {timed_out}")
         else:
             logger.info("render %s cancelled", job.public_id)
-        release(job)
-    except StageError as error:
+        release_job(job)
+    except (StageError, InvalidRenderOptions) as error:  # a row written by an older version may not load
         actions.fail_job(job, f"{_stage(ctx)}: {error}")
     except TimeoutException:
         # Past the deadline in a step that does not poll (loading a model): django-q2 raises this SystemExit
@@ -172,19 +179,24 @@ def run_job(job_id: int) -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _context_for(job: RenderJob, workdir: Path, is_cancelled: Callable[[], bool]) -> RenderContext:
+def _context_for(
+    job: RenderJob, options: RenderOptions, workdir: Path, is_cancelled: Callable[[], bool]
+) -> RenderContext:
+    blocks = [Block.from_dict(block) for block in job.blocks]
+    if missing := [speaker for speaker in speakers_in_order(blocks) if speaker not in options.voices]:
+        raise InvalidRenderOptions(f"no voice was frozen for {missing[0]}; submit the script again")
     ctx = RenderContext(
-        blocks=[Block.from_dict(block) for block in job.blocks],
-        voices=job.options["voices"],
+        blocks=blocks,
+        voices=options.voices,
         workdir=workdir,
         video=job.kind == RenderJob.Kind.VIDEO,
-        aspect=job.options.get("aspect", "9:16"),
-        video_height=job.options.get("height", settings.RENDER_VIDEO_HEIGHT),
-        language=job.options.get("language", "en"),
+        aspect=options.aspect or "9:16",
+        video_height=options.height or settings.RENDER_VIDEO_HEIGHT,
+        language=options.language,
         speech_cache=SpeechCache(default_storage, f"workspaces/{job.workspace_id}/speech-cache"),
-        regenerate_blocks=frozenset(job.options.get("regenerate_blocks", [])),
+        regenerate_blocks=frozenset(options.regenerate_blocks),
         **narration_settings(),
-        **look_from_options(job.options),
+        **options.look(),
         is_cancelled=is_cancelled,
     )
     ctx.on_progress = lambda stage, percent: actions.report_progress(job, stage, percent, ctx.report)

@@ -18,10 +18,9 @@ from django.utils.text import get_valid_filename
 from renders.models import RenderJob, RenderOutput
 from renders.pipeline.script import Block
 from renders.pipeline.storyboard import Scene, Storyboard, StoryboardError
-from renders.services import submit_render
+from renders.services import create_job
 
 EXCERPT_CHARS = 140
-_NOT_FOR_THE_VIDEO = {"voices", "prepare_storyboard", "regenerate_blocks"}  # regenerating would change timings
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ class SceneEdit:
 
 
 def is_editable(job: RenderJob) -> bool:
-    return bool(job.options.get("prepare_storyboard")) and job.status == RenderJob.Status.SUCCEEDED
+    return job.render_options.prepare_storyboard and job.status == RenderJob.Status.SUCCEEDED
 
 
 def storyboard_of(job: RenderJob) -> Storyboard | None:
@@ -112,17 +111,14 @@ def store_background(workspace_id: int, upload: UploadedFile) -> str:
 def render_video(job: RenderJob, user: Any) -> RenderJob:
     """A video job with the (edited) storyboard, the same blocks and voices, and the same look options."""
     board = storyboard_of(job)
-    options = {key: value for key, value in job.options.items() if key not in _NOT_FOR_THE_VIDEO}
-    options.update(storyboard=json.loads(board.to_json()), storyboard_of=str(job.public_id))
-    return submit_render(
+    return create_job(
         workspace=job.workspace,
         blocks=[Block.from_dict(block) for block in job.blocks],
         title=job.title,
         kind=RenderJob.Kind.VIDEO,
         user=user,
         script=job.script,
-        options=options,
-        voices=job.options["voices"],
+        options=job.render_options.for_storyboard_video(json.loads(board.to_json()), str(job.public_id)),
     )
 
 

@@ -97,13 +97,10 @@ def job_file(request: HttpRequest, public_id: str, kind: str) -> HttpResponse:
 @require_POST
 def job_regenerate_block(request: HttpRequest, public_id: str, index: int) -> HttpResponse:
     job = _get_job(request, public_id)
-    if not job.is_finished:
-        messages.error(request, "Wait for this render to finish before regenerating a block.")
-        return redirect("renders:job", public_id=job.public_id)
     try:
         new_job = services.regenerate_block(job, index, request.user)
-    except ValueError as error:
-        messages.error(request, str(error).capitalize() + ".")
+    except services.Refused as refused:
+        messages.error(request, str(refused))
         return redirect("renders:job", public_id=job.public_id)
     except QuotaExceeded as refused:
         messages.error(request, refused.as_html())
@@ -118,8 +115,8 @@ def job_retry(request: HttpRequest, public_id: str) -> HttpResponse:
     job = _get_job(request, public_id)
     try:
         services.retry_job(job)
-    except ValueError as error:
-        messages.error(request, str(error).capitalize() + ".")
+    except services.Refused as refused:
+        messages.error(request, str(refused))
     except QuotaExceeded as refused:
         messages.error(request, refused.as_html())
     else:

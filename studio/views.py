@@ -8,12 +8,12 @@ from django.views.decorators.http import require_POST
 from accounts.access import get_for_member, member_workspace
 from billing.services import QuotaExceeded
 from renders.models import RenderJob
+from renders.options import options_for_script
 from renders.pipeline.script import ScriptError, parse_text
-from renders.services import submit_render
+from renders.services import create_job
 from scripts.models import Campaign, Script
 from scripts.selectors import campaigns_of, scripts_of
 from studio.forms import SAMPLE_SCRIPT, CampaignForm, RenderForm, ScriptForm
-from studio.services import render_options_for
 
 
 def _render_form_for(campaign: Campaign | None) -> RenderForm:
@@ -96,7 +96,7 @@ def _render(request: HttpRequest, script: Script) -> HttpResponse:
         return redirect("studio:script", pk=script.pk)
     prepare = "prepare" in request.POST
     try:
-        job = submit_render(
+        job = create_job(
             workspace=script.workspace,
             blocks=blocks,
             title=script.title,
@@ -104,7 +104,7 @@ def _render(request: HttpRequest, script: Script) -> HttpResponse:
             kind=RenderJob.Kind.AUDIO if prepare else render_form.cleaned_data["kind"],
             user=request.user,
             script=script,
-            options=render_options_for(script, aspect=render_form.cleaned_data["aspect"], prepare_storyboard=prepare),
+            options=options_for_script(script, aspect=render_form.cleaned_data["aspect"], prepare_storyboard=prepare),
         )
     except QuotaExceeded as refused:
         messages.error(request, refused.as_html())

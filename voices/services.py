@@ -8,11 +8,11 @@ import numpy as np
 from django.core.files import File
 
 from billing.services import check_voice_allowance
-from renders.models import RenderJob
 from renders.pipeline.normalize import normalize
 from voices.engines import EngineError, elevenlabs, get_engine, piper
 from voices.engines.piper import PRESETS
 from voices.models import Voice
+from voices.signals import voice_needed_by
 
 PREVIEW_MAX_CHARS = 200
 # Each engine's setting names and ranges.
@@ -82,7 +82,7 @@ def save_voice(voice: Voice, *, new_sample: File | None) -> Voice:
     A new voice must fit the plan's voice library (billing.services.QuotaExceeded otherwise).
     """
     if voice.pk is None:
-        check_voice_allowance(voice.workspace)
+        check_voice_allowance(voice.workspace, Voice.objects.filter(workspace=voice.workspace).count())
     if voice.engine == "elevenlabs" and not voice.engine_voice_id:
         if new_sample is None:
             raise EngineError("enter an ElevenLabs voice id, or upload a sample to clone a new voice")
@@ -111,21 +111,11 @@ def wav_bytes(samples: np.ndarray, sample_rate: int) -> bytes:
     return buffer.getvalue()
 
 
-def jobs_using(voice: Voice) -> list[RenderJob]:
-    """Queued or running jobs of the voice's workspace whose frozen voice specs name this voice."""
-    active = RenderJob.objects.filter(
-        workspace_id=voice.workspace_id, status__in=[RenderJob.Status.QUEUED, RenderJob.Status.RUNNING]
-    )
-    return [
-        job
-        for job in active
-        if any(spec.get("voice_pk") == voice.pk for spec in job.options.get("voices", {}).values())
-    ]
-
-
 def delete_voice(voice: Voice) -> None:
-    if jobs := jobs_using(voice):
-        titles = ", ".join(f"“{job.title}”" for job in jobs[:3])
+    """Delete the voice and its sample, unless work in progress still needs it (VoiceInUse)."""
+    needed_by = [title for _, titles in voice_needed_by.send(sender=Voice, voice=voice) for title in titles]
+    if needed_by:
+        titles = ", ".join(f"“{title}”" for title in needed_by[:3])
         raise VoiceInUse(f"{voice.name} is still needed by a render in progress ({titles}); try again when it ends.")
     if voice.sample:
         voice.sample.delete(save=False)

@@ -5,12 +5,14 @@ from decimal import Decimal
 import pytest
 
 from billing.models import Reservation, UsageEntry
-from billing.services import QuotaExceeded, adjust, estimate, settle, usage_summary
+from billing.services import QuotaExceeded, adjust, usage_summary
 from billing.tests.conftest import put_on_plan
 from renders import actions
 from renders.models import RenderJob
+from renders.options import RenderOptions
 from renders.pipeline.script import Block
-from renders.services import regenerate_block, run_job, submit_render
+from renders.quota import cost_of, settle_job
+from renders.services import create_job, regenerate_block, run_job
 
 pytestmark = pytest.mark.django_db
 PLANS = ["free", "creator", "pro", "business"]
@@ -22,7 +24,9 @@ def ten_seconds(extra_pause: float = 0.0) -> list[Block]:
 
 
 def submit(workspace, blocks=None, kind=RenderJob.Kind.AUDIO, **options) -> RenderJob:
-    return submit_render(workspace=workspace, blocks=blocks or ten_seconds(), title="T", kind=kind, options=options)
+    return create_job(
+        workspace=workspace, blocks=blocks or ten_seconds(), title="T", kind=kind, options=RenderOptions(**options)
+    )
 
 
 def use_up(workspace, *, seconds: int = 0, renders: int = 0) -> None:
@@ -32,16 +36,18 @@ def use_up(workspace, *, seconds: int = 0, renders: int = 0) -> None:
 def test_the_estimate_is_words_at_the_speaking_rate_plus_pauses(settings):
     settings.NARRATION_WORDS_PER_MINUTE = 150
     blocks = [Block("Host", "word " * 150, pause_after=1.5), Block("Guest", "hi")]
-    assert estimate(blocks, "video").narration_seconds == Decimal(62)  # 60 s + 0.4 s + 1.5 s, rounded up
-    assert estimate(blocks, "video").video_renders == 1
-    assert estimate(blocks, "audio").video_renders == 0
+    assert cost_of(blocks, "video", RenderOptions()).narration_seconds == Decimal(
+        62
+    )  # 60 s + 0.4 s + 1.5 s, rounded up
+    assert cost_of(blocks, "video", RenderOptions()).video_renders == 1
+    assert cost_of(blocks, "audio", RenderOptions()).video_renders == 0
 
 
 def test_the_estimate_counts_the_words_that_will_be_spoken_not_the_written_ones(settings):
     settings.NARRATION_WORDS_PER_MINUTE = 150
     # 4 written tokens; the voice says 29 words ("one thousand two hundred and fifty dollars", ...): 11.6 s.
     blocks = [Block("Host", "$1,250 2026 3.14159 1,234,567")]
-    assert estimate(blocks, "audio").narration_seconds == Decimal(12)
+    assert cost_of(blocks, "audio", RenderOptions()).narration_seconds == Decimal(12)
 
 
 def test_a_render_longer_than_its_estimate_is_never_charged_past_the_plan(plans, workspace):
@@ -49,7 +55,7 @@ def test_a_render_longer_than_its_estimate_is_never_charged_past_the_plan(plans,
     reserved = job.reservation.narration_seconds
     use_up(workspace, seconds=600 - int(reserved))  # the rest of the period goes to other work meanwhile
     RenderJob.objects.filter(pk=job.pk).update(status=RenderJob.Status.SUCCEEDED)
-    settle(job, narration_seconds=float(reserved) + 30)
+    settle_job(job, float(reserved) + 30)
     entry = UsageEntry.objects.get(job=job)
     assert entry.narration_seconds == reserved
     assert "charged up to your plan's limit" in entry.note
@@ -58,7 +64,7 @@ def test_a_render_longer_than_its_estimate_is_never_charged_past_the_plan(plans,
 
 def test_a_render_longer_than_its_estimate_is_charged_in_full_while_the_plan_has_room(plans, workspace):
     job = submit(workspace)
-    settle(job, narration_seconds=25)
+    settle_job(job, 25)
     assert UsageEntry.objects.get(job=job).narration_seconds == 25
 
 
@@ -131,7 +137,7 @@ def test_a_bad_height_gets_a_clear_message(plans, workspace):
 
 def test_settlement_records_the_actual_duration_not_the_estimate(plans, workspace):
     job = submit(workspace)
-    settle(job, narration_seconds=7.456)
+    settle_job(job, 7.456)
     entry = UsageEntry.objects.get(job=job)
     assert entry.narration_seconds == Decimal("7.46") and entry.video_renders == 0
     job.reservation.refresh_from_db()
@@ -143,12 +149,12 @@ def test_settlement_records_the_actual_duration_not_the_estimate(plans, workspac
 def test_a_storyboard_video_pays_for_narration_only_when_it_was_synthesised_again(plans, workspace):
     reused = submit(workspace, kind=RenderJob.Kind.VIDEO, storyboard_of="prepared-job")
     assert reused.reservation.narration_seconds == 0 and reused.reservation.video_renders == 1
-    assert settle(reused, narration_seconds=9.5, narration_reused=True).narration_seconds == 0
+    assert settle_job(reused, 9.5, narration_reused=True).narration_seconds == 0
     synthesised = submit(workspace, kind=RenderJob.Kind.VIDEO, storyboard_of="prepared-job")
-    assert settle(synthesised, narration_seconds=9.5, narration_reused=False).narration_seconds == Decimal("9.5")
+    assert settle_job(synthesised, 9.5, narration_reused=False).narration_seconds == Decimal("9.5")
     # Cached narration of an ordinary job is still charged: only the prepare job's narration was paid for.
     plain = submit(workspace)
-    assert settle(plain, narration_seconds=9.5, narration_reused=True).narration_seconds == Decimal("9.5")
+    assert settle_job(plain, 9.5, narration_reused=True).narration_seconds == Decimal("9.5")
 
 
 def test_regenerating_a_block_of_a_storyboard_video_reserves_its_narration(plans, workspace):
@@ -158,7 +164,7 @@ def test_regenerating_a_block_of_a_storyboard_video_reserves_its_narration(plans
     again = regenerate_block(video, 0)
     assert again.reservation.narration_seconds == 10 and again.options["storyboard_of"] == "prepared-job"
     RenderJob.objects.filter(pk=again.pk).update(status=RenderJob.Status.SUCCEEDED)
-    settle(again, narration_seconds=9.5, narration_reused=False)
+    settle_job(again, 9.5, narration_reused=False)
     use_up(workspace, seconds=600 - 10)
     with pytest.raises(QuotaExceeded, match="narration"):  # no free narration once the period is used up
         regenerate_block(video, 0)
@@ -197,8 +203,8 @@ def test_cancelling_a_queued_render_releases_its_reservation(plans, workspace):
 
 def test_settling_twice_writes_one_ledger_row(plans, workspace):
     job = submit(workspace)
-    settle(job, narration_seconds=5)
-    settle(job, narration_seconds=5)
+    settle_job(job, 5)
+    settle_job(job, 5)
     assert UsageEntry.objects.filter(job=job).count() == 1
 
 

@@ -10,7 +10,7 @@ from billing.services import QuotaExceeded
 from billing.tests.conftest import make_member, put_on_plan
 from renders.models import RenderJob
 from renders.pipeline.script import Block
-from renders.services import submit_render
+from renders.services import create_job
 
 THREADS = 16
 
@@ -23,7 +23,7 @@ def fire(workspace, kind: str, blocks: list[Block]) -> tuple[int, int, list[Base
     def one() -> None:
         try:
             barrier.wait()
-            submit_render(workspace=workspace, blocks=blocks, title="race", kind=kind)
+            create_job(workspace=workspace, blocks=blocks, title="race", kind=kind)
             accepted.append(1)
         except QuotaExceeded:
             refused.append(1)

@@ -5,12 +5,12 @@ import pytest
 from renders import actions
 from renders.models import RenderJob
 from renders.pipeline.script import parse_text
-from renders.services import submit_render
+from renders.services import create_job
 
 
 def queue(owner) -> RenderJob:
     workspace = owner.memberships.get().workspace
-    return submit_render(workspace=workspace, blocks=parse_text("Host: Hello."), title="T", kind=RenderJob.Kind.AUDIO)
+    return create_job(workspace=workspace, blocks=parse_text("Host: Hello."), title="T", kind=RenderJob.Kind.AUDIO)
 
 
 @pytest.mark.django_db

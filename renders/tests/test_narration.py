@@ -14,7 +14,7 @@ from renders.pipeline.media import PEAK_CEILING
 from renders.pipeline.script import parse_text, speakers_in_order
 from renders.pipeline.speech_cache import SpeechCache
 from renders.pipeline.stages import narrate
-from renders.services import run_job, submit_render
+from renders.services import create_job, run_job
 from voices.services import default_voice_spec
 
 
@@ -118,7 +118,7 @@ def block_audio(job: RenderJob, index: int) -> bytes:
 def test_regenerating_one_block_keeps_the_others_byte_identical(owner, owner_client):
     workspace = owner.memberships.get().workspace
     blocks = parse_text("Host: One fine morning.\nGuest: The second block is here.\nHost: And the third one.")
-    job = submit_render(workspace=workspace, blocks=blocks, title="Three", kind=RenderJob.Kind.AUDIO)
+    job = create_job(workspace=workspace, blocks=blocks, title="Three", kind=RenderJob.Kind.AUDIO)
     run_job(job.pk)
     job.refresh_from_db()
 

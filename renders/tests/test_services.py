@@ -8,13 +8,13 @@ from django_q.timeout import TimeoutHandler
 from renders import actions
 from renders.models import RenderJob
 from renders.pipeline.script import parse_text
-from renders.services import run_job, submit_render
+from renders.services import Refused, create_job, run_job
 
 pytestmark = pytest.mark.django_db
 
 
 def queue(owner, body="Host: Hello there.", kind=RenderJob.Kind.AUDIO):
-    return submit_render(workspace=owner.memberships.get().workspace, blocks=parse_text(body), title="T", kind=kind)
+    return create_job(workspace=owner.memberships.get().workspace, blocks=parse_text(body), title="T", kind=kind)
 
 
 def test_a_finished_job_is_left_alone_when_run_again(owner):
@@ -109,7 +109,7 @@ def test_a_job_that_cannot_be_set_up_fails_instead_of_hanging(owner):
     run_job(job.pk)
     job.refresh_from_db()
     assert job.status == RenderJob.Status.FAILED and job.reservation.status == "released"
-    assert job.error == "setup: an internal error stopped the render; it has been logged."
+    assert job.error == "setup: no voice was frozen for Host; submit the script again"
 
 
 def test_a_failed_job_retried_reuses_its_narration_and_succeeds(owner, monkeypatch, owner_client):
@@ -198,7 +198,7 @@ def test_a_double_clicked_retry_queues_the_job_once(owner, django_capture_on_com
     first_click, second_click = RenderJob.objects.get(pk=job.pk), RenderJob.objects.get(pk=job.pk)
     with django_capture_on_commit_callbacks() as enqueued:
         retry_job(first_click)
-        with pytest.raises(ValueError, match="only a failed render can be retried; this one queued"):
+        with pytest.raises(Refused, match="Only a failed render can be retried; this one queued"):
             retry_job(second_click)  # loaded before the first retry committed: it still says failed
     job.refresh_from_db()
     assert job.status == RenderJob.Status.QUEUED and job.reservation.status == "held"

@@ -115,8 +115,7 @@ def test_a_script_in_a_campaign_preselects_its_aspect(owner_client, owner):
     assert '<option value="16:9" selected>' in page.content.decode()
 
 
-def test_a_campaign_scripts_render_carries_the_brand_kit(owner_client, owner, tmp_path, monkeypatch):
-    monkeypatch.setattr("studio.views.submit_render", lambda **kwargs: RenderJob.objects.create(**_job(kwargs)))
+def test_a_campaign_scripts_render_carries_the_brand_kit(owner_client, owner, tmp_path):
     owner_client.post(reverse("studio:campaign_new"), {**BRAND, "logo": picture(tmp_path)})
     campaign = Campaign.objects.get()
     script = Script.objects.create(workspace=campaign.workspace, campaign=campaign, title="T", body="Host: Hi.")
@@ -133,17 +132,6 @@ def test_a_campaign_scripts_render_carries_the_brand_kit(owner_client, owner, tm
         "margin_bottom": 0.45,
     }
     assert options["logo"] == campaign.logo.name
-
-
-def _job(kwargs: dict) -> dict:
-    return {
-        "workspace": kwargs["workspace"],
-        "script": kwargs["script"],
-        "title": kwargs["title"],
-        "kind": kwargs["kind"],
-        "blocks": [],
-        "options": kwargs["options"],
-    }
 
 
 def test_a_script_cannot_join_another_workspaces_campaign(owner_client, outsider):

@@ -1,0 +1,57 @@
+"""A job's media (logo, music, edited storyboard backgrounds) into its work dir before the pipeline runs.
+
+Options name them by storage name inside the job's workspace; production storage is S3-like and ffmpeg reads
+local files, so they are copied first.
+"""
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+from django.core.files.storage import default_storage
+
+from renders.models import RenderJob
+from renders.options import RenderOptions
+from renders.pipeline.context import RenderContext, StageError
+from renders.pipeline.storyboard import Storyboard, StoryboardError
+
+
+def fetch_media(job: RenderJob, options: RenderOptions, ctx: RenderContext) -> None:
+    """Copy the job's stored media into its work dir and point the context (and edited storyboard) at them."""
+    ctx.stage = "media"
+    folder = ctx.workdir / "media"
+    folder.mkdir(parents=True, exist_ok=True)
+    copies: dict[str, Path] = {}
+
+    def local(name: str, what: str) -> Path:
+        if name not in copies:
+            copies[name] = _copy(job, name, folder / f"{len(copies)}-{Path(name).name}", what)
+        return copies[name]
+
+    if options.logo:
+        ctx.logo = local(options.logo, "the campaign logo")
+    if options.music:
+        ctx.music = local(options.music, "the campaign music")
+    if options.storyboard:
+        try:
+            board = Storyboard.from_json(options.storyboard)
+        except StoryboardError as error:
+            raise StageError(f"the edited storyboard cannot be used: {error}") from None
+        scenes = tuple(
+            replace(s, background=replace(s.background, path=str(local(s.background.path, f"scene {n}'s background"))))
+            if s.background.path
+            else s
+            for n, s in enumerate(board.scenes, start=1)
+        )
+        ctx.storyboard = replace(board, scenes=scenes)
+
+
+def _copy(job: RenderJob, name: str, target: Path, what: str) -> Path:
+    # Only the job's own workspace: options are data, and a name must never reach another tenant's files.
+    if not name.startswith(f"workspaces/{job.workspace_id}/") or ".." in name.split("/"):
+        raise StageError(f"{what} is not a file of this workspace")
+    if not default_storage.exists(name):
+        raise StageError(f"{what} ({Path(name).name}) is missing; upload it again")
+    with default_storage.open(name, "rb") as source, target.open("wb") as copy:
+        shutil.copyfileobj(source, copy)
+    return target

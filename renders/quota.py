@@ -1,0 +1,57 @@
+"""What a render costs, and the billing calls a job's life makes (billing itself takes plain values).
+
+Admission happens inside the transaction that creates (or requeues) the job: `admit` locks the workspace's
+plan row until it commits, so two submissions never decide on the same figures.
+"""
+
+import math
+from decimal import Decimal
+
+from django.conf import settings
+
+from accounts.models import Workspace
+from billing.models import UsageEntry
+from billing.services import Admission, Cost, release, reserve, settle
+from renders.models import RenderJob
+from renders.options import RenderOptions
+from renders.pipeline.normalize import normalize
+from renders.pipeline.script import Block
+
+
+def cost_of(blocks: list[Block], kind: str, options: RenderOptions) -> Cost:
+    """Narration at NARRATION_WORDS_PER_MINUTE plus the script's pauses, rounded up to whole seconds.
+
+    Counts the words the voice will say, as the narrate stage normalises them: "$1,250" is six words. No
+    narration for a storyboard's video, whose narration its "Prepare storyboard" job paid for.
+    """
+    renders = 1 if kind == RenderJob.Kind.VIDEO else 0
+    if options.narration_paid_before:
+        return Cost(Decimal(0), renders)
+    words = sum(len(normalize(block.text, options.language).spoken_text.split()) for block in blocks)
+    pauses = sum(block.pause_after for block in blocks)
+    seconds = math.ceil(words * 60 / settings.NARRATION_WORDS_PER_MINUTE + pauses)
+    return Cost(Decimal(max(seconds, 1)), renders)
+
+
+def admit(
+    workspace: Workspace, blocks: list[Block], kind: str, options: RenderOptions
+) -> tuple[Admission, RenderOptions]:
+    """Reserve the job's cost (QuotaExceeded when the plan cannot take it); the options as admitted carry the
+    video height the plan allows and its watermark."""
+    admission = reserve(workspace, cost_of(blocks, kind, options), options.height)
+    return admission, options.with_changes(height=admission.video_height, watermark=admission.watermark)
+
+
+def settle_job(job: RenderJob, narration_seconds: float, *, narration_reused: bool = False) -> UsageEntry:
+    """Charge what the job delivered. `narration_reused`: every narration unit came from the speech cache; a
+    storyboard's video then pays for no narration (its prepare job did). If any unit had to be synthesised
+    again, it pays for all of it."""
+    if narration_reused and job.render_options.narration_paid_before:
+        narration_seconds = 0.0
+    video_renders = 1 if job.kind == RenderJob.Kind.VIDEO else 0
+    return settle(job.workspace, job.pk, narration_seconds=narration_seconds, video_renders=video_renders)
+
+
+def release_job(job: RenderJob) -> None:
+    """A failed or cancelled job consumes nothing."""
+    release(job.workspace, job.pk)
