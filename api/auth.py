@@ -7,7 +7,7 @@ from rest_framework.request import Request
 
 from api.keys import find_key
 from api.models import ApiKey
-from billing.services import check_api_access
+from billing.limits import check_api_access
 
 
 class ApiKeyAuthentication(BaseAuthentication):

@@ -9,7 +9,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from billing.services import QuotaExceeded
+from billing.quota import QuotaExceeded
 
 API_PREFIXES = ("/api/", "/v1/")
 

@@ -10,7 +10,7 @@ from accounts.access import get_for_member, member_workspace
 from api.forms import ApiKeyForm
 from api.keys import create_key, revoke_key, webhook_secret_for
 from api.models import ApiKey, WebhookDelivery
-from billing.services import current_plan
+from billing.limits import current_plan
 
 
 @login_required

@@ -3,7 +3,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import pluralize
 
 from billing.models import Plan, Reservation, StripeEvent, UsageEntry, WorkspacePlan
-from billing.services import adjust, queue_stripe_event
+from billing.quota import adjust
+from billing.stripe_events import queue_stripe_event
 
 
 @admin.register(Plan)

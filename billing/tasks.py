@@ -1,7 +1,7 @@
 """Worker entry points (django-q2)."""
 
-from billing import services
+from billing import stripe_events
 
 
 def process_stripe_event(stored_pk: int) -> None:
-    services.process_stripe_event(stored_pk)
+    stripe_events.process_stripe_event(stored_pk)

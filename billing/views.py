@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import RoleRequired, is_owner, member_workspace
 from accounts.models import Membership, Workspace
-from billing import selectors, services, stripe_client
+from billing import checkout, selectors, stripe_client
 from billing.models import Plan
+from billing.stripe_events import record_stripe_event
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +25,8 @@ def _return_url(request: HttpRequest) -> str:
 
 def _to_portal(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     try:
-        url = services.portal_url(workspace=workspace, return_url=_return_url(request))
-    except services.BillingUnavailable as error:
+        url = checkout.portal_url(workspace=workspace, return_url=_return_url(request))
+    except checkout.BillingUnavailable as error:
         messages.error(request, str(error))
         return redirect("billing:page")
     return redirect(url)
@@ -34,7 +35,7 @@ def _to_portal(request: HttpRequest, workspace: Workspace) -> HttpResponse:
 @login_required
 def billing_page(request: HttpRequest) -> HttpResponse:
     workspace = member_workspace(request)
-    summary = services.usage_summary(workspace)
+    summary = selectors.usage_summary(workspace)
     return render(
         request,
         "billing/billing.html",
@@ -61,13 +62,13 @@ def upgrade(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, "Only the workspace's owner can change its plan.")
         return redirect("billing:page")
     try:
-        url = services.checkout_url(
+        url = checkout.checkout_url(
             workspace=workspace, plan=plan, email=request.user.email, return_url=_return_url(request)
         )
-    except services.AlreadySubscribed as error:
+    except checkout.AlreadySubscribed as error:
         messages.info(request, str(error))
         return _to_portal(request, workspace)
-    except services.BillingUnavailable as error:
+    except checkout.BillingUnavailable as error:
         messages.error(request, str(error))
         return redirect("billing:page")
     return redirect(url)
@@ -106,5 +107,5 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     data = payload.get("data")
     if not isinstance(payload.get("id"), str) or not isinstance(data, dict) or not isinstance(data.get("object"), dict):
         return HttpResponse("The body is not a Stripe event.", status=400, content_type="text/plain")
-    created = services.record_stripe_event(payload)
+    created = record_stripe_event(payload)
     return HttpResponse("ok" if created else "already received", content_type="text/plain")

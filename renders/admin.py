@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from billing.services import QuotaExceeded
+from billing.quota import QuotaExceeded
 from renders import actions, services
 from renders.models import RenderJob, RenderOutput
 

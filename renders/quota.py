@@ -11,7 +11,7 @@ from django.conf import settings
 
 from accounts.models import Workspace
 from billing.models import UsageEntry
-from billing.services import Admission, Cost, release, reserve, settle
+from billing.quota import Admission, Cost, release, reserve, settle
 from renders.models import RenderJob
 from renders.options import RenderOptions
 from renders.pipeline.normalize import normalize

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_for_member
-from billing.services import QuotaExceeded
+from billing.quota import QuotaExceeded
 from renders import actions, services, storyboards
 from renders.files import file_response
 from renders.forms import SceneForm

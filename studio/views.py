@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_for_member, member_workspace
-from billing.services import QuotaExceeded
+from billing.quota import QuotaExceeded
 from renders.models import RenderJob
 from renders.options import options_for_script
 from renders.pipeline.script import ScriptError, parse_text

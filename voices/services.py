@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from django.core.files import File
 
-from billing.services import check_voice_allowance
+from billing.limits import check_voice_allowance
 from renders.pipeline.normalize import normalize
 from voices.engines import EngineError, elevenlabs, get_engine, piper
 from voices.engines.piper import PRESETS
@@ -79,7 +79,7 @@ def check_settings(engine: str, voice_id: str, settings: Any) -> None:
 def save_voice(voice: Voice, *, new_sample: File | None) -> Voice:
     """Store the voice; an ElevenLabs voice without a voice id is first cloned from its new sample.
 
-    A new voice must fit the plan's voice library (billing.services.QuotaExceeded otherwise).
+    A new voice must fit the plan's voice library (billing's QuotaExceeded otherwise).
     """
     if voice.pk is None:
         check_voice_allowance(voice.workspace, Voice.objects.filter(workspace=voice.workspace).count())

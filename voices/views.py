@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_for_member, member_workspace
-from billing.services import QuotaExceeded
+from billing.quota import QuotaExceeded
 from voices.engines import EngineError
 from voices.forms import PreviewForm, VoiceForm, as_sentence
 from voices.models import Voice

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from billing.models import UsageEntry
-from billing.services import usage_summary
+from billing.selectors import usage_summary
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 
 from billing.models import Reservation, UsageEntry
-from billing.services import QuotaExceeded, adjust, usage_summary
+from billing.quota import QuotaExceeded, adjust
+from billing.selectors import usage_summary
 from billing.tests.conftest import put_on_plan
 from renders import actions
 from renders.models import RenderJob

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from billing.models import Plan, Reservation
-from billing.services import QuotaExceeded
+from billing.quota import QuotaExceeded
 from billing.tests.conftest import make_member, put_on_plan
 from renders.models import RenderJob
 from renders.pipeline.script import Block

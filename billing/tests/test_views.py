@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from accounts.models import Membership
-from billing.services import adjust
+from billing.quota import adjust
 from billing.tests.conftest import put_on_plan
 from renders.models import RenderJob
 from scripts.models import Script

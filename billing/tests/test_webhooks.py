@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billing.models import StripeEvent, WorkspacePlan
-from billing.services import process_stripe_event, usage_summary
+from billing.selectors import usage_summary
+from billing.stripe_events import process_stripe_event
 
 SECRET = "whsec_test_secret"
 PERIOD_START, PERIOD_END = 1_800_000_000, 1_802_592_000  # 30 days

@@ -12,7 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from billing.models import UsageEntry
-from billing.services import adjust, usage_summary
+from billing.quota import adjust
+from billing.selectors import usage_summary
 from renders import storyboards
 from renders.models import RenderJob, RenderOutput
 from renders.pipeline.media import FFMPEG

@@ -1,0 +1,35 @@
+"""The plan's limits outside render quota: API access and the size of the voice library."""
+
+from django.utils import timezone
+
+from accounts.models import Workspace
+from billing.models import Plan
+from billing.quota import QuotaExceeded
+from billing.selectors import effective_plan, plan_state_of
+
+
+def current_plan(workspace: Workspace) -> Plan:
+    return effective_plan(plan_state_of(workspace), timezone.now())
+
+
+def check_api_access(workspace: Workspace) -> None:
+    """Raises QuotaExceeded when the workspace's plan does not include the API."""
+    plan = current_plan(workspace)
+    if not plan.api_access:
+        raise QuotaExceeded(
+            f"The {plan.name} plan does not include API access; upgrade to use the API.",
+            needed={"api_access": True},
+            remaining={"api_access": False},
+        )
+
+
+def check_voice_allowance(workspace: Workspace, count: int) -> None:
+    """Raises QuotaExceeded when a library of `count` voices is as large as the workspace's plan allows."""
+    plan = current_plan(workspace)
+    if count >= plan.max_voices:
+        raise QuotaExceeded(
+            f"The {plan.name} plan holds {plan.max_voices} voices and this workspace has {count}; "
+            "delete one or upgrade.",
+            needed={"voices": count + 1},
+            remaining={"voices": max(0, plan.max_voices - count)},
+        )
