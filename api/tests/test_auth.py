@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from api.keys import create_key, find_key, revoke_key
 from api.models import ApiKey, hash_key
-from api.tests.conftest import workspace_of
+from tests.factories import workspace_of
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ import pytest
 from omnivibe_client import cli
 
 from api.keys import create_key
-
-from .conftest import api_workspace
+from tests.factories import api_workspace
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,9 +11,8 @@ import pytest
 
 from api.keys import create_key
 from billing.models import UsageEntry
+from tests.factories import api_workspace, workspace_of
 from voices.models import Voice
-
-from .conftest import api_workspace, workspace_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

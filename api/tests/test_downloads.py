@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from api.signing import SALT
 from renders.models import RenderOutput
+from tests.factories import workspace_of
 
-from .conftest import workspace_of
 from .test_auth import error_of
 from .test_jobs import finished_job
 

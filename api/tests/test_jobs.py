@@ -15,8 +15,8 @@ from api.signing import output_for_token
 from billing.models import Reservation
 from renders.models import RenderJob, RenderOutput
 from scripts.models import Campaign, Script
+from tests.factories import workspace_of
 
-from .conftest import workspace_of
 from .test_auth import error_of
 
 pytestmark = pytest.mark.django_db

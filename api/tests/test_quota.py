@@ -5,8 +5,8 @@ from datetime import datetime
 import pytest
 
 from billing.models import UsageEntry
-from billing.tests.conftest import put_on_plan
 from renders.models import RenderJob
+from tests.factories import put_on_plan
 
 pytestmark = pytest.mark.django_db
 SCRIPT = {"title": "T", "blocks": [{"speaker": "Host", "text": "Hello there, and welcome."}]}

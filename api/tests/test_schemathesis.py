@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from api.keys import create_key
-
-from .conftest import api_workspace
+from tests.factories import api_workspace
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

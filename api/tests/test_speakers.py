@@ -7,10 +7,10 @@ import pytest
 
 from billing.models import Plan
 from renders.models import RenderJob
+from tests.factories import workspace_of
 from voices.models import Voice
 from voices.services import wav_bytes
 
-from .conftest import workspace_of
 from .test_auth import error_of
 
 pytestmark = pytest.mark.django_db

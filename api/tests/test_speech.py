@@ -4,11 +4,10 @@ import pytest
 
 from billing.models import Reservation, UsageEntry
 from renders.models import RenderJob
+from tests.factories import workspace_of
 from voices.models import Voice
-from voices.tests.conftest import fake  # noqa: F401  (the fake ElevenLabs server)
 from voices.tests.test_elevenlabs import pcm_bytes, tone, with_timestamps
 
-from .conftest import workspace_of
 from .test_auth import error_of
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +61,7 @@ def test_bad_elevenlabs_voice_settings_are_a_400_naming_the_field(api, voice_set
     assert not RenderJob.objects.exists()
 
 
-def test_elevenlabs_voice_settings_reach_an_elevenlabs_voice(api, owner, fake, settings):  # noqa: F811
+def test_elevenlabs_voice_settings_reach_an_elevenlabs_voice(api, owner, fake, settings):
     settings.RENDER_VERIFY = False  # the fake's tone is not speech
     voice = Voice.objects.create(
         workspace=workspace_of(owner), name="Eleven", engine="elevenlabs", engine_voice_id="voice-1"

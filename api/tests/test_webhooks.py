@@ -16,8 +16,7 @@ from api.models import WebhookDelivery
 from api.webhooks import deliver
 from renders import actions
 from renders.models import RenderJob
-
-from .conftest import workspace_of
+from tests.factories import workspace_of
 
 pytestmark = pytest.mark.django_db
 

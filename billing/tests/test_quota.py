@@ -7,13 +7,13 @@ import pytest
 from billing.models import Reservation, UsageEntry
 from billing.quota import QuotaExceeded, adjust
 from billing.selectors import usage_summary
-from billing.tests.conftest import put_on_plan
 from renders import actions
 from renders.models import RenderJob
 from renders.options import RenderOptions
 from renders.pipeline.script import Block
 from renders.quota import cost_of, settle_job
 from renders.services import create_job, regenerate_block, run_job
+from tests.factories import put_on_plan
 
 pytestmark = pytest.mark.django_db
 PLANS = ["free", "creator", "pro", "business"]

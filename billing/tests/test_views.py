@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from accounts.models import Membership
 from billing.quota import adjust
-from billing.tests.conftest import put_on_plan
 from renders.models import RenderJob
 from scripts.models import Script
+from tests.factories import put_on_plan
 
 pytestmark = pytest.mark.django_db
 

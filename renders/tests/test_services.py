@@ -155,8 +155,8 @@ def test_jobs_that_lost_their_worker_are_failed_and_release_their_quota(owner, o
 
     from django.utils import timezone
 
-    from conftest import make_member
     from renders import tasks
+    from tests.factories import make_member
 
     long_ago = timezone.now() - timedelta(seconds=settings.RENDER_STALE_AFTER + 60)
     # Three workspaces: the Free plan runs one job at a time.

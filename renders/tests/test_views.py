@@ -3,15 +3,14 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from renders.models import RenderJob, RenderOutput
+from tests.factories import RenderJobFactory, workspace_of
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def job(owner):
-    job = RenderJob.objects.create(
-        workspace=owner.memberships.get().workspace, title="Mine", blocks=[{"speaker": "Host", "text": "Hi."}]
-    )
+    job = RenderJobFactory(workspace=workspace_of(owner), title="Mine")
     output = RenderOutput(job=job, kind=RenderOutput.Kind.SRT, size=3)
     output.file.save("captions.srt", ContentFile(b"1\n"), save=True)
     return job

@@ -10,9 +10,9 @@ import imageio_ffmpeg
 import numpy as np
 import pytest
 
+from tests.fake_elevenlabs import API_KEY
 from voices.engines import EngineError, available_engines, get_engine
 from voices.engines.elevenlabs import words_from_alignment
-from voices.tests.conftest import API_KEY
 
 RATE = 22050
 

@@ -12,9 +12,10 @@ from django.urls import reverse
 
 from accounts.services import ensure_personal_workspace
 from renders.models import RenderJob
+from tests.factories import VoiceFactory, workspace_of
+from tests.fake_elevenlabs import API_KEY
 from voices.models import Voice
 from voices.services import voice_specs_for
-from voices.tests.conftest import API_KEY
 
 
 def speech_like_wav(seconds: float = 35.0, rate: int = 16000) -> bytes:
@@ -32,9 +33,7 @@ def speech_like_wav(seconds: float = 35.0, rate: int = 16000) -> bytes:
 
 @pytest.fixture
 def voice(owner):
-    return Voice.objects.create(
-        workspace=ensure_personal_workspace(owner), name="Host", engine="piper", engine_voice_id="joe-deep"
-    )
+    return VoiceFactory(workspace=workspace_of(owner), name="Host", engine_voice_id="joe-deep")
 
 
 def piper_post(**overrides):
@@ -42,7 +41,7 @@ def piper_post(**overrides):
 
 
 def test_the_list_shows_the_workspaces_voices_only(owner_client, voice, outsider):
-    Voice.objects.create(workspace=ensure_personal_workspace(outsider), name="Secret", engine="piper")
+    VoiceFactory(workspace=workspace_of(outsider), name="Secret")
     page = owner_client.get(reverse("voices:list")).content.decode()
     assert "Host" in page and "Secret" not in page
     assert reverse("voices:list") in owner_client.get(reverse("studio:home")).content.decode()  # top nav link

@@ -1,36 +1,9 @@
-"""Billing fixtures: the seeded plans, a workspace on a chosen plan, a fake Stripe API on localhost."""
+"""A fake Stripe API on localhost: the real SDK talks to it, nothing leaves the machine."""
 
-import importlib
 import json
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
-
-import pytest
-from django.apps import apps as global_apps
-
-from billing.models import Plan, WorkspacePlan
-from conftest import make_member  # noqa: F401  (re-exported for billing tests)
-
-
-@pytest.fixture
-def plans(db) -> dict[str, Plan]:
-    # The data migration's own seed function: tests run with --nomigrations.
-    importlib.import_module("billing.migrations.0003_seed_plans").seed_plans(global_apps, None)
-    return {plan.slug: plan for plan in Plan.objects.all()}
-
-
-@pytest.fixture
-def workspace(owner):
-    return owner.memberships.get().workspace
-
-
-def put_on_plan(workspace, slug: str, **fields) -> WorkspacePlan:
-    state, _ = WorkspacePlan.objects.update_or_create(
-        workspace=workspace, defaults={"plan": Plan.objects.get(slug=slug), **fields}
-    )
-    return state
 
 
 class FakeStripe:
@@ -81,16 +54,3 @@ class FakeStripe:
 
     def made(self, method: str, path: str) -> list[dict[str, Any]]:
         return [r for r in self.requests if r["method"] == method and r["path"] == path]
-
-
-@pytest.fixture
-def fake_stripe(settings):
-    fake = FakeStripe()
-    thread = threading.Thread(target=fake.server.serve_forever, daemon=True)
-    thread.start()
-    settings.STRIPE_SECRET_KEY = "sk_test_fake"
-    settings.STRIPE_API_BASE = fake.url
-    settings.STRIPE_PRICE_IDS = {"creator": "price_creator", "pro": "price_pro", "business": "price_business"}
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()

@@ -8,8 +8,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-
 API_KEY = "sk-test-secret-0123456789"
 
 
@@ -70,20 +68,9 @@ def _handler_for(fake: FakeElevenLabs) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture
-def fake(settings):
-    fake = FakeElevenLabs()
+def start(fake: FakeElevenLabs) -> ThreadingHTTPServer:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(fake))
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    settings.ELEVENLABS_API_KEY = API_KEY
-    settings.ELEVENLABS_BASE_URL = fake.url
-    settings.ELEVENLABS_MODEL_ID = "eleven_multilingual_v2"
-    settings.ELEVENLABS_OUTPUT_FORMAT = "pcm_22050"
-    settings.ELEVENLABS_MAX_RETRIES = 0
-    settings.ELEVENLABS_TIMEOUT = 5.0
-    yield fake
-    server.shutdown()
-    server.server_close()
+    return server
