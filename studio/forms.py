@@ -38,7 +38,7 @@ class ScriptForm(forms.ModelForm):
     def clean_body(self) -> str:
         body = self.cleaned_data["body"]
         try:
-            self.blocks = parse_text(body, max_chars=settings.RENDER_MAX_SCRIPT_CHARS)
+            parse_text(body, max_chars=settings.RENDER_MAX_SCRIPT_CHARS)
         except ScriptError as error:
             raise forms.ValidationError([str(error_line) for error_line in _lines(error)]) from None
         return body
