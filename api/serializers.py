@@ -9,11 +9,11 @@ from rest_framework import serializers
 from api.callbacks import private_target
 from api.models import WebhookDelivery
 from api.signing import signed_url
+from mediakit.pipeline.context import ASPECTS
+from mediakit.speech.engines import available_engines
+from mediakit.text.script import MAX_PAUSE_SECONDS
 from renders.models import RenderJob, RenderOutput
-from renders.pipeline.context import ASPECTS
-from renders.pipeline.script import MAX_PAUSE_SECONDS
 from studio.models import Campaign
-from voices.engines import available_engines
 from voices.models import Voice
 
 CAPTION_FORMATS = ["srt", "vtt", "json"]

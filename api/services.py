@@ -14,15 +14,15 @@ from rest_framework import serializers
 
 from api.errors import ApiError
 from api.models import IdempotentRequest
+from mediakit.speech.engines import EngineError
+from mediakit.speech.samples import SampleError, validate_sample
+from mediakit.text.script import Block, ScriptError, parse_json, parse_text
 from renders import actions
 from renders.models import RenderJob
-from renders.pipeline.script import Block, ScriptError, parse_json, parse_text
 from renders.services import submit_render
 from studio.models import Script, Workspace
 from studio.services import render_options_for
-from voices.engines import EngineError
 from voices.models import Voice
-from voices.samples import SampleError, validate_sample
 from voices.services import VoiceInUse, check_settings, delete_voice, save_voice
 
 

@@ -16,17 +16,17 @@ from django.utils import timezone
 
 from api.errors import ApiError
 from billing.services import reserve, settle
+from mediakit.audio import FFMPEG
+from mediakit.pipeline import RenderContext, StageError
+from mediakit.pipeline.stages import narrate
+from mediakit.speech.engines import EngineError
+from mediakit.speech.engines.piper import PRESETS
+from mediakit.speech.words import TimedWord
+from mediakit.text.script import Block
 from renders import actions
 from renders.models import RenderJob
-from renders.pipeline import RenderContext, StageError
-from renders.pipeline.media import FFMPEG
-from renders.pipeline.script import Block
-from renders.pipeline.stages import narrate
-from renders.pipeline.words import TimedWord
 from renders.services import narration_settings
 from studio.models import Workspace
-from voices.engines import EngineError
-from voices.engines.piper import PRESETS
 from voices.models import Voice
 from voices.services import SETTING_LIMITS, check_settings, voice_specs_for
 

@@ -29,14 +29,14 @@ import django  # noqa: E402
 
 django.setup()
 
-from renders.pipeline import RenderContext  # noqa: E402
-from renders.pipeline.align import word_error_rate  # noqa: E402
-from renders.pipeline.normalize import comparable_words, normalize  # noqa: E402
-from renders.pipeline.script import Block, parse_text, speakers_in_order  # noqa: E402
-from renders.pipeline.stages import narrate  # noqa: E402
-from renders.pipeline.verify import hear, load_recogniser  # noqa: E402
-from voices.engines import get_engine  # noqa: E402
-from voices.engines.piper import load_voice  # noqa: E402
+from mediakit.pipeline import RenderContext  # noqa: E402
+from mediakit.pipeline.stages import narrate  # noqa: E402
+from mediakit.speech.align import word_error_rate  # noqa: E402
+from mediakit.speech.engines import get_engine  # noqa: E402
+from mediakit.speech.engines.piper import load_voice  # noqa: E402
+from mediakit.speech.verify import hear, load_recogniser  # noqa: E402
+from mediakit.text.normalize import comparable_words, normalize  # noqa: E402
+from mediakit.text.script import Block, parse_text, speakers_in_order  # noqa: E402
 from voices.services import default_voice_spec  # noqa: E402
 
 

@@ -28,13 +28,13 @@ django.setup()
 
 import font_roboto  # noqa: E402
 
-from renders.pipeline import composer  # noqa: E402
-from renders.pipeline.captions import build_cues, to_ass  # noqa: E402
-from renders.pipeline.context import RenderContext  # noqa: E402
-from renders.pipeline.media import run_ffmpeg, write_wav  # noqa: E402
-from renders.pipeline.script import parse_text, speakers_in_order  # noqa: E402
-from renders.pipeline.stages import compose, narrate  # noqa: E402
-from renders.pipeline.storyboard import build_storyboard  # noqa: E402
+from mediakit.audio import run_ffmpeg, write_wav  # noqa: E402
+from mediakit.captions.cues import build_cues, to_ass  # noqa: E402
+from mediakit.pipeline.context import RenderContext  # noqa: E402
+from mediakit.pipeline.stages import compose, narrate  # noqa: E402
+from mediakit.text.script import parse_text, speakers_in_order  # noqa: E402
+from mediakit.video import commands as composer  # noqa: E402
+from mediakit.video.storyboard import build_storyboard  # noqa: E402
 from voices.services import default_voice_spec  # noqa: E402
 
 SCRIPT = """Host: Welcome back to the show. Today we look at how a script becomes a finished video in seconds.

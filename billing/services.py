@@ -24,9 +24,9 @@ from django_q.tasks import async_task
 from billing import stripe_client
 from billing.models import Plan, Reservation, StripeEvent, UsageEntry, WorkspacePlan
 from billing.selectors import effective_plan, plan_state_of, usage_summary
+from mediakit.text.normalize import normalize
+from mediakit.text.script import Block
 from renders.models import RenderJob
-from renders.pipeline.normalize import normalize
-from renders.pipeline.script import Block
 from studio.models import Workspace
 from voices.models import Voice
 

@@ -2,7 +2,7 @@ from typing import Any
 
 from django import forms
 
-from renders.pipeline.storyboard import Scene, StoryboardError
+from mediakit.video.storyboard import Scene, StoryboardError
 from renders.storyboards import SceneEdit
 from studio import media
 

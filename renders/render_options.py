@@ -12,10 +12,10 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 
+from mediakit.captions.cues import CaptionStyle
+from mediakit.pipeline.context import RenderContext, StageError
+from mediakit.video.storyboard import Brand, Storyboard, StoryboardError
 from renders.models import RenderJob
-from renders.pipeline.captions import CaptionStyle
-from renders.pipeline.context import RenderContext, StageError
-from renders.pipeline.storyboard import Brand, Storyboard, StoryboardError
 
 TRANSITIONS = ("cut", "crossfade")
 _CAPTION_FIELDS = {f.name for f in fields(CaptionStyle)} - {"speaker_colors"}

@@ -17,12 +17,12 @@ from django_q.exceptions import TimeoutException
 from django_q.tasks import async_task
 
 from billing.services import release, reserve, settle
+from mediakit.pipeline import RenderCancelled, RenderContext, StageError, run_pipeline
+from mediakit.speech.cache import SpeechCache
+from mediakit.text.script import Block, speakers_in_order
+from mediakit.video.storyboard import Storyboard
 from renders import actions
 from renders.models import RenderJob, RenderOutput
-from renders.pipeline import RenderCancelled, RenderContext, StageError, run_pipeline
-from renders.pipeline.script import Block, speakers_in_order
-from renders.pipeline.speech_cache import SpeechCache
-from renders.pipeline.storyboard import Storyboard
 from renders.render_options import fetch_media, look_from_options
 from studio.models import Script, Workspace
 from voices.services import voice_specs_for

@@ -5,11 +5,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from billing.services import QuotaExceeded
+from mediakit.video.storyboard import Storyboard, StoryboardError
 from renders import actions, services, storyboards
 from renders.files import file_response
 from renders.forms import SceneForm
 from renders.models import RenderJob
-from renders.pipeline.storyboard import Storyboard, StoryboardError
 from renders.selectors import job_for_member
 
 

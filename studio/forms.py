@@ -5,9 +5,9 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from mediakit.pipeline.context import ASPECTS
+from mediakit.text.script import ScriptError, parse_text
 from renders.models import RenderJob
-from renders.pipeline.context import ASPECTS
-from renders.pipeline.script import ScriptError, parse_text
 from studio import media
 from studio.models import Campaign, Script, Workspace
 from studio.selectors import campaigns_of

@@ -9,7 +9,7 @@ from typing import Any, BinaryIO
 
 import av
 
-from voices.samples import SampleError, decode_audio
+from mediakit.speech.samples import SampleError, decode_audio
 
 MB = 1024 * 1024
 IMAGE_FORMATS = {"png_pipe": "PNG", "jpeg_pipe": "JPEG", "webp_pipe": "WebP"}

@@ -4,8 +4,8 @@ from typing import Any
 
 from django.db import transaction
 
-from renders.pipeline.captions import CaptionStyle
-from renders.pipeline.stages.compose import CENTER_MARGIN
+from mediakit.captions.cues import CaptionStyle
+from mediakit.pipeline.stages.compose import CENTER_MARGIN
 from studio.models import Campaign, Membership, Script, Workspace
 
 

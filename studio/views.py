@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from billing.services import QuotaExceeded
+from mediakit.text.script import ScriptError, parse_text
 from renders.models import RenderJob
-from renders.pipeline.script import ScriptError, parse_text
 from renders.selectors import jobs_for_member
 from renders.services import submit_render
 from studio.forms import SAMPLE_SCRIPT, CampaignForm, RenderForm, ScriptForm

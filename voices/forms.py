@@ -4,11 +4,11 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
-from renders.pipeline.normalize import has_speech
+from mediakit.speech.engines import EngineError, available_engines, elevenlabs, piper
+from mediakit.speech.samples import SampleError, validate_sample
+from mediakit.text.normalize import has_speech
 from studio.models import Workspace
-from voices.engines import EngineError, available_engines, elevenlabs, piper
 from voices.models import Voice
-from voices.samples import SampleError, validate_sample
 from voices.services import PREVIEW_MAX_CHARS
 
 ENGINE_LABELS = {"piper": "Piper (built in)", "elevenlabs": "ElevenLabs"}

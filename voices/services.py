@@ -8,10 +8,10 @@ import numpy as np
 from django.core.files import File
 
 from billing.services import check_voice_allowance
+from mediakit.speech.engines import EngineError, elevenlabs, get_engine, piper
+from mediakit.speech.engines.piper import PRESETS
+from mediakit.text.normalize import normalize
 from renders.models import RenderJob
-from renders.pipeline.normalize import normalize
-from voices.engines import EngineError, elevenlabs, get_engine, piper
-from voices.engines.piper import PRESETS
 from voices.models import Voice
 
 PREVIEW_MAX_CHARS = 200

@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from billing.services import QuotaExceeded
+from mediakit.speech.engines import EngineError
 from studio.selectors import current_workspace
-from voices.engines import EngineError
 from voices.forms import PreviewForm, VoiceForm, as_sentence
 from voices.models import Voice
 from voices.selectors import voices_of

@@ -7,9 +7,9 @@ import pytest
 from billing.models import Reservation, UsageEntry
 from billing.services import QuotaExceeded, adjust, estimate, settle, usage_summary
 from billing.tests.conftest import put_on_plan
+from mediakit.text.script import Block
 from renders import actions
 from renders.models import RenderJob
-from renders.pipeline.script import Block
 from renders.services import regenerate_block, run_job, submit_render
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from django.db import connection
 from billing.models import Plan, Reservation
 from billing.services import QuotaExceeded
 from billing.tests.conftest import make_member, put_on_plan
+from mediakit.text.script import Block
 from renders.models import RenderJob
-from renders.pipeline.script import Block
 from renders.services import submit_render
 
 THREADS = 16

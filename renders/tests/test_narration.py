@@ -8,12 +8,12 @@ import pytest
 from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
 
+from mediakit.audio import PEAK_CEILING
+from mediakit.pipeline import RenderContext
+from mediakit.pipeline.stages import narrate
+from mediakit.speech.cache import SpeechCache
+from mediakit.text.script import parse_text, speakers_in_order
 from renders.models import RenderJob
-from renders.pipeline import RenderContext
-from renders.pipeline.media import PEAK_CEILING
-from renders.pipeline.script import parse_text, speakers_in_order
-from renders.pipeline.speech_cache import SpeechCache
-from renders.pipeline.stages import narrate
 from renders.services import run_job, submit_render
 from voices.services import default_voice_spec
 
@@ -184,9 +184,9 @@ def test_a_quiet_unit_with_a_loud_peak_keeps_its_peak_whole():
 def test_clips_heard_in_one_pass_get_their_own_words_back():
     from concurrent.futures import ThreadPoolExecutor
 
-    from renders.pipeline.align import word_error_rate
-    from renders.pipeline.verify import Listener
-    from voices.engines import get_engine
+    from mediakit.speech.align import word_error_rate
+    from mediakit.speech.engines import get_engine
+    from mediakit.speech.verify import Listener
 
     sentences = ["The cat sat on the mat.", "Rain is falling on the green hills.", "We will meet again tomorrow."]
     piper = get_engine("piper")

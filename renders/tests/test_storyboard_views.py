@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from billing.models import UsageEntry
 from billing.services import adjust, usage_summary
+from mediakit.audio import FFMPEG
 from renders import storyboards
 from renders.models import RenderJob, RenderOutput
-from renders.pipeline.media import FFMPEG
 from studio.models import Script
 
 pytestmark = pytest.mark.django_db

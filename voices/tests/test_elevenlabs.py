@@ -10,8 +10,8 @@ import imageio_ffmpeg
 import numpy as np
 import pytest
 
-from voices.engines import EngineError, available_engines, get_engine
-from voices.engines.elevenlabs import words_from_alignment
+from mediakit.speech.engines import EngineError, available_engines, get_engine
+from mediakit.speech.engines.elevenlabs import words_from_alignment
 from voices.tests.conftest import API_KEY
 
 RATE = 22050
@@ -214,10 +214,10 @@ def test_mismatched_alignment_gives_no_timings_rather_than_wrong_ones():
 
 
 def test_the_narration_times_written_words_with_the_engines_own_alignment(fake, tmp_path):
-    from renders.pipeline import RenderContext
-    from renders.pipeline.normalize import normalize
-    from renders.pipeline.script import parse_text
-    from renders.pipeline.stages import narrate
+    from mediakit.pipeline import RenderContext
+    from mediakit.pipeline.stages import narrate
+    from mediakit.text.normalize import normalize
+    from mediakit.text.script import parse_text
 
     written = "Meet at 3:30 pm today."
     spoken = normalize(written).spoken_text  # what the engine is sent: "Meet at three thirty P M today."
@@ -242,9 +242,9 @@ def test_the_narration_times_written_words_with_the_engines_own_alignment(fake, 
 
 
 def test_the_narration_keeps_the_engines_words_apart_and_their_pauses(fake, tmp_path):
-    from renders.pipeline import RenderContext
-    from renders.pipeline.script import parse_text
-    from renders.pipeline.stages import narrate
+    from mediakit.pipeline import RenderContext
+    from mediakit.pipeline.stages import narrate
+    from mediakit.text.script import parse_text
 
     text = "Hello there, world!"
     # An even pace until a long breath before "world!": times shared out by length would put it too early.

@@ -158,7 +158,7 @@ def test_preview_returns_an_inline_wav_quickly(owner_client, voice):
 
 
 def test_preview_says_the_text_as_a_render_would(owner_client, voice):
-    from renders.pipeline.verify import hear
+    from mediakit.speech.verify import hear
 
     response = owner_client.post(
         reverse("voices:preview", args=[voice.pk]), {"text": "We are No. 1 today."}, HTTP_HX_REQUEST="true"
