@@ -5,7 +5,6 @@ Each call is recorded as a finished audio job, so usage goes through the same me
 
 import logging
 import re
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +15,9 @@ from django.utils import timezone
 
 from api.errors import ApiError
 from billing.services import reserve, settle
-from mediakit.audio import FFMPEG
-from mediakit.pipeline import RenderContext, StageError
+from mediakit.errors import StageError
+from mediakit.ffmpeg import ffmpeg_output
+from mediakit.pipeline import RenderContext
 from mediakit.pipeline.stages import narrate
 from mediakit.speech.engines import EngineError
 from mediakit.speech.engines.piper import PRESETS
@@ -188,11 +188,10 @@ def _start_job(workspace: Workspace, blocks: list[Block], spec: dict[str, Any], 
 
 def encode(wav: Path, encoding: Encoding) -> bytes:
     rate = ("-ar", str(encoding.sample_rate)) if encoding.sample_rate else ()
-    command = [FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(wav), *rate, *encoding.args, "-"]
-    result = subprocess.run(command, capture_output=True, timeout=120, check=False)
-    if result.returncode != 0:
-        raise ApiError(500, "encoding_failed", "The audio could not be encoded.")
-    return result.stdout
+    try:
+        return ffmpeg_output(["-i", str(wav), *rate, *encoding.args, "-"], timeout=120)
+    except StageError:
+        raise ApiError(500, "encoding_failed", "The audio could not be encoded.") from None
 
 
 def character_alignment(text: str, words: list[TimedWord], duration: float) -> dict[str, list]:

@@ -35,7 +35,8 @@ from mediakit.speech.align import word_error_rate  # noqa: E402
 from mediakit.speech.engines import get_engine  # noqa: E402
 from mediakit.speech.engines.piper import load_voice  # noqa: E402
 from mediakit.speech.verify import hear, load_recogniser  # noqa: E402
-from mediakit.text.normalize import comparable_words, normalize  # noqa: E402
+from mediakit.text.comparable import comparable_words  # noqa: E402
+from mediakit.text.normalize import normalize  # noqa: E402
 from mediakit.text.script import Block, parse_text, speakers_in_order  # noqa: E402
 from voices.services import default_voice_spec  # noqa: E402
 

@@ -1,29 +1,32 @@
-"""Audio files and ffmpeg: pure functions, no Django. ffmpeg is the static build `imageio-ffmpeg` ships."""
+"""Audio: WAV files, resampling, peak limiting, fades, MP3. The one home of these for the whole project."""
 
-import subprocess
-import tempfile
+import io
 import wave
-from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
-import imageio_ffmpeg
 import numpy as np
 
-from mediakit.pipeline.context import RenderCancelled, StageError
-
-FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
+from mediakit.ffmpeg import run_ffmpeg
 
 
-def write_wav(path: Path, samples: np.ndarray, sample_rate: int) -> None:
+def write_wav(target: Path | BinaryIO, samples: np.ndarray, sample_rate: int) -> None:
+    """Mono 16-bit PCM, samples clipped to [-1, 1], to a file path or a binary file object."""
     pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as out:
+    with wave.open(target if hasattr(target, "write") else str(target), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(sample_rate)
         out.writeframes(pcm.tobytes())
 
 
-def resample(samples: np.ndarray, source_rate: int, target_rate: int) -> np.ndarray:
+def wav_bytes(samples: np.ndarray, sample_rate: int) -> bytes:
+    buffer = io.BytesIO()
+    write_wav(buffer, samples, sample_rate)
+    return buffer.getvalue()
+
+
+def resample(samples: np.ndarray, source_rate: float, target_rate: float) -> np.ndarray:
     if source_rate == target_rate or len(samples) == 0:
         return samples.astype(np.float32)
     count = max(1, round(len(samples) * target_rate / source_rate))
@@ -64,41 +67,6 @@ def fade_edges(samples: np.ndarray, sample_rate: int, seconds: float = 0.008) ->
     faded[:length] *= ramp
     faded[-length:] *= ramp[::-1]
     return faded
-
-
-def run_ffmpeg(
-    args: list[str],
-    *,
-    duration: float,
-    on_progress: Callable[[float], None] = lambda fraction: None,
-    is_cancelled: Callable[[], bool] = lambda: False,
-    loglevel: str = "error",
-) -> str:
-    """Run ffmpeg, reporting the fraction of `duration` written; kill it at once when cancelled.
-
-    Returns what ffmpeg logged (at `loglevel`): some filters, like loudnorm, report results there."""
-    command = [FFMPEG, "-hide_banner", "-nostdin", "-y", "-loglevel", loglevel, "-progress", "pipe:1", *args]
-    with tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True)
-        try:
-            assert process.stdout is not None
-            for line in process.stdout:
-                if is_cancelled():
-                    raise RenderCancelled()
-                key, _, value = line.strip().partition("=")
-                if key == "out_time_us" and value.isdigit() and duration > 0:
-                    on_progress(min(1.0, int(value) / 1e6 / duration))
-            process.wait()
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-        errors.seek(0)
-        log = errors.read().decode(errors="replace")
-        if process.returncode != 0:
-            detail = log.strip().splitlines()[-3:]
-            raise StageError(f"ffmpeg failed ({process.returncode}): {' | '.join(detail)}")
-        return log
 
 
 def encode_mp3(wav: Path, mp3: Path, bitrate: str = "192k") -> Path:

@@ -12,8 +12,9 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 
-from mediakit.captions.cues import CaptionStyle
-from mediakit.pipeline.context import RenderContext, StageError
+from mediakit.captions.ass import CaptionStyle
+from mediakit.errors import StageError
+from mediakit.pipeline.context import RenderContext
 from mediakit.video.storyboard import Brand, Storyboard, StoryboardError
 from renders.models import RenderJob
 

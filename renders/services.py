@@ -17,7 +17,8 @@ from django_q.exceptions import TimeoutException
 from django_q.tasks import async_task
 
 from billing.services import release, reserve, settle
-from mediakit.pipeline import RenderCancelled, RenderContext, StageError, run_pipeline
+from mediakit.errors import RenderCancelled, StageError
+from mediakit.pipeline import RenderContext, run_pipeline
 from mediakit.speech.cache import SpeechCache
 from mediakit.text.script import Block, speakers_in_order
 from mediakit.video.storyboard import Storyboard

@@ -4,8 +4,7 @@ from typing import Any
 
 from django.db import transaction
 
-from mediakit.captions.cues import CaptionStyle
-from mediakit.pipeline.stages.compose import CENTER_MARGIN
+from mediakit.captions.ass import CENTER_MARGIN, CaptionStyle
 from studio.models import Campaign, Membership, Script, Workspace
 
 

@@ -1,13 +1,11 @@
 """Which voice says which speaker's lines, and the voice library's changes (save, preview, delete)."""
 
-import io
-import wave
 from typing import Any
 
-import numpy as np
 from django.core.files import File
 
 from billing.services import check_voice_allowance
+from mediakit.audio import wav_bytes
 from mediakit.speech.engines import EngineError, elevenlabs, get_engine, piper
 from mediakit.speech.engines.piper import PRESETS
 from mediakit.text.normalize import normalize
@@ -99,16 +97,6 @@ def preview_wav(voice: Voice, text: str = "") -> bytes:
     spoken = normalize(text, voice.language).spoken_text
     speech = get_engine(voice.engine).synthesize(spoken, voice.engine_voice_id, voice.settings)
     return wav_bytes(speech.samples, speech.sample_rate)
-
-
-def wav_bytes(samples: np.ndarray, sample_rate: int) -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(sample_rate)
-        out.writeframes((np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes())
-    return buffer.getvalue()
 
 
 def jobs_using(voice: Voice) -> list[RenderJob]:

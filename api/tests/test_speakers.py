@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from billing.models import Plan
+from mediakit.audio import wav_bytes
 from renders.models import RenderJob
 from voices.models import Voice
-from voices.services import wav_bytes
 
 from .conftest import workspace_of
 from .test_auth import error_of

@@ -6,7 +6,7 @@ Adding a stage is one module under stages/ and one line in `stages_for`.
 import time
 from collections.abc import Callable
 
-from mediakit.pipeline.context import RenderCancelled, RenderContext, StageError
+from mediakit.pipeline.context import RenderContext
 from mediakit.pipeline.stages import captions, compose, narrate, storyboard
 
 Stage = tuple[str, Callable[[RenderContext], None], int]  # (name, run, weight in percent)
@@ -42,4 +42,4 @@ def run_pipeline(ctx: RenderContext) -> RenderContext:
     return ctx
 
 
-__all__ = ["RenderCancelled", "RenderContext", "StageError", "run_pipeline", "stages_for"]
+__all__ = ["RenderContext", "run_pipeline", "stages_for"]

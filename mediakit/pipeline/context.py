@@ -5,21 +5,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mediakit.captions.cues import CaptionStyle
+from mediakit.captions.ass import CaptionStyle
+from mediakit.errors import RenderCancelled
 from mediakit.speech.cache import SpeechCache
 from mediakit.speech.words import TimedWord
 from mediakit.text.script import Block
 from mediakit.video.storyboard import Brand, Storyboard
 
 ASPECTS = {"9:16": (9, 16), "16:9": (16, 9), "1:1": (1, 1)}
-
-
-class RenderCancelled(Exception):
-    """The job was cancelled while a stage ran; the stage stopped and cleaned up after itself."""
-
-
-class StageError(RuntimeError):
-    """A stage failed for a reason the creator can act on; the message says what and where."""
 
 
 @dataclass

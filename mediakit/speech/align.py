@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from mediakit.speech.words import TimedWord
-from mediakit.text.normalize import Normalized, Token, comparable_forms, comparable_words, normalize
+from mediakit.text.comparable import comparable_forms, comparable_words
+from mediakit.text.normalize import Normalized, Token, normalize
 
 Span = tuple[float, float]
 

@@ -13,12 +13,17 @@ import numpy as np
 import psutil
 import pytest
 
-from mediakit.audio import FFMPEG, write_wav
-from mediakit.pipeline.context import RenderCancelled, RenderContext
+from mediakit.audio import write_wav
+from mediakit.errors import RenderCancelled
+from mediakit.ffmpeg import FFMPEG
+from mediakit.pipeline.context import RenderContext
 from mediakit.pipeline.stages import compose
 from mediakit.speech.words import TimedWord
 from mediakit.text.script import Block
-from mediakit.video import commands as composer
+from mediakit.video.commands import still_concat_list
+from mediakit.video.mix import parse_loudnorm
+from mediakit.video.overlays import TITLE_MAX_LINES, caption_change_frames, title_events
+from mediakit.video.pieces import Piece, VideoOptions, plan_pieces
 from mediakit.video.storyboard import Background, Brand, Scene, Storyboard, build_storyboard
 
 RATE = 22050
@@ -205,8 +210,8 @@ def test_cancelling_kills_ffmpeg_and_leaves_no_temp_files(tmp_path, narration):
 
 
 def test_a_still_piece_lists_one_entry_per_caption_state_with_exact_durations():
-    piece = composer.Piece(first=30, last=90, scenes=(0,), moving=False)
-    listing = composer.still_concat_list(Path("/w/s.png"), piece, [10, 45, 60, 95], 30, False)
+    piece = Piece(first=30, last=90, scenes=(0,), moving=False)
+    listing = still_concat_list(Path("/w/s.png"), piece, [10, 45, 60, 95], 30, False)
     durations = [float(d) for d in re.findall(r"duration (\S+)", listing)]
     assert durations == pytest.approx([0.5, 0.5, 29 / 30, 1 / 30])
     assert sum(durations) == pytest.approx(2.0)
@@ -217,8 +222,8 @@ def test_crossfades_are_short_moving_pieces_between_scenes():
         duration=6.0,
         scenes=(Scene(0, 3, 0, "Host"), Scene(3, 6, 1, "Guest")),
     )
-    options = composer.VideoOptions(width=64, height=64, transition="crossfade", transition_frames=12)
-    pieces = composer.plan_pieces(board, options)
+    options = VideoOptions(width=64, height=64, transition="crossfade", transition_frames=12)
+    pieces = plan_pieces(board, options)
     assert [(p.first, p.last, p.scenes, p.moving) for p in pieces] == [
         (0, 84, (0,), False),
         (84, 96, (0, 1), True),
@@ -228,12 +233,12 @@ def test_crossfades_are_short_moving_pieces_between_scenes():
 
 def test_caption_change_frames_come_from_the_ass_events():
     ass = "Dialogue: 0,0:00:01.00,0:00:01.50,Default,,0,0,0,,hi\nDialogue: 0,0:00:01.50,0:00:02.01,Default,,0,0,0,,x\n"
-    assert composer.caption_change_frames(ass, 30) == [30, 45, 61]
+    assert caption_change_frames(ass, 30) == [30, 45, 61]
 
 
 def test_loudnorm_measurement_is_read_from_the_log():
     log = 'blah\n[Parsed_loudnorm_0 @ 0x1] \n{\n\t"input_i" : "-20.1",\n\t"target_offset" : "0.2"\n}\n'
-    assert composer.parse_loudnorm(log) == json.loads('{"input_i": "-20.1", "target_offset": "0.2"}')
+    assert parse_loudnorm(log) == json.loads('{"input_i": "-20.1", "target_offset": "0.2"}')
 
 
 def test_the_plan_watermark_sits_in_the_top_left_corner(tmp_path, narration):
@@ -282,9 +287,9 @@ def title_of(event: str) -> tuple[int, list[str]]:
 @pytest.mark.parametrize(("width", "height"), [(1080, 1920), (1080, 1080), (1920, 1080)])
 def test_a_long_title_is_wrapped_to_fit_the_frame(width, height):
     board = Storyboard(duration=6.0, scenes=(Scene(0, 6, 0, "Host", title=LONG_TITLE),))
-    (event,) = composer.title_events(board, width, height)
+    (event,) = title_events(board, width, height)
     size, lines = title_of(event)
-    assert 2 <= len(lines) <= composer.TITLE_MAX_LINES and " ".join(lines) == LONG_TITLE
+    assert 2 <= len(lines) <= TITLE_MAX_LINES and " ".join(lines) == LONG_TITLE
     assert min(width, height) * 0.03 <= size <= min(width, height) * 0.08  # readable, never huge
     # Bold Roboto averages under 0.58 em a character: every line fits inside the side margins.
     assert max(len(line) for line in lines) * size * 0.58 <= width * 0.9

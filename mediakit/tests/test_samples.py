@@ -4,16 +4,15 @@ import io
 import subprocess
 from pathlib import Path
 
-import imageio_ffmpeg
 import numpy as np
 import pytest
 
 from mediakit.audio import write_wav
+from mediakit.ffmpeg import FFMPEG
 from mediakit.speech.engines import get_engine
 from mediakit.speech.samples import SampleError, validate_sample
 
 RATE = 22050
-FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 LINES = [
     "Hello, and welcome to this recording of my voice.",
     "I am reading a few sentences so the system can learn how I sound.",

@@ -1,4 +1,4 @@
-"""The script formats of PRODUCT.md, parsed to blocks. Pure Python: no Django.
+"""The script formats, parsed to blocks: the text creators type (README.md, "Script format") and the API's JSON.
 
 Text format (what a creator types)::
 

@@ -11,9 +11,12 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
+from mediakit.colors import HEX_COLOR
 from mediakit.speech.words import TimedWord
+from mediakit.text.punctuation import break_rank
 from mediakit.text.script import Block
 
 SCHEMA_VERSION = 1
@@ -22,191 +25,11 @@ MAX_SCENE = 8.0
 TARGET_SCENE = 5.0
 BACKGROUND_KINDS = ("color", "gradient", "image", "video")
 LAYOUTS = ("captions-bottom", "captions-center")
-_HEX_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
-_SENTENCE_END = (".", "!", "?", "…")
-_CLAUSE_END = (",", ";", ":", "\u2014", "\u2013")
-_CLOSERS = "\"')]}\u00bb\u201d\u2019"
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 STOPWORDS = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "herself",
-        "him",
-        "himself",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "let",
-        "me",
-        "more",
-        "most",
-        "my",
-        "myself",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "ours",
-        "ourselves",
-        "out",
-        "over",
-        "own",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "themselves",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
-        "also",
-        "get",
-        "got",
-        "gets",
-        "go",
-        "going",
-        "gone",
-        "like",
-        "really",
-        "thing",
-        "things",
-        "well",
-        "yes",
-        "yeah",
-        "okay",
-        "ok",
-        "one",
-        "two",
-        "us",
-        "let's",
-        "it's",
-        "i'm",
-        "you're",
-        "we're",
-        "that's",
-        "there's",
-        "don't",
-        "can't",
-        "won't",
-        "isn't",
-        "aren't",
-        "didn't",
-        "doesn't",
-        "here's",
-        "today",
-        "back",
-        "make",
-        "made",
-        "much",
-        "many",
-        "way",
-        "even",
-        "still",
-        "say",
-        "said",
-        "see",
-        "new",
-        "now",
-        "time",
-        "lot",
-    ]
+    word
+    for word in Path(__file__).with_name("stopwords.txt").read_text(encoding="utf-8").splitlines()
+    if word and not word.startswith("#")
 )
 
 
@@ -326,7 +149,7 @@ def _split_times(words: list[TimedWord], start: float, end: float) -> list[float
     if end - start <= MAX_SCENE:
         return []
     # A cut between word k-1 and word k sits at word k's start (the pause stays with the sentence).
-    candidates = [(w.start, _break_rank(prev.text)) for prev, w in itertools.pairwise(words)]
+    candidates = [(w.start, break_rank(prev.text)) for prev, w in itertools.pairwise(words)]
     candidates = [(t, rank) for t, rank in candidates if start < t < end]
     points = [(start, 0), *candidates, (end, 0)]
     best: list[tuple[float, int]] = [(0.0, -1)] + [(math.inf, -1)] * (len(points) - 1)
@@ -347,11 +170,6 @@ def _split_times(words: list[TimedWord], start: float, end: float) -> list[float
 def _scene_cost(length: float) -> float:
     outside = max(0.0, MIN_SCENE - length) + max(0.0, length - MAX_SCENE)
     return 1000.0 * (1 + outside) * (outside > 0) + (length - TARGET_SCENE) ** 2 / 4
-
-
-def _break_rank(text: str) -> int:
-    stripped = text.rstrip(_CLOSERS)
-    return 0 if stripped.endswith(_SENTENCE_END) else 1 if stripped.endswith(_CLAUSE_END) else 2
 
 
 def extract_keywords(texts: Sequence[str], limit: int = 3) -> list[str]:
@@ -445,7 +263,7 @@ def _parse_background(raw: Any, where: str) -> Background:
         if not isinstance(colors, list) or len(colors) != wanted:
             raise StoryboardError(f"{where}.colors must hold {wanted} colour(s) for kind {kind}")
         for colour in colors:
-            if not isinstance(colour, str) or not _HEX_COLOR.fullmatch(colour):
+            if not isinstance(colour, str) or not HEX_COLOR.fullmatch(colour):
                 raise StoryboardError(f"{where}.colors: {colour!r} is not a #RRGGBB colour")
         return Background(kind=kind, colors=tuple(colors))
     if not isinstance(path, str) or not path.strip():

@@ -115,7 +115,7 @@ def test_a_job_that_cannot_be_set_up_fails_instead_of_hanging(owner):
 def test_a_failed_job_retried_reuses_its_narration_and_succeeds(owner, monkeypatch, owner_client):
     from django.urls import reverse
 
-    from mediakit.pipeline.context import StageError
+    from mediakit.errors import StageError
     from mediakit.pipeline.stages import compose
 
     job = queue(owner, body="Host: One line.\nGuest: Another line.", kind=RenderJob.Kind.VIDEO)

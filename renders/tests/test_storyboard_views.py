@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from billing.models import UsageEntry
 from billing.services import adjust, usage_summary
-from mediakit.audio import FFMPEG
+from mediakit.ffmpeg import FFMPEG
 from renders import storyboards
 from renders.models import RenderJob, RenderOutput
 from studio.models import Script

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from mediakit.audio import FFMPEG
+from mediakit.ffmpeg import FFMPEG
 from renders.models import RenderJob
 from studio.models import Campaign, Script
 

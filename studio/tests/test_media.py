@@ -5,7 +5,7 @@ import subprocess
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from mediakit.audio import FFMPEG
+from mediakit.ffmpeg import FFMPEG
 from studio.media import MB, MediaError, validate_clip
 
 

@@ -6,10 +6,10 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import imageio_ffmpeg
 import numpy as np
 import pytest
 
+from mediakit.ffmpeg import FFMPEG
 from mediakit.speech.engines import EngineError, available_engines, get_engine
 from mediakit.speech.engines.elevenlabs import words_from_alignment
 from voices.tests.conftest import API_KEY
@@ -29,7 +29,7 @@ def pcm_bytes(samples: np.ndarray) -> bytes:
 def mp3_bytes(samples: np.ndarray, rate: int, tmp_path: Path) -> bytes:
     raw, out = tmp_path / "tone.raw", tmp_path / "tone.mp3"
     raw.write_bytes(pcm_bytes(samples))
-    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-y", "-f", "s16le", "-ar", str(rate)]
+    command = [FFMPEG, "-loglevel", "error", "-y", "-f", "s16le", "-ar", str(rate)]
     subprocess.run([*command, "-ac", "1", "-i", str(raw), "-b:a", "128k", str(out)], check=True)
     return out.read_bytes()
 

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from mediakit.audio import wav_bytes
 from renders.models import RenderJob
 from studio.services import ensure_personal_workspace
 from voices.models import Voice
@@ -21,13 +22,7 @@ def speech_like_wav(seconds: float = 35.0, rate: int = 16000) -> bytes:
     """A tone with a syllable-rate envelope: loud enough, never clipped, long enough to clone from."""
     t = np.arange(round(seconds * rate)) / rate
     samples = 0.3 * np.sin(2 * np.pi * 180 * t) * (0.55 + 0.45 * np.sin(2 * np.pi * 4 * t))
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes((samples * 32767).astype("<i2").tobytes())
-    return buffer.getvalue()
+    return wav_bytes(samples, rate)
 
 
 @pytest.fixture

@@ -2,16 +2,17 @@
 
 import json
 
-from mediakit.captions import cues as caption_formats
+from mediakit.captions.cues import build_cues
+from mediakit.captions.formats import to_json, to_srt, to_vtt
 from mediakit.pipeline.context import RenderContext
 
 
 def run(ctx: RenderContext) -> None:
-    cues = caption_formats.build_cues(ctx.words, until=ctx.duration)
+    cues = build_cues(ctx.words, until=ctx.duration)
     files = {
-        "srt": ("captions.srt", caption_formats.to_srt(cues)),
-        "vtt": ("captions.vtt", caption_formats.to_vtt(cues)),
-        "json": ("captions.json", json.dumps(caption_formats.to_json(ctx.words, cues), indent=1)),
+        "srt": ("captions.srt", to_srt(cues)),
+        "vtt": ("captions.vtt", to_vtt(cues)),
+        "json": ("captions.json", json.dumps(to_json(ctx.words, cues), indent=1)),
     }
     for kind, (name, content) in files.items():
         path = ctx.workdir / name

@@ -1,6 +1,6 @@
 """Compose: the MP4 from narration.wav, the words and the storyboard, and a thumbnail.
 
-Reads nothing else from earlier stages, so a failed compose is retried alone. See composer.py for why
+Reads nothing else from earlier stages, so a failed compose is retried alone. See video/pieces.py for why
 the video is built from pieces; here they are run, two at a time, with progress and cancellation.
 """
 
@@ -15,15 +15,27 @@ from pathlib import Path
 import av
 import font_roboto
 
-from mediakit.audio import run_ffmpeg
-from mediakit.captions.cues import build_cues, frame_rules, to_ass, with_dialogue_colors
-from mediakit.pipeline.context import RenderCancelled, RenderContext, StageError
+from mediakit.captions.ass import CENTER_MARGIN, frame_rules, to_ass, with_dialogue_colors
+from mediakit.captions.cues import build_cues
+from mediakit.errors import RenderCancelled, StageError
+from mediakit.ffmpeg import run_ffmpeg
+from mediakit.pipeline.context import RenderContext
 from mediakit.text.script import speakers_in_order
-from mediakit.video import commands as composer
+from mediakit.video.commands import (
+    background_still_args,
+    join_args,
+    moving_source,
+    piece_args,
+    pieces_concat_list,
+    still_concat_list,
+    thumbnail_args,
+)
+from mediakit.video.mix import audio_encode_args, audio_mix_args, loudness_measure_args, parse_loudnorm
+from mediakit.video.overlays import caption_change_frames, title_events, watermark_event
+from mediakit.video.pieces import Piece, VideoOptions, first_frames, plan_pieces
 from mediakit.video.storyboard import Background, Storyboard, build_storyboard
 
 WORKERS = 2  # one ffmpeg per core: pieces are independent, so this beats one process with threads
-CENTER_MARGIN = 0.45  # caption bottom margin (fraction of height) for the captions-center layout
 
 
 @dataclass
@@ -53,7 +65,7 @@ def run(ctx: RenderContext) -> None:
 
 def _render(ctx: RenderContext, storyboard: Storyboard, scratch: Path, video: Path, thumbnail: Path) -> None:
     width, height = ctx.frame_size
-    options = composer.VideoOptions(
+    options = VideoOptions(
         width=width,
         height=height,
         fps=ctx.frame_rate,
@@ -65,8 +77,8 @@ def _render(ctx: RenderContext, storyboard: Storyboard, scratch: Path, video: Pa
     )
     _check_files(storyboard, ctx)
     ass = _write_captions(ctx, storyboard, width, height, scratch) if _has_text(ctx, storyboard) else None
-    changes = composer.caption_change_frames(ass.read_text(encoding="utf-8"), options.fps) if ass else []
-    pieces = composer.plan_pieces(storyboard, options)
+    changes = caption_change_frames(ass.read_text(encoding="utf-8"), options.fps) if ass else []
+    pieces = plan_pieces(storyboard, options)
 
     # Stills first: every distinct still background once (they are quick, and pieces read them).
     stills: dict[Background, Path] = {}
@@ -74,7 +86,7 @@ def _render(ctx: RenderContext, storyboard: Storyboard, scratch: Path, video: Pa
         if scene.background.kind != "video" and scene.background not in stills:
             stills[scene.background] = scratch / f"still-{len(stills)}.png"
     still_jobs = [
-        _ffmpeg_job(f"still {path.name}", 1.0, composer.background_still_args(bg, width, height, path), 1.0)
+        _ffmpeg_job(f"still {path.name}", 1.0, background_still_args(bg, width, height, path), 1.0)
         for bg, path in stills.items()
     ]
     _run_jobs(ctx, still_jobs, span=(0.0, 0.05))
@@ -85,7 +97,7 @@ def _render(ctx: RenderContext, storyboard: Storyboard, scratch: Path, video: Pa
         if s.background.kind == "video"
     }
     piece_files = [scratch / f"piece-{i:04d}.mp4" for i in range(len(pieces))]
-    firsts = composer.first_frames(pieces)
+    firsts = first_frames(pieces)
     jobs = [
         _piece_job(piece, out, storyboard, stills, clip_lengths, firsts, changes, ass, options, scratch)
         for piece, out in zip(pieces, piece_files, strict=True)
@@ -95,14 +107,14 @@ def _render(ctx: RenderContext, storyboard: Storyboard, scratch: Path, video: Pa
     _run_jobs(ctx, sorted(jobs, key=lambda job: -job.weight), span=(0.05, 0.95))
 
     piece_list = scratch / "pieces.txt"
-    piece_list.write_text(composer.pieces_concat_list(piece_files), encoding="utf-8")
+    piece_list.write_text(pieces_concat_list(piece_files), encoding="utf-8")
     ctx.check_cancelled()
-    run_ffmpeg(composer.join_args(piece_list, audio, video), duration=ctx.duration, is_cancelled=ctx.is_cancelled)
+    run_ffmpeg(join_args(piece_list, audio, video), duration=ctx.duration, is_cancelled=ctx.is_cancelled)
     # The thumbnail: the first scene, at its first spoken word's middle, so its caption shows.
     first_piece_seconds = pieces[0].frames / options.fps
     at = next(((w.start + w.end) / 2 for w in ctx.words), 0.0)
     at = min(at, max(0.0, first_piece_seconds - 1.5 / options.fps))
-    run_ffmpeg(composer.thumbnail_args(piece_files[0], at, thumbnail), duration=0, is_cancelled=ctx.is_cancelled)
+    run_ffmpeg(thumbnail_args(piece_files[0], at, thumbnail), duration=0, is_cancelled=ctx.is_cancelled)
     ctx.progress(1.0)
 
 
@@ -117,9 +129,9 @@ def _write_captions(ctx: RenderContext, storyboard: Storyboard, width: int, heig
     rules = frame_rules(width, height, style)
     cues = build_cues(ctx.words, rules, until=ctx.duration) if ctx.burn_captions else []
     document = to_ass(cues, width=width, height=height, style=style)
-    titles = composer.title_events(storyboard, width, height)
+    titles = title_events(storyboard, width, height)
     if ctx.watermark:
-        titles.append(composer.watermark_event(ctx.duration, width, height))
+        titles.append(watermark_event(ctx.duration, width, height))
     path = scratch / "captions.ass"
     path.write_text(document + "".join(line + "\n" for line in titles), encoding="utf-8")
     return path
@@ -152,7 +164,7 @@ def _ffmpeg_job(name: str, weight: float, args: list[str], duration: float) -> J
 
 
 def _piece_job(
-    piece: composer.Piece,
+    piece: Piece,
     out: Path,
     storyboard: Storyboard,
     stills: dict,
@@ -160,7 +172,7 @@ def _piece_job(
     firsts: dict[int, int],
     changes: list[int],
     ass: Path | None,
-    options: composer.VideoOptions,
+    options: VideoOptions,
     scratch: Path,
 ) -> Job:
     fps = options.fps
@@ -170,11 +182,11 @@ def _piece_job(
         scene = storyboard.scenes[piece.scenes[0]]
         listing = scratch / f"{out.stem}.txt"
         listing.write_text(
-            composer.still_concat_list(stills[scene.background], piece, changes, fps, options.constant_frame_rate),
+            still_concat_list(stills[scene.background], piece, changes, fps, options.constant_frame_rate),
             encoding="utf-8",
         )
         states = listing.read_text().count("file ")
-        args = composer.piece_args(piece, [], ass=ass, fonts=fonts, options=options, out=out, still_list=listing)
+        args = piece_args(piece, [], ass=ass, fonts=fonts, options=options, out=out, still_list=listing)
         # A still piece costs per caption state, a moving one per frame.
         weight = piece.frames if options.constant_frame_rate else states * 1.5
         return _ffmpeg_job(out.name, weight, args, seconds)
@@ -183,7 +195,7 @@ def _piece_job(
         scene = storyboard.scenes[index]
         offset = (piece.first - firsts[index]) / fps  # where in the scene's background this piece begins
         sources.append(
-            composer.moving_source(
+            moving_source(
                 scene,
                 stills.get(scene.background),
                 offset,
@@ -192,7 +204,7 @@ def _piece_job(
                 clip_lengths.get(scene.background.path, 0),
             )
         )
-    args = composer.piece_args(piece, sources, ass=ass, fonts=fonts, options=options, out=out)
+    args = piece_args(piece, sources, ass=ass, fonts=fonts, options=options, out=out)
     return _ffmpeg_job(out.name, piece.frames * len(sources), args, seconds)
 
 
@@ -202,24 +214,24 @@ def _audio_job(ctx: RenderContext, scratch: Path, out: Path) -> Job:
     def work(on_progress: Callable[[float], None], is_cancelled: Callable[[], bool]) -> None:
         mix = scratch / "mix.wav"
         run_ffmpeg(
-            composer.audio_mix_args(narration, ctx.music, ctx.music_gain_db, mix),
+            audio_mix_args(narration, ctx.music, ctx.music_gain_db, mix),
             duration=ctx.duration,
             on_progress=lambda f: on_progress(f / 3),
             is_cancelled=is_cancelled,
         )
         log = run_ffmpeg(
-            composer.loudness_measure_args(mix, ctx.loudness_target),
+            loudness_measure_args(mix, ctx.loudness_target),
             duration=ctx.duration,
             on_progress=lambda f: on_progress((1 + f) / 3),
             is_cancelled=is_cancelled,
             loglevel="info",
         )
         try:
-            measured = composer.parse_loudnorm(log)
+            measured = parse_loudnorm(log)
         except ValueError as error:
             raise StageError(f"loudness measurement failed: {error}") from error
         run_ffmpeg(
-            composer.audio_encode_args(mix, ctx.loudness_target, measured, ctx.duration, out),
+            audio_encode_args(mix, ctx.loudness_target, measured, ctx.duration, out),
             duration=ctx.duration,
             on_progress=lambda f: on_progress((2 + f) / 3),
             is_cancelled=is_cancelled,

@@ -17,12 +17,14 @@ import numpy as np
 import pyloudnorm
 
 from mediakit.audio import encode_mp3, fade_edges, limit_peaks, resample, write_wav
-from mediakit.pipeline.context import RenderContext, StageError
+from mediakit.errors import StageError
+from mediakit.pipeline.context import RenderContext
 from mediakit.speech.align import HeardWord, align_words, word_error_rate
 from mediakit.speech.cache import UnitAudio, unit_key
 from mediakit.speech.engines import EngineError, get_engine
 from mediakit.speech.verify import RECOGNISED_LANGUAGES, Hearing, Listener
-from mediakit.text.normalize import Normalized, language_code, normalize, split_sentences
+from mediakit.text.normalize import Normalized, language_code, normalize
+from mediakit.text.sentences import split_sentences
 
 SAMPLE_RATE = 22050
 UNIT_MAX_CHARS = 240  # long enough for a natural sentence, short enough to retry cheaply

@@ -1,6 +1,7 @@
 """Storyboard: scenes from the blocks and the narration's word timings, unless an edited one was given."""
 
-from mediakit.pipeline.context import RenderContext, StageError
+from mediakit.errors import StageError
+from mediakit.pipeline.context import RenderContext
 from mediakit.video.storyboard import build_storyboard
 
 DURATION_SLACK = 0.05  # seconds an edited storyboard may differ from the narration (rounding)

@@ -17,6 +17,7 @@ from piper import PiperVoice, SynthesisConfig
 from piper.const import BOS, EOS
 from piper.voice import AudioChunk
 
+from mediakit.audio import resample
 from mediakit.speech.engines.base import EngineError, Speech
 
 # Presets a creator picks by name; distinct enough that a two-speaker script sounds like two people.
@@ -70,7 +71,7 @@ class PiperEngine:
         # Resampling for pitch stretches the audio by 1 / pitch, and every time with it.
         rate = voice.config.sample_rate * options["pitch"]
         return Speech(
-            samples=_shift_pitch(samples, options["pitch"]),
+            samples=resample(samples, options["pitch"], 1),  # synthesised `pitch` times slower: back to pace
             sample_rate=voice.config.sample_rate,
             word_timings=word_timings(voice, text, chunks, rate),
         )
@@ -156,11 +157,3 @@ def _words_per_run(sizes: list[int], runs: list[int]) -> list[int] | None:
 
 def _is_boundary(phoneme: str) -> bool:
     return phoneme in (" ", BOS, EOS) or unicodedata.category(phoneme[0])[0] == "P"
-
-
-def _shift_pitch(samples: np.ndarray, factor: float) -> np.ndarray:
-    if factor == 1.0 or len(samples) == 0:
-        return samples.astype(np.float32)
-    count = max(1, round(len(samples) / factor))
-    positions = np.linspace(0, len(samples) - 1, count)
-    return np.interp(positions, np.arange(len(samples)), samples).astype(np.float32)

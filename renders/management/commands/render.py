@@ -8,7 +8,8 @@ from django.core.files.storage import FileSystemStorage
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from mediakit.pipeline import RenderContext, StageError, run_pipeline
+from mediakit.errors import StageError
+from mediakit.pipeline import RenderContext, run_pipeline
 from mediakit.pipeline.context import ASPECTS
 from mediakit.speech.cache import SpeechCache
 from mediakit.text.script import ScriptError, parse_json, parse_text, speakers_in_order
