@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from api import speech
 from api.auth import workspace_of
-from mediakit.speech.engines.piper import PRESETS
+from mediakit.speech.engines.piper.settings import PRESETS
 from voices.models import Voice
 
 

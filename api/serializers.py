@@ -14,6 +14,7 @@ from mediakit.speech.engines import available_engines
 from mediakit.text.script import MAX_PAUSE_SECONDS
 from renders.models import RenderJob, RenderOutput
 from studio.models import Campaign
+from voices.engine_context import engine_context
 from voices.models import Voice
 
 CAPTION_FORMATS = ["srt", "vtt", "json"]
@@ -57,7 +58,7 @@ class SpeakerCreateSerializer(serializers.Serializer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["engine"].choices = available_engines()
+        self.fields["engine"].choices = available_engines(engine_context())
 
     def validate_name(self, name: str) -> str:
         name = name.strip()

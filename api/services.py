@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 from api.errors import ApiError
 from api.models import IdempotentRequest
-from mediakit.speech.engines import EngineError
+from mediakit.speech.engines import EngineError, check_settings
 from mediakit.speech.samples import SampleError, validate_sample
 from mediakit.text.script import Block, ScriptError, parse_json, parse_text
 from renders import actions
@@ -22,8 +22,9 @@ from renders.models import RenderJob
 from renders.services import submit_render
 from studio.models import Script, Workspace
 from studio.services import render_options_for
+from voices.engine_context import engine_context
 from voices.models import Voice
-from voices.services import VoiceInUse, check_settings, delete_voice, save_voice
+from voices.services import VoiceInUse, delete_voice, save_voice
 
 
 def create_speaker(workspace: Workspace, data: dict[str, Any]) -> Voice:
@@ -31,7 +32,7 @@ def create_speaker(workspace: Workspace, data: dict[str, Any]) -> Voice:
     sample: UploadedFile | None = data.get("sample")
     voice_id, voice_settings = data["voice_id"], data["settings"]
     try:
-        check_settings(data["engine"], voice_id, voice_settings)
+        check_settings(data["engine"], voice_id, voice_settings, engine_context())
     except EngineError as error:
         field = "voice_id" if "Piper voice" in str(error) else "settings"
         raise serializers.ValidationError({field: [str(error)]}) from None

@@ -19,16 +19,17 @@ from mediakit.errors import StageError
 from mediakit.ffmpeg import ffmpeg_output
 from mediakit.pipeline import RenderContext
 from mediakit.pipeline.stages import narrate
-from mediakit.speech.engines import EngineError
-from mediakit.speech.engines.piper import PRESETS
+from mediakit.speech.engines import ENGINES, EngineError, check_settings, get_engine
+from mediakit.speech.engines.piper.settings import PRESETS
 from mediakit.speech.words import TimedWord
 from mediakit.text.script import Block
 from renders import actions
 from renders.models import RenderJob
 from renders.services import narration_settings
 from studio.models import Workspace
+from voices.engine_context import engine_context
 from voices.models import Voice
-from voices.services import SETTING_LIMITS, check_settings, voice_specs_for
+from voices.services import voice_specs_for
 
 logger = logging.getLogger(__name__)
 
@@ -116,17 +117,18 @@ def voice_spec(
         given = {ours: supplied[theirs] for theirs, ours in ELEVENLABS_SETTINGS.items() if theirs in supplied}
     settings = {**spec["settings"], **given}
     try:
-        check_settings(spec["engine"], spec["voice_id"], given)
+        check_settings(spec["engine"], spec["voice_id"], given, engine_context())
     except EngineError as error:
         raise _invalid_settings(f"voice_settings: {error}") from None
     try:
-        check_settings(spec["engine"], spec["voice_id"], settings)
+        check_settings(spec["engine"], spec["voice_id"], settings, engine_context())
     except EngineError as error:
         message = f"the voice {voice!r} has a saved setting that no longer works ({error}); edit the voice."
         raise _invalid_settings(message) from None
-    limits = SETTING_LIMITS.get(spec["engine"], {})
-    if speed != 1.0 and "speed" in limits:
-        low, high = limits["speed"]
+    engine = get_engine(spec["engine"], engine_context()) if spec["engine"] in ENGINES else None
+    fields = {field.name: field for field in engine.settings} if engine else {}
+    if speed != 1.0 and "speed" in fields:
+        low, high = fields["speed"].minimum, fields["speed"].maximum
         base = float(settings.get("speed", PRESETS.get(spec["voice_id"] or "joe", {}).get("speed", 1.0)))
         settings["speed"] = min(max(base * speed, low), high)
     return {**spec, "settings": settings}

@@ -26,6 +26,7 @@ from renders import actions
 from renders.models import RenderJob, RenderOutput
 from renders.render_options import fetch_media, look_from_options
 from studio.models import Script, Workspace
+from voices.engine_context import engine_context
 from voices.services import voice_specs_for
 
 logger = logging.getLogger(__name__)
@@ -210,6 +211,7 @@ def fail_stale_jobs() -> int:
 
 def narration_settings() -> dict[str, Any]:
     return {
+        "engines": engine_context(),
         "verify": settings.RENDER_VERIFY,
         "max_tries": settings.RENDER_MAX_TRIES,
         "max_error_rate": settings.RENDER_MAX_ERROR_RATE,

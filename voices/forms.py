@@ -4,10 +4,13 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
-from mediakit.speech.engines import EngineError, available_engines, elevenlabs, piper
+from mediakit.speech.engines import EngineError, available_engines
+from mediakit.speech.engines.elevenlabs import settings as elevenlabs
+from mediakit.speech.engines.piper import settings as piper
 from mediakit.speech.samples import SampleError, validate_sample
 from mediakit.text.normalize import has_speech
 from studio.models import Workspace
+from voices.engine_context import engine_context
 from voices.models import Voice
 from voices.services import PREVIEW_MAX_CHARS
 
@@ -62,7 +65,7 @@ class VoiceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.workspace = workspace
         self.new_sample: UploadedFile | None = None
-        engines = available_engines()
+        engines = available_engines(engine_context())
         self.fields["engine"].choices = [(name, ENGINE_LABELS.get(name, name)) for name in engines]
         self.offers_elevenlabs = "elevenlabs" in engines
         if self.instance.pk:

@@ -6,15 +6,14 @@ from django.core.files import File
 
 from billing.services import check_voice_allowance
 from mediakit.audio import wav_bytes
-from mediakit.speech.engines import EngineError, elevenlabs, get_engine, piper
-from mediakit.speech.engines.piper import PRESETS
+from mediakit.speech.engines import EngineError, get_engine, known_settings
+from mediakit.speech.engines.piper.settings import PRESETS
 from mediakit.text.normalize import normalize
 from renders.models import RenderJob
+from voices.engine_context import engine_context
 from voices.models import Voice
 
 PREVIEW_MAX_CHARS = 200
-# Each engine's setting names and ranges.
-SETTING_LIMITS = {"piper": piper.LIMITS, "elevenlabs": elevenlabs.LIMITS}
 
 
 class VoiceInUse(Exception):
@@ -40,38 +39,13 @@ def voice_specs_for(workspace_id: int | None, speakers: list[str]) -> dict[str, 
             specs[speaker] = {
                 "engine": voice.engine,
                 "voice_id": voice.engine_voice_id,
-                "settings": known_settings(voice.engine, voice.settings),
+                "settings": known_settings(voice.engine, voice.settings, engine_context()),
                 "voice_pk": voice.pk,  # lets the library refuse to delete a voice a job still needs
             }
         else:
             specs[speaker] = default_voice_spec(unmatched)
             unmatched += 1
     return specs
-
-
-def known_settings(engine: str, settings: dict[str, Any]) -> dict[str, Any]:
-    """A stored voice's settings without the names its engine does not know: voices saved before settings
-    were checked may hold some, and the engine would ignore them anyway."""
-    limits = SETTING_LIMITS.get(engine)
-    return settings if limits is None else {name: value for name, value in settings.items() if name in limits}
-
-
-def check_settings(engine: str, voice_id: str, settings: Any) -> None:
-    """Raises EngineError naming the first problem: not an object, a name the engine does not know, a bad value.
-
-    A name the engine would ignore is refused, so nobody believes a setting applies when it does not.
-    """
-    if not isinstance(settings, dict):
-        raise EngineError("settings must be a JSON object")
-    if engine not in SETTING_LIMITS:
-        return  # an engine this server does not have: get_engine refuses it when it is used
-    limits = SETTING_LIMITS[engine]
-    if unknown := sorted(set(settings) - set(limits)):
-        raise EngineError(f"{engine} has no setting {unknown[0]!r}; use {', '.join(limits)}")
-    if engine == "piper":
-        piper.resolve_settings(voice_id, settings)
-    elif engine == "elevenlabs":
-        elevenlabs.resolve_settings(settings)
 
 
 def save_voice(voice: Voice, *, new_sample: File | None) -> Voice:
@@ -84,7 +58,9 @@ def save_voice(voice: Voice, *, new_sample: File | None) -> Voice:
     if voice.engine == "elevenlabs" and not voice.engine_voice_id:
         if new_sample is None:
             raise EngineError("enter an ElevenLabs voice id, or upload a sample to clone a new voice")
-        voice.engine_voice_id = get_engine("elevenlabs").clone_voice(voice.name, new_sample, new_sample.name)
+        voice.engine_voice_id = get_engine("elevenlabs", engine_context()).clone_voice(
+            voice.name, new_sample, new_sample.name
+        )
         new_sample.seek(0)  # the same file is stored next
     voice.save()
     return voice
@@ -95,7 +71,7 @@ def preview_wav(voice: Voice, text: str = "") -> bytes:
     ("No. 1" is "number one"). Raises EngineError."""
     text = text.strip()[:PREVIEW_MAX_CHARS] or f"Hi, I'm {voice.name}. This is how I sound."
     spoken = normalize(text, voice.language).spoken_text
-    speech = get_engine(voice.engine).synthesize(spoken, voice.engine_voice_id, voice.settings)
+    speech = get_engine(voice.engine, engine_context()).synthesize(spoken, voice.engine_voice_id, voice.settings)
     return wav_bytes(speech.samples, speech.sample_rate)
 
 

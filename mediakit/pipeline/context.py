@@ -8,6 +8,7 @@ from typing import Any
 from mediakit.captions.ass import CaptionStyle
 from mediakit.errors import RenderCancelled
 from mediakit.speech.cache import SpeechCache
+from mediakit.speech.engines.context import EngineContext
 from mediakit.speech.words import TimedWord
 from mediakit.text.script import Block
 from mediakit.video.storyboard import Brand, Storyboard
@@ -29,6 +30,7 @@ class RenderContext:
     max_tries: int = 3
     max_error_rate: float = 0.1
     workers: int = 2  # recogniser passes at once (synthesis concurrency is the engine's own)
+    engines: EngineContext = field(default_factory=EngineContext)  # their configuration: Piper needs none
     speech_cache: SpeechCache | None = None
     regenerate_blocks: frozenset[int] = frozenset()  # blocks to synthesise afresh even when cached
     # Video look (compose); the storyboard stage fills `storyboard` unless an edited one is given.

@@ -9,7 +9,7 @@ import pytest
 from mediakit.audio import PEAK_CEILING
 from mediakit.pipeline import RenderContext
 from mediakit.pipeline.stages import narrate
-from mediakit.speech.engines.piper import PRESETS
+from mediakit.speech.engines.piper.settings import PRESETS
 from mediakit.text.script import parse_text, speakers_in_order
 
 
@@ -109,11 +109,11 @@ def test_clips_heard_in_one_pass_get_their_own_words_back():
     from concurrent.futures import ThreadPoolExecutor
 
     from mediakit.speech.align import word_error_rate
-    from mediakit.speech.engines import get_engine
+    from mediakit.speech.engines import EngineContext, get_engine
     from mediakit.speech.verify import Listener
 
     sentences = ["The cat sat on the mat.", "Rain is falling on the green hills.", "We will meet again tomorrow."]
-    piper = get_engine("piper")
+    piper = get_engine("piper", EngineContext())
     clips = [piper.synthesize(text, "joe", {"variation": 0.3}) for text in sentences]
     with ThreadPoolExecutor(2) as pool:
         listener = Listener(clips[0].sample_rate, pool)

@@ -10,7 +10,7 @@ import srt
 import webvtt
 
 from mediakit.pipeline import RenderContext, run_pipeline
-from mediakit.speech.engines.piper import PRESETS
+from mediakit.speech.engines.piper.settings import PRESETS
 from mediakit.text.script import parse_text, speakers_in_order
 
 SCRIPT = "Host: Welcome back to the show.\nGuest: Thanks for having me here today.\n[pause 1s]\nHost: Let's start."

@@ -5,8 +5,9 @@ from itertools import pairwise
 import numpy as np
 import pytest
 
-from mediakit.speech.engines import EngineError, get_engine
-from mediakit.speech.engines.piper import LIMITS, PRESETS, _words_per_run
+from mediakit.speech.engines import EngineContext, EngineError, get_engine
+from mediakit.speech.engines.piper.settings import LIMITS, PRESETS
+from mediakit.speech.engines.piper.timing import _words_per_run
 
 SENTENCE = "Thanks for having me here today, it is a pleasure."
 
@@ -29,7 +30,7 @@ def median_pitch(samples: np.ndarray, rate: int) -> float:
 
 @pytest.fixture(scope="module")
 def piper():
-    return get_engine("piper")
+    return get_engine("piper", EngineContext())
 
 
 def test_it_speaks_a_sentence(piper):
@@ -75,7 +76,7 @@ def test_bad_settings_get_a_clear_error(piper, voice_id, options, message):
 
 def test_an_unknown_engine_is_named():
     with pytest.raises(EngineError, match="unknown voice engine 'nope'"):
-        get_engine("nope")
+        get_engine("nope", EngineContext())
 
 
 def test_retries_start_from_the_preset_and_stay_within_limits(piper):

@@ -9,7 +9,7 @@ import pytest
 
 from mediakit.audio import write_wav
 from mediakit.ffmpeg import FFMPEG
-from mediakit.speech.engines import get_engine
+from mediakit.speech.engines import EngineContext, get_engine
 from mediakit.speech.samples import SampleError, validate_sample
 
 RATE = 22050
@@ -35,7 +35,7 @@ def wav_of(path: Path, samples: np.ndarray) -> Path:
 @pytest.fixture(scope="module")
 def speech_wav(tmp_path_factory) -> Path:
     """About 35 s of real Piper speech with short breaths between sentences."""
-    piper = get_engine("piper")
+    piper = get_engine("piper", EngineContext())
     pause = np.zeros(int(0.4 * RATE), dtype=np.float32)
     pieces, total = [], 0
     while total < 35 * RATE:

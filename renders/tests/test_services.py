@@ -89,7 +89,7 @@ def test_a_render_over_its_time_limit_stops_itself_before_the_worker_is_ended(ow
 
 
 def test_the_workers_alarm_inside_a_stage_fails_the_job_without_waiting_for_the_rest(owner, settings, monkeypatch):
-    from mediakit.speech.engines.piper import PiperEngine
+    from mediakit.speech.engines.piper.engine import PiperEngine
 
     job = queue(owner, body=LONG_SCRIPT)
     said = []

@@ -1,4 +1,4 @@
-from mediakit.speech.engines.piper import PRESETS
+from mediakit.speech.engines.piper.settings import PRESETS
 from voices.services import default_voice_spec
 
 

@@ -52,7 +52,7 @@ def run(ctx: RenderContext) -> None:
     verifying = ctx.verify and language_code(ctx.language) in RECOGNISED_LANGUAGES
     pending = [unit for unit in units if not _load_cached(ctx, unit, verifying)]
     work = Progress(ctx, total=len(units) + len(pending), done=len(units) - len(pending))
-    engines = {get_engine(ctx.voices[unit.speaker]["engine"]) for unit in pending}
+    engines = {get_engine(ctx.voices[unit.speaker]["engine"], ctx.engines) for unit in pending}
     speaking = max((engine.concurrency for engine in engines), default=1)
     with ThreadPoolExecutor(max_workers=speaking) as voices, ThreadPoolExecutor(max_workers=ctx.workers) as pool:
         try:
@@ -133,13 +133,13 @@ def _load_cached(ctx: RenderContext, unit: Unit, verifying: bool) -> bool:
     return True
 
 
-def _variation(voice: dict, attempt: int) -> tuple[dict, bool]:
-    """Retry N: another take with the engine's variation (Piper: calmer, then slower), then acronyms spelled
-    out. Engines without `retry_settings` simply draw again with the same settings."""
-    retry_settings = getattr(get_engine(voice["engine"]), "retry_settings", None)
-    if attempt == 0 or retry_settings is None:
-        return voice["settings"], attempt >= 2
-    return retry_settings(voice["voice_id"], voice["settings"], attempt), attempt >= 2
+def _variation(ctx: RenderContext, voice: dict, attempt: int) -> tuple[dict, bool]:
+    """Retry N: another take with the engine's variation (Piper: calmer, then slower; ElevenLabs: another
+    draw with the same settings), then acronyms spelled out."""
+    if attempt == 0:
+        return voice["settings"], False
+    engine = get_engine(voice["engine"], ctx.engines)
+    return engine.retry_settings(voice["voice_id"], voice["settings"], attempt), attempt >= 2
 
 
 @dataclass
@@ -152,9 +152,11 @@ class Take:
 def _synthesize(ctx: RenderContext, unit: Unit, attempt: int) -> Take:
     voice = ctx.voices[unit.speaker]
     try:
-        settings, spell = _variation(voice, attempt)
+        settings, spell = _variation(ctx, voice, attempt)
         normalized = normalize(unit.text, ctx.language, spell_acronyms=True) if spell else unit.normalized
-        speech = get_engine(voice["engine"]).synthesize(normalized.spoken_text, voice["voice_id"], settings)
+        speech = get_engine(voice["engine"], ctx.engines).synthesize(
+            normalized.spoken_text, voice["voice_id"], settings
+        )
     except EngineError as error:
         raise StageError(f"block {unit.block + 1} ({unit.speaker}): {error}") from error
     samples, shift = _tidy(resample(speech.samples, speech.sample_rate, SAMPLE_RATE))

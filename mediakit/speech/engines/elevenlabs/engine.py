@@ -1,7 +1,8 @@
 """ElevenLabs through its official SDK: the account's voices, speech with word timings, instant cloning.
 
-Enabled by ELEVENLABS_API_KEY. Every SDK or network failure becomes an EngineError a creator can act on;
-messages never quote the SDK's own error text, which carries response headers.
+Offered once the EngineContext carries its configuration with an API key. Every SDK or network failure
+becomes an EngineError a creator can act on; messages never quote the SDK's own error text, which carries
+response headers.
 """
 
 import base64
@@ -12,15 +13,16 @@ from typing import Any, BinaryIO
 
 import httpx
 import numpy as np
-from django.conf import settings as django_settings
 from elevenlabs import ElevenLabs, VoiceSettings
 from elevenlabs.core.api_error import ApiError
 
 from mediakit.speech.engines.base import EngineError, Speech
+from mediakit.speech.engines.context import EngineContext
+from mediakit.speech.engines.elevenlabs.alignment import words_from_alignment
+from mediakit.speech.engines.elevenlabs.settings import SETTINGS, VOICE, resolve_settings
 from mediakit.speech.samples import SampleError, decode_audio
 
 NOT_CONFIGURED = "ElevenLabs is not configured: set ELEVENLABS_API_KEY"
-LIMITS = {"stability": (0.0, 1.0), "similarity": (0.0, 1.0), "style": (0.0, 1.0)}
 
 
 @dataclass(frozen=True)
@@ -31,11 +33,18 @@ class EngineVoice:
 
 class ElevenLabsEngine:
     name = "elevenlabs"
+    label = "ElevenLabs"
     concurrency = 4  # requests wait on the network
+    voice = VOICE
+    settings = SETTINGS
+    clones_from_sample = True
+
+    def __init__(self, context: EngineContext):
+        self.config = context.elevenlabs
 
     @property
     def available(self) -> bool:
-        return bool(django_settings.ELEVENLABS_API_KEY)
+        return self.config is not None and bool(self.config.api_key)
 
     def list_voices(self) -> list[EngineVoice]:
         with _mapped_errors():
@@ -44,17 +53,18 @@ class ElevenLabsEngine:
 
     def synthesize(self, text: str, voice_id: str, settings: dict[str, Any]) -> Speech:
         client = self._client()
+        assert self.config is not None  # _client refuses an unconfigured engine
         if not voice_id:
             raise EngineError("choose an ElevenLabs voice id for this voice")
         options = resolve_settings(settings)
-        output_format = django_settings.ELEVENLABS_OUTPUT_FORMAT
+        output_format = self.config.output_format
         # Without settings of our own, the voice's settings stored at ElevenLabs apply.
         extra = {"voice_settings": VoiceSettings(**options)} if options else {}
         with _mapped_errors(voice_id):
             response = client.text_to_speech.convert_with_timestamps(
                 voice_id,
                 text=text,
-                model_id=django_settings.ELEVENLABS_MODEL_ID,
+                model_id=self.config.model_id,
                 output_format=output_format,
                 request_options=self._request_options(),
                 **extra,
@@ -78,6 +88,12 @@ class ElevenLabsEngine:
         )
         return Speech(samples=samples, sample_rate=rate, word_timings=timings)
 
+    def check_settings(self, voice_id: str, settings: dict[str, Any]) -> None:
+        resolve_settings(settings)
+
+    def retry_settings(self, voice_id: str, settings: dict[str, Any], attempt: int) -> dict[str, Any]:
+        return settings  # a retry is another draw with the same settings
+
     def clone_voice(self, name: str, sample: BinaryIO, filename: str) -> str:
         """Instant voice cloning from a sample already checked by `validate_sample`; returns the new voice id."""
         with _mapped_errors():
@@ -87,57 +103,14 @@ class ElevenLabsEngine:
         return response.voice_id
 
     def _client(self) -> ElevenLabs:
-        # Built per call from settings: cheap, and a changed key or base URL takes effect at once.
-        if not self.available:
+        # Built per call: cheap, and it keeps no connection state between jobs.
+        if self.config is None or not self.config.api_key:
             raise EngineError(NOT_CONFIGURED)
-        return ElevenLabs(
-            api_key=django_settings.ELEVENLABS_API_KEY,
-            base_url=django_settings.ELEVENLABS_BASE_URL,
-            timeout=django_settings.ELEVENLABS_TIMEOUT,
-        )
+        return ElevenLabs(api_key=self.config.api_key, base_url=self.config.base_url, timeout=self.config.timeout)
 
     def _request_options(self) -> dict[str, Any]:
-        return {"max_retries": django_settings.ELEVENLABS_MAX_RETRIES}
-
-
-def resolve_settings(options: dict[str, Any]) -> dict[str, float]:
-    """Our setting names to the SDK's VoiceSettings; missing ones keep the voice's stored settings."""
-    resolved = {}
-    for name, (low, high) in LIMITS.items():
-        if options.get(name) is None:
-            continue
-        try:
-            value = float(options[name])
-        except (TypeError, ValueError):
-            raise EngineError(f"{name} must be a number from {low} to {high}") from None
-        if not low <= value <= high:
-            raise EngineError(f"{name} must be from {low} to {high}, not {value:g}")
-        resolved["similarity_boost" if name == "similarity" else name] = value
-    return resolved
-
-
-def words_from_alignment(
-    characters: list[str], starts: list[float], ends: list[float]
-) -> list[tuple[str, float, float]] | None:
-    """Character timings to word timings: a word is a run of non-space characters, from its first
-    character's start to its last character's end. Mismatched lists mean no alignment, not a guess."""
-    if not len(characters) == len(starts) == len(ends):
-        return None
-    words: list[tuple[str, float, float]] = []
-    current, start, end = "", 0.0, 0.0
-    for char, char_start, char_end in zip(characters, starts, ends, strict=True):
-        if char.isspace():
-            if current:
-                words.append((current, start, end))
-            current = ""
-            continue
-        if not current:
-            start = char_start
-        current += char
-        end = max(end, char_end)
-    if current:
-        words.append((current, start, end))
-    return [(word, round(start, 3), round(end, 3)) for word, start, end in words]
+        assert self.config is not None
+        return {"max_retries": self.config.max_retries}
 
 
 def _decode(audio: bytes, output_format: str) -> tuple[np.ndarray, int]:
