@@ -17,8 +17,8 @@ from rest_framework.views import APIView
 
 from api import speech
 from api.auth import workspace_of
-from voices.engines.piper import PRESETS
 from voices.models import Voice
+from voices.services import named_voices
 
 
 class AnyAccept(DefaultContentNegotiation):
@@ -83,9 +83,10 @@ def _valid(serializer_class: type[serializers.Serializer], data: object) -> dict
     return serializer.validated_data
 
 
-def _eleven_voice(voice: Voice | None, preset: str = "") -> dict:
+def _eleven_voice(voice: Voice | None, named: str = "", engine: str = "") -> dict:
+    """A library voice, or a voice an engine offers by name (a Piper preset) as one of ElevenLabs' premade ones."""
     if voice is None:
-        return {"voice_id": preset, "name": preset, "category": "premade", "labels": {"engine": "piper"}}
+        return {"voice_id": named, "name": named, "category": "premade", "labels": {"engine": engine}}
     return {
         "voice_id": str(voice.pk),
         "name": voice.name,
@@ -100,7 +101,8 @@ def _eleven_voice(voice: Voice | None, preset: str = "") -> dict:
 class ElevenVoicesView(CompatView):
     def get(self, request: Request) -> Response:
         library = [_eleven_voice(voice) for voice in Voice.objects.filter(workspace=workspace_of(request))]
-        return Response({"voices": library + [_eleven_voice(None, preset) for preset in PRESETS]})
+        offered = [_eleven_voice(None, name, engine.name) for name, engine in named_voices().items()]
+        return Response({"voices": library + offered})
 
 
 @extend_schema(exclude=True)
@@ -108,7 +110,7 @@ class ElevenVoiceView(CompatView):
     def get(self, request: Request, voice_id: str) -> Response:
         spec = speech.find_voice(workspace_of(request), voice_id)
         voice = Voice.objects.filter(pk=spec.get("voice_pk")).first() if spec.get("voice_pk") else None
-        return Response(_eleven_voice(voice, voice_id))
+        return Response(_eleven_voice(voice, voice_id, spec["engine"]))
 
 
 @extend_schema(exclude=True)

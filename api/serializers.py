@@ -9,11 +9,12 @@ from rest_framework import serializers
 from api.callbacks import private_target
 from api.models import WebhookDelivery
 from api.signing import signed_url
+from mediakit.pipeline.context import ASPECTS
+from mediakit.speech.engines import available_engines
+from mediakit.text.script import MAX_PAUSE_SECONDS
 from renders.models import RenderJob, RenderOutput
-from renders.pipeline.context import ASPECTS
-from renders.pipeline.script import MAX_PAUSE_SECONDS
 from scripts.models import Campaign
-from voices.engines import available_engines
+from voices.engine_context import engine_context
 from voices.models import Voice
 
 CAPTION_FORMATS = ["srt", "vtt", "json"]
@@ -57,7 +58,7 @@ class SpeakerCreateSerializer(serializers.Serializer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["engine"].choices = available_engines()
+        self.fields["engine"].choices = available_engines(engine_context())
 
     def validate_name(self, name: str) -> str:
         name = name.strip()

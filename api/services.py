@@ -15,27 +15,29 @@ from rest_framework import serializers
 from accounts.models import Workspace
 from api.errors import ApiError
 from api.models import IdempotentRequest
+from mediakit.speech.engines import EngineError, check_settings
+from mediakit.speech.samples import SampleError, validate_sample
+from mediakit.text.script import Block, ScriptError, parse_json, parse_text
 from renders import actions
 from renders.models import RenderJob
 from renders.options import RenderOptions, options_for_script
-from renders.pipeline.script import Block, ScriptError, parse_json, parse_text
 from renders.services import create_job
 from scripts.models import Script
-from voices.engines import EngineError
+from voices.engine_context import engine_context
 from voices.models import Voice
-from voices.samples import SampleError, validate_sample
-from voices.services import VoiceInUse, check_settings, delete_voice, save_voice
+from voices.services import VoiceInUse, delete_voice, save_voice
 
 
 def create_speaker(workspace: Workspace, data: dict[str, Any]) -> Voice:
     """Validate the engine settings and the sample (if any), then store the voice; errors name the field."""
     sample: UploadedFile | None = data.get("sample")
     voice_id, voice_settings = data["voice_id"], data["settings"]
-    try:
-        check_settings(data["engine"], voice_id, voice_settings)
-    except EngineError as error:
-        field = "voice_id" if "Piper voice" in str(error) else "settings"
-        raise serializers.ValidationError({field: [str(error)]}) from None
+    # The voice id alone first (a preset the engine does not have), then the settings with it.
+    for field, checked in (("voice_id", {}), ("settings", voice_settings)):
+        try:
+            check_settings(data["engine"], voice_id, checked, engine_context())
+        except EngineError as error:
+            raise serializers.ValidationError({field: [str(error)]}) from None
     if sample is not None:
         try:
             validate_sample(sample, max_bytes=settings.VOICE_SAMPLE_MAX_BYTES)

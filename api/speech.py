@@ -5,7 +5,6 @@ Each call is recorded as a finished audio job, so usage goes through the same me
 
 import logging
 import re
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,20 +14,21 @@ from django.db import transaction
 
 from accounts.models import Workspace
 from api.errors import ApiError
+from mediakit.errors import StageError
+from mediakit.ffmpeg import ffmpeg_output
+from mediakit.pipeline import RenderContext
+from mediakit.pipeline.stages import narrate
+from mediakit.speech.engines import EngineError, check_settings
+from mediakit.speech.words import TimedWord
+from mediakit.text.script import Block
 from renders import actions
 from renders.models import RenderJob
 from renders.options import RenderOptions
-from renders.pipeline import RenderContext, StageError
-from renders.pipeline.media import FFMPEG
-from renders.pipeline.script import Block
-from renders.pipeline.stages import narrate
-from renders.pipeline.words import TimedWord
 from renders.quota import settle_job
 from renders.services import create_job, narration_settings
-from voices.engines import EngineError
-from voices.engines.piper import PRESETS
+from voices.engine_context import engine_context
 from voices.models import Voice
-from voices.services import SETTING_LIMITS, check_settings, voice_specs_for
+from voices.services import engine, named_voices, voice_specs_for
 
 logger = logging.getLogger(__name__)
 
@@ -84,20 +84,24 @@ class SpeechResult:
     words: list[TimedWord]
 
 
-# ElevenLabs' voice_settings names -> ours; they apply to ElevenLabs voices (Piper has no such settings).
-ELEVENLABS_SETTINGS = {"stability": "stability", "similarity_boost": "similarity", "style": "style"}
+# ElevenLabs' API calls one setting by another name than ours; the others keep theirs. A request's
+# voice_settings apply to the settings the voice's engine has (ElevenLabs voices; Piper has none of them).
+ELEVENLABS_NAMES = {"similarity_boost": "similarity"}
+VOICE_SETTINGS = ("stability", "similarity_boost", "style")  # what the drop-in endpoint takes from voice_settings
 
 
 def find_voice(workspace: Workspace, voice: str) -> dict[str, Any]:
-    """The spec of a library voice (by id or name, any case) or of a Piper preset name; unknown voices are a 404."""
+    """The spec of a library voice (by id or name, any case) or of a voice an engine offers by name (a Piper
+    preset); unknown voices are a 404."""
     found = Voice.objects.filter(workspace=workspace, pk=int(voice)).first() if voice.isdigit() else None
     found = found or Voice.objects.filter(workspace=workspace, name__iexact=voice).first()
     if found:
         return voice_specs_for(workspace.pk, [found.name])[found.name]
-    if voice in PRESETS:
-        return {"engine": "piper", "voice_id": voice, "settings": {}}
+    offered = named_voices()
+    if voice in offered:
+        return {"engine": offered[voice].name, "voice_id": voice, "settings": {}}
     raise ApiError(
-        404, "voice_not_found", f"No voice {voice!r}: use a speaker's name or id, or one of {', '.join(PRESETS)}."
+        404, "voice_not_found", f"No voice {voice!r}: use a speaker's name or id, or one of {', '.join(offered)}."
     )
 
 
@@ -110,24 +114,30 @@ def voice_spec(
     before any job exists: the request's are named as such, a saved voice's ask for the voice to be edited.
     """
     spec = find_voice(workspace, voice)
-    given: dict[str, Any] = {}
-    if spec["engine"] == "elevenlabs":
-        supplied = voice_settings or {}
-        given = {ours: supplied[theirs] for theirs, ours in ELEVENLABS_SETTINGS.items() if theirs in supplied}
+    try:
+        speaker = engine(spec["engine"])
+    except EngineError:  # a saved voice of an engine this server does not have: its job fails (502)
+        speaker = None
+    fields = {field.name: field for field in speaker.settings} if speaker else {}
+    supplied = voice_settings or {}
+    given = {
+        ELEVENLABS_NAMES.get(theirs, theirs): supplied[theirs]
+        for theirs in VOICE_SETTINGS
+        if theirs in supplied and ELEVENLABS_NAMES.get(theirs, theirs) in fields
+    }
     settings = {**spec["settings"], **given}
     try:
-        check_settings(spec["engine"], spec["voice_id"], given)
+        check_settings(spec["engine"], spec["voice_id"], given, engine_context())
     except EngineError as error:
         raise _invalid_settings(f"voice_settings: {error}") from None
     try:
-        check_settings(spec["engine"], spec["voice_id"], settings)
+        check_settings(spec["engine"], spec["voice_id"], settings, engine_context())
     except EngineError as error:
         message = f"the voice {voice!r} has a saved setting that no longer works ({error}); edit the voice."
         raise _invalid_settings(message) from None
-    limits = SETTING_LIMITS.get(spec["engine"], {})
-    if speed != 1.0 and "speed" in limits:
-        low, high = limits["speed"]
-        base = float(settings.get("speed", PRESETS.get(spec["voice_id"] or "joe", {}).get("speed", 1.0)))
+    if speaker and speed != 1.0 and "speed" in fields:
+        low, high = fields["speed"].minimum, fields["speed"].maximum
+        base = float(speaker.effective_settings(spec["voice_id"], settings).get("speed", 1.0))
         settings["speed"] = min(max(base * speed, low), high)
     return {**spec, "settings": settings}
 
@@ -179,11 +189,10 @@ def synthesize(
 
 def encode(wav: Path, encoding: Encoding) -> bytes:
     rate = ("-ar", str(encoding.sample_rate)) if encoding.sample_rate else ()
-    command = [FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(wav), *rate, *encoding.args, "-"]
-    result = subprocess.run(command, capture_output=True, timeout=120, check=False)
-    if result.returncode != 0:
-        raise ApiError(500, "encoding_failed", "The audio could not be encoded.")
-    return result.stdout
+    try:
+        return ffmpeg_output(["-i", str(wav), *rate, *encoding.args, "-"], timeout=120)
+    except StageError:
+        raise ApiError(500, "encoding_failed", "The audio could not be encoded.") from None
 
 
 def character_alignment(text: str, words: list[TimedWord], duration: float) -> dict[str, list]:

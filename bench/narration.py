@@ -29,14 +29,15 @@ import django  # noqa: E402
 
 django.setup()
 
-from renders.pipeline import RenderContext  # noqa: E402
-from renders.pipeline.align import word_error_rate  # noqa: E402
-from renders.pipeline.normalize import comparable_words, normalize  # noqa: E402
-from renders.pipeline.script import Block, parse_text, speakers_in_order  # noqa: E402
-from renders.pipeline.stages import narrate  # noqa: E402
-from renders.pipeline.verify import hear, load_recogniser  # noqa: E402
-from voices.engines import get_engine  # noqa: E402
-from voices.engines.piper import load_voice  # noqa: E402
+from mediakit.pipeline import RenderContext  # noqa: E402
+from mediakit.pipeline.stages import narrate  # noqa: E402
+from mediakit.speech.align import word_error_rate  # noqa: E402
+from mediakit.speech.engines import EngineContext, get_engine  # noqa: E402
+from mediakit.speech.engines.piper.engine import load_voice  # noqa: E402
+from mediakit.speech.verify import hear, load_recogniser  # noqa: E402
+from mediakit.text.comparable import comparable_words  # noqa: E402
+from mediakit.text.normalize import normalize  # noqa: E402
+from mediakit.text.script import Block, parse_text, speakers_in_order  # noqa: E402
 from voices.services import default_voice_spec  # noqa: E402
 
 
@@ -64,7 +65,7 @@ def round_trip_errors(block: Block, samples: np.ndarray, rate: int) -> tuple[flo
 
 
 def raw_piper(blocks: list[Block], voices: dict) -> tuple[Run, list[tuple[np.ndarray, int]]]:
-    engine = get_engine("piper")
+    engine = get_engine("piper", EngineContext())
     started = time.perf_counter()
     clips = [
         (speech.samples, speech.sample_rate)
@@ -114,7 +115,7 @@ def main() -> None:
     parser.add_argument("--max-error-rate", type=float, default=0.1, help="word error rate a unit may have")
     args = parser.parse_args()
     load_voice(), load_recogniser()  # loading is once per worker process: not part of either figure
-    get_engine("piper").synthesize("Warm up.", "joe", {})
+    get_engine("piper", EngineContext()).synthesize("Warm up.", "joe", {})
 
     print(f"{'script':<16}{'audio s':>8}{'raw s':>8}{'full s':>8}{'raw RTF':>9}{'full RTF':>9}"
           f"{'full/raw':>9}{'raw WER':>9}{'full WER':>9}{'retried':>9}")  # fmt: skip

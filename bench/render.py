@@ -28,13 +28,15 @@ django.setup()
 
 import font_roboto  # noqa: E402
 
-from renders.pipeline import composer  # noqa: E402
-from renders.pipeline.captions import build_cues, to_ass  # noqa: E402
-from renders.pipeline.context import RenderContext  # noqa: E402
-from renders.pipeline.media import run_ffmpeg, write_wav  # noqa: E402
-from renders.pipeline.script import parse_text, speakers_in_order  # noqa: E402
-from renders.pipeline.stages import compose, narrate  # noqa: E402
-from renders.pipeline.storyboard import build_storyboard  # noqa: E402
+from mediakit.audio import write_wav  # noqa: E402
+from mediakit.captions.ass import to_ass  # noqa: E402
+from mediakit.captions.cues import build_cues  # noqa: E402
+from mediakit.ffmpeg import run_ffmpeg  # noqa: E402
+from mediakit.pipeline.context import RenderContext  # noqa: E402
+from mediakit.pipeline.stages import compose, narrate  # noqa: E402
+from mediakit.text.script import parse_text, speakers_in_order  # noqa: E402
+from mediakit.video import commands  # noqa: E402
+from mediakit.video.storyboard import build_storyboard  # noqa: E402
 from voices.services import default_voice_spec  # noqa: E402
 
 SCRIPT = """Host: Welcome back to the show. Today we look at how a script becomes a finished video in seconds.
@@ -98,7 +100,7 @@ def naive(base: RenderContext, aspect: str, height: int, out: Path) -> tuple[flo
     stills = []
     for i, scene in enumerate(board.scenes):  # prepared beforehand, not timed: the naive way gets them free
         still = out / f"slide-{i}.png"
-        run_ffmpeg(composer.background_still_args(scene.background, width, height, still), duration=0)
+        run_ffmpeg(commands.background_still_args(scene.background, width, height, still), duration=0)
         stills.append(still)
     inputs = []
     for scene, still in zip(board.scenes, stills, strict=True):
@@ -106,14 +108,14 @@ def naive(base: RenderContext, aspect: str, height: int, out: Path) -> tuple[flo
     count = len(stills)
     graph = (
         "".join(f"[{i}:v]" for i in range(count))
-        + f"concat=n={count}:v=1:a=0,ass={composer.filter_path(ass)}:"
-        + f"fontsdir={composer.filter_path(font_roboto.font_directory)},format=yuv420p[v]"
+        + f"concat=n={count}:v=1:a=0,ass={commands.filter_path(ass)}:"
+        + f"fontsdir={commands.filter_path(font_roboto.font_directory)},format=yuv420p[v]"
     )
     video = out / "naive.mp4"
     started = time.perf_counter()
     run_ffmpeg(
         [*inputs, "-i", str(ctx.outputs["wav"]), "-filter_complex", graph, "-map", "[v]", "-map", f"{count}:a",
-         *composer.X264, "-c:a", "aac", "-b:a", "160k", "-movflags", "+faststart", str(video)],
+         *commands.X264, "-c:a", "aac", "-b:a", "160k", "-movflags", "+faststart", str(video)],
         duration=ctx.duration,
     )  # fmt: skip
     return time.perf_counter() - started, video

@@ -2,9 +2,9 @@ from typing import Any
 
 from django import forms
 
-from renders.pipeline.storyboard import Scene, StoryboardError
+from mediakit import uploads as media
+from mediakit.video.storyboard import Scene, StoryboardError
 from renders.storyboards import SceneEdit
-from studio import media
 
 BACKGROUND_CHOICES = [
     ("color", "Colour"),

@@ -10,10 +10,11 @@ from pathlib import Path
 
 from django.core.files.storage import default_storage
 
+from mediakit.errors import StageError
+from mediakit.pipeline import RenderContext
+from mediakit.video.storyboard import Storyboard, StoryboardError
 from renders.models import RenderJob
 from renders.options import RenderOptions
-from renders.pipeline.context import RenderContext, StageError
-from renders.pipeline.storyboard import Storyboard, StoryboardError
 
 
 def fetch_media(job: RenderJob, options: RenderOptions, ctx: RenderContext) -> None:

@@ -9,10 +9,9 @@ job's workspace, copied into the work dir before the pipeline runs (`renders.ren
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from typing import Any
 
-from renders.pipeline.captions import CaptionStyle
-from renders.pipeline.context import ASPECTS
-from renders.pipeline.stages.compose import CENTER_MARGIN
-from renders.pipeline.storyboard import Brand
+from mediakit.captions.ass import CENTER_MARGIN, CaptionStyle
+from mediakit.pipeline.context import ASPECTS
+from mediakit.video.storyboard import Brand
 from scripts.models import Campaign, Script
 
 TRANSITIONS = ("cut", "crossfade")

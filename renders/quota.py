@@ -12,10 +12,10 @@ from django.conf import settings
 from accounts.models import Workspace
 from billing.models import UsageEntry
 from billing.quota import Admission, Cost, release, reserve, settle
+from mediakit.text.normalize import normalize
+from mediakit.text.script import Block
 from renders.models import RenderJob
 from renders.options import RenderOptions
-from renders.pipeline.normalize import normalize
-from renders.pipeline.script import Block
 
 
 def cost_of(blocks: list[Block], kind: str, options: RenderOptions) -> Cost:

@@ -17,16 +17,18 @@ from django_q.exceptions import TimeoutException
 from django_q.tasks import async_task
 
 from accounts.models import Workspace
+from mediakit.errors import RenderCancelled, StageError
+from mediakit.pipeline import RenderContext, run_pipeline
+from mediakit.speech.cache import SpeechCache
+from mediakit.text.script import Block, speakers_in_order
+from mediakit.video.storyboard import Storyboard
 from renders import actions
 from renders.media import fetch_media
 from renders.models import RenderJob, RenderOutput
 from renders.options import InvalidRenderOptions, RenderOptions
-from renders.pipeline import RenderCancelled, RenderContext, StageError, run_pipeline
-from renders.pipeline.script import Block, speakers_in_order
-from renders.pipeline.speech_cache import SpeechCache
-from renders.pipeline.storyboard import Storyboard
 from renders.quota import admit, release_job, settle_job
 from scripts.models import Script
+from voices.engine_context import engine_context
 from voices.services import voice_specs_for
 
 logger = logging.getLogger(__name__)
@@ -226,6 +228,7 @@ def narration_settings() -> dict[str, Any]:
         "max_tries": settings.RENDER_MAX_TRIES,
         "max_error_rate": settings.RENDER_MAX_ERROR_RATE,
         "workers": settings.RENDER_VERIFY_WORKERS,
+        "engines": engine_context(),
     }
 
 

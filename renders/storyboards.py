@@ -15,9 +15,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.text import get_valid_filename
 
+from mediakit.text.script import Block
+from mediakit.video.storyboard import Scene, Storyboard, StoryboardError
 from renders.models import RenderJob, RenderOutput
-from renders.pipeline.script import Block
-from renders.pipeline.storyboard import Scene, Storyboard, StoryboardError
 from renders.services import create_job
 
 EXCERPT_CHARS = 140

@@ -6,11 +6,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import get_for_member
 from billing.quota import QuotaExceeded
+from mediakit.video.storyboard import Storyboard, StoryboardError
 from renders import actions, services, storyboards
 from renders.files import file_response
 from renders.forms import SceneForm
 from renders.models import RenderJob
-from renders.pipeline.storyboard import Storyboard, StoryboardError
 
 
 def _get_job(request: HttpRequest, public_id: str) -> RenderJob:

@@ -6,12 +6,12 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from accounts.models import Workspace
+from mediakit import uploads as media
+from mediakit.pipeline.context import ASPECTS
+from mediakit.text.script import ScriptError, parse_text
 from renders.models import RenderJob
-from renders.pipeline.context import ASPECTS
-from renders.pipeline.script import ScriptError, parse_text
 from scripts.models import Campaign, Script
 from scripts.selectors import campaigns_of
-from studio import media
 
 SAMPLE_SCRIPT = """Host: Welcome back to OmniVibe, where scripts become videos.
 Guest: Thanks for having me. I wrote this in under a minute.

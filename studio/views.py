@@ -7,9 +7,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import get_for_member, member_workspace
 from billing.quota import QuotaExceeded
+from mediakit.text.script import ScriptError, parse_text
 from renders.models import RenderJob
 from renders.options import options_for_script
-from renders.pipeline.script import ScriptError, parse_text
 from renders.services import create_job
 from scripts.models import Campaign, Script
 from scripts.selectors import campaigns_of, scripts_of

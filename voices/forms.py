@@ -1,58 +1,66 @@
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.forms import BoundField
 
 from accounts.models import Workspace
-from renders.pipeline.normalize import has_speech
-from voices.engines import EngineError, available_engines, elevenlabs, piper
+from mediakit.speech.engines import Engine, EngineError, SettingField, check_settings
+from mediakit.speech.samples import SampleError, validate_sample
+from mediakit.text.normalize import has_speech
+from voices.engine_context import engine_context
 from voices.models import Voice
-from voices.samples import SampleError, validate_sample
-from voices.services import PREVIEW_MAX_CHARS
-
-ENGINE_LABELS = {"piper": "Piper (built in)", "elevenlabs": "ElevenLabs"}
-# Form field → engine, so each engine keeps only its own settings.
-SETTING_FIELDS = {
-    "speed": "piper",
-    "pitch": "piper",
-    "variation": "piper",
-    "stability": "elevenlabs",
-    "similarity": "elevenlabs",
-}
+from voices.services import PREVIEW_MAX_CHARS, offered_engines
 
 
-def _setting(name: str, limits: dict[str, tuple[float, float]], help_text: str) -> forms.FloatField:
-    low, high = limits[name]
+def field_name(engine: Engine, setting: SettingField) -> str:
+    """Each engine's fields live under its own prefix ("piper-speed"), so two engines may share a setting name."""
+    return f"{engine.name}-{setting.name}"
+
+
+def _form_field(setting: SettingField) -> forms.Field:
+    """The form field a SettingField describes: a number within its limits, a choice, or text."""
+    if setting.kind == "choice":
+        return forms.ChoiceField(
+            choices=[(choice, choice) for choice in setting.choices],
+            required=False,
+            label=setting.label,
+            initial=setting.default,
+            help_text=setting.help,
+        )
+    if setting.kind == "text":
+        return forms.CharField(max_length=120, required=False, label=setting.label, help_text=setting.help)
+    low, high = setting.minimum, setting.maximum
     return forms.FloatField(
         required=False,
         min_value=low,
         max_value=high,
-        help_text=f"{help_text} ({low:g} to {high:g}; blank keeps the default)",
+        label=setting.label,
+        help_text=f"{setting.help or setting.label} ({low:g} to {high:g}; blank keeps the default)",
         widget=forms.NumberInput(attrs={"step": "0.01"}),
     )
 
 
+@dataclass
+class EngineSection:
+    """One engine's part of the form, as the template shows it: its label, its voice field, its settings."""
+
+    label: str
+    voice: BoundField
+    settings: list[BoundField]
+
+
 class VoiceForm(forms.ModelForm):
+    """A library voice. The engine list, each engine's voice field and its settings come from the engine
+    registry's schema: adding an engine adds its fields here, with no change to this form."""
+
     engine = forms.ChoiceField()
-    preset = forms.ChoiceField(
-        choices=[(name, name) for name in piper.PRESETS], required=False, label="Piper voice", initial="joe"
-    )
-    engine_voice_id = forms.CharField(
-        max_length=120,
-        required=False,
-        label="ElevenLabs voice id",
-        help_text="Leave blank and upload a sample to clone a new ElevenLabs voice.",
-    )
-    speed = _setting("speed", piper.LIMITS, "Speaking rate")
-    pitch = _setting("pitch", piper.LIMITS, "Pitch")
-    variation = _setting("variation", piper.LIMITS, "Expressiveness")
-    stability = _setting("stability", elevenlabs.LIMITS, "Stability")
-    similarity = _setting("similarity", elevenlabs.LIMITS, "Similarity to the original voice")
 
     class Meta:
         model = Voice
-        fields = ["name", "engine", "engine_voice_id", "language", "sample"]
+        fields = ["name", "engine", "language", "sample"]
         help_texts = {
             "name": "Scripts use it as the speaker name, e.g. 'Host: Hello.'",
             "sample": "Optional: a clean recording of 30 s to 5 min (WAV, MP3, M4A, FLAC or OGG, up to 20 MB).",
@@ -62,13 +70,27 @@ class VoiceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.workspace = workspace
         self.new_sample: UploadedFile | None = None
-        engines = available_engines()
-        self.fields["engine"].choices = [(name, ENGINE_LABELS.get(name, name)) for name in engines]
-        self.offers_elevenlabs = "elevenlabs" in engines
-        if self.instance.pk:
-            self.initial.update(self.instance.settings)
-            if self.instance.engine == "piper":
-                self.initial.update(preset=self.instance.engine_voice_id or "joe", engine_voice_id="")
+        self.engines = {engine.name: engine for engine in offered_engines()}
+        self.fields["engine"].choices = [(name, engine.label) for name, engine in self.engines.items()]
+        for engine in self.engines.values():
+            for setting in (engine.voice, *engine.settings):
+                self.fields[field_name(engine, setting)] = _form_field(setting)
+        if self.instance.pk and self.instance.engine in self.engines:
+            engine = self.engines[self.instance.engine]
+            self.initial[field_name(engine, engine.voice)] = self.instance.engine_voice_id or engine.voice.default
+            for name, value in self.instance.settings.items():
+                self.initial[f"{engine.name}-{name}"] = value
+
+    @property
+    def engine_sections(self) -> list[EngineSection]:
+        return [
+            EngineSection(
+                engine.label,
+                self[field_name(engine, engine.voice)],
+                [self[field_name(engine, setting)] for setting in engine.settings],
+            )
+            for engine in self.engines.values()
+        ]
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -90,21 +112,18 @@ class VoiceForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        engine = data.get("engine")
+        engine = self.engines.get(data.get("engine", ""))
         if engine is None:
             return data
-        chosen = {name: data.get(name) for name, owner in SETTING_FIELDS.items() if owner == engine}
+        voice_field = field_name(engine, engine.voice)
+        voice_id = data.get(voice_field) or engine.voice.default or ""
+        chosen = {setting.name: data.get(field_name(engine, setting)) for setting in engine.settings}
+        self.instance.engine_voice_id = voice_id
         self.instance.settings = {name: value for name, value in chosen.items() if value is not None}
+        if not voice_id and engine.clones_from_sample and not self.new_sample:
+            self.add_error(voice_field, f"Enter the {engine.voice.label}, or upload a sample to clone a new voice.")
         try:
-            if engine == "piper":
-                data["engine_voice_id"] = data.get("preset") or "joe"
-                piper.resolve_settings(data["engine_voice_id"], self.instance.settings)
-            elif engine == "elevenlabs":
-                elevenlabs.resolve_settings(self.instance.settings)
-                if not data.get("engine_voice_id") and not self.new_sample:
-                    self.add_error(
-                        "engine_voice_id", "Enter an ElevenLabs voice id, or upload a sample to clone a new voice."
-                    )
+            check_settings(engine.name, voice_id, self.instance.settings, engine_context())
         except EngineError as error:
             raise forms.ValidationError(as_sentence(error)) from None
         return data

@@ -17,7 +17,7 @@ class Voice(models.Model):
     engine_voice_id = models.CharField(max_length=120, blank=True)
     settings = models.JSONField(default=dict, blank=True)
     language = models.CharField(max_length=10, default="en")
-    # A reference recording (checked by voices.samples.validate_sample before it is stored).
+    # A reference recording (checked by mediakit.speech.samples.validate_sample before it is stored).
     sample = models.FileField(upload_to=sample_upload_to, max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,32 +1,53 @@
-"""Which voice says which speaker's lines, and the voice library's changes (save, preview, delete)."""
+"""Which voice says which speaker's lines, and the voice library's changes (save, preview, delete).
 
-import io
-import wave
+Engines are reached through mediakit's registry and described by their own schema (`voice`, `settings`):
+nothing here names an engine.
+"""
+
 from typing import Any
 
-import numpy as np
 from django.core.files import File
 
 from billing.limits import check_voice_allowance
-from renders.pipeline.normalize import normalize
-from voices.engines import EngineError, elevenlabs, get_engine, piper
-from voices.engines.piper import PRESETS
+from mediakit.audio import wav_bytes
+from mediakit.speech.engines import ENGINES, Engine, EngineError, available_engines, get_engine, known_settings
+from mediakit.text.normalize import normalize
+from voices.engine_context import engine_context
 from voices.models import Voice
 from voices.signals import voice_needed_by
 
 PREVIEW_MAX_CHARS = 200
-# Each engine's setting names and ranges.
-SETTING_LIMITS = {"piper": piper.LIMITS, "elevenlabs": elevenlabs.LIMITS}
 
 
 class VoiceInUse(Exception):
     """A queued or running render job still needs this voice."""
 
 
+def engine(name: str) -> Engine:
+    """The engine called `name`, configured for this deployment; EngineError for one it does not have."""
+    return get_engine(name, engine_context())
+
+
+def offered_engines() -> list[Engine]:
+    """The engines a creator may pick now, in registry order (hosted ones only once configured)."""
+    return [engine(name) for name in available_engines(engine_context())]
+
+
+def default_engine() -> Engine:
+    """The first engine of the registry (the built-in one): it speaks for speakers without a library voice."""
+    return engine(next(iter(ENGINES)))
+
+
+def named_voices() -> dict[str, Engine]:
+    """Voices an engine offers by name (its voice is a choice, like Piper's presets) -> that engine."""
+    return {choice: offered for offered in offered_engines() for choice in offered.voice.choices}
+
+
 def default_voice_spec(position: int) -> dict[str, Any]:
-    """Speakers without a library voice get Piper presets in order, so each sounds different."""
-    presets = list(PRESETS)
-    return {"engine": "piper", "voice_id": presets[position % len(presets)], "settings": {}}
+    """Speakers without a library voice get the default engine's voices in turn, so each sounds different."""
+    fallback = default_engine()
+    choices = fallback.voice.choices
+    return {"engine": fallback.name, "voice_id": choices[position % len(choices)], "settings": {}}
 
 
 def voice_specs_for(workspace_id: int | None, speakers: list[str]) -> dict[str, dict[str, Any]]:
@@ -42,7 +63,7 @@ def voice_specs_for(workspace_id: int | None, speakers: list[str]) -> dict[str, 
             specs[speaker] = {
                 "engine": voice.engine,
                 "voice_id": voice.engine_voice_id,
-                "settings": known_settings(voice.engine, voice.settings),
+                "settings": known_settings(voice.engine, voice.settings, engine_context()),
                 "voice_pk": voice.pk,  # lets the library refuse to delete a voice a job still needs
             }
         else:
@@ -51,42 +72,19 @@ def voice_specs_for(workspace_id: int | None, speakers: list[str]) -> dict[str, 
     return specs
 
 
-def known_settings(engine: str, settings: dict[str, Any]) -> dict[str, Any]:
-    """A stored voice's settings without the names its engine does not know: voices saved before settings
-    were checked may hold some, and the engine would ignore them anyway."""
-    limits = SETTING_LIMITS.get(engine)
-    return settings if limits is None else {name: value for name, value in settings.items() if name in limits}
-
-
-def check_settings(engine: str, voice_id: str, settings: Any) -> None:
-    """Raises EngineError naming the first problem: not an object, a name the engine does not know, a bad value.
-
-    A name the engine would ignore is refused, so nobody believes a setting applies when it does not.
-    """
-    if not isinstance(settings, dict):
-        raise EngineError("settings must be a JSON object")
-    if engine not in SETTING_LIMITS:
-        return  # an engine this server does not have: get_engine refuses it when it is used
-    limits = SETTING_LIMITS[engine]
-    if unknown := sorted(set(settings) - set(limits)):
-        raise EngineError(f"{engine} has no setting {unknown[0]!r}; use {', '.join(limits)}")
-    if engine == "piper":
-        piper.resolve_settings(voice_id, settings)
-    elif engine == "elevenlabs":
-        elevenlabs.resolve_settings(settings)
-
-
 def save_voice(voice: Voice, *, new_sample: File | None) -> Voice:
-    """Store the voice; an ElevenLabs voice without a voice id is first cloned from its new sample.
+    """Store the voice; a voice of an engine that clones (ElevenLabs) without a voice id is first cloned from
+    its new sample.
 
     A new voice must fit the plan's voice library (billing's QuotaExceeded otherwise).
     """
     if voice.pk is None:
         check_voice_allowance(voice.workspace, Voice.objects.filter(workspace=voice.workspace).count())
-    if voice.engine == "elevenlabs" and not voice.engine_voice_id:
+    speaker = engine(voice.engine)
+    if speaker.clones_from_sample and not voice.engine_voice_id:
         if new_sample is None:
-            raise EngineError("enter an ElevenLabs voice id, or upload a sample to clone a new voice")
-        voice.engine_voice_id = get_engine("elevenlabs").clone_voice(voice.name, new_sample, new_sample.name)
+            raise EngineError(f"enter the {speaker.voice.label}, or upload a sample to clone a new voice")
+        voice.engine_voice_id = speaker.clone_voice(voice.name, new_sample, new_sample.name)
         new_sample.seek(0)  # the same file is stored next
     voice.save()
     return voice
@@ -97,18 +95,8 @@ def preview_wav(voice: Voice, text: str = "") -> bytes:
     ("No. 1" is "number one"). Raises EngineError."""
     text = text.strip()[:PREVIEW_MAX_CHARS] or f"Hi, I'm {voice.name}. This is how I sound."
     spoken = normalize(text, voice.language).spoken_text
-    speech = get_engine(voice.engine).synthesize(spoken, voice.engine_voice_id, voice.settings)
+    speech = engine(voice.engine).synthesize(spoken, voice.engine_voice_id, voice.settings)
     return wav_bytes(speech.samples, speech.sample_rate)
-
-
-def wav_bytes(samples: np.ndarray, sample_rate: int) -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(sample_rate)
-        out.writeframes((np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes())
-    return buffer.getvalue()
 
 
 def delete_voice(voice: Voice) -> None:

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import get_for_member, member_workspace
 from billing.quota import QuotaExceeded
-from voices.engines import EngineError
+from mediakit.speech.engines import EngineError
 from voices.forms import PreviewForm, VoiceForm, as_sentence
 from voices.models import Voice
 from voices.selectors import voices_of

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from billing.models import Plan
+from mediakit.audio import wav_bytes
 from renders.models import RenderJob
 from tests.factories import workspace_of
 from voices.models import Voice
-from voices.services import wav_bytes
 
 from .test_auth import error_of
 

@@ -7,10 +7,10 @@ import pytest
 from billing.models import Reservation, UsageEntry
 from billing.quota import QuotaExceeded, adjust
 from billing.selectors import usage_summary
+from mediakit.text.script import Block
 from renders import actions
 from renders.models import RenderJob
 from renders.options import RenderOptions
-from renders.pipeline.script import Block
 from renders.quota import cost_of, settle_job
 from renders.services import create_job, regenerate_block, run_job
 from tests.factories import put_on_plan

@@ -7,8 +7,8 @@ from django.db import connection
 
 from billing.models import Plan, Reservation
 from billing.quota import QuotaExceeded
+from mediakit.text.script import Block
 from renders.models import RenderJob
-from renders.pipeline.script import Block
 from renders.services import create_job
 from tests.factories import make_member, put_on_plan
 

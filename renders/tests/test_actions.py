@@ -2,9 +2,9 @@
 
 import pytest
 
+from mediakit.text.script import parse_text
 from renders import actions
 from renders.models import RenderJob
-from renders.pipeline.script import parse_text
 from renders.services import create_job
 
 

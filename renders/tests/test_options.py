@@ -3,10 +3,10 @@
 import pytest
 
 from billing.selectors import ACTIVE_JOB_STATUSES
+from mediakit.captions.ass import CaptionStyle
+from mediakit.video.storyboard import Brand
 from renders.models import RenderJob
 from renders.options import InvalidRenderOptions, RenderOptions
-from renders.pipeline.captions import CaptionStyle
-from renders.pipeline.storyboard import Brand
 
 VOICES = {"Host": {"engine": "piper", "voice_id": "joe", "settings": {}}}
 

@@ -5,9 +5,9 @@ import pytest
 from django_q.exceptions import TimeoutException
 from django_q.timeout import TimeoutHandler
 
+from mediakit.text.script import parse_text
 from renders import actions
 from renders.models import RenderJob
-from renders.pipeline.script import parse_text
 from renders.services import Refused, create_job, run_job
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,7 @@ def test_a_render_over_its_time_limit_stops_itself_before_the_worker_is_ended(ow
 
 
 def test_the_workers_alarm_inside_a_stage_fails_the_job_without_waiting_for_the_rest(owner, settings, monkeypatch):
-    from voices.engines.piper import PiperEngine
+    from mediakit.speech.engines.piper.engine import PiperEngine
 
     job = queue(owner, body=LONG_SCRIPT)
     said = []
@@ -115,8 +115,8 @@ def test_a_job_that_cannot_be_set_up_fails_instead_of_hanging(owner):
 def test_a_failed_job_retried_reuses_its_narration_and_succeeds(owner, monkeypatch, owner_client):
     from django.urls import reverse
 
-    from renders.pipeline.context import StageError
-    from renders.pipeline.stages import compose
+    from mediakit.errors import StageError
+    from mediakit.pipeline.stages import compose
 
     job = queue(owner, body="Host: One line.\nGuest: Another line.", kind=RenderJob.Kind.VIDEO)
     RenderJob.objects.filter(pk=job.pk).update(options={**job.options, "height": 240})

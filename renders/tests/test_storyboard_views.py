@@ -14,9 +14,9 @@ from django.urls import reverse
 from billing.models import UsageEntry
 from billing.quota import adjust
 from billing.selectors import usage_summary
+from mediakit.ffmpeg import FFMPEG
 from renders import storyboards
 from renders.models import RenderJob, RenderOutput
-from renders.pipeline.media import FFMPEG
 from scripts.models import Script
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from mediakit.ffmpeg import FFMPEG
 from renders.models import RenderJob
-from renders.pipeline.media import FFMPEG
 from scripts.models import Campaign, Script
 
 pytestmark = pytest.mark.django_db

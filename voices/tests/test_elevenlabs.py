@@ -6,13 +6,14 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import imageio_ffmpeg
 import numpy as np
 import pytest
 
+from mediakit.ffmpeg import FFMPEG
+from mediakit.speech.engines import EngineError, available_engines, get_engine
+from mediakit.speech.engines.elevenlabs.alignment import words_from_alignment
 from tests.fake_elevenlabs import API_KEY
-from voices.engines import EngineError, available_engines, get_engine
-from voices.engines.elevenlabs import words_from_alignment
+from voices.engine_context import engine_context
 
 RATE = 22050
 
@@ -29,7 +30,7 @@ def pcm_bytes(samples: np.ndarray) -> bytes:
 def mp3_bytes(samples: np.ndarray, rate: int, tmp_path: Path) -> bytes:
     raw, out = tmp_path / "tone.raw", tmp_path / "tone.mp3"
     raw.write_bytes(pcm_bytes(samples))
-    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-y", "-f", "s16le", "-ar", str(rate)]
+    command = [FFMPEG, "-loglevel", "error", "-y", "-f", "s16le", "-ar", str(rate)]
     subprocess.run([*command, "-ac", "1", "-i", str(raw), "-b:a", "128k", str(out)], check=True)
     return out.read_bytes()
 
@@ -45,7 +46,8 @@ def alignment_for(text: str, seconds_per_char: float = 0.05) -> dict[str, list]:
 
 @pytest.fixture
 def engine():
-    return get_engine("elevenlabs")
+    """The engine as the settings configure it when called: tests change settings after asking for it."""
+    return lambda: get_engine("elevenlabs", engine_context())
 
 
 def with_timestamps(audio: bytes, text: str) -> dict[str, Any]:
@@ -58,11 +60,11 @@ def with_timestamps(audio: bytes, text: str) -> dict[str, Any]:
 
 def test_it_is_offered_only_with_a_key(settings, engine):
     settings.ELEVENLABS_API_KEY = ""
-    assert available_engines() == ["piper"]
+    assert available_engines(engine_context()) == ["piper"]
     with pytest.raises(EngineError, match="ElevenLabs is not configured: set ELEVENLABS_API_KEY"):
-        engine.synthesize("Hello.", "voice-1", {})
+        engine().synthesize("Hello.", "voice-1", {})
     settings.ELEVENLABS_API_KEY = API_KEY
-    assert available_engines() == ["piper", "elevenlabs"]
+    assert available_engines(engine_context()) == ["piper", "elevenlabs"]
 
 
 def test_it_lists_the_accounts_voices(fake, engine):
@@ -76,7 +78,7 @@ def test_it_lists_the_accounts_voices(fake, engine):
             ]
         },
     )
-    voices = engine.list_voices()
+    voices = engine().list_voices()
     assert [(voice.voice_id, voice.name) for voice in voices] == [
         ("21m00Tcm4TlvDq8ikWAM", "Rachel"),
         ("clone-7", "My clone"),
@@ -90,7 +92,7 @@ def test_it_synthesises_pcm_with_word_timings(fake, engine):
     audio = tone(1.0)
     fake.answer("/v1/text-to-speech/voice-1/with-timestamps", 200, with_timestamps(pcm_bytes(audio), text))
 
-    speech = engine.synthesize(text, "voice-1", {"stability": 0.3, "similarity": 0.8, "style": 0.2})
+    speech = engine().synthesize(text, "voice-1", {"stability": 0.3, "similarity": 0.8, "style": 0.2})
 
     sent = fake.requests[0]
     assert sent.method == "POST" and sent.path == "/v1/text-to-speech/voice-1/with-timestamps"
@@ -108,7 +110,7 @@ def test_it_synthesises_pcm_with_word_timings(fake, engine):
 
 def test_it_leaves_the_voices_own_settings_alone_when_none_are_given(fake, engine):
     fake.answer("/v1/text-to-speech/voice-1/with-timestamps", 200, with_timestamps(pcm_bytes(tone(0.2)), "Hi."))
-    engine.synthesize("Hi.", "voice-1", {})
+    engine().synthesize("Hi.", "voice-1", {})
     assert "voice_settings" not in fake.requests[0].json()
 
 
@@ -119,7 +121,7 @@ def test_it_decodes_mp3_output(fake, engine, settings, tmp_path):
         "/v1/text-to-speech/voice-1/with-timestamps", 200, with_timestamps(mp3_bytes(audio, 44100, tmp_path), "Hi.")
     )
 
-    speech = engine.synthesize("Hi.", "voice-1", {})
+    speech = engine().synthesize("Hi.", "voice-1", {})
 
     assert fake.requests[0].query["output_format"] == ["mp3_44100_128"]
     assert speech.sample_rate == 44100 and speech.samples.dtype == np.float32
@@ -131,7 +133,7 @@ def test_it_decodes_mp3_output(fake, engine, settings, tmp_path):
 def test_it_clones_a_voice_from_a_sample(fake, engine, tmp_path):
     fake.answer("/v1/voices/add", 200, {"voice_id": "cloned-42", "requires_verification": False})
     sample = pcm_bytes(tone(0.5))
-    voice_id = engine.clone_voice("Anna", sample, "anna.wav")
+    voice_id = engine().clone_voice("Anna", sample, "anna.wav")
 
     assert voice_id == "cloned-42"
     sent = fake.requests[0]
@@ -144,7 +146,7 @@ def test_it_clones_a_voice_from_a_sample(fake, engine, tmp_path):
 def test_a_bad_key_gets_a_clear_message_without_the_key(fake, engine):
     fake.answer("/v1/text-to-speech/voice-1/with-timestamps", 401, {"detail": {"status": "invalid_api_key"}})
     with pytest.raises(EngineError, match="refused the API key") as error:
-        engine.synthesize("Hello.", "voice-1", {})
+        engine().synthesize("Hello.", "voice-1", {})
     assert API_KEY not in str(error.value) and error.value.__cause__ is None
 
 
@@ -160,14 +162,14 @@ def test_a_bad_key_gets_a_clear_message_without_the_key(fake, engine):
 def test_service_errors_are_explained(fake, engine, status, message):
     fake.answer("/v1/text-to-speech/voice-1/with-timestamps", status, {"detail": "nope"})
     with pytest.raises(EngineError, match=message):
-        engine.synthesize("Hello.", "voice-1", {})
+        engine().synthesize("Hello.", "voice-1", {})
 
 
 def test_server_errors_are_retried_before_giving_up(fake, engine, settings):
     settings.ELEVENLABS_MAX_RETRIES = 1
     fake.answer("/v1/voices", 502, {"detail": "bad gateway"})
     with pytest.raises(EngineError, match="HTTP 502"):
-        engine.list_voices()
+        engine().list_voices()
     assert len(fake.requests) == 2
 
 
@@ -177,7 +179,7 @@ def test_an_unreachable_service_is_explained(settings, fake, engine):
         port = probe.getsockname()[1]
     settings.ELEVENLABS_BASE_URL = f"http://127.0.0.1:{port}"
     with pytest.raises(EngineError, match="Could not reach ElevenLabs"):
-        engine.list_voices()
+        engine().list_voices()
 
 
 def test_a_slow_service_times_out_with_a_clear_message(fake, engine, settings):
@@ -185,7 +187,7 @@ def test_a_slow_service_times_out_with_a_clear_message(fake, engine, settings):
     fake.delay = 1.0
     fake.answer("/v1/voices", 200, {"voices": []})
     with pytest.raises(EngineError, match="did not answer in time"):
-        engine.list_voices()
+        engine().list_voices()
 
 
 @pytest.mark.parametrize(
@@ -194,7 +196,7 @@ def test_a_slow_service_times_out_with_a_clear_message(fake, engine, settings):
 )
 def test_bad_settings_are_refused_before_any_request(fake, engine, options, message):
     with pytest.raises(EngineError, match=message):
-        engine.synthesize("Hello.", "voice-1", options)
+        engine().synthesize("Hello.", "voice-1", options)
     assert fake.requests == []
 
 
@@ -214,10 +216,10 @@ def test_mismatched_alignment_gives_no_timings_rather_than_wrong_ones():
 
 
 def test_the_narration_times_written_words_with_the_engines_own_alignment(fake, tmp_path):
-    from renders.pipeline import RenderContext
-    from renders.pipeline.normalize import normalize
-    from renders.pipeline.script import parse_text
-    from renders.pipeline.stages import narrate
+    from mediakit.pipeline import RenderContext
+    from mediakit.pipeline.stages import narrate
+    from mediakit.text.normalize import normalize
+    from mediakit.text.script import parse_text
 
     written = "Meet at 3:30 pm today."
     spoken = normalize(written).spoken_text  # what the engine is sent: "Meet at three thirty P M today."
@@ -227,6 +229,7 @@ def test_the_narration_times_written_words_with_the_engines_own_alignment(fake, 
         voices={"Host": {"engine": "elevenlabs", "voice_id": "voice-1", "settings": {}}},
         workdir=tmp_path,
         video=False,
+        engines=engine_context(),
         verify=False,  # the fake speaks a tone: nothing to hear back, the alignment alone times the words
     )
     narrate.run(ctx)
@@ -242,9 +245,9 @@ def test_the_narration_times_written_words_with_the_engines_own_alignment(fake, 
 
 
 def test_the_narration_keeps_the_engines_words_apart_and_their_pauses(fake, tmp_path):
-    from renders.pipeline import RenderContext
-    from renders.pipeline.script import parse_text
-    from renders.pipeline.stages import narrate
+    from mediakit.pipeline import RenderContext
+    from mediakit.pipeline.stages import narrate
+    from mediakit.text.script import parse_text
 
     text = "Hello there, world!"
     # An even pace until a long breath before "world!": times shared out by length would put it too early.
@@ -259,6 +262,7 @@ def test_the_narration_keeps_the_engines_words_apart_and_their_pauses(fake, tmp_
         voices={"Host": {"engine": "elevenlabs", "voice_id": "voice-1", "settings": {}}},
         workdir=tmp_path,
         video=False,
+        engines=engine_context(),
         verify=False,
     )
     narrate.run(ctx)

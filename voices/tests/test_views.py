@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.services import ensure_personal_workspace
+from mediakit.audio import wav_bytes
 from renders.models import RenderJob
 from tests.factories import VoiceFactory, workspace_of
 from tests.fake_elevenlabs import API_KEY
@@ -22,13 +23,7 @@ def speech_like_wav(seconds: float = 35.0, rate: int = 16000) -> bytes:
     """A tone with a syllable-rate envelope: loud enough, never clipped, long enough to clone from."""
     t = np.arange(round(seconds * rate)) / rate
     samples = 0.3 * np.sin(2 * np.pi * 180 * t) * (0.55 + 0.45 * np.sin(2 * np.pi * 4 * t))
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes((samples * 32767).astype("<i2").tobytes())
-    return buffer.getvalue()
+    return wav_bytes(samples, rate)
 
 
 @pytest.fixture
@@ -37,7 +32,7 @@ def voice(owner):
 
 
 def piper_post(**overrides):
-    return {"name": "Guest", "engine": "piper", "preset": "joe-bright", "language": "en", **overrides}
+    return {"name": "Guest", "engine": "piper", "piper-voice_id": "joe-bright", "language": "en", **overrides}
 
 
 def test_the_list_shows_the_workspaces_voices_only(owner_client, voice, outsider):
@@ -48,7 +43,7 @@ def test_the_list_shows_the_workspaces_voices_only(owner_client, voice, outsider
 
 
 def test_it_creates_a_piper_voice_with_settings(owner_client, owner):
-    response = owner_client.post(reverse("voices:new"), piper_post(speed="1.2", pitch="0.9"))
+    response = owner_client.post(reverse("voices:new"), piper_post(**{"piper-speed": "1.2", "piper-pitch": "0.9"}))
     assert response.status_code == 302
     voice = Voice.objects.get(name="Guest")
     assert voice.workspace == ensure_personal_workspace(owner)
@@ -66,9 +61,9 @@ def test_the_form_offers_piper_presets_and_only_configured_engines(owner_client,
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        (piper_post(speed="9"), "speed", "less than or equal to 2.0"),
-        (piper_post(pitch="high"), "pitch", "Enter a number"),
-        (piper_post(preset="nobody"), "preset", "Select a valid choice"),
+        (piper_post(**{"piper-speed": "9"}), "piper-speed", "less than or equal to 2.0"),
+        (piper_post(**{"piper-pitch": "high"}), "piper-pitch", "Enter a number"),
+        (piper_post(**{"piper-voice_id": "nobody"}), "piper-voice_id", "Select a valid choice"),
         (piper_post(engine="elevenlabs"), "engine", "Select a valid choice"),  # not configured here
         (piper_post(name="host"), "name", "already has a voice with this name"),
     ],
@@ -108,7 +103,13 @@ def test_a_good_sample_is_stored_under_the_workspace(owner_client, owner, settin
 def test_an_elevenlabs_voice_is_cloned_from_its_sample(owner_client, fake):
     fake.answer("/v1/voices/add", 200, {"voice_id": "cloned-1", "requires_verification": False})
     sample = speech_like_wav()
-    data = {"name": "Me", "engine": "elevenlabs", "language": "en", "stability": "0.4", "similarity": "0.9"}
+    data = {
+        "name": "Me",
+        "engine": "elevenlabs",
+        "language": "en",
+        "elevenlabs-stability": "0.4",
+        "elevenlabs-similarity": "0.9",
+    }
     upload = SimpleUploadedFile("me.wav", sample, content_type="audio/wav")
     assert owner_client.post(reverse("voices:new"), {**data, "sample": upload}).status_code == 302
     voice = Voice.objects.get(name="Me")
@@ -128,14 +129,15 @@ def test_an_elevenlabs_failure_is_a_form_error(owner_client, fake):
 
 def test_an_elevenlabs_voice_needs_an_id_or_a_sample(owner_client, fake):
     response = owner_client.post(reverse("voices:new"), {"name": "Me", "engine": "elevenlabs", "language": "en"})
-    assert "or upload a sample" in " ".join(response.context["form"].errors["engine_voice_id"])
+    assert "or upload a sample" in " ".join(response.context["form"].errors["elevenlabs-voice_id"])
 
 
 def test_it_edits_a_voice(owner_client, voice):
     page = owner_client.get(reverse("voices:edit", args=[voice.pk])).content.decode()
     assert 'value="joe-deep" selected' in page
     response = owner_client.post(
-        reverse("voices:edit", args=[voice.pk]), piper_post(name="Host", preset="joe-calm", variation="0.2")
+        reverse("voices:edit", args=[voice.pk]),
+        piper_post(**{"name": "Host", "piper-voice_id": "joe-calm", "piper-variation": "0.2"}),
     )
     assert response.status_code == 302
     voice.refresh_from_db()
@@ -157,7 +159,7 @@ def test_preview_returns_an_inline_wav_quickly(owner_client, voice):
 
 
 def test_preview_says_the_text_as_a_render_would(owner_client, voice):
-    from renders.pipeline.verify import hear
+    from mediakit.speech.verify import hear
 
     response = owner_client.post(
         reverse("voices:preview", args=[voice.pk]), {"text": "We are No. 1 today."}, HTTP_HX_REQUEST="true"

@@ -8,10 +8,11 @@ from django.core.files.storage import FileSystemStorage
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from renders.pipeline import RenderContext, StageError, run_pipeline
-from renders.pipeline.context import ASPECTS
-from renders.pipeline.script import ScriptError, parse_json, parse_text, speakers_in_order
-from renders.pipeline.speech_cache import SpeechCache
+from mediakit.errors import StageError
+from mediakit.pipeline import RenderContext, run_pipeline
+from mediakit.pipeline.context import ASPECTS
+from mediakit.speech.cache import SpeechCache
+from mediakit.text.script import ScriptError, parse_json, parse_text, speakers_in_order
 from renders.services import narration_settings
 from voices.services import voice_specs_for
 

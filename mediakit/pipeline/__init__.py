@@ -1,0 +1,45 @@
+"""The render pipeline: stages run in order on a RenderContext, each a module with one `run(ctx)`.
+
+Adding a stage is one module under stages/ and one line in `stages_for`.
+"""
+
+import time
+from collections.abc import Callable
+
+from mediakit.pipeline.context import RenderContext
+from mediakit.pipeline.stages import captions, compose, narrate, storyboard
+
+Stage = tuple[str, Callable[[RenderContext], None], int]  # (name, run, weight in percent)
+
+
+def stages_for(ctx: RenderContext) -> list[Stage]:
+    stages: list[Stage] = [("narrate", narrate.run, 55), ("captions", captions.run, 5)]
+    if ctx.video or ctx.prepare_storyboard:
+        stages.append(("storyboard", storyboard.run, 1))
+    if ctx.video:
+        stages.append(("compose", compose.run, 40))
+    return stages
+
+
+def run_pipeline(ctx: RenderContext) -> RenderContext:
+    """Run every stage, recording per-stage wall time in `ctx.report["stages"]`."""
+    stages = stages_for(ctx)
+    total = sum(weight for _, _, weight in stages)
+    timings: dict[str, float] = {}
+    done = 0
+    ctx.workdir.mkdir(parents=True, exist_ok=True)
+    for name, run, weight in stages:
+        ctx.check_cancelled()
+        ctx.stage = name
+        ctx.percent_span = (round(100 * done / total), round(100 * (done + weight) / total))
+        ctx.progress(0.0)
+        started = time.perf_counter()
+        run(ctx)
+        timings[name] = round(time.perf_counter() - started, 3)
+        done += weight
+    ctx.report["stages"] = timings
+    ctx.report["duration"] = round(ctx.duration, 3)
+    return ctx
+
+
+__all__ = ["RenderContext", "run_pipeline", "stages_for"]

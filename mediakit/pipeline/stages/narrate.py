@@ -1,0 +1,269 @@
+"""Narrate: every word right, every word timed.
+
+Blocks are normalised for speech (the written words kept for captions) and split at sentences into units.
+Units are synthesised (as many at once as the engine wants), then faster-whisper hears them back in shared
+passes; a unit whose word error rate is over the threshold is synthesised again with a variation, keeping
+the best try. Units that never pass are flagged in the report, not hidden. Word times come from the
+engine's alignment when it has one, else from what the recogniser heard, mapped back onto the written words.
+"""
+
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
+
+import numpy as np
+import pyloudnorm
+
+from mediakit.audio import encode_mp3, fade_edges, limit_peaks, resample, write_wav
+from mediakit.errors import StageError
+from mediakit.pipeline.context import RenderContext
+from mediakit.speech.align import HeardWord, align_words, word_error_rate
+from mediakit.speech.cache import UnitAudio, unit_key
+from mediakit.speech.engines import EngineError, get_engine
+from mediakit.speech.verify import RECOGNISED_LANGUAGES, Hearing, Listener
+from mediakit.text.normalize import Normalized, language_code, normalize
+from mediakit.text.sentences import split_sentences
+
+SAMPLE_RATE = 22050
+UNIT_MAX_CHARS = 240  # long enough for a natural sentence, short enough to retry cheaply
+GAP_BETWEEN_UNITS = 0.12  # seconds between sentences of one block
+GAP_BETWEEN_BLOCKS = 0.3  # where the script asks for no pause
+EDGE_SILENCE = 0.04  # kept at each end of a unit when trimming the engine's own silence
+UNIT_LOUDNESS = -16.0  # LUFS per unit: speakers sound equally loud, and the narration lands at -16
+_meter = pyloudnorm.Meter(SAMPLE_RATE)
+T = TypeVar("T")
+
+
+@dataclass
+class Unit:
+    block: int
+    speaker: str
+    text: str  # as written
+    normalized: Normalized
+    key: str = ""
+    audio: UnitAudio | None = None
+    cached: bool = False
+
+
+def run(ctx: RenderContext) -> None:
+    units = plan_units(ctx)
+    verifying = ctx.verify and language_code(ctx.language) in RECOGNISED_LANGUAGES
+    pending = [unit for unit in units if not _load_cached(ctx, unit, verifying)]
+    work = Progress(ctx, total=len(units) + len(pending), done=len(units) - len(pending))
+    engines = {get_engine(ctx.voices[unit.speaker]["engine"], ctx.engines) for unit in pending}
+    speaking = max((engine.concurrency for engine in engines), default=1)
+    with ThreadPoolExecutor(max_workers=speaking) as voices, ThreadPoolExecutor(max_workers=ctx.workers) as pool:
+        try:
+            # Rounds: every pending unit is synthesised and heard (in shared passes that start while later
+            # units are still being synthesised); only the units heard wrong go round again with a variation,
+            # keeping each unit's best take.
+            for attempt in range(ctx.max_tries if verifying else 1):
+                if not pending:
+                    break
+                listener = Listener(SAMPLE_RATE, pool)
+                calls = [partial(_synthesize, ctx, unit, attempt) for unit in pending]
+                takes = work.run(voices, calls, on_result=partial(_hand_to_ear, listener, verifying))
+                hearings = listener.hearings(ctx.check_cancelled)
+                for index, (unit, take) in enumerate(zip(pending, takes, strict=True)):
+                    _keep_best(ctx, unit, take, hearings.get(index, Hearing("", [])), attempt, verifying)
+                work.advance(len(pending))
+                pending = [unit for unit in pending if unit.audio.score > ctx.max_error_rate]
+        except BaseException:  # cancelled, out of time, failed: leaving waits only for the work in flight
+            for executor in (voices, pool):
+                executor.shutdown(wait=False, cancel_futures=True)
+            raise
+    for unit in units:
+        if not unit.cached and ctx.speech_cache is not None:
+            ctx.speech_cache.save(unit.key, unit.audio)
+    _join(ctx, units, verifying)
+
+
+class Progress:
+    """Counts finished pieces of work (a synthesis, a unit heard) for the stage's progress."""
+
+    def __init__(self, ctx: RenderContext, total: int, done: int):
+        self.ctx, self.total, self.done = ctx, max(total, 1), done
+        ctx.progress(done / self.total)
+
+    def advance(self, count: int = 1) -> None:
+        self.done = min(self.total, self.done + count)
+        self.ctx.progress(self.done / self.total)
+
+    def run(
+        self, pool: ThreadPoolExecutor, calls: list[Callable[[], T]], on_result: Callable[[int, T], None]
+    ) -> list[T]:
+        """Run calls on the pool, handing each result to `on_result` (with its index) as soon as it is ready.
+
+        Cancelling (or the worker's time running out) stops waiting; `run` drops what has not started.
+        """
+        futures = [pool.submit(call) for call in calls]
+        positions = {future: index for index, future in enumerate(futures)}
+        waiting = set(futures)
+        while waiting:
+            finished, waiting = wait(waiting, timeout=0.5, return_when=FIRST_COMPLETED)
+            self.ctx.check_cancelled()
+            for future in sorted(finished, key=positions.__getitem__):
+                on_result(positions[future], future.result())
+            self.done += len(finished) / 2  # synthesis is about half of a unit's work
+            self.ctx.progress(min(self.done, self.total) / self.total)
+        return [future.result() for future in futures]
+
+
+def plan_units(ctx: RenderContext) -> list[Unit]:
+    units = []
+    for index, block in enumerate(ctx.blocks):
+        voice = ctx.voices[block.speaker]
+        for text in split_sentences(block.text, UNIT_MAX_CHARS):
+            unit = Unit(index, block.speaker, text, normalize(text, ctx.language))
+            unit.key = unit_key(voice["engine"], voice["voice_id"], voice["settings"], ctx.language, text)
+            units.append(unit)
+    return units
+
+
+def _load_cached(ctx: RenderContext, unit: Unit, verifying: bool) -> bool:
+    if ctx.speech_cache is None or unit.block in ctx.regenerate_blocks:
+        return False
+    audio = ctx.speech_cache.load(unit.key)
+    # A unit cached by a job that did not verify has a score it never earned: a verifying job hears it anew.
+    if audio is None or (verifying and not audio.verified):
+        return False
+    unit.audio, unit.cached = audio, True
+    return True
+
+
+def _variation(ctx: RenderContext, voice: dict, attempt: int) -> tuple[dict, bool]:
+    """Retry N: another take with the engine's variation (Piper: calmer, then slower; ElevenLabs: another
+    draw with the same settings), then acronyms spelled out."""
+    if attempt == 0:
+        return voice["settings"], False
+    engine = get_engine(voice["engine"], ctx.engines)
+    return engine.retry_settings(voice["voice_id"], voice["settings"], attempt), attempt >= 2
+
+
+@dataclass
+class Take:
+    samples: np.ndarray
+    spoken_text: str
+    word_timings: list[HeardWord] | None  # from the engine's own alignment, on the trimmed clip's clock
+
+
+def _synthesize(ctx: RenderContext, unit: Unit, attempt: int) -> Take:
+    voice = ctx.voices[unit.speaker]
+    try:
+        settings, spell = _variation(ctx, voice, attempt)
+        normalized = normalize(unit.text, ctx.language, spell_acronyms=True) if spell else unit.normalized
+        speech = get_engine(voice["engine"], ctx.engines).synthesize(
+            normalized.spoken_text, voice["voice_id"], settings
+        )
+    except EngineError as error:
+        raise StageError(f"block {unit.block + 1} ({unit.speaker}): {error}") from error
+    samples, shift = _tidy(resample(speech.samples, speech.sample_rate, SAMPLE_RATE))
+    # Spaced as a recogniser writes its words, so the words read apart when joined into a transcript.
+    timings = speech.word_timings and [
+        HeardWord(f" {word}", start - shift, end - shift) for word, start, end in speech.word_timings
+    ]
+    return Take(samples, normalized.spoken_text, timings or None)
+
+
+def _hand_to_ear(listener: Listener, verifying: bool, index: int, take: Take) -> None:
+    if verifying or not take.word_timings:  # the recogniser's word times stand in for a missing alignment
+        listener.add(index, take.samples)
+
+
+def _keep_best(ctx: RenderContext, unit: Unit, take: Take, hearing: Hearing, attempt: int, verifying: bool) -> None:
+    wer = word_error_rate(take.spoken_text, hearing.transcript, ctx.language) if verifying else 0.0
+    heard = take.word_timings or hearing.words  # the engine's own alignment beats the recogniser's
+    candidate = UnitAudio(
+        take.samples, heard, hearing.transcript, round(wer, 4), attempt + 1, take.spoken_text, verified=verifying
+    )
+    if unit.audio is None or candidate.score < unit.audio.score:
+        unit.audio = candidate
+    unit.audio.tries = attempt + 1
+
+
+def _tidy(samples: np.ndarray) -> tuple[np.ndarray, float]:
+    """Trim the engine's leading/trailing silence (returns the seconds cut at the start), match loudness,
+    limit peaks."""
+    loud = np.flatnonzero(np.abs(samples) > 0.02)
+    if len(loud) == 0:
+        return samples, 0.0
+    keep = int(EDGE_SILENCE * SAMPLE_RATE)
+    start, end = max(0, loud[0] - keep), min(len(samples), loud[-1] + keep)
+    trimmed = limit_peaks(samples[start:end], SAMPLE_RATE)
+    # Speech brought to -16 LUFS can peak over full scale: a limiter keeps those peaks whole where clipping
+    # would not, and lowers loudness a little, so the level is matched again (three rounds come within about 0.3 LU).
+    for _ in range(3 if len(trimmed) > 0.5 * SAMPLE_RATE else 0):  # the meter needs at least one 400 ms block
+        loudness = _meter.integrated_loudness(trimmed.astype(np.float64))
+        if not np.isfinite(loudness):
+            break
+        trimmed = limit_peaks(trimmed * np.float32(10 ** ((UNIT_LOUDNESS - loudness) / 20)), SAMPLE_RATE)
+    return fade_edges(trimmed, SAMPLE_RATE), start / SAMPLE_RATE
+
+
+def _join(ctx: RenderContext, units: list[Unit], verifying: bool) -> None:
+    pieces: list[np.ndarray] = []
+    clock = 0.0
+    blocks_report: list[dict] = []
+    for index, block in enumerate(ctx.blocks):
+        block_units = [unit for unit in units if unit.block == index]
+        start = clock
+        for position, unit in enumerate(block_units):
+            audio = unit.audio
+            assert audio is not None
+            duration = len(audio.samples) / SAMPLE_RATE
+            ctx.words.extend(
+                align_words(
+                    normalize(unit.text, ctx.language),
+                    audio.heard,
+                    duration=duration,
+                    offset=clock,
+                    speaker=block.speaker,
+                    block=index,
+                )
+            )
+            pieces.append(audio.samples)
+            clock += duration
+            if position < len(block_units) - 1:
+                pieces.append(np.zeros(round(GAP_BETWEEN_UNITS * SAMPLE_RATE), dtype=np.float32))
+                clock += GAP_BETWEEN_UNITS
+        blocks_report.append(_block_report(ctx, index, block_units, start, clock - start, verifying))
+        last = index == len(ctx.blocks) - 1
+        gap = block.pause_after or (0.0 if last else GAP_BETWEEN_BLOCKS)
+        pieces.append(np.zeros(round(gap * SAMPLE_RATE), dtype=np.float32))
+        clock += gap
+    narration = np.concatenate(pieces)
+    ctx.duration = len(narration) / SAMPLE_RATE
+    ctx.outputs["wav"] = ctx.workdir / "narration.wav"
+    write_wav(ctx.outputs["wav"], narration, SAMPLE_RATE)
+    ctx.outputs["mp3"] = encode_mp3(ctx.outputs["wav"], ctx.workdir / "narration.mp3")
+    ctx.report["blocks"] = blocks_report
+    ctx.report["verified"] = verifying
+    ctx.report["flagged_blocks"] = [block["index"] for block in blocks_report if not block["passed"]]
+
+
+def _block_report(ctx: RenderContext, index: int, units: list[Unit], start: float, duration: float, verified: bool):
+    unit_reports = [
+        {
+            "text": unit.text,
+            "score": unit.audio.score,
+            "tries": unit.audio.tries,
+            "transcript": unit.audio.transcript,
+            "passed": unit.audio.score <= ctx.max_error_rate,
+            "cached": unit.cached,
+        }
+        for unit in units
+        if unit.audio is not None
+    ]
+    return {
+        "index": index,
+        "speaker": ctx.blocks[index].speaker,
+        "start": round(start, 3),
+        "duration": round(duration, 3),
+        "score": max(report["score"] for report in unit_reports),
+        "tries": max(report["tries"] for report in unit_reports),
+        "passed": all(report["passed"] for report in unit_reports),
+        "verified": verified,
+        "units": unit_reports,
+    }

@@ -1,0 +1,90 @@
+"""Finished narration units (synthesised, and heard back when the job verifies), kept so re-renders only
+synthesise what changed.
+
+Any object with Django's Storage methods (`exists`, `open`, `save`, `delete`, `path`) can hold the cache: the
+workers use the shared default storage (so every machine sees it), the CLI a local folder.
+"""
+
+import hashlib
+import io
+import json
+import logging
+import os
+import zipfile
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from mediakit.speech.align import HeardWord
+
+logger = logging.getLogger(__name__)
+
+# Bump when normalisation, synthesis or verification change what a cached unit would contain.
+CACHE_VERSION = 2
+
+
+@dataclass
+class UnitAudio:
+    samples: np.ndarray  # float32 mono at the narration's sample rate, loudness-matched
+    heard: list[HeardWord]  # word timings on the unit's own clock (engine alignment or transcript)
+    transcript: str
+    score: float
+    tries: int
+    spoken_text: str  # what was finally sent to the engine (a retry may normalise differently)
+    verified: bool  # heard back and scored; unverified units carry score 0 without having earned it
+
+
+class Storage(Protocol):
+    def exists(self, name: str) -> bool: ...
+    def open(self, name: str, mode: str = "rb") -> Any: ...
+    def save(self, name: str, content: Any) -> str: ...
+    def delete(self, name: str) -> None: ...
+    def path(self, name: str) -> str: ...  # local storages only; others raise NotImplementedError
+
+
+def unit_key(engine: str, voice_id: str, settings: dict, language: str, text: str) -> str:
+    identity = json.dumps([CACHE_VERSION, engine, voice_id, settings, language, text], sort_keys=True)
+    return hashlib.sha256(identity.encode()).hexdigest()
+
+
+class SpeechCache:
+    def __init__(self, storage: Storage, prefix: str):
+        self.storage, self.prefix = storage, prefix.rstrip("/")
+
+    def _name(self, key: str) -> str:
+        return f"{self.prefix}/{key[:2]}/{key}.npz"
+
+    def load(self, key: str) -> UnitAudio | None:
+        """The cached unit, or None when there is none or it cannot be read (it is then made again)."""
+        name = self._name(key)
+        if not self.storage.exists(name):
+            return None
+        try:
+            with self.storage.open(name, "rb") as handle:
+                archive = np.load(io.BytesIO(handle.read()), allow_pickle=False)
+                meta = json.loads(str(archive["meta"]))
+                samples = archive["samples"]
+            meta["heard"] = [HeardWord(**word) for word in meta["heard"]]
+            return UnitAudio(samples=samples, **meta)
+        except (OSError, EOFError, ValueError, KeyError, TypeError, zipfile.BadZipFile):  # truncated or garbage
+            logger.warning("speech cache entry %s is unreadable; synthesising it again", name, exc_info=True)
+            return None
+
+    def save(self, key: str, unit: UnitAudio) -> None:
+        meta = {field: value for field, value in asdict(unit).items() if field != "samples"}
+        buffer = io.BytesIO()
+        np.savez(buffer, samples=unit.samples.astype(np.float32), meta=np.array(json.dumps(meta)))
+        buffer.seek(0)
+        name = self._name(key)
+        try:
+            final = self.storage.path(name)
+        except NotImplementedError:
+            # Object stores (S3 and the like) write an object whole: a reader never sees half of one.
+            if self.storage.exists(name):  # a regenerated unit replaces the old one
+                self.storage.delete(name)
+            self.storage.save(name, buffer)  # Django's storages wrap any file object
+            return
+        # A local folder: write aside, then replace in one step, so a crash never leaves half an entry.
+        part = self.storage.save(f"{name}.part", buffer)  # the storage picks a free name if another worker writes
+        os.replace(self.storage.path(part), final)

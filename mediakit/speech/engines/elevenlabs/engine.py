@@ -1,0 +1,156 @@
+"""ElevenLabs through its official SDK: the account's voices, speech with word timings, instant cloning.
+
+Offered once the EngineContext carries its configuration with an API key. Every SDK or network failure
+becomes an EngineError a creator can act on; messages never quote the SDK's own error text, which carries
+response headers.
+"""
+
+import base64
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+import httpx
+import numpy as np
+from elevenlabs import ElevenLabs, VoiceSettings
+from elevenlabs.core.api_error import ApiError
+
+from mediakit.speech.engines.base import EngineError, Speech
+from mediakit.speech.engines.context import EngineContext
+from mediakit.speech.engines.elevenlabs.alignment import words_from_alignment
+from mediakit.speech.engines.elevenlabs.settings import SETTINGS, VOICE, resolve_settings
+from mediakit.speech.samples import SampleError, decode_audio
+
+NOT_CONFIGURED = "ElevenLabs is not configured: set ELEVENLABS_API_KEY"
+
+
+@dataclass(frozen=True)
+class EngineVoice:
+    voice_id: str
+    name: str
+
+
+class ElevenLabsEngine:
+    name = "elevenlabs"
+    label = "ElevenLabs"
+    concurrency = 4  # requests wait on the network
+    voice = VOICE
+    settings = SETTINGS
+    clones_from_sample = True
+
+    def __init__(self, context: EngineContext):
+        self.config = context.elevenlabs
+
+    @property
+    def available(self) -> bool:
+        return self.config is not None and bool(self.config.api_key)
+
+    def list_voices(self) -> list[EngineVoice]:
+        with _mapped_errors():
+            response = self._client().voices.get_all(request_options=self._request_options())
+        return [EngineVoice(voice.voice_id, voice.name or voice.voice_id) for voice in response.voices]
+
+    def synthesize(self, text: str, voice_id: str, settings: dict[str, Any]) -> Speech:
+        client = self._client()
+        assert self.config is not None  # _client refuses an unconfigured engine
+        if not voice_id:
+            raise EngineError("choose an ElevenLabs voice id for this voice")
+        options = resolve_settings(settings)
+        output_format = self.config.output_format
+        # Without settings of our own, the voice's settings stored at ElevenLabs apply.
+        extra = {"voice_settings": VoiceSettings(**options)} if options else {}
+        with _mapped_errors(voice_id):
+            response = client.text_to_speech.convert_with_timestamps(
+                voice_id,
+                text=text,
+                model_id=self.config.model_id,
+                output_format=output_format,
+                request_options=self._request_options(),
+                **extra,
+            )
+        try:
+            audio = base64.b64decode(response.audio_base_64, validate=True)
+        except ValueError:
+            raise EngineError("ElevenLabs sent back audio we could not read; try again") from None
+        samples, rate = _decode(audio, output_format)
+        if len(samples) == 0:
+            raise EngineError("ElevenLabs sent back no audio for this text; try again")
+        alignment = response.alignment
+        timings = (
+            words_from_alignment(
+                alignment.characters,
+                alignment.character_start_times_seconds,
+                alignment.character_end_times_seconds,
+            )
+            if alignment
+            else None
+        )
+        return Speech(samples=samples, sample_rate=rate, word_timings=timings)
+
+    def check_settings(self, voice_id: str, settings: dict[str, Any]) -> None:
+        resolve_settings(settings)
+
+    def effective_settings(self, voice_id: str, settings: dict[str, Any]) -> dict[str, Any]:
+        return {
+            field.name: field.check(settings[field.name]) for field in SETTINGS if settings.get(field.name) is not None
+        }
+
+    def retry_settings(self, voice_id: str, settings: dict[str, Any], attempt: int) -> dict[str, Any]:
+        return settings  # a retry is another draw with the same settings
+
+    def clone_voice(self, name: str, sample: BinaryIO, filename: str) -> str:
+        """Instant voice cloning from a sample already checked by `validate_sample`; returns the new voice id."""
+        with _mapped_errors():
+            response = self._client().voices.ivc.create(
+                name=name, files=[(filename, sample)], request_options=self._request_options()
+            )
+        return response.voice_id
+
+    def _client(self) -> ElevenLabs:
+        # Built per call: cheap, and it keeps no connection state between jobs.
+        if self.config is None or not self.config.api_key:
+            raise EngineError(NOT_CONFIGURED)
+        return ElevenLabs(api_key=self.config.api_key, base_url=self.config.base_url, timeout=self.config.timeout)
+
+    def _request_options(self) -> dict[str, Any]:
+        assert self.config is not None
+        return {"max_retries": self.config.max_retries}
+
+
+def _decode(audio: bytes, output_format: str) -> tuple[np.ndarray, int]:
+    if output_format.startswith("pcm_"):
+        # Raw little-endian 16-bit mono at the rate named in the format.
+        pcm = np.frombuffer(audio[: len(audio) // 2 * 2], dtype="<i2")
+        return (pcm.astype(np.float32) / 32768.0), int(output_format.split("_")[1])
+    try:
+        decoded = decode_audio(audio)
+    except SampleError:
+        raise EngineError("ElevenLabs sent back audio we could not read; try again") from None
+    return np.clip(decoded.samples, -1.0, 1.0), decoded.sample_rate
+
+
+@contextlib.contextmanager
+def _mapped_errors(voice_id: str = "") -> Iterator[None]:
+    try:
+        yield
+    except ApiError as error:
+        raise EngineError(_message_for(error.status_code, voice_id)) from None
+    except httpx.TimeoutException:
+        raise EngineError("ElevenLabs did not answer in time; try again in a minute") from None
+    except httpx.HTTPError:
+        raise EngineError("Could not reach ElevenLabs; check the connection and try again") from None
+
+
+def _message_for(status: int | None, voice_id: str) -> str:
+    if status == 401:
+        return "ElevenLabs refused the API key (401): ask your administrator to check ELEVENLABS_API_KEY"
+    if status == 403:
+        return "The ElevenLabs account may not use this voice or feature (403); check its plan"
+    if status == 404:
+        return f"ElevenLabs has no voice {voice_id!r} in this account" if voice_id else "ElevenLabs: not found (404)"
+    if status == 429:
+        return "ElevenLabs is rate-limiting this account or its quota is used up (429); try again later"
+    if status is not None and status >= 500:
+        return f"ElevenLabs is having trouble (HTTP {status}); try again in a few minutes"
+    return f"ElevenLabs could not do this (HTTP {status}); check the text and the voice settings"

@@ -1,0 +1,155 @@
+"""Normalise stage: script text made speakable, with the original kept for captions. Pure Python: no Django.
+
+`normalize` keeps one `Token` per whitespace-separated token of the script, so captions can always show
+what the creator wrote while the voice says `spoken_text` ("$5.50" -> "five dollars and fifty cents").
+
+Each language is a `Language`: an ordered rule table tried at the start of every token, plus the symbols
+said inside words and the prefixes said before the rest of a token ("~$5": about five dollars). A rule may
+read ahead ("$5 million", "3:30 pm", "March 3rd, 2024"): the first token then carries all the spoken words
+and the tokens it swallowed say nothing. A token no rule claims is read piece by piece (words, numbers,
+known symbols; anything else, such as emoji, is dropped). An unknown language gets only that light cleanup.
+"""
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from num2words import CONVERTER_CLASSES
+
+from mediakit.text.english import ENGLISH
+from mediakit.text.numbers import say_number
+from mediakit.text.punctuation import OPENERS
+from mediakit.text.rules import SENTENCE_MARKS, TRAILING, Context, Language, bare
+
+_RECENT = 4  # tokens a rule may look back on
+
+
+@dataclass(frozen=True)
+class Token:
+    original: str  # one whitespace-separated token of the source text, as written (punctuation attached)
+    spoken: tuple[str, ...]  # the words the voice says for it; empty for an emoji or a swallowed token
+    punctuation: str = ""  # sentence punctuation after the spoken words, kept so the voice phrases sentences
+
+
+@dataclass(frozen=True)
+class Normalized:
+    tokens: tuple[Token, ...]
+
+    @property
+    def spoken_text(self) -> str:
+        words: list[str] = []
+        for token in self.tokens:
+            words.extend(token.spoken)
+            if token.punctuation and words:
+                # A silent token (an emoji before a full stop) still ends the sentence of the word before.
+                words[-1] = words[-1].rstrip(SENTENCE_MARKS) + token.punctuation
+        return " ".join(words)
+
+    @property
+    def original_text(self) -> str:
+        return " ".join(token.original for token in self.tokens)
+
+
+def normalize(text: str, language: str = "en", *, spell_acronyms: bool = False) -> Normalized:
+    rules = language_rules(language)
+    joined = " ".join(text.split())
+    originals = joined.split(" ") if joined else []
+    starts = [0]
+    for original in originals[:-1]:
+        starts.append(starts[-1] + len(original) + 1)
+    tokens: list[Token] = []
+    index = 0
+    while index < len(originals):
+        original = originals[index]
+        context = Context(
+            previous=bare(originals[index - 1]).lower() if index else "",
+            recent=tuple(bare(token).lower() for token in originals[max(0, index - _RECENT) : index]),
+            following=originals[index + 1] if index + 1 < len(originals) else "",
+            spell_acronyms=spell_acronyms,
+        )
+        begin = starts[index] + len(original) - len(original.lstrip(OPENERS))
+        prefix = rules.prefixes.get(joined[begin : begin + 1], "")
+        begin += bool(prefix)
+        in_token = begin < starts[index] + len(original)  # a lone quote or bracket has nothing for the rules
+        claimed = _apply_rules(rules, joined, begin, context) if in_token else None
+        if claimed is None:
+            tokens.append(_read_pieces(original, rules, spell_acronyms))
+            index += 1
+            continue
+        words, end, tail = claimed
+        words = [*prefix.split(), *words]
+        last = bisect_right(starts, end - 1) - 1
+        punctuation = "".join(mark for mark in tail if mark in SENTENCE_MARKS)
+        if end == len(joined) and not punctuation and joined[end - len(tail) - 1] == ".":
+            punctuation = "."  # "... on Elm St." ends the text: the abbreviation's dot ends the sentence too
+        tokens.append(Token(original, tuple(words), punctuation))
+        tokens.extend(Token(swallowed, ()) for swallowed in originals[index + 1 : last + 1])
+        index = last + 1
+    return Normalized(tuple(tokens))
+
+
+def language_code(language: str) -> str:
+    """The language of a tag, lower-cased: "en-US" and "en_GB" are "en"."""
+    return language.lower().replace("_", "-").split("-")[0]
+
+
+def language_rules(language: str) -> Language:
+    """The rule table for a language code ("en", "en-US"); unknown languages get the light cleanup."""
+    code = language_code(language)
+    if code in LANGUAGES:
+        return LANGUAGES[code]
+    return Language(numbers=code if code in CONVERTER_CLASSES else None)
+
+
+def _apply_rules(rules: Language, joined: str, begin: int, context: Context) -> tuple[list[str], int, str] | None:
+    for candidate in rules.rules:
+        match = candidate.pattern.match(joined, begin)
+        if match and match.end() > begin:
+            words = candidate.say(match, context)
+            if words is not None:
+                return words, match.end(), match.group("tail")
+    return None
+
+
+_PIECE = re.compile(
+    r"(?P<word>[^\W\d_](?:[^\W\d_]|[\u0300-\u036f]|['\u2019-](?=[^\W\d_]))*)"  # it's, twenty-one, café
+    r"|(?P<number>\d+(?:\.\d+)?)"
+    r"|(?P<other>.)",
+    re.S,
+)
+
+
+def has_speech(text: str) -> bool:
+    """Whether a voice would say anything for the text in any language: a word or a number. Emoji and
+    punctuation alone are never read."""
+    return any(piece.group("word") or piece.group("number") for piece in _PIECE.finditer(text))
+
+
+def _read_pieces(original: str, rules: Language, spell_acronyms: bool) -> Token:
+    words: list[str] = []
+    for piece in _PIECE.finditer(original):
+        if piece.group("word"):
+            words.extend(_say_word(piece.group("word"), spell_acronyms))
+        elif piece.group("number"):
+            words.extend(say_number(piece.group("number"), rules.numbers) if rules.numbers else [piece[0]])
+        elif piece[0] in rules.symbols:
+            words.extend(rules.symbols[piece[0]].split())
+        # Anything else (emoji, quotes, brackets, stray marks) is not said.
+    trailing = original[len(original.rstrip(TRAILING)) :]
+    return Token(original, tuple(words), "".join(mark for mark in trailing if mark in SENTENCE_MARKS))
+
+
+_ACRONYM = re.compile(r"(?P<letters>[A-Z]{2,5})(?P<plural>s?)")
+
+
+def _say_word(word: str, spell_acronyms: bool) -> list[str]:
+    acronym = _ACRONYM.fullmatch(word) if spell_acronyms else None
+    if not acronym:
+        return [word]
+    letters = list(acronym.group("letters"))
+    if acronym.group("plural"):
+        letters[-1] += "'s"  # "GPUs" -> "G P U's"
+    return letters
+
+
+LANGUAGES: dict[str, Language] = {"en": ENGLISH}
