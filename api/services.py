@@ -16,6 +16,7 @@ from api.errors import ApiError
 from api.models import IdempotentRequest
 from renders import actions
 from renders.models import RenderJob
+from renders.pipeline import untrusted
 from renders.pipeline.script import Block, ScriptError, parse_json, parse_text
 from renders.services import submit_render
 from studio.models import Script, Workspace
@@ -40,6 +41,7 @@ def create_speaker(workspace: Workspace, data: dict[str, Any]) -> Voice:
             validate_sample(sample, max_bytes=settings.VOICE_SAMPLE_MAX_BYTES)
         except SampleError as error:
             raise serializers.ValidationError({"sample": [str(error)]}) from None
+        sample.name = untrusted.named_by_content(sample.name, sample)
     voice = Voice(
         workspace=workspace,
         name=data["name"],

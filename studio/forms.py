@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from renders.models import RenderJob
+from renders.pipeline import untrusted
 from renders.pipeline.context import ASPECTS
 from renders.pipeline.script import ScriptError, parse_text
 from studio import media
@@ -98,6 +99,7 @@ def _checked(file: Any, validate: Callable[[UploadedFile], object]) -> Any:
             validate(file)
         except media.MediaError as error:
             raise forms.ValidationError(str(error)) from None
+        file.name = untrusted.named_by_content(file.name, file)
     return file
 
 

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from renders.pipeline import untrusted
 from renders.pipeline.normalize import has_speech
 from studio.models import Workspace
 from voices.engines import EngineError, available_engines, elevenlabs, piper
@@ -85,6 +86,7 @@ class VoiceForm(forms.ModelForm):
                 validate_sample(sample, max_bytes=settings.VOICE_SAMPLE_MAX_BYTES)
             except SampleError as error:
                 raise forms.ValidationError(str(error)) from None
+            sample.name = untrusted.named_by_content(sample.name, sample)
             self.new_sample = sample
         return sample
 
