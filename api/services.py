@@ -166,3 +166,5 @@ def delete_speaker_or_409(voice: Voice) -> None:
         delete_voice(voice)
     except VoiceInUse as error:
         raise ApiError(409, "speaker_in_use", str(error)) from None
+    except EngineError as error:  # its clone could not be deleted at the vendor: the speaker stays
+        raise ApiError(502, "engine_unavailable", str(error)) from None

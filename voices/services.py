@@ -23,6 +23,10 @@ class VoiceInUse(Exception):
     """A queued or running render job still needs this voice."""
 
 
+class VendorVoiceRefused(EngineError):
+    """The vendor voice id is neither a stock voice nor a clone this workspace made."""
+
+
 def default_voice_spec(position: int) -> dict[str, Any]:
     """Speakers without a library voice get Piper presets in order, so each sounds different."""
     presets = list(PRESETS)
@@ -79,7 +83,9 @@ def check_settings(engine: str, voice_id: str, settings: Any) -> None:
 def save_voice(voice: Voice, *, new_sample: File | None) -> Voice:
     """Store the voice; an ElevenLabs voice without a voice id is first cloned from its new sample.
 
-    A new voice must fit the plan's voice library (billing.services.QuotaExceeded otherwise).
+    A new voice must fit the plan's voice library (billing.services.QuotaExceeded otherwise). An ElevenLabs
+    voice id must be a stock voice or a clone this workspace made (VendorVoiceRefused otherwise): the ids of
+    other tenants' clones must not be usable here, even if one leaks.
     """
     if voice.pk is None:
         check_voice_allowance(voice.workspace)
@@ -87,9 +93,20 @@ def save_voice(voice: Voice, *, new_sample: File | None) -> Voice:
         if new_sample is None:
             raise EngineError("enter an ElevenLabs voice id, or upload a sample to clone a new voice")
         voice.engine_voice_id = get_engine("elevenlabs").clone_voice(voice.name, new_sample, new_sample.name)
+        voice.vendor_clone_id = voice.engine_voice_id
         new_sample.seek(0)  # the same file is stored next
+    elif voice.engine == "elevenlabs" and not _may_use_vendor_voice(voice):
+        raise VendorVoiceRefused(
+            f"ElevenLabs voice {voice.engine_voice_id!r} is not one of ElevenLabs' stock voices or a clone made in "
+            "this workspace; enter a stock voice's id, or upload a sample to clone your own"
+        )
     voice.save()
     return voice
+
+
+def _may_use_vendor_voice(voice: Voice) -> bool:
+    ours = Voice.objects.filter(workspace_id=voice.workspace_id, vendor_clone_id=voice.engine_voice_id)
+    return ours.exists() or get_engine("elevenlabs").is_stock_voice(voice.engine_voice_id)
 
 
 def preview_wav(voice: Voice, text: str = "") -> bytes:
@@ -127,6 +144,23 @@ def delete_voice(voice: Voice) -> None:
     if jobs := jobs_using(voice):
         titles = ", ".join(f"“{job.title}”" for job in jobs[:3])
         raise VoiceInUse(f"{voice.name} is still needed by a render in progress ({titles}); try again when it ends.")
+    if voice.vendor_clone_id:
+        _release_clone(voice)
     if voice.sample:
         voice.sample.delete(save=False)
     voice.delete()
+
+
+def _release_clone(voice: Voice) -> None:
+    """Delete the voice's clone at the vendor, unless another voice of the workspace speaks with it: that one
+    then owns it. Raises EngineError (the voice stays) when the vendor cannot delete it now."""
+    heir = (
+        Voice.objects.filter(workspace_id=voice.workspace_id, engine_voice_id=voice.vendor_clone_id, vendor_clone_id="")
+        .exclude(pk=voice.pk)
+        .first()
+    )
+    if heir is not None:
+        heir.vendor_clone_id = voice.vendor_clone_id
+        heir.save(update_fields=["vendor_clone_id"])
+    else:
+        get_engine("elevenlabs").delete_voice(voice.vendor_clone_id)
