@@ -46,7 +46,7 @@ def validate_image(source: BinaryIO, limits: Limits = BACKGROUND_IMAGE) -> tuple
     """Check an uploaded picture (its header's size before any decoding, then one decoded frame); returns
     (width, height)."""
     _check_size(source, limits)
-    with _explained(f"This file is not a picture we can read. Upload {_listed(limits)}."):
+    with _explained("This file is not a picture we can read.", f"Upload {_listed(limits)}."):
         image = untrusted.read_image(source, allowed=limits.kinds, bounds=limits.bounds)
     _check_resolution(image.width, image.height, limits)
     return image.width, image.height
@@ -58,7 +58,7 @@ def validate_clip(source: BinaryIO, limits: Limits = BACKGROUND_CLIP) -> float:
     The size is checked before anything is read, the picture size before any frame is decoded.
     """
     _check_size(source, limits)
-    with _explained(f"This file is not a video clip we can read. Upload {_listed(limits)}."):
+    with _explained("This file is not a video clip we can read.", f"Upload {_listed(limits)}."):
         clip = untrusted.read_clip(source, max_seconds=limits.max_seconds, allowed=limits.kinds, bounds=limits.bounds)
     if clip.seconds > limits.max_seconds:
         raise MediaError(f"This clip is longer than {limits.max_seconds:.0f} s; trim it and upload again.")
@@ -70,7 +70,7 @@ def validate_music(source: BinaryIO, limits: Limits = MUSIC) -> float:
     """Check background music by decoding it all (headers can lie about length), keeping none of it; returns
     its seconds."""
     _check_size(source, limits)
-    with _explained(f"This file is not audio we can read. Upload {_listed(limits)}."):
+    with _explained("This file is not audio we can read.", f"Upload {_listed(limits)}."):
         audio = untrusted.read_audio(source, allowed=limits.kinds, max_seconds=limits.max_seconds + 1)
     if audio.seconds > limits.max_seconds:
         raise MediaError(f"This music is longer than {limits.max_seconds / 60:.0f} minutes; trim it and upload again.")
@@ -80,14 +80,16 @@ def validate_music(source: BinaryIO, limits: Limits = MUSIC) -> float:
 
 
 @contextmanager
-def _explained(unreadable: str) -> Iterator[None]:
+def _explained(unreadable: str, taken: str) -> Iterator[None]:
     """The untrusted reader's refusals as messages for the creator."""
     try:
         yield
     except untrusted.OutOfBounds as error:
         raise MediaError(str(error)) from None
+    except untrusted.NotAllowed as refused:
+        raise MediaError(f"This is a {refused.label} file, not one we take here. {taken}") from None
     except untrusted.Refused:
-        raise MediaError(unreadable) from None
+        raise MediaError(f"{unreadable} {taken}") from None
 
 
 def _check_size(source: BinaryIO, limits: Limits) -> None:

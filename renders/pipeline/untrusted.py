@@ -374,7 +374,7 @@ def read_clip(
     with open_untrusted(source, VIDEO, allowed=allowed, bounds=bounds) as opened:
         container = opened.container
         stream = container.streams.video[0]
-        frame, first, end = None, None, None
+        frame, first, end, complete = None, None, None, True
         for packet in container.demux(stream):
             if frame is None:
                 frame = next(iter(packet.decode()), None)  # the last (flush) packet yields a decoder's held frames
@@ -384,8 +384,12 @@ def read_clip(
             first = at if first is None else min(first, at)
             end = max(end if end is not None else at, at + (packet.duration or 0))
             if float((end - first) * stream.time_base) > max_seconds:
+                complete = False
                 break
         seconds = float((end - first) * stream.time_base) if first is not None else 0.0
+        declared = float(stream.duration * stream.time_base) if stream.duration else None
     if frame is None:
         raise Unreadable("No frame decodes.")
+    if complete and declared is not None and seconds < declared * 0.9 - 0.1:
+        raise Unreadable("Cut short: its packets end well before the length its header declares.")
     return ClipRead(opened.format, frame.width, frame.height, seconds)
