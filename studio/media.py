@@ -87,7 +87,7 @@ def _explained(unreadable: str, taken: str) -> Iterator[None]:
     except untrusted.OutOfBounds as error:
         raise MediaError(str(error)) from None
     except untrusted.NotAllowed as refused:
-        raise MediaError(f"This is a {refused.label} file, not one we take here. {taken}") from None
+        raise MediaError(f"{unreadable[:-1]}: it is a {refused.label} file. {taken}") from None
     except untrusted.Refused:
         raise MediaError(f"{unreadable} {taken}") from None
 

@@ -79,13 +79,7 @@ class OutOfBounds(Refused):
 
 
 # Types we recognise only to name them in a refusal.
-_NAMED_ONLY = [
-    (0, b"FORM", 8, (b"AIFF", b"AIFC"), "AIFF"),
-    (0, b"GIF8", 0, (b"",), "GIF"),
-    (0, b"II*\0", 0, (b"",), "TIFF"),
-    (0, b"MM\0*", 0, (b"",), "TIFF"),
-    (0, b"%PDF", 0, (b"",), "PDF"),
-]
+_NAMED_ONLY = {b"GIF8": "GIF", b"II*\0": "TIFF", b"MM\0*": "TIFF", b"%PDF": "PDF"}
 _MP4_BOXES = {b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip", b"pnot"}
 
 
@@ -109,9 +103,10 @@ def sniff(head: bytes) -> Format:
         return MP4
     if head[:3] == b"ID3" or _is_mpeg_audio_frame(head):
         return MP3
-    for at, magic, sub_at, subtypes, label in _NAMED_ONLY:
-        if head[at : at + len(magic)] == magic and any(head[sub_at : sub_at + len(s)] == s for s in subtypes):
-            raise NotAllowed(label)
+    if head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
+        raise NotAllowed("AIFF")
+    if head[:4] in _NAMED_ONLY:
+        raise NotAllowed(_NAMED_ONLY[head[:4]])
     if head[:2] == b"\xff\xf1" or head[:2] == b"\xff\xf9":
         raise NotAllowed("AAC")
     raise Unreadable("Not a media type we read.")

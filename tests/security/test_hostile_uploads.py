@@ -149,7 +149,7 @@ def truncated_mp4(tmp_path, movflags: str) -> bytes:
 def corpus(listener, tmp_path_factory) -> list[Hostile]:
     tmp_path = tmp_path_factory.mktemp("corpus")
     rate = "it can be at most 192,000 Hz"
-    png, flac, wav = "This is a PNG file", "This is a FLAC file", "This is a WAV file"
+    png, flac, wav = "a PNG file", "a FLAC file", "a WAV file"
     return [
         *playlists(listener.port),
         Hostile(
@@ -158,8 +158,8 @@ def corpus(listener, tmp_path_factory) -> list[Hostile]:
         Hostile("music.flac", absurd_rate_flac(), audio=rate, image=flac, clip=flac),
         Hostile("voice.wav", absurd_rate_wav(), audio=rate, image=wav, clip=wav),
         Hostile("voice.wav", b"These are my notes, not a recording.\n" * 200),
-        Hostile("clip.mp4", truncated_mp4(tmp_path, "+default_base_moof"), image="This is a MP4 file"),
-        Hostile("clip.mp4", truncated_mp4(tmp_path, "+faststart"), image="This is a MP4 file"),
+        Hostile("clip.mp4", truncated_mp4(tmp_path, "+default_base_moof"), image="a MP4 file"),
+        Hostile("clip.mp4", truncated_mp4(tmp_path, "+faststart"), image="a MP4 file"),
     ]
 
 
