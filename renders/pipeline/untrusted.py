@@ -178,6 +178,7 @@ def named_by_content(client_name: str, file: BinaryIO) -> str:
 
 
 def stored_name(client_name: str, fmt: Format) -> str:
+    """The client's stem with an extension of `fmt` (the client's own when it is one, in lower case)."""
     stem, _, extension = Path(client_name).name.rpartition(".")
     if not stem:
         stem, extension = extension, ""
@@ -239,9 +240,11 @@ def _check_streams(container: av.container.InputContainer, kind: str, bounds: Bo
             raise Unreadable("No sound in it.")
         context = container.streams.audio[0].codec_context
         rate, most = context.sample_rate or 0, bounds.max_sample_rate
-        if not 0 < rate <= most:
+        if rate <= 0 or context.channels <= 0:
+            raise Unreadable("No sample rate or channels.")
+        if rate > most:
             raise OutOfBounds(f"This file's sample rate is {rate:,} Hz; it can be at most {most:,} Hz.")
-        if not 0 < context.channels <= bounds.max_channels:
+        if context.channels > bounds.max_channels:
             raise OutOfBounds(f"This file has {context.channels} channels; it can have at most {bounds.max_channels}.")
         return
     if not container.streams.video:
