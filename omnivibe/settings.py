@@ -232,8 +232,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
+    # Proxies in front of us whose X-Forwarded-For is believed (throttling by client address); 0: none.
+    "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0),
 }
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "120/min")  # per API key
+# Requests without a valid key (none, wrong, revoked), per client address.
+API_ANONYMOUS_THROTTLE_RATE = env_str("API_ANONYMOUS_THROTTLE_RATE", "30/min")
 API_MAX_REQUEST_BYTES = env_int("API_MAX_REQUEST_BYTES", 25 * 1024 * 1024)  # a 20 MB sample plus its form
 API_DOWNLOAD_URL_MAX_AGE = env_int("API_DOWNLOAD_URL_MAX_AGE", 15 * 60)  # seconds a signed download link works
 API_SPEECH_MAX_CHARS = env_int("API_SPEECH_MAX_CHARS", 4096)  # /v1/audio/speech and /v1/text-to-speech
