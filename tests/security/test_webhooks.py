@@ -1,12 +1,18 @@
 """Attacks through a job's callback URL: receivers that drip, redirect, flood or rebind their name."""
 
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from ipaddress import ip_network
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from django_q.conf import Conf
 from django_q.models import OrmQ
 
@@ -184,3 +190,68 @@ def test_a_closed_port_says_connection_refused(owner):
         port = listener.getsockname()[1]
     delivery = deliver(job_with_callback(owner, f"http://127.0.0.1:{port}/hook").pk, 1)
     assert delivery.error == "connection refused"
+
+
+def self_signed_certificate(directory, name: str) -> tuple[str, str]:
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return str(cert_path), str(key_path)
+
+
+def test_https_receivers_have_their_certificate_verified_against_the_url_name(owner, monkeypatch, tmp_path):
+    # The connection goes to the checked address, but TLS still checks the certificate for the URL's name:
+    # a self-signed one (as an attacker's interception would present) is refused.
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*self_signed_certificate(tmp_path, "hooks.example.test"))
+    names_seen = []
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        try:
+            raw, _ = listener.accept()
+        except OSError:
+            return
+        context.sni_callback = lambda sock, name, ctx: names_seen.append(name)
+        try:
+            with context.wrap_socket(raw, server_side=True):
+                pass
+        except (OSError, ssl.SSLError):
+            pass  # the client refused the certificate
+
+    threading.Thread(target=serve, daemon=True).start()
+    real_getaddrinfo = socket.getaddrinfo
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        lambda host, port_, *args, **kwargs: (
+            [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port_ or 0))]
+            if host == "hooks.example.test"
+            else real_getaddrinfo(host, port_, *args, **kwargs)
+        ),
+    )
+    try:
+        delivery = deliver(job_with_callback(owner, f"https://hooks.example.test:{port}/hook").pk, 1)
+    finally:
+        listener.close()
+    assert delivery.error == "TLS certificate not valid for this host" and not delivery.succeeded
+    assert names_seen == ["hooks.example.test"]  # SNI carried the URL's name, not the address
