@@ -66,8 +66,9 @@ def deliver(job_id: int, attempt: int) -> WebhookDelivery | None:
     try:
         delivery.status_code = post(url, address, body, headers, deadline=settings.WEBHOOK_TIMEOUT)
         delivery.succeeded = 200 <= delivery.status_code < 300
-        if 300 <= delivery.status_code < 400:
-            delivery.error = f"HTTP {delivery.status_code}: redirects are not followed"
+        if not delivery.succeeded:
+            redirect = 300 <= delivery.status_code < 400
+            delivery.error = f"HTTP {delivery.status_code}" + (": redirects are not followed" if redirect else "")
     except PostFailed as failure:
         delivery.error = str(failure)
     if not delivery.succeeded and attempt < settings.WEBHOOK_MAX_ATTEMPTS:

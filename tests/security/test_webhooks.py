@@ -175,14 +175,17 @@ def test_a_private_address_outside_the_allowed_networks_is_not_posted(owner, rec
 @pytest.mark.parametrize(
     ("answer", "shown"),
     [
-        (lambda connection: connection.sendall(b"HTTP/1.1 503 Service Unavailable\r\n\r\n"), ""),
-        (lambda connection: connection.sendall(b"this is not HTTP\r\n\r\n"), "the connection broke"),
+        (lambda connection: connection.sendall(b"HTTP/1.1 503 Service Unavailable\r\n\r\n"), "HTTP 503"),
+        (
+            lambda connection: connection.sendall(b"this is not HTTP\r\n\r\n"),
+            "the connection broke or the response was not valid HTTP",
+        ),
     ],
 )
 def test_failures_are_told_without_internal_details(owner, receivers, answer, shown):
     delivery = deliver(job_with_callback(owner, receivers(answer).url).pk, 1)
     assert not delivery.succeeded
-    assert delivery.error.startswith(shown) and "Error" not in delivery.error and "127.0.0.1" not in delivery.error
+    assert delivery.error == shown
 
 
 def test_a_closed_port_says_connection_refused(owner):
