@@ -23,4 +23,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # "database table is locked" at once, ignoring busy_timeout, so threaded tests could not run on it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
 API_THROTTLE_RATE = "100000/min"  # the throttling test sets its own
+API_ANONYMOUS_THROTTLE_RATE = "100000/min"
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True  # the suite's receivers listen on 127.0.0.1; the guard has its own tests

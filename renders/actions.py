@@ -36,7 +36,9 @@ def notify(job: RenderJob) -> None:
 def job_ended(job: RenderJob) -> None:
     """After the end commits, a job created with a callback URL gets its signed webhook (api.webhooks)."""
     if job.options.get("callback_url"):
-        transaction.on_commit(lambda: async_task("api.tasks.deliver_webhook", job.pk, 1))
+        transaction.on_commit(
+            lambda: async_task("api.tasks.deliver_webhook", job.pk, 1, cluster=settings.WEBHOOK_CLUSTER)
+        )
 
 
 def start_job(job: RenderJob) -> bool:
