@@ -180,3 +180,18 @@ def test_a_running_render_beats_every_few_seconds(owner, settings):
         while RenderJob.objects.get(pk=job.pk).heartbeat_at == before and time.monotonic() < deadline:
             time.sleep(0.05)
     assert RenderJob.objects.get(pk=job.pk).heartbeat_at > before + timedelta(seconds=590)
+
+
+def test_the_jobs_page_says_what_happened_to_its_worker(owner, owner_client, settings):
+    from django.urls import reverse
+
+    lost = running(queue(owner), beat_seconds_ago=settings.RENDER_HEARTBEAT_TIMEOUT + 5)
+    tasks.sweep_jobs()
+    page = owner_client.get(reverse("renders:job", args=[lost.public_id])).content.decode()
+    assert "The worker stopped during narrate; retried (attempt 2 of 3)." in page
+
+    running(lost, beat_seconds_ago=settings.RENDER_HEARTBEAT_TIMEOUT + 5, attempts=3)
+    tasks.sweep_jobs()
+    page = owner_client.get(reverse("renders:job", args=[lost.public_id])).content.decode()
+    assert "This render failed: narrate: the worker kept stopping; failed after 3 attempts." in page
+    assert "retried (attempt" not in page  # the failure says it all
