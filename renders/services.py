@@ -36,6 +36,7 @@ from voices.services import voice_specs_for
 logger = logging.getLogger(__name__)
 
 RENDER_TASK = "renders.tasks.render_job"
+SWEEP_EVERY = 60.0  # seconds, like the `renders.sweep_jobs` schedule
 
 # Pipeline output name -> what we store it as.
 STORED_OUTPUTS = {
@@ -192,10 +193,15 @@ def work_dir(job: RenderJob) -> Path:
 @contextmanager
 def heartbeat(job: RenderJob) -> Iterator[None]:
     """While the block runs, a thread stamps the job's heartbeat every RENDER_HEARTBEAT_INTERVAL s: the sweep
-    tells a live render from one whose worker died by it, whatever the render's own thread is busy with."""
+    tells a live render from one whose worker died by it, whatever the render's own thread is busy with.
+
+    The thread also sweeps once a minute, like the schedule: with every worker busy rendering, the schedule's
+    task waits in the queue, and a peer's dead job would look frozen until a worker came free.
+    """
     stop = threading.Event()
 
     def beat() -> None:
+        swept = time.monotonic()
         try:
             while not stop.wait(settings.RENDER_HEARTBEAT_INTERVAL):
                 try:
@@ -203,6 +209,9 @@ def heartbeat(job: RenderJob) -> Iterator[None]:
                         return  # cancelled, or taken for dead: nothing of ours left to keep alive
                 except DatabaseError:
                     logger.warning("render %s: heartbeat not recorded", job.public_id, exc_info=True)
+                if time.monotonic() - swept >= SWEEP_EVERY:
+                    swept = time.monotonic()
+                    _sweep_beside(job)
         finally:
             connection.close()  # this thread's own connection
 
@@ -213,6 +222,13 @@ def heartbeat(job: RenderJob) -> Iterator[None]:
     finally:
         stop.set()
         thread.join()
+
+
+def _sweep_beside(job: RenderJob) -> None:
+    try:
+        sweep_jobs()
+    except Exception:  # a failed sweep must not stop the heartbeat: this render would be taken for dead
+        logger.exception("render %s: the sweep beside it failed", job.public_id)
 
 
 def _context_for(job: RenderJob, workdir: Path, is_cancelled: Callable[[], bool]) -> RenderContext:

@@ -195,3 +195,25 @@ def test_the_jobs_page_says_what_happened_to_its_worker(owner, owner_client, set
     page = owner_client.get(reverse("renders:job", args=[lost.public_id])).content.decode()
     assert "This render failed: narrate: the worker kept stopping; failed after 3 attempts." in page
     assert "retried (attempt" not in page  # the failure says it all
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_render_sweeps_for_its_dead_peers_when_no_worker_is_free(owner, outsider, settings, monkeypatch):
+    from django_q.models import OrmQ
+
+    from renders import services
+
+    settings.RENDER_HEARTBEAT_INTERVAL = 0.05
+    monkeypatch.setattr(services, "SWEEP_EVERY", 0.1)
+    monkeypatch.setattr(Conf, "SYNC", False)  # the new task goes to the broker's queue
+    live = running(queue(owner), beat_seconds_ago=0)
+    dead = running(queue(outsider), beat_seconds_ago=settings.RENDER_HEARTBEAT_TIMEOUT + 5)
+    with heartbeat(live):
+        deadline = time.monotonic() + 5
+        while RenderJob.objects.get(pk=dead.pk).status == RenderJob.Status.RUNNING and time.monotonic() < deadline:
+            time.sleep(0.05)
+    dead.refresh_from_db()
+    assert dead.status == RenderJob.Status.QUEUED and dead.notice.startswith("the worker stopped during narrate")
+    new_tasks = [row.task["args"] for row in OrmQ.objects.all() if row.task["name"].endswith("-attempt-2")]
+    assert new_tasks == [(dead.pk,)]
+    assert RenderJob.objects.get(pk=live.pk).status == RenderJob.Status.RUNNING
