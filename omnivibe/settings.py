@@ -125,7 +125,9 @@ Q_CLUSTER = {
     "orm": "default",
     "workers": env_int("WORKER_PROCESSES", 1),
     "timeout": RENDER_TIMEOUT,
-    "retry": RENDER_TIMEOUT + 60,  # must exceed timeout or a long render would run twice
+    # Must exceed timeout or a long render would run twice. Only a backstop: a task whose worker died comes
+    # back this late, and finds its job already run again or failed by the `renders.sweep_jobs` schedule.
+    "retry": RENDER_TIMEOUT + 60,
     "max_attempts": 2,
     "ack_failures": True,  # a task that raised is recorded as failed, never re-run forever
     "save_limit": 500,
@@ -145,8 +147,16 @@ Q_CLUSTER["ALT_CLUSTERS"] = {
         "retry": int(WEBHOOK_TIMEOUT) + 90,
     }
 }
-# A job still running this long after it started lost its worker (killed, out of memory) and any redelivery:
-# the `renders.fail_stale_jobs` schedule fails it, which releases its quota.
+# A running render's worker stamps `RenderJob.heartbeat_at` every RENDER_HEARTBEAT_INTERVAL s. The
+# `renders.sweep_jobs` schedule (every minute) takes a job whose beat is older than RENDER_HEARTBEAT_TIMEOUT
+# for one whose worker died: it queues it again, up to RENDER_MAX_ATTEMPTS starts in all, then fails it.
+RENDER_HEARTBEAT_INTERVAL = env_float("RENDER_HEARTBEAT_INTERVAL", 10.0)
+RENDER_HEARTBEAT_TIMEOUT = env_float("RENDER_HEARTBEAT_TIMEOUT", 90.0)
+RENDER_MAX_ATTEMPTS = env_int("RENDER_MAX_ATTEMPTS", 3)
+# The sweep leaves a queued job without a broker task, or a work directory no running job owns, alone this long.
+RENDER_SWEEP_GRACE = env_int("RENDER_SWEEP_GRACE", 120)
+# Jobs without a heartbeat (the drop-in API's speech, run in a web request) count as lost this long after they
+# started: the sweep fails them, which releases their quota.
 RENDER_STALE_AFTER = Q_CLUSTER["retry"] + 300
 
 # --- Auth (django-allauth: e-mail + password) -------------------------------------------------

@@ -15,6 +15,9 @@ SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 RENDER_PROGRESS_MIN_INTERVAL = 0.0
+# Renders run inline in the test's transaction: a heartbeat thread's write (another connection) would wait on it.
+# The heartbeat tests set their own interval.
+RENDER_HEARTBEAT_INTERVAL = 3600.0
 # Channels runs ORM calls in worker threads: close their connections after each use so the
 # PostgreSQL test database can be dropped at the end of the run.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

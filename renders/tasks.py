@@ -7,5 +7,5 @@ def render_job(job_id: int) -> None:
     services.run_job(job_id)
 
 
-def fail_stale_jobs() -> None:
-    services.fail_stale_jobs()
+def sweep_jobs() -> None:
+    services.sweep_jobs()
