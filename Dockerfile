@@ -1,6 +1,7 @@
 # One image for web and worker machines:
 #   web:    daphne -b 0.0.0.0 -p 8000 omnivibe.asgi:application
-#   worker: python manage.py qcluster
+#   worker: python manage.py qcluster                          (renders, Stripe events)
+#   webhook worker: Q_CLUSTER_NAME=webhooks python manage.py qcluster  (job webhooks, their own queue)
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1
 WORKDIR /app

@@ -4,6 +4,7 @@ A member sees the objects of the workspaces they belong to; anything else is a 4
 an object that does not exist. Pages that act on "the" workspace use the one the member chose this session.
 """
 
+from collections.abc import Collection
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -35,23 +36,30 @@ def get_for_member(queryset: QuerySet[M], request: HttpRequest, **lookup: Any) -
     return get_object_or_404(for_member(queryset, request.user), **lookup)
 
 
-def member_workspace(request: HttpRequest, *, role: str | None = None) -> Workspace:
+def member_workspace(request: HttpRequest, *, roles: Collection[str] | None = None) -> Workspace:
     """The workspace the member chose this session, else their first one.
 
-    With `role`, raises RoleRequired unless the member holds that role in it.
+    With `roles`, raises RoleRequired unless the member holds one of them in it.
     """
     workspace = None
     if chosen := request.session.get("workspace_id"):
         workspace = Workspace.objects.filter(pk=chosen, memberships__user=request.user).first()
     workspace = workspace or ensure_personal_workspace(request.user)
-    if role is not None and not has_role(workspace, request.user, role):
-        raise RoleRequired(f"Only the workspace's {role}s can do this.")
+    if roles is not None:
+        require_role(workspace, request.user, roles)
     return workspace
 
 
-def has_role(workspace: Workspace, user: User, role: str) -> bool:
-    return user.is_authenticated and workspace.memberships.filter(user=user, role=role).exists()
+def has_role(workspace: Workspace, user: User, roles: Collection[str]) -> bool:
+    return user.is_authenticated and workspace.memberships.filter(user=user, role__in=roles).exists()
+
+
+def require_role(workspace: Workspace, user: User, roles: Collection[str]) -> None:
+    """Raises RoleRequired (403) unless `user` holds one of `roles` in `workspace`."""
+    if not has_role(workspace, user, roles):
+        allowed = " and ".join(f"{role}s" for role in sorted(roles))
+        raise RoleRequired(f"Only the workspace's {allowed} can do this.")
 
 
 def is_owner(workspace: Workspace, user: User) -> bool:
-    return has_role(workspace, user, Membership.Role.OWNER)
+    return has_role(workspace, user, {Membership.Role.OWNER})

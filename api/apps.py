@@ -6,7 +6,7 @@ class ApiConfig(AppConfig):
     verbose_name = "API"
 
     def ready(self) -> None:
-        from api import schema  # noqa: F401  (registers the OpenAPI auth extension)
+        from api import schema, signals  # noqa: F401  (the OpenAPI auth extension; keys follow memberships)
         from api.webhooks import queue_first_delivery
         from renders.signals import job_ended
 

@@ -7,15 +7,18 @@ from rest_framework.request import Request
 
 from api.keys import find_key
 from api.models import ApiKey
+from api.throttling import count_request_without_key
 from billing.limits import check_api_access
 
 
 class ApiKeyAuthentication(BaseAuthentication):
     def authenticate(self, request: Request) -> tuple[object, ApiKey] | None:
         raw = _presented_key(request)
+        key = find_key(raw) if raw is not None else None
+        if key is None:
+            count_request_without_key(request)  # 429 once this address has sent too many
         if raw is None:
             return None
-        key = find_key(raw)
         if key is None:
             raise exceptions.AuthenticationFailed("This API key is not valid: it is unknown, revoked or expired.")
         return key.created_by or AnonymousUser(), key

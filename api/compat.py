@@ -38,7 +38,7 @@ class SpeechRequest(serializers.Serializer):
     voice = serializers.CharField(max_length=120)
     response_format = serializers.ChoiceField(choices=list(speech.OPENAI_FORMATS), default="mp3")
     speed = serializers.FloatField(min_value=0.25, max_value=4.0, default=1.0)
-    instructions = serializers.CharField(required=False, allow_blank=True)  # accepted, not used by our engines
+    instructions = serializers.CharField(required=False, allow_blank=True, max_length=4096)  # accepted, not used
 
 
 @extend_schema(exclude=True)
@@ -73,7 +73,7 @@ class VoiceSettingsRequest(serializers.Serializer):
 
 class TextToSpeechRequest(serializers.Serializer):
     text = serializers.CharField(max_length=5000)
-    model_id = serializers.CharField(required=False, allow_blank=True)
+    model_id = serializers.CharField(required=False, allow_blank=True, max_length=100)
     voice_settings = VoiceSettingsRequest(required=False, allow_null=True)
 
 

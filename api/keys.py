@@ -1,4 +1,4 @@
-"""Creating, finding and revoking API keys."""
+"""Creating, finding and revoking API keys; who may manage them; the webhook secret and its rotation."""
 
 import secrets
 from datetime import timedelta
@@ -6,10 +6,13 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.utils import timezone
 
-from accounts.models import Workspace
+from accounts.models import Membership, Workspace
 from api.models import KEY_PREFIX, ApiKey, WebhookSecret, hash_key
 
 LAST_USED_EVERY = 60  # seconds: `last_used_at` is written at most once a minute per key
+
+# Roles that may create and revoke keys and read or rotate the webhook secret (issue 18's admins join here).
+KEY_MANAGER_ROLES = {Membership.Role.OWNER}
 
 
 def create_key(workspace: Workspace, *, name: str, user=None, expires_days: int | None = None) -> tuple[ApiKey, str]:
@@ -46,6 +49,23 @@ def revoke_key(key: ApiKey) -> None:
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
+
+
+def revoke_keys_of_leaving_member(membership: Membership) -> int:
+    """A member leaves the workspace: the keys they created there stop working (how many were revoked)."""
+    return (
+        ApiKey.objects.usable()
+        .filter(workspace=membership.workspace, created_by=membership.user)
+        .update(revoked_at=timezone.now())
+    )
+
+
+def rotate_webhook_secret(workspace: Workspace) -> str:
+    """A new signing secret; every webhook from now on is signed with it (the old one stops verifying)."""
+    secret, _ = WebhookSecret.objects.update_or_create(
+        workspace=workspace, defaults={"secret": WebhookSecret.new_secret()}
+    )
+    return secret.secret
 
 
 def webhook_secret_for(workspace: Workspace) -> str:

@@ -11,7 +11,7 @@ from api.models import WebhookDelivery
 from api.signing import signed_url
 from mediakit.pipeline.context import ASPECTS
 from mediakit.speech.engines import available_engines
-from mediakit.text.script import MAX_PAUSE_SECONDS
+from mediakit.text.script import MAX_BLOCKS, MAX_PAUSE_SECONDS, MAX_SPEAKER_LENGTH
 from renders.models import RenderJob, RenderOutput
 from scripts.models import Campaign
 from voices.engine_context import engine_context
@@ -78,8 +78,10 @@ class SpeakerCreateSerializer(serializers.Serializer):
 
 
 class BlockSerializer(serializers.Serializer):
-    speaker = serializers.CharField(max_length=80, help_text="A speaker's name or id; unknown names get a preset.")
-    text = serializers.CharField()
+    speaker = serializers.CharField(
+        max_length=MAX_SPEAKER_LENGTH, help_text="A speaker's name or id; unknown names get a preset."
+    )
+    text = serializers.CharField(max_length=settings.RENDER_MAX_SCRIPT_CHARS)
     pause_after = serializers.FloatField(min_value=0, max_value=MAX_PAUSE_SECONDS, default=0)
 
 
@@ -88,8 +90,18 @@ class ScriptInputSerializer(serializers.Serializer):
     language = serializers.CharField(
         max_length=10, default="en", help_text="The script's language, like 'en' or 'de-DE'; a saved script's own wins."
     )
-    blocks = BlockSerializer(many=True, required=False, help_text="The script as JSON blocks …")
-    script = serializers.CharField(required=False, help_text="… or in the text format: 'Host: Hello.' lines.")
+    # The list's length is checked before any block is, so a huge list is refused at once.
+    blocks = BlockSerializer(
+        many=True,
+        required=False,
+        max_length=MAX_BLOCKS,
+        help_text=f"The script as JSON blocks (at most {MAX_BLOCKS}) …",
+    )
+    script = serializers.CharField(
+        required=False,
+        max_length=settings.RENDER_MAX_SCRIPT_CHARS,
+        help_text="… or in the text format: 'Host: Hello.' lines.",
+    )
     caption_formats = serializers.ListField(
         child=serializers.ChoiceField(choices=CAPTION_FORMATS), default=CAPTION_FORMATS, max_length=3
     )

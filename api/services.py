@@ -15,9 +15,10 @@ from rest_framework import serializers
 from accounts.models import Workspace
 from api.errors import ApiError
 from api.models import IdempotentRequest
+from mediakit import untrusted
 from mediakit.speech.engines import EngineError, check_settings
 from mediakit.speech.samples import SampleError, validate_sample
-from mediakit.text.script import Block, ScriptError, parse_json, parse_text
+from mediakit.text.script import Block, ScriptError, parse_json, parse_text, speakers_in_order
 from renders import actions
 from renders.models import RenderJob
 from renders.options import RenderOptions, options_for_script
@@ -26,6 +27,8 @@ from scripts.models import Script
 from voices.engine_context import engine_context
 from voices.models import Voice
 from voices.services import VoiceInUse, delete_voice, save_voice
+
+MAX_SPEAKERS = 20  # distinct speakers in one script: each is a voice to load and a row of the report
 
 
 def create_speaker(workspace: Workspace, data: dict[str, Any]) -> Voice:
@@ -43,6 +46,7 @@ def create_speaker(workspace: Workspace, data: dict[str, Any]) -> Voice:
             validate_sample(sample, max_bytes=settings.VOICE_SAMPLE_MAX_BYTES)
         except SampleError as error:
             raise serializers.ValidationError({"sample": [str(error)]}) from None
+        sample.name = untrusted.named_by_content(sample.name, sample)
     voice = Voice(
         workspace=workspace,
         name=data["name"],
@@ -65,36 +69,43 @@ def blocks_from(workspace: Workspace, data: dict[str, Any]) -> tuple[list[Block]
     try:
         if data.get("blocks"):
             field = "blocks"
-            raw = [{**block, "speaker": _speaker_name(workspace, block["speaker"])} for block in data["blocks"]]
-            return parse_json({"blocks": raw}, max_chars=limit), None
-        if data.get("script_id"):
+            names = _speaker_names(workspace, {block["speaker"] for block in data["blocks"]})
+            raw = [{**block, "speaker": names.get(block["speaker"], block["speaker"])} for block in data["blocks"]]
+            blocks = parse_json({"blocks": raw}, max_chars=limit)
+        elif data.get("script_id"):
             field = "script_id"
             script = Script.objects.filter(workspace=workspace, pk=data["script_id"]).first()
             if script is None:
                 raise serializers.ValidationError({"script_id": ["No script with this id in your workspace."]})
-            return parse_text(script.body, max_chars=limit), script
-        field = "script"
-        return parse_text(data["script"], max_chars=limit), None
+            blocks = parse_text(script.body, max_chars=limit)
+        else:
+            field = "script"
+            blocks = parse_text(data["script"], max_chars=limit)
     except ScriptError as error:
         raise serializers.ValidationError(
             {field: [_describe(line, message) for line, message in error.errors]}
         ) from None
+    speakers = speakers_in_order(blocks)
+    if len(speakers) > MAX_SPEAKERS:
+        message = f"the script has {len(speakers)} speakers; the limit is {MAX_SPEAKERS}"
+        raise serializers.ValidationError({field: [message]})
+    return blocks, script
 
 
 def _describe(line: int, message: str) -> str:
     return f"line {line}: {message}" if line else message
 
 
-def _speaker_name(workspace: Workspace, speaker: str) -> str:
-    """A block may name its speaker by voice id: use that voice's name, which is what rendering matches on."""
-    if speaker.isdigit():
-        voice = Voice.objects.filter(workspace=workspace, pk=int(speaker)).first()
-        if voice:
-            return voice.name
-    return speaker
+def _speaker_names(workspace: Workspace, speakers: set[str]) -> dict[str, str]:
+    """Blocks may name their speaker by voice id: those ids' voice names (what rendering matches on), in one query."""
+    ids = [int(speaker) for speaker in speakers if speaker.isascii() and speaker.isdigit() and len(speaker) < 19]
+    voices = Voice.objects.filter(workspace=workspace, pk__in=ids).values_list("pk", "name") if ids else []
+    return {str(pk): name for pk, name in voices}
 
 
-def submit_job(workspace: Workspace, data: dict[str, Any], *, kind: str, user: Any = None) -> RenderJob:
+def job_request(workspace: Workspace, data: dict[str, Any], *, kind: str, user: Any = None) -> dict[str, Any]:
+    """What `create_job` needs for this request, checked: a bad script is refused here, outside any
+    transaction, so refusing a huge one never holds the database's write lock."""
     blocks, script = blocks_from(workspace, data)
     formats = sorted({*data["output_formats"], *data["caption_formats"]})
     language = script.language if script else data["language"]  # a saved script keeps its own
@@ -108,10 +119,15 @@ def submit_job(workspace: Workspace, data: dict[str, Any], *, kind: str, user: A
         options = options.with_changes(language=language, height=data.get("height"))
     options = options.with_changes(formats=tuple(formats), callback_url=data.get("callback_url", ""))
     title = data["title"] if data["title"] != "Untitled" or script is None else script.title
-    # create_job reserves quota first; a refusal (QuotaExceeded) becomes HTTP 402 in api.errors.
-    return create_job(
-        workspace=workspace, blocks=blocks, title=title, kind=kind, user=user, script=script, options=options
-    )
+    return {
+        "workspace": workspace, "blocks": blocks, "title": title, "kind": kind, "user": user, "script": script,
+        "options": options,
+    }  # fmt: skip
+
+
+def submit_job(request: dict[str, Any]) -> RenderJob:
+    """Queue a checked `job_request`; it reserves quota first (QuotaExceeded becomes HTTP 402 in api.errors)."""
+    return create_job(**request)
 
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
@@ -164,3 +180,5 @@ def delete_speaker_or_409(voice: Voice) -> None:
         delete_voice(voice)
     except VoiceInUse as error:
         raise ApiError(409, "speaker_in_use", str(error)) from None
+    except EngineError as error:  # its clone could not be deleted at the vendor: the speaker stays
+        raise ApiError(502, "engine_unavailable", str(error)) from None

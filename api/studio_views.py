@@ -1,4 +1,8 @@
-"""The Studio's API settings page: keys (created, shown once, revoked), the webhook secret, recent deliveries."""
+"""The Studio's API settings page: keys (created, shown once, revoked), the webhook secret, recent deliveries.
+
+Everyone in the workspace sees the keys and deliveries; only KEY_MANAGER_ROLES (owners) create and revoke keys
+and see or rotate the webhook secret (anyone else gets a 403).
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -6,16 +10,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_for_member, member_workspace
+from accounts.access import get_for_member, has_role, member_workspace, require_role
 from api.forms import ApiKeyForm
-from api.keys import create_key, revoke_key, webhook_secret_for
+from api.keys import KEY_MANAGER_ROLES, create_key, revoke_key, rotate_webhook_secret, webhook_secret_for
 from api.models import ApiKey, WebhookDelivery
 from billing.limits import current_plan
 
 
 @login_required
 def api_keys(request: HttpRequest) -> HttpResponse:
-    workspace = member_workspace(request)
+    workspace = member_workspace(request, roles=KEY_MANAGER_ROLES if request.method == "POST" else None)
+    manages_keys = has_role(workspace, request.user, KEY_MANAGER_ROLES)
     form = ApiKeyForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
@@ -25,10 +30,11 @@ def api_keys(request: HttpRequest) -> HttpResponse:
         form = ApiKeyForm()
     context = {
         "workspace": workspace,
+        "manages_keys": manages_keys,
         "form": form,
         "new_key": new_key,  # rendered once, in this response only
-        "keys": ApiKey.objects.filter(workspace=workspace),
-        "webhook_secret": webhook_secret_for(workspace),
+        "keys": ApiKey.objects.filter(workspace=workspace).select_related("created_by"),
+        "webhook_secret": webhook_secret_for(workspace) if manages_keys else None,
         "deliveries": WebhookDelivery.objects.filter(job__workspace=workspace).select_related("job")[:20],
         "plan": current_plan(workspace),  # keys of a plan without the API are refused (402): say so here
     }
@@ -39,6 +45,15 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 @require_POST
 def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     key = get_for_member(ApiKey.objects, request, pk=pk)
+    require_role(key.workspace, request.user, KEY_MANAGER_ROLES)
     revoke_key(key)
     messages.info(request, f"Key “{key.name}” revoked: requests using it are now refused.")
+    return redirect("api_settings:keys")
+
+
+@login_required
+@require_POST
+def webhook_secret_rotate(request: HttpRequest) -> HttpResponse:
+    rotate_webhook_secret(member_workspace(request, roles=KEY_MANAGER_ROLES))
+    messages.info(request, "New webhook secret: webhooks are signed with it from now on; update your receivers.")
     return redirect("api_settings:keys")

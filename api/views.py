@@ -69,11 +69,12 @@ def _submit(request: Request, serializer_class: type[ScriptInputSerializer], kin
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     workspace = workspace_of(request)
+    job_request = services.job_request(workspace, serializer.validated_data, kind=kind)
     job, replayed = services.submit_once(
         workspace,
         request.headers.get("Idempotency-Key", "").strip(),
         {"path": request.path, "data": request.data},
-        lambda: services.submit_job(workspace, serializer.validated_data, kind=kind),
+        lambda: services.submit_job(job_request),
     )
     response = _job_response(request, job, status.HTTP_202_ACCEPTED)
     if replayed:

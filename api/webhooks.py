@@ -1,5 +1,9 @@
 """Signed job webhooks: POST the job JSON to its callback URL when it ends, retried with exponential backoff.
 
+Deliveries run on their own django-q2 cluster (`WEBHOOK_CLUSTER`, a `qcluster` started with
+`Q_CLUSTER_NAME=webhooks`), so a slow receiver never holds up a render; each attempt has one overall
+deadline (`WEBHOOK_TIMEOUT`) and goes to the address that was checked (`api.outbound`).
+
 Signature header: `X-OmniVibe-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret, f"{t}.{body}")>`
 (the scheme Stripe uses; docs/API.md shows a receiver).
 """
@@ -11,15 +15,15 @@ import logging
 import time
 from datetime import timedelta
 
-import httpx
 from django.conf import settings
 from django.utils import timezone
 from django_q.models import Schedule
 from django_q.tasks import async_task
 
-from api.callbacks import private_target
+from api.callbacks import TargetRefused, checked_address
 from api.keys import webhook_secret_for
 from api.models import WebhookDelivery
+from api.outbound import PostFailed, post
 from api.serializers import JobSerializer
 from renders.models import RenderJob
 
@@ -40,7 +44,7 @@ def retry_delay(attempt: int) -> int:
 def queue_first_delivery(sender: type, job: RenderJob, **kwargs: object) -> None:
     """A job created with a callback URL has ended (renders.signals.job_ended, sent after commit)."""
     if job.options.get("callback_url"):
-        async_task("api.tasks.deliver_webhook", job.pk, 1)
+        async_task("api.tasks.deliver_webhook", job.pk, 1, cluster=settings.WEBHOOK_CLUSTER)
 
 
 def deliver(job_id: int, attempt: int) -> WebhookDelivery | None:
@@ -60,17 +64,20 @@ def deliver(job_id: int, attempt: int) -> WebhookDelivery | None:
         SIGNATURE_HEADER: sign(webhook_secret_for(job.workspace), timestamp, body),
     }
     delivery = WebhookDelivery(job=job, attempt=attempt, url=url)
-    refused = private_target(url, resolve=True)  # again now: DNS may have changed since the job was created
-    if refused:
+    try:
+        address = checked_address(url)  # again now: DNS may have changed since the job was created
+    except TargetRefused as refused:
         delivery.error = f"not sent: {refused}"
         delivery.save()
         return delivery
     try:
-        response = httpx.post(url, content=body, headers=headers, timeout=settings.WEBHOOK_TIMEOUT)
-        delivery.status_code = response.status_code
-        delivery.succeeded = response.is_success
-    except httpx.HTTPError as error:
-        delivery.error = f"{type(error).__name__}: {error}"[:300]
+        delivery.status_code = post(url, address, body, headers, deadline=settings.WEBHOOK_TIMEOUT)
+        delivery.succeeded = 200 <= delivery.status_code < 300
+        if not delivery.succeeded:
+            redirect = 300 <= delivery.status_code < 400
+            delivery.error = f"HTTP {delivery.status_code}" + (": redirects are not followed" if redirect else "")
+    except PostFailed as failure:
+        delivery.error = str(failure)
     if not delivery.succeeded and attempt < settings.WEBHOOK_MAX_ATTEMPTS:
         delivery.next_attempt_at = timezone.now() + timedelta(seconds=retry_delay(attempt))
         Schedule.objects.create(
@@ -80,6 +87,7 @@ def deliver(job_id: int, attempt: int) -> WebhookDelivery | None:
             schedule_type=Schedule.ONCE,
             repeats=1,
             next_run=delivery.next_attempt_at,
+            cluster=settings.WEBHOOK_CLUSTER,
         )
     delivery.save()
     if not delivery.succeeded:

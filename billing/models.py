@@ -73,6 +73,7 @@ class WorkspacePlan(models.Model):
         TRIALING = "trialing"
         PAST_DUE = "past_due", "Past due"
         CANCELED = "canceled"
+        INCOMPLETE = "incomplete", "Not paid"  # the first payment has not gone through: Free until it does
 
     workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="plan_state")
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")

@@ -4,7 +4,6 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import stripe
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -23,8 +22,12 @@ STRIPE_STATUSES = {
     "past_due": WorkspacePlan.Status.PAST_DUE,
     "unpaid": WorkspacePlan.Status.PAST_DUE,
     "canceled": WorkspacePlan.Status.CANCELED,
-    "incomplete_expired": WorkspacePlan.Status.CANCELED,
+    # Never paid: the first payment failed or waits for the customer's action, or was never made.
+    "incomplete": WorkspacePlan.Status.INCOMPLETE,
+    "incomplete_expired": WorkspacePlan.Status.INCOMPLETE,
 }
+# A Checkout session whose payment went through (or that needed none: a free trial, a 100 % coupon).
+PAID_CHECKOUT = ("paid", "no_payment_required")
 
 # A subscription Stripe still bills (past due included): a second Checkout would start another one.
 LIVE_SUBSCRIPTION = (WorkspacePlan.Status.ACTIVE, WorkspacePlan.Status.TRIALING, WorkspacePlan.Status.PAST_DUE)
@@ -75,13 +78,18 @@ def _checkout_completed(event: dict[str, Any]) -> None:
     state = locked_state(int(workspace_id))
     state.stripe_customer_id = session.get("customer") or state.stripe_customer_id
     state.stripe_subscription_id = session.get("subscription") or state.stripe_subscription_id
+    if session.get("payment_status") not in PAID_CHECKOUT:
+        # E.g. a bank debit still on its way: the plan starts when Stripe says it is paid
+        # (checkout.session.async_payment_succeeded, or the subscription turning active).
+        logger.info("checkout %s completed unpaid (%s)", session.get("id"), session.get("payment_status"))
+        state.save()
+        return
     state.status, state.grace_until = WorkspacePlan.Status.ACTIVE, None
     state.plan = _plan_for(price_id="", slug=(session.get("metadata") or {}).get("plan", "")) or state.plan
     if state.stripe_subscription_id:
-        try:  # the period comes from the subscription; if Stripe is unreachable the next update fills it in
-            _apply_subscription(state, stripe_client.retrieve_subscription(state.stripe_subscription_id))
-        except stripe.StripeError as error:
-            logger.warning("subscription %s not fetched: %s", state.stripe_subscription_id, error)
+        # The subscription's own status and period decide. If Stripe cannot be reached, StripeError rolls the
+        # whole event back (the plan is unchanged) and leaves it unprocessed, to be processed again.
+        _apply_subscription(state, stripe_client.retrieve_subscription(state.stripe_subscription_id))
     state.save()
 
 
@@ -214,6 +222,7 @@ def _timestamp(value: int) -> datetime:
 
 EVENT_HANDLERS = {
     "checkout.session.completed": _checkout_completed,
+    "checkout.session.async_payment_succeeded": _checkout_completed,
     "invoice.payment_failed": _payment_failed,
     "invoice.paid": _payment_succeeded,
     "customer.subscription.created": _subscription_changed,

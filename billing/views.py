@@ -57,7 +57,7 @@ def billing_page(request: HttpRequest) -> HttpResponse:
 def upgrade(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_object_or_404(Plan, slug=slug)
     try:  # only a workspace's owners change what it pays for
-        workspace = member_workspace(request, role=Membership.Role.OWNER)
+        workspace = member_workspace(request, roles={Membership.Role.OWNER})
     except RoleRequired:
         messages.error(request, "Only the workspace's owner can change its plan.")
         return redirect("billing:page")
@@ -78,7 +78,7 @@ def upgrade(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def manage(request: HttpRequest) -> HttpResponse:
     try:
-        workspace = member_workspace(request, role=Membership.Role.OWNER)
+        workspace = member_workspace(request, roles={Membership.Role.OWNER})
     except RoleRequired:
         messages.error(request, "Only the workspace's owner can manage its billing.")
         return redirect("billing:page")

@@ -4,6 +4,7 @@ Every value has a default that runs on a laptop with no keys (SQLite, embedded R
 `manage.py runstack`). Production sets DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and DEBUG=0.
 """
 
+from ipaddress import ip_network
 from pathlib import Path
 
 import dj_database_url
@@ -126,7 +127,9 @@ Q_CLUSTER = {
     "orm": "default",
     "workers": env_int("WORKER_PROCESSES", 1),
     "timeout": RENDER_TIMEOUT,
-    "retry": RENDER_TIMEOUT + 60,  # must exceed timeout or a long render would run twice
+    # Must exceed timeout or a long render would run twice. Only a backstop: a task whose worker died comes
+    # back this late, and finds its job already run again or failed by the `renders.sweep_jobs` schedule.
+    "retry": RENDER_TIMEOUT + 60,
     "max_attempts": 2,
     "ack_failures": True,  # a task that raised is recorded as failed, never re-run forever
     "save_limit": 500,
@@ -134,8 +137,28 @@ Q_CLUSTER = {
     "sync": env_bool("Q_SYNC", False),
     "poll": 0.5,
 }
-# A job still running this long after it started lost its worker (killed, out of memory) and any redelivery:
-# the `renders.fail_stale_jobs` schedule fails it, which releases its quota.
+# Webhook deliveries have their own lane: a queue served by a second `qcluster` started with
+# Q_CLUSTER_NAME=webhooks (runstack does), so a receiver that answers slowly never delays a render.
+# Each attempt ends within WEBHOOK_TIMEOUT; failures are retried by our own schedule (api.webhooks).
+WEBHOOK_CLUSTER = "webhooks"
+WEBHOOK_TIMEOUT = env_float("WEBHOOK_TIMEOUT", 10.0)  # seconds for one attempt in all: connect, send, answer
+Q_CLUSTER["ALT_CLUSTERS"] = {
+    WEBHOOK_CLUSTER: {
+        "workers": env_int("WEBHOOK_WORKER_PROCESSES", 2),
+        "timeout": int(WEBHOOK_TIMEOUT) + 30,
+        "retry": int(WEBHOOK_TIMEOUT) + 90,
+    }
+}
+# A running render's worker stamps `RenderJob.heartbeat_at` every RENDER_HEARTBEAT_INTERVAL s. The
+# `renders.sweep_jobs` schedule (every minute) takes a job whose beat is older than RENDER_HEARTBEAT_TIMEOUT
+# for one whose worker died: it queues it again, up to RENDER_MAX_ATTEMPTS starts in all, then fails it.
+RENDER_HEARTBEAT_INTERVAL = env_float("RENDER_HEARTBEAT_INTERVAL", 10.0)
+RENDER_HEARTBEAT_TIMEOUT = env_float("RENDER_HEARTBEAT_TIMEOUT", 90.0)
+RENDER_MAX_ATTEMPTS = env_int("RENDER_MAX_ATTEMPTS", 3)
+# The sweep leaves a queued job without a broker task, or a work directory no running job owns, alone this long.
+RENDER_SWEEP_GRACE = env_int("RENDER_SWEEP_GRACE", 120)
+# Jobs without a heartbeat (the drop-in API's speech, run in a web request) count as lost this long after they
+# started: the sweep fails them, which releases their quota.
 RENDER_STALE_AFTER = Q_CLUSTER["retry"] + 300
 
 # --- Auth (django-allauth: e-mail + password) -------------------------------------------------
@@ -221,16 +244,21 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
+    # Proxies in front of us whose X-Forwarded-For is believed (throttling by client address); 0: none.
+    "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0),
 }
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "120/min")  # per API key
+# Requests without a valid key (none, wrong, revoked), per client address.
+API_ANONYMOUS_THROTTLE_RATE = env_str("API_ANONYMOUS_THROTTLE_RATE", "30/min")
 API_MAX_REQUEST_BYTES = env_int("API_MAX_REQUEST_BYTES", 25 * 1024 * 1024)  # a 20 MB sample plus its form
 API_DOWNLOAD_URL_MAX_AGE = env_int("API_DOWNLOAD_URL_MAX_AGE", 15 * 60)  # seconds a signed download link works
 API_SPEECH_MAX_CHARS = env_int("API_SPEECH_MAX_CHARS", 4096)  # /v1/audio/speech and /v1/text-to-speech
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)
 WEBHOOK_RETRY_BASE = env_int("WEBHOOK_RETRY_BASE", 30)  # seconds before the 2nd attempt; doubles each time
-WEBHOOK_TIMEOUT = env_float("WEBHOOK_TIMEOUT", 10.0)
-# Webhooks never go to loopback/private/reserved addresses (no SSRF into our network), unless allowed here.
+# Webhooks never go to loopback/private/reserved addresses (no SSRF into our network), unless allowed here:
+# all of them, or only these networks (e.g. "10.1.2.0/24" for a receiver inside a private network).
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", DEBUG)
+WEBHOOK_ALLOWED_NETWORKS = [ip_network(network) for network in env_list("WEBHOOK_ALLOWED_NETWORKS", "")]
 SPECTACULAR_SETTINGS = {
     "TITLE": "OmniVibe API",
     "DESCRIPTION": "Speakers, multi-speaker synthesis, video renders and jobs. Errors are always "

@@ -15,6 +15,9 @@ SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 RENDER_PROGRESS_MIN_INTERVAL = 0.0
+# Renders run inline in the test's transaction: a heartbeat thread's write (another connection) would wait on it.
+# The heartbeat tests set their own interval.
+RENDER_HEARTBEAT_INTERVAL = 3600.0
 # Channels runs ORM calls in worker threads: close their connections after each use so the
 # PostgreSQL test database can be dropped at the end of the run.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
@@ -23,4 +26,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # "database table is locked" at once, ignoring busy_timeout, so threaded tests could not run on it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
 API_THROTTLE_RATE = "100000/min"  # the throttling test sets its own
+API_ANONYMOUS_THROTTLE_RATE = "100000/min"
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True  # the suite's receivers listen on 127.0.0.1; the guard has its own tests

@@ -9,7 +9,9 @@ import time
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from renders.models import RenderJob
@@ -38,14 +40,66 @@ def job_ended(job: RenderJob) -> None:
     transaction.on_commit(lambda: job_ended_signal.send(sender=RenderJob, job=job))
 
 
-def start_job(job: RenderJob) -> bool:
-    """Queued (or re-delivered after a worker died) -> running. False when the job is already over."""
-    updated = RenderJob.objects.filter(
-        pk=job.pk, status__in=[RenderJob.Status.QUEUED, RenderJob.Status.RUNNING]
-    ).update(status=RenderJob.Status.RUNNING, started_at=timezone.now(), stage="", percent=0, error="")
+def start_job(job: RenderJob, worker: str) -> bool:
+    """Queued -> running on `worker`, one more attempt. False when the job is not queued (over, or already
+    taken by another worker: the conditional UPDATE lets only one of two deliveries through).
+
+    `started_at` keeps the first start of this try: a job queued again after its worker died keeps its clock.
+    """
+    now = timezone.now()
+    updated = RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.QUEUED).update(
+        status=RenderJob.Status.RUNNING,
+        attempts=F("attempts") + 1,
+        started_at=Coalesce(F("started_at"), Value(now, output_field=models.DateTimeField())),
+        heartbeat_at=now,
+        worker=worker[:100],
+        stage="",
+        percent=0,
+        error="",
+    )
     if updated:
         job.refresh_from_db()
         notify(job)
+    return bool(updated)
+
+
+def record_heartbeat(job: RenderJob) -> bool:
+    """The worker running this attempt is alive. False once the job is no longer this attempt's to run."""
+    return bool(_this_attempt(job).update(heartbeat_at=timezone.now()))
+
+
+def requeue_lost_job(job: RenderJob, notice: str) -> bool:
+    """Running with a dead worker -> queued for another attempt, `notice` saying so on its page.
+
+    False when it was not lost after all (its worker beat meanwhile) or someone else already handled it.
+    """
+    updated = RenderJob.objects.filter(RenderJob.lost_worker(), pk=job.pk, attempts=job.attempts).update(
+        status=RenderJob.Status.QUEUED,
+        queued_at=timezone.now(),
+        stage="",
+        percent=0,
+        heartbeat_at=None,
+        worker="",
+        notice=notice[:200],
+    )
+    job.refresh_from_db()
+    if updated:
+        notify(job)
+    return bool(updated)
+
+
+def fail_lost_job(job: RenderJob, message: str) -> bool:
+    """Running with a dead worker, out of attempts -> failed, its quota released (once, like `fail_job`)."""
+    lost = RenderJob.objects.filter(RenderJob.lost_worker(), pk=job.pk, attempts=job.attempts)
+    return _fail(job, lost, message)
+
+
+def requeue_lost_task(job: RenderJob) -> bool:
+    """A queued job whose broker task is gone is queued again (the caller sends a new task on commit)."""
+    updated = RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.QUEUED, queued_at=job.queued_at).update(
+        queued_at=timezone.now()
+    )
+    job.refresh_from_db()
     return bool(updated)
 
 
@@ -68,45 +122,67 @@ def report_progress(job: RenderJob, stage: str, percent: int, report: dict | Non
         changes["report"] = report
     _last_progress[job.pk] = now
     job.stage, job.percent = stage, percent
-    if RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.RUNNING).update(**changes):
+    if _this_attempt(job).update(**changes):
         notify(job)
 
 
 def finish_job(job: RenderJob, report: dict) -> bool:
-    """Running -> succeeded. False (nothing changed) when the job was cancelled meanwhile."""
+    """Running -> succeeded. False (nothing changed) when the job was cancelled meanwhile, or when this
+    attempt lost it (its worker was taken for dead and another attempt runs it)."""
     finished_at = timezone.now()
-    updated = RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.RUNNING).update(
+    updated = _this_attempt(job).update(
         status=RenderJob.Status.SUCCEEDED, percent=100, report=report, finished_at=finished_at
     )
     _last_progress.pop(job.pk, None)
-    job.refresh_from_db()
-    if updated:
+    if updated:  # else `job` stays as this attempt knew it: a later attempt's row is not its to touch
+        job.refresh_from_db()
         notify(job)
         job_ended(job)
     return bool(updated)
 
 
-def fail_job(job: RenderJob, message: str) -> None:
+def fail_job(job: RenderJob, message: str) -> bool:
     """Queued or running -> failed; a failed job consumes nothing, so its quota reservation is released.
 
-    A job that already ended (succeeded, failed, cancelled) is left as it is.
+    A job that already ended (succeeded, failed, cancelled), or that another attempt runs now, is left as it is.
     """
-    updated = RenderJob.objects.filter(
-        pk=job.pk, status__in=[RenderJob.Status.QUEUED, RenderJob.Status.RUNNING]
-    ).update(status=RenderJob.Status.FAILED, error=message[:2000], finished_at=timezone.now())
+    active = RenderJob.objects.filter(
+        pk=job.pk, status__in=[RenderJob.Status.QUEUED, RenderJob.Status.RUNNING], attempts=job.attempts
+    )
+    return _fail(job, active, message)
+
+
+def _fail(job: RenderJob, rows: models.QuerySet[RenderJob], message: str) -> bool:
+    updated = rows.update(status=RenderJob.Status.FAILED, error=message[:2000], finished_at=timezone.now())
     _last_progress.pop(job.pk, None)
-    job.refresh_from_db()
     if updated:
+        job.refresh_from_db()
         release_job(job)
         notify(job)
         job_ended(job)
+    return bool(updated)
+
+
+def _this_attempt(job: RenderJob) -> models.QuerySet[RenderJob]:
+    # A worker taken for dead may still be alive (stopped, then resumed): it must not write over a later attempt.
+    return RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.RUNNING, attempts=job.attempts)
 
 
 def requeue_job(job: RenderJob) -> bool:
     """Failed -> queued again (a retry), with its error and progress cleared. False if it was not failed
     (e.g. a second click already requeued it)."""
     updated = RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.FAILED).update(
-        status=RenderJob.Status.QUEUED, stage="", percent=0, error="", started_at=None, finished_at=None
+        status=RenderJob.Status.QUEUED,
+        stage="",
+        percent=0,
+        error="",
+        notice="",
+        attempts=0,  # a retry by hand gets the full number of attempts again
+        queued_at=timezone.now(),
+        started_at=None,
+        finished_at=None,
+        heartbeat_at=None,
+        worker="",
     )
     job.refresh_from_db()
     if updated:

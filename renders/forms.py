@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 
+from mediakit import untrusted
 from mediakit import uploads as media
 from mediakit.video.storyboard import Scene, StoryboardError
 from renders.storyboards import SceneEdit
@@ -54,6 +55,9 @@ class SceneForm(forms.Form):
                 media.validate_clip(upload)
         except media.MediaError as error:
             self.add_error("file", str(error))
+        else:
+            if upload and kind in ("image", "video"):
+                upload.name = untrusted.named_by_content(upload.name, upload)
         return data
 
     def edit(self) -> SceneEdit:

@@ -1,7 +1,9 @@
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from accounts.models import Workspace
 from renders.options import RenderOptions
@@ -46,8 +48,16 @@ class RenderJob(models.Model):
     edited_storyboard = models.JSONField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(default=timezone.now)  # last (re)queued: the sweep's grace runs from here
+    started_at = models.DateTimeField(null=True, blank=True)  # the first start; a later attempt keeps it
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    # Worker side (services.run_job, worker.sweep_jobs): starts so far (ours, not the broker's), the running
+    # worker's last sign of life and name, and what happened to an earlier attempt, for the job's page.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=100, blank=True)
+    notice = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -64,6 +74,12 @@ class RenderJob(models.Model):
     def render_options(self) -> RenderOptions:
         """The options frozen at submission, typed (raises InvalidRenderOptions for a row that cannot be read)."""
         return RenderOptions.from_json(self.options)
+
+    @classmethod
+    def lost_worker(cls) -> models.Q:
+        """Running jobs whose worker stopped beating: killed, out of memory, its machine gone."""
+        cutoff = timezone.now() - timedelta(seconds=settings.RENDER_HEARTBEAT_TIMEOUT)
+        return models.Q(status=cls.Status.RUNNING, heartbeat_at__lt=cutoff)
 
 
 class RenderOutput(models.Model):

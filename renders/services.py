@@ -1,10 +1,11 @@
 """Submitting render jobs and running them (the worker side of a job's life)."""
 
 import logging
+import os
 import shutil
+import socket
 import time
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,6 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django_q.exceptions import TimeoutException
-from django_q.tasks import async_task
 
 from accounts.models import Workspace
 from mediakit.errors import RenderCancelled, StageError
@@ -27,11 +27,13 @@ from renders.media import fetch_media
 from renders.models import RenderJob, RenderOutput
 from renders.options import InvalidRenderOptions, RenderOptions
 from renders.quota import admit, release_job, settle_job
+from renders.worker import enqueue_on_commit, heartbeat, recover_lost_job, work_dir
 from scripts.models import Script
 from voices.engine_context import engine_context
 from voices.services import voice_specs_for
 
 logger = logging.getLogger(__name__)
+
 
 # Pipeline output name -> what we store it as.
 STORED_OUTPUTS = {
@@ -85,7 +87,7 @@ def create_job(
         )
         admission.hold_for(job.pk)
         if not run_here:
-            transaction.on_commit(lambda: _queue(job, f"render-{job.public_id}"))
+            enqueue_on_commit(job, "")
     return job
 
 
@@ -120,23 +122,23 @@ def retry_job(job: RenderJob) -> RenderJob:
         if not actions.requeue_job(job):
             raise Refused(f"Only a failed render can be retried; this one {job.status}.")
         admission.hold_for(job.pk)
-        transaction.on_commit(lambda: _queue(job, f"render-{job.public_id}-retry"))
+        enqueue_on_commit(job, "-retry")
     return job
 
 
-def _queue(job: RenderJob, task_name: str) -> None:
-    async_task("renders.tasks.render_job", job.pk, task_name=task_name)
-
-
 def run_job(job_id: int) -> None:
-    """Run a queued job to the end. Safe to call twice: a finished job is left alone.
+    """Run a queued job to the end. Safe to deliver twice: a job that ended, or that another live worker runs,
+    is left alone; a job whose worker died (the broker's redelivery came before the sweep) gets another attempt.
 
     Every way out of here ends the job (or leaves it to a cancel), so no job stays running with its quota held.
     """
     job = RenderJob.objects.select_related("workspace").get(pk=job_id)
-    if not actions.start_job(job):
+    if job.status == RenderJob.Status.RUNNING and recover_lost_job(job) != "requeued":
         return
-    workdir = settings.RENDER_WORK_DIR / str(job.public_id)
+    if not actions.start_job(job, worker=f"{socket.gethostname()}:{os.getpid()}"):
+        return
+    workdir = work_dir(job)
+    shutil.rmtree(workdir, ignore_errors=True)  # what an attempt whose worker died here left behind
     limit = settings.RENDER_TIMEOUT
     # The pipeline stops itself a little before django-q2's timeout ends the worker, like a cancel: its
     # thread pools and ffmpeg processes stop, and the job fails here with its quota released.
@@ -145,27 +147,29 @@ def run_job(job_id: int) -> None:
     cancelled = _cancel_checker(job)
     ctx: RenderContext | None = None
     try:
-        options = job.render_options
-        ctx = _context_for(job, options, workdir, lambda: cancelled() or time.monotonic() >= deadline)
-        fetch_media(job, options, ctx)
-        run_pipeline(ctx)
-        if options.storyboard:
-            # Deliver the edited storyboard as saved (storage names), never this worker's local copies.
-            ctx.outputs["storyboard"].write_text(Storyboard.from_json(options.storyboard).to_json())
-        if cancelled():  # past the deadline now, the finished render is still delivered
-            raise RenderCancelled()
-        with transaction.atomic():
-            _store_outputs(job, ctx)
-            if not actions.finish_job(job, ctx.report):
-                raise RenderCancelled()  # cancelled at the last moment: roll the outputs back
-            settle_job(job, ctx.duration, narration_reused=_narration_reused(ctx.report))
+        with heartbeat(job):
+            options = job.render_options
+            ctx = _context_for(job, options, workdir, lambda: cancelled() or time.monotonic() >= deadline)
+            fetch_media(job, options, ctx)
+            run_pipeline(ctx)
+            if options.storyboard:
+                # Deliver the edited storyboard as saved (storage names), never this worker's local copies.
+                ctx.outputs["storyboard"].write_text(Storyboard.from_json(options.storyboard).to_json())
+            if cancelled():  # past the deadline now, the finished render is still delivered
+                raise RenderCancelled()
+            with transaction.atomic():
+                _store_outputs(job, ctx)
+                if not actions.finish_job(job, ctx.report):
+                    raise RenderCancelled()  # cancelled at the last moment: roll the outputs back
+                settle_job(job, ctx.duration, narration_reused=_narration_reused(ctx.report))
     except RenderCancelled:
         if time.monotonic() >= deadline:
             logger.warning("render %s timed out", job.public_id)
             actions.fail_job(job, f"{_stage(ctx)}: {timed_out}")
         else:
             logger.info("render %s cancelled", job.public_id)
-        release_job(job)
+        if RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.CANCELLED).exists():
+            release_job(job)  # (again: release is idempotent) never for a later attempt's reservation
     except (StageError, InvalidRenderOptions) as error:  # a row written by an older version may not load
         actions.fail_job(job, f"{_stage(ctx)}: {error}")
     except TimeoutException:
@@ -207,19 +211,6 @@ def _context_for(
 
 def _stage(ctx: RenderContext | None) -> str:
     return ctx.stage if ctx else "setup"
-
-
-def fail_stale_jobs() -> int:
-    """Fail the jobs whose worker died without ending them, so they stop holding quota; returns how many.
-
-    Run every few minutes by the worker's scheduler (the schedule is created by migration renders.0004).
-    """
-    cutoff = timezone.now() - timedelta(seconds=settings.RENDER_STALE_AFTER)
-    stale = list(RenderJob.objects.filter(status=RenderJob.Status.RUNNING, started_at__lt=cutoff))
-    for job in stale:
-        logger.warning("render %s lost its worker; failing it", job.public_id)
-        actions.fail_job(job, f"{job.stage or 'setup'}: the render stopped unexpectedly; retry it.")
-    return len(stale)
 
 
 def narration_settings() -> dict[str, Any]:

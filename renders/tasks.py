@@ -1,11 +1,11 @@
-"""django-q2 entry points: thin wrappers, the work is in services."""
+"""django-q2 entry points: thin wrappers, the work is in services and worker."""
 
-from renders import services
+from renders import services, worker
 
 
 def render_job(job_id: int) -> None:
     services.run_job(job_id)
 
 
-def fail_stale_jobs() -> None:
-    services.fail_stale_jobs()
+def sweep_jobs() -> None:
+    worker.sweep_jobs()

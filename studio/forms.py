@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from accounts.models import Workspace
+from mediakit import untrusted
 from mediakit import uploads as media
 from mediakit.pipeline.context import ASPECTS
 from mediakit.text.script import ScriptError, parse_text
@@ -99,6 +100,7 @@ def _checked(file: Any, validate: Callable[[UploadedFile], object]) -> Any:
             validate(file)
         except media.MediaError as error:
             raise forms.ValidationError(str(error)) from None
+        file.name = untrusted.named_by_content(file.name, file)
     return file
 
 

@@ -60,7 +60,7 @@ def _handler_for(fake: FakeElevenLabs) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(payload)
 
-        do_GET = do_POST = _serve
+        do_GET = do_POST = do_DELETE = _serve
 
         def log_message(self, *args: Any) -> None:
             pass

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.forms import BoundField
 
 from accounts.models import Workspace
+from mediakit import untrusted
 from mediakit.speech.engines import Engine, EngineError, SettingField, check_settings
 from mediakit.speech.samples import SampleError, validate_sample
 from mediakit.text.normalize import has_speech
@@ -92,6 +93,11 @@ class VoiceForm(forms.ModelForm):
             for engine in self.engines.values()
         ]
 
+    def add_voice_error(self, message: str) -> None:
+        """An error about the voice id, shown at the chosen engine's voice field."""
+        engine = self.engines[self.cleaned_data["engine"]]
+        self.add_error(field_name(engine, engine.voice), message)
+
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         # Scripts match speakers to voices ignoring case, so names must differ in more than case.
@@ -107,6 +113,7 @@ class VoiceForm(forms.ModelForm):
                 validate_sample(sample, max_bytes=settings.VOICE_SAMPLE_MAX_BYTES)
             except SampleError as error:
                 raise forms.ValidationError(str(error)) from None
+            sample.name = untrusted.named_by_content(sample.name, sample)
             self.new_sample = sample
         return sample
 

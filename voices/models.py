@@ -15,6 +15,8 @@ class Voice(models.Model):
     name = models.CharField(max_length=80)
     engine = models.CharField(max_length=30, default="piper")
     engine_voice_id = models.CharField(max_length=120, blank=True)
+    # The vendor voice this row cloned (ours: usable by this workspace, deleted at the vendor with the row).
+    vendor_clone_id = models.CharField(max_length=120, blank=True)
     settings = models.JSONField(default=dict, blank=True)
     language = models.CharField(max_length=10, default="en")
     # A reference recording (checked by mediakit.speech.samples.validate_sample before it is stored).

@@ -43,6 +43,10 @@ def named_voices() -> dict[str, Engine]:
     return {choice: offered for offered in offered_engines() for choice in offered.voice.choices}
 
 
+class VendorVoiceRefused(EngineError):
+    """The vendor voice id is neither a stock voice nor a clone this workspace made."""
+
+
 def default_voice_spec(position: int) -> dict[str, Any]:
     """Speakers without a library voice get the default engine's voices in turn, so each sounds different."""
     fallback = default_engine()
@@ -76,7 +80,9 @@ def save_voice(voice: Voice, *, new_sample: File | None) -> Voice:
     """Store the voice; a voice of an engine that clones (ElevenLabs) without a voice id is first cloned from
     its new sample.
 
-    A new voice must fit the plan's voice library (billing's QuotaExceeded otherwise).
+    A new voice must fit the plan's voice library (billing's QuotaExceeded otherwise). A voice of an engine that
+    clones must be one of the vendor's stock voices or a clone this workspace made (VendorVoiceRefused
+    otherwise): the ids of other tenants' clones must not be usable here, even if one leaks.
     """
     if voice.pk is None:
         check_voice_allowance(voice.workspace, Voice.objects.filter(workspace=voice.workspace).count())
@@ -85,9 +91,21 @@ def save_voice(voice: Voice, *, new_sample: File | None) -> Voice:
         if new_sample is None:
             raise EngineError(f"enter the {speaker.voice.label}, or upload a sample to clone a new voice")
         voice.engine_voice_id = speaker.clone_voice(voice.name, new_sample, new_sample.name)
+        voice.vendor_clone_id = voice.engine_voice_id
         new_sample.seek(0)  # the same file is stored next
+    elif speaker.clones_from_sample and not _may_use_vendor_voice(voice, speaker):
+        vendor = speaker.label + ("'" if speaker.label.endswith("s") else "'s")
+        raise VendorVoiceRefused(
+            f"{speaker.label} voice {voice.engine_voice_id!r} is not one of {vendor} stock voices or a clone "
+            "made in this workspace; enter a stock voice's id, or upload a sample to clone your own"
+        )
     voice.save()
     return voice
+
+
+def _may_use_vendor_voice(voice: Voice, speaker: Engine) -> bool:
+    ours = Voice.objects.filter(workspace_id=voice.workspace_id, vendor_clone_id=voice.engine_voice_id)
+    return ours.exists() or speaker.is_stock_voice(voice.engine_voice_id)
 
 
 def preview_wav(voice: Voice, text: str = "") -> bytes:
@@ -105,6 +123,23 @@ def delete_voice(voice: Voice) -> None:
     if needed_by:
         titles = ", ".join(f"“{title}”" for title in needed_by[:3])
         raise VoiceInUse(f"{voice.name} is still needed by a render in progress ({titles}); try again when it ends.")
+    if voice.vendor_clone_id:
+        _release_clone(voice)
     if voice.sample:
         voice.sample.delete(save=False)
     voice.delete()
+
+
+def _release_clone(voice: Voice) -> None:
+    """Delete the voice's clone at the vendor, unless another voice of the workspace speaks with it: that one
+    then owns it. Raises EngineError (the voice stays) when the vendor cannot delete it now."""
+    heir = (
+        Voice.objects.filter(workspace_id=voice.workspace_id, engine_voice_id=voice.vendor_clone_id, vendor_clone_id="")
+        .exclude(pk=voice.pk)
+        .first()
+    )
+    if heir is not None:
+        heir.vendor_clone_id = voice.vendor_clone_id
+        heir.save(update_fields=["vendor_clone_id"])
+    else:
+        engine(voice.engine).delete_voice(voice.vendor_clone_id)

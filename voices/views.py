@@ -12,7 +12,7 @@ from mediakit.speech.engines import EngineError
 from voices.forms import PreviewForm, VoiceForm, as_sentence
 from voices.models import Voice
 from voices.selectors import voices_of
-from voices.services import VoiceInUse, delete_voice, preview_wav, save_voice
+from voices.services import VendorVoiceRefused, VoiceInUse, delete_voice, preview_wav, save_voice
 
 
 @login_required
@@ -40,6 +40,8 @@ def _edit(request: HttpRequest, form: VoiceForm) -> HttpResponse:
         voice.workspace = form.workspace
         try:
             save_voice(voice, new_sample=form.new_sample)
+        except VendorVoiceRefused as error:
+            form.add_voice_error(as_sentence(error))
         except EngineError as error:
             form.add_error(None, as_sentence(error))
         except QuotaExceeded as refused:
@@ -60,6 +62,8 @@ def voice_delete(request: HttpRequest, pk: int) -> HttpResponse:
             delete_voice(voice)
         except VoiceInUse as error:
             messages.error(request, str(error))
+        except EngineError as error:  # its clone could not be deleted at the vendor: the voice stays
+            messages.error(request, as_sentence(error))
         else:
             messages.success(request, f"Voice “{voice.name}” deleted.")
         return redirect("voices:list")

@@ -65,7 +65,7 @@ def test_only_owners_act_where_the_owner_role_is_required(role, allowed):
     membership = MembershipFactory(workspace=WorkspaceFactory(), role=role)
     request = request_of(membership.user, {"workspace_id": membership.workspace_id})
     if allowed:
-        assert member_workspace(request, role=Membership.Role.OWNER) == membership.workspace
+        assert member_workspace(request, roles={Membership.Role.OWNER}) == membership.workspace
     else:
         with pytest.raises(RoleRequired, match="Only the workspace's owners"):
-            member_workspace(request, role=Membership.Role.OWNER)
+            member_workspace(request, roles={Membership.Role.OWNER})

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from api.models import IdempotentRequest
 from api.serializers import ScriptInputSerializer
-from api.services import submit_job, submit_once
+from api.services import job_request, submit_job, submit_once
 from api.signing import output_for_token
 from billing.models import Reservation
 from renders.models import RenderJob, RenderOutput
@@ -249,7 +249,8 @@ def test_concurrent_twins_with_one_idempotency_key_make_one_job(owner, queue):
     def twin() -> None:
         try:
             barrier.wait()
-            submit = lambda: submit_job(workspace, parsed_script(), kind=RenderJob.Kind.AUDIO)  # noqa: E731
+            request = job_request(workspace, parsed_script(), kind=RenderJob.Kind.AUDIO)
+            submit = lambda: submit_job(request)  # noqa: E731
             results.append(submit_once(workspace, "same", {"script": "Host: Hi."}, submit))
         except BaseException as error:
             errors.append(error)

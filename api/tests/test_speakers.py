@@ -130,3 +130,25 @@ def test_elevenlabs_settings_are_checked(api, settings, voice_settings, message)
     error = error_of(response)
     assert response.status_code == 400 and error["message"] == f"settings: {message}"
     assert not Voice.objects.exists()
+
+
+def test_another_tenants_elevenlabs_clone_is_a_400_naming_voice_id(api, fake):
+    fake.answer("/v1/voices/theirs-9", 200, {"voice_id": "theirs-9", "name": "X", "category": "cloned"})
+    response = api.post(
+        "/api/v1/speakers", {"name": "Stolen", "engine": "elevenlabs", "voice_id": "theirs-9"}, format="multipart"
+    )
+    error = error_of(response)
+    assert response.status_code == 400 and "voice_id" in error["details"]
+    assert "not one of ElevenLabs' stock voices or a clone made in this workspace" in error["message"]
+    assert not Voice.objects.exists()
+
+
+def test_deleting_a_cloned_speaker_deletes_the_clone_at_elevenlabs(api, owner, fake):
+    fake.answer("/v1/voices/add", 200, {"voice_id": "cloned-1", "requires_verification": False})
+    created = api.post(
+        "/api/v1/speakers", {"name": "Me", "engine": "elevenlabs", "sample": recording(31)}, format="multipart"
+    )
+    assert created.status_code == 201, created.json()
+    fake.answer("/v1/voices/cloned-1", 200, {"status": "ok"})
+    assert api.delete(f"/api/v1/speakers/{created.json()['id']}").status_code == 204
+    assert [r.path for r in fake.requests if r.method == "DELETE"] == ["/v1/voices/cloned-1"]

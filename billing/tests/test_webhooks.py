@@ -75,16 +75,19 @@ def subscription(status: str = "active", **extra) -> dict:
     }
 
 
-def checkout_completed(workspace) -> dict:
+def checkout_completed(
+    workspace, payment_status: str = "paid", event_id: str = "evt_checkout", type_: str = "checkout.session.completed"
+) -> dict:
     return event(
-        "evt_checkout",
-        "checkout.session.completed",
+        event_id,
+        type_,
         {
             "id": "cs_1",
             "object": "checkout.session",
             "client_reference_id": str(workspace.pk),
             "customer": "cus_1",
             "subscription": "sub_1",
+            "payment_status": payment_status,
             "metadata": {"workspace_id": str(workspace.pk), "plan": "pro"},
         },
     )
@@ -287,3 +290,63 @@ def test_webhooks_without_a_secret_are_refused_not_crashed(post, client, db, set
 
 def test_only_post_is_accepted(post, client, db):
     assert client.get(reverse("stripe_webhook")).status_code == 405
+
+
+def plan_now(workspace) -> str:
+    return usage_summary(workspace, now=datetime.fromtimestamp(PERIOD_START + 86400, tz=UTC))["plan"]["slug"]
+
+
+def test_an_unpaid_checkout_does_not_activate_the_plan_until_its_payment_succeeds(
+    post, client, plans, workspace, fake_stripe
+):
+    fake_stripe.routes[("GET", "/v1/subscriptions/sub_1")] = (200, subscription())
+    assert post(checkout_completed(workspace, payment_status="unpaid")).status_code == 200
+    state = WorkspacePlan.objects.get(workspace=workspace)
+    assert state.stripe_subscription_id == "sub_1" and plan_now(workspace) == "free"
+    assert not fake_stripe.made("GET", "/v1/subscriptions/sub_1")
+
+    paid = checkout_completed(workspace, "paid", "evt_paid_later", "checkout.session.async_payment_succeeded")
+    assert post(paid).status_code == 200
+    state.refresh_from_db()
+    assert (state.plan.slug, state.status) == ("pro", "active") and plan_now(workspace) == "pro"
+
+
+def test_a_checkout_that_needed_no_payment_activates_the_plan(post, client, plans, workspace, fake_stripe):
+    fake_stripe.routes[("GET", "/v1/subscriptions/sub_1")] = (200, subscription("trialing"))
+    post(checkout_completed(workspace, payment_status="no_payment_required"))
+    assert WorkspacePlan.objects.get(workspace=workspace).status == "trialing" and plan_now(workspace) == "pro"
+
+
+@pytest.mark.parametrize("status", ["incomplete", "incomplete_expired"])
+def test_a_paid_checkout_whose_subscription_is_incomplete_is_not_active(
+    post, client, plans, workspace, fake_stripe, status
+):
+    fake_stripe.routes[("GET", "/v1/subscriptions/sub_1")] = (200, subscription(status))
+    post(checkout_completed(workspace))
+    assert WorkspacePlan.objects.get(workspace=workspace).status == "incomplete" and plan_now(workspace) == "free"
+
+
+@pytest.mark.parametrize("status", ["incomplete", "incomplete_expired"])
+def test_a_subscription_that_turns_incomplete_is_not_active(post, client, plans, workspace, fake_stripe, status):
+    fake_stripe.routes[("GET", "/v1/subscriptions/sub_1")] = (200, subscription())
+    post(checkout_completed(workspace))
+    assert plan_now(workspace) == "pro"
+    post(event("evt_incomplete", "customer.subscription.updated", subscription(status), created=PERIOD_START + 60))
+    assert WorkspacePlan.objects.get(workspace=workspace).status == "incomplete" and plan_now(workspace) == "free"
+
+
+def test_when_stripe_cannot_be_reached_the_plan_is_unchanged_and_the_event_can_be_processed_again(
+    post, client, plans, workspace, fake_stripe
+):
+    fake_stripe.routes[("GET", "/v1/subscriptions/sub_1")] = (500, {"error": {"type": "api_error", "message": "down"}})
+    with pytest.raises(stripe.APIError):  # the worker's task fails (here it runs inside the request)
+        post(checkout_completed(workspace))
+    assert plan_now(workspace) == "free"
+    assert not WorkspacePlan.objects.filter(workspace=workspace, status="active", plan__slug="pro").exists()
+    stored = StripeEvent.objects.get()
+    assert stored.processed_at is None and "APIError" in stored.error
+
+    fake_stripe.routes[("GET", "/v1/subscriptions/sub_1")] = (200, subscription())
+    process_stripe_event(stored.pk)  # what "Process again" (or Stripe's redelivery) does
+    stored.refresh_from_db()
+    assert stored.processed_at is not None and plan_now(workspace) == "pro"

@@ -150,7 +150,7 @@ def test_only_failed_jobs_can_be_retried(owner, owner_client):
     assert "Only a failed render can be retried; this one queued." in response.content.decode()
 
 
-def test_jobs_that_lost_their_worker_are_failed_and_release_their_quota(owner, outsider, settings):
+def test_jobs_without_a_heartbeat_that_ran_too_long_are_failed_and_release_their_quota(owner, outsider, settings):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -159,12 +159,12 @@ def test_jobs_that_lost_their_worker_are_failed_and_release_their_quota(owner, o
     from tests.factories import make_member
 
     long_ago = timezone.now() - timedelta(seconds=settings.RENDER_STALE_AFTER + 60)
-    # Three workspaces: the Free plan runs one job at a time.
+    # Three workspaces: the Free plan runs one job at a time. No heartbeat: like the drop-in API's speech jobs.
     dead, alive, waiting = queue(owner), queue(outsider), queue(make_member("third@example.com"))
     RenderJob.objects.filter(pk=dead.pk).update(status=RenderJob.Status.RUNNING, stage="narrate", started_at=long_ago)
     RenderJob.objects.filter(pk=alive.pk).update(status=RenderJob.Status.RUNNING, started_at=timezone.now())
     RenderJob.objects.filter(pk=waiting.pk).update(created_at=long_ago)  # queued jobs have no worker yet
-    tasks.fail_stale_jobs()  # what the worker's schedule runs
+    tasks.sweep_jobs()  # what the worker's schedule runs
     for job in (dead, alive, waiting):
         job.refresh_from_db()
     assert dead.status == RenderJob.Status.FAILED and dead.reservation.status == "released"
@@ -173,18 +173,22 @@ def test_jobs_that_lost_their_worker_are_failed_and_release_their_quota(owner, o
     assert waiting.status == RenderJob.Status.QUEUED
 
 
-def test_the_worker_schedule_for_stale_jobs_is_installed():
+def test_the_worker_schedule_sweeps_jobs_every_minute():
     import importlib
 
     from django.apps import apps
     from django_q.models import Schedule
 
-    migration = importlib.import_module("renders.migrations.0004_stale_job_schedule")
-    migration.create_schedule(apps, None)
-    migration.create_schedule(apps, None)  # idempotent
-    schedule = Schedule.objects.get(name="renders.fail_stale_jobs")
-    assert schedule.func == "renders.tasks.fail_stale_jobs" and schedule.schedule_type == Schedule.MINUTES
-    assert schedule.repeats == -1 and schedule.minutes == 5
+    older = importlib.import_module("renders.migrations.0004_stale_job_schedule")
+    migration = importlib.import_module("renders.migrations.0005_worker_heartbeat")
+    older.create_schedule(apps, None)
+    install = migration.replace_schedule(migration.OLD, migration.NEW)
+    install(apps, None)
+    install(apps, None)  # idempotent
+    schedule = Schedule.objects.get(name="renders.sweep_jobs")
+    assert schedule.func == "renders.tasks.sweep_jobs" and schedule.schedule_type == Schedule.MINUTES
+    assert schedule.repeats == -1 and schedule.minutes == 1
+    assert not Schedule.objects.filter(name="renders.fail_stale_jobs").exists()
 
 
 def test_a_double_clicked_retry_queues_the_job_once(owner, django_capture_on_commit_callbacks):
@@ -202,4 +206,4 @@ def test_a_double_clicked_retry_queues_the_job_once(owner, django_capture_on_com
             retry_job(second_click)  # loaded before the first retry committed: it still says failed
     job.refresh_from_db()
     assert job.status == RenderJob.Status.QUEUED and job.reservation.status == "held"
-    assert sum("retry_job" in callback.__qualname__ for callback in enqueued) == 1  # one render task
+    assert sum("enqueue_on_commit" in callback.__qualname__ for callback in enqueued) == 1  # one render task

@@ -26,9 +26,9 @@ class Migration(migrations.Migration):
         ('accounts', '0001_moved_from_studio'),
         ('scripts', '0001_moved_from_studio'),
         ('api', '0003_workspace_in_accounts'),
-        ('billing', '0005_workspace_in_accounts'),
-        ('renders', '0005_workspace_in_accounts'),
-        ('voices', '0003_workspace_in_accounts'),
+        ('billing', '0006_workspace_in_accounts'),
+        ('renders', '0006_workspace_in_accounts'),
+        ('voices', '0004_workspace_in_accounts'),
         ('contenttypes', '0002_remove_content_type_name'),
     ]
 

@@ -64,7 +64,9 @@ class Engine(Protocol):
     available: bool  # False until configured (a hosted engine without its key): not offered to creators
     voice: SettingField  # what `voice_id` is for this engine (a preset to choose, a vendor's id to type)
     settings: tuple[SettingField, ...]
-    clones_from_sample: bool  # a voice without a voice id is cloned from its uploaded sample
+    # A voice without a voice id is cloned from its uploaded sample. Such an engine also has
+    # clone_voice(name, sample, filename) -> voice id, is_stock_voice(voice_id) and delete_voice(voice_id).
+    clones_from_sample: bool
 
     def synthesize(self, text: str, voice_id: str, settings: dict[str, Any]) -> Speech: ...
 

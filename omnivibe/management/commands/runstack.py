@@ -1,6 +1,7 @@
-"""Start everything OmniVibe needs on one machine: embedded Redis, the web server and a worker.
+"""Start everything OmniVibe needs on one machine: embedded Redis, the web server, a render worker and a
+webhook worker.
 
-Ctrl-C (or SIGTERM) stops all three; if any one dies, the others are stopped too.
+Ctrl-C (or SIGTERM) stops them all; if any one dies, the others are stopped too.
 """
 
 import os
@@ -16,7 +17,7 @@ from omnivibe.embedded_redis import EmbeddedRedis, EmbeddedRedisError
 
 
 class Command(BaseCommand):
-    help = "Run the web server, a render worker and (unless REDIS_URL is set) an embedded Redis."
+    help = "Run the web server, a render worker, a webhook worker and (unless REDIS_URL is set) an embedded Redis."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -36,7 +37,9 @@ class Command(BaseCommand):
         children = {
             "web": [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), "omnivibe.asgi:application"],
             "worker": [sys.executable, "manage.py", "qcluster"],
+            "webhooks": [sys.executable, "manage.py", "qcluster"],  # its own lane: see WEBHOOK_CLUSTER
         }
+        child_env = {"webhooks": {"Q_CLUSTER_NAME": settings.WEBHOOK_CLUSTER}}
         processes: dict[str, subprocess.Popen] = {}
         stopping = False
 
@@ -48,7 +51,9 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         try:
             for name, command in children.items():
-                processes[name] = subprocess.Popen(command, env=env, cwd=settings.BASE_DIR)
+                processes[name] = subprocess.Popen(
+                    command, env={**env, **child_env.get(name, {})}, cwd=settings.BASE_DIR
+                )
             self.stdout.write(self.style.SUCCESS(f"OmniVibe is running on http://{host}:{port}/ (Ctrl-C stops it)"))
             while not stopping:
                 exited = [name for name, process in processes.items() if process.poll() is not None]

@@ -107,6 +107,21 @@ class ElevenLabsEngine:
             )
         return response.voice_id
 
+    def is_stock_voice(self, voice_id: str) -> bool:
+        """Whether the voice is one of ElevenLabs' own (premade) voices, which every account may use."""
+        with _mapped_errors(voice_id):
+            voice = self._client().voices.get(voice_id, request_options=self._request_options())
+        return voice.category == "premade"
+
+    def delete_voice(self, voice_id: str) -> None:
+        """Delete a clone at ElevenLabs; one already gone there is fine."""
+        with _mapped_errors(voice_id):
+            try:
+                self._client().voices.delete(voice_id, request_options=self._request_options())
+            except ApiError as error:
+                if error.status_code != 404:
+                    raise
+
     def _client(self) -> ElevenLabs:
         # Built per call: cheap, and it keeps no connection state between jobs.
         if self.config is None or not self.config.api_key:

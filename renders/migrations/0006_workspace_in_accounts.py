@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_moved_from_studio'),
-        ('renders', '0004_stale_job_schedule'),
+        ('renders', '0005_worker_heartbeat'),
         ('scripts', '0001_moved_from_studio'),
     ]
 

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_moved_from_studio'),
-        ('voices', '0002_voice_sample'),
+        ('voices', '0003_vendor_clone_id'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_moved_from_studio'),
-        ('billing', '0004_workspaceplan_stripe_event_created'),
+        ('billing', '0005_workspace_plan_incomplete'),
     ]
 
     operations = [

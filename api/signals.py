@@ -1,0 +1,14 @@
+"""Keys follow their creator's membership: when it ends (removed, or the user deleted), their keys stop working."""
+
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
+
+from accounts.models import Membership
+from api.keys import revoke_keys_of_leaving_member
+
+
+# pre_delete, not post_delete: when the user is deleted, ApiKey.created_by is set to NULL before the memberships'
+# post_delete, and the keys could no longer be told apart. Both run in the deletion's transaction.
+@receiver(pre_delete, sender=Membership)
+def revoke_keys_when_membership_ends(sender, instance: Membership, **kwargs) -> None:
+    revoke_keys_of_leaving_member(instance)
