@@ -100,8 +100,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and shared cache ----------------------------------------------------
-# `manage.py runstack` starts an embedded Redis and passes its socket here; production points
-# at a real server. Both web and worker processes must see the same one.
+# `manage.py runstack` starts an embedded Redis and passes its socket (var/run/<pid>-…/redis.sock, one per
+# run) to the processes it starts; production points at a real server. Web and worker must see the same one.
 REDIS_URL = env_str("REDIS_URL", f"unix://{VAR_DIR / 'redis.sock'}")
 CHANNEL_LAYERS = {
     "default": {
