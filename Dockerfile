@@ -1,5 +1,5 @@
 # One image for web and worker machines:
-#   web:    daphne -b 0.0.0.0 -p 8000 omnivibe.asgi:application
+#   web:    python -m omnivibe.serve -b 0.0.0.0 -p 8000 omnivibe.asgi:application  (daphne + body limits)
 #   worker: python manage.py qcluster
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1
@@ -11,4 +11,4 @@ RUN DEBUG=1 python manage.py collectstatic --no-input -v0
 RUN useradd --create-home omnivibe && mkdir -p /app/var && chown omnivibe /app/var
 USER omnivibe
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "omnivibe.asgi:application"]
+CMD ["python", "-m", "omnivibe.serve", "-b", "0.0.0.0", "-p", "8000", "omnivibe.asgi:application"]

@@ -192,6 +192,15 @@ ELEVENLABS_TIMEOUT = env_float("ELEVENLABS_TIMEOUT", 60.0)
 ELEVENLABS_MAX_RETRIES = env_int("ELEVENLABS_MAX_RETRIES", 2)  # the SDK retries 429/5xx with backoff
 VOICE_SAMPLE_MAX_BYTES = env_int("VOICE_SAMPLE_MAX_BYTES", 20 * 1024 * 1024)
 
+# --- Request bodies: refused (413) while they arrive, before more than the limit is read (omnivibe/body_limits.py)
+MB = 1024 * 1024
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 1 * MB)  # JSON APIs and forms without files
+UPLOAD_MAX_BYTES = {  # whole forms, files included, on the few paths that take uploads
+    "voice_sample": env_int("UPLOAD_MAX_BYTES_VOICE_SAMPLE", VOICE_SAMPLE_MAX_BYTES + MB),
+    "campaign_media": env_int("UPLOAD_MAX_BYTES_CAMPAIGN_MEDIA", 26 * MB),  # a 5 MB logo and 20 MB of music
+    "scene_media": env_int("UPLOAD_MAX_BYTES_SCENE_MEDIA", 51 * MB),  # a 50 MB picture or clip
+}
+
 # --- Billing: plans, quota, Stripe (through dj-stripe; see billing/) ------------------------
 # With no secret key the billing page says payments are not configured; Free and staff-assigned
 # plans keep working. dj-stripe reads STRIPE_SECRET_KEY / STRIPE_PUBLIC_KEY / STRIPE_LIVE_MODE.

@@ -23,11 +23,16 @@ def free_port() -> int:
 
 
 def child_database_url() -> str:
-    """The database pytest-django created, as a DATABASE_URL a child process can open."""
+    """The test database, as a DATABASE_URL a child process can open.
+
+    pytest-django creates it only when a collected test is marked `django_db`: mark the tests that start servers
+    `django_db(transaction=True)` (no transaction held open, so the server can write while the test runs).
+    """
     db = connection.settings_dict
+    name = connection.creation._get_test_db_name()
     if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        return f"sqlite:///{name}"
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
 
 
 def server_env(var_dir: Path, **extra: str) -> dict[str, str]:

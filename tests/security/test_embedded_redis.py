@@ -9,6 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 from omnivibe.embedded_redis import EmbeddedRedis
@@ -58,6 +59,7 @@ def test_a_killed_runs_leftovers_are_tidied_but_a_live_runs_are_not(tmp_path):
         live.stop()
 
 
+@pytest.mark.django_db(transaction=True)  # the stacks share the test database
 def test_a_restart_while_the_old_run_stops_keeps_the_new_redis_and_ctrl_c_stops_everything_fast():
     """The reported race: stop `make run`, start it again at once; the old run's exit deleted the new socket."""
     var_dir = Path(f"/tmp/omnivibe-sec-{os.getpid()}")  # short: unix socket paths have a length limit

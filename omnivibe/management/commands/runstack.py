@@ -60,7 +60,7 @@ class Command(BaseCommand):
             env["REDIS_URL"] = embedded.url
             self.stdout.write(f"Embedded Redis on {embedded.url} (pid {embedded.process.pid})")
         children = {
-            "web": [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), "omnivibe.asgi:application"],
+            "web": [sys.executable, "-m", "omnivibe.serve", "-b", host, "-p", str(port), "omnivibe.asgi:application"],
             "worker": [sys.executable, "manage.py", "qcluster"],
         }
         processes: dict[str, subprocess.Popen] = {}
