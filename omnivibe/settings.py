@@ -4,6 +4,7 @@ Every value has a default that runs on a laptop with no keys (SQLite, embedded R
 `manage.py runstack`). Production sets DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and DEBUG=0.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -31,6 +32,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sites",
+    "axes",
     "allauth",
     "allauth.account",
     "channels",
@@ -63,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "omnivibe.urls"
@@ -141,6 +144,7 @@ RENDER_STALE_AFTER = Q_CLUSTER["retry"] + 300
 
 # --- Auth (django-allauth: e-mail + password) -------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out admin sign-in before any password check
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -149,6 +153,20 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
 ACCOUNT_UNIQUE_EMAIL = True
+# Proxies in front of the web server whose X-Forwarded-For we believe (0: none, the header is ignored). One rule
+# for every per-client limit: omnivibe.client_ip, allauth's, DRF's (NUM_PROXIES) and the admin lockout's.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# The admin sign-in is locked after repeated failures (django-axes), as allauth limits the Studio's /accounts/
+# sign-in: per client address and per username, for a cool-off period. Studio logins stay with allauth's limits.
+AXES_ONLY_ADMIN_SITE = True
+AXES_HANDLER = "omnivibe.admin_lockout.AdminOnlyAxesHandler"
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_CLIENT_IP_CALLABLE = "omnivibe.client_ip.client_ip"
+AXES_LOCKOUT_TEMPLATE = "axes/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
 LOGIN_REDIRECT_URL = "studio:home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 LOGIN_URL = "account_login"
@@ -230,6 +248,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # per-IP throttles read X-Forwarded-For only behind trusted proxies
     "UNAUTHENTICATED_USER": None,
 }
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "120/min")  # per API key
@@ -265,7 +284,8 @@ USE_TZ = True
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = not DEBUG and env_bool("SECURE_SSL_REDIRECT", True)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto says "https" only when a trusted proxy set it; from anyone else it would fake a secure request.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT else None
 SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 # Preloading is a promise to browsers that takes months to undo (hstspreload.org): only when the operator says so.

@@ -93,3 +93,20 @@ def running(command: list[str], env: dict[str, str], port: int, log: Path, healt
 
 def manage(*args: str) -> list[str]:
     return [sys.executable, "manage.py", *args]
+
+
+def production_settings(*names: str, **env: str) -> list[str]:
+    """Settings as production (DEBUG off) computes them from these environment variables, one line each."""
+    environment = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "omnivibe.settings",
+        "SECRET_KEY": "x" * 50,
+        "OMNIVIBE_VAR_DIR": "/tmp/omnivibe-settings-probe",
+        **env,
+    }
+    code = "from django.conf import settings; " + "; ".join(f"print(settings.{name})" for name in names)
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env=environment, cwd=settings.BASE_DIR, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return result.stdout.strip().splitlines()

@@ -5,10 +5,7 @@ code, so injected markup cannot run), a Permissions-Policy, and HSTS preload onl
 Chromium opens every Studio page and must log no CSP violation.
 """
 
-import os
 import shutil
-import subprocess
-import sys
 
 import pytest
 from django.conf import settings
@@ -16,7 +13,7 @@ from django.test import Client
 
 from renders.models import RenderJob
 from studio.models import Campaign, Script
-from tests.security.conftest import free_port, manage, running, server_env
+from tests.security.conftest import free_port, manage, production_settings, running, server_env
 from voices.models import Voice
 
 
@@ -43,25 +40,9 @@ def test_our_templates_hold_no_inline_script_or_style():
             assert "src=" in tag.split(">")[0], f"inline <script> in {template}"
 
 
-def production_setting(name: str, **env: str) -> str:
-    environment = {
-        "PATH": os.environ["PATH"],
-        "DJANGO_SETTINGS_MODULE": "omnivibe.settings",
-        "SECRET_KEY": "x" * 50,
-        "OMNIVIBE_VAR_DIR": "/tmp/omnivibe-settings-probe",
-        **env,
-    }
-    code = f"from django.conf import settings; print(settings.{name})"
-    result = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        env=environment, cwd=settings.BASE_DIR, capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return result.stdout.strip()
-
-
 def test_hsts_preload_is_off_unless_the_operator_turns_it_on():
-    assert production_setting("SECURE_HSTS_PRELOAD") == "False"
-    assert production_setting("SECURE_HSTS_PRELOAD", SECURE_HSTS_PRELOAD="1") == "True"
+    assert production_settings("SECURE_HSTS_PRELOAD") == ["False"]
+    assert production_settings("SECURE_HSTS_PRELOAD", SECURE_HSTS_PRELOAD="1") == ["True"]
 
 
 @pytest.mark.browser
