@@ -144,7 +144,7 @@ RENDER_STALE_AFTER = Q_CLUSTER["retry"] + 300
 
 # --- Auth (django-allauth: e-mail + password) -------------------------------------------------
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out admin sign-in before any password check
+    "omnivibe.admin_lockout.AxesWebBackend",  # first: refuses a locked-out admin sign-in before any password check
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
