@@ -220,6 +220,7 @@ UPLOAD_MAX_BYTES = {  # whole forms, files included, on the few paths that take 
     "voice_sample": env_int("UPLOAD_MAX_BYTES_VOICE_SAMPLE", VOICE_SAMPLE_MAX_BYTES + MB),
     "campaign_media": env_int("UPLOAD_MAX_BYTES_CAMPAIGN_MEDIA", 26 * MB),  # a 5 MB logo and 20 MB of music
     "scene_media": env_int("UPLOAD_MAX_BYTES_SCENE_MEDIA", 51 * MB),  # a 50 MB picture or clip
+    "admin": env_int("UPLOAD_MAX_BYTES_ADMIN", 51 * MB),  # add/change forms of the admin (staff only)
 }
 
 # --- Billing: plans, quota, Stripe (through dj-stripe; see billing/) ------------------------

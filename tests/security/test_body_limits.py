@@ -15,7 +15,7 @@ import pytest
 
 from api.keys import create_key
 from api.tests.conftest import api_workspace
-from omnivibe.body_limits import BodyLimitMiddleware
+from omnivibe.body_limits import BodyLimitMiddleware, limit_for
 from tests.security.conftest import free_port, manage, running, server_env
 from voices.services import wav_bytes
 
@@ -154,3 +154,11 @@ async def test_behind_a_streaming_server_the_asgi_guard_stops_reading_after_the_
     await BodyLimitMiddleware(app_reading_everything)(scope, endless_body, send)
     assert sent[0]["status"] == 413 and b"too large" in sent[1]["body"]
     assert received <= 1 * MB + 64 * 1024
+
+
+def test_only_the_upload_paths_take_more_than_the_json_limit(settings):
+    assert limit_for("/api/v1/renders") == limit_for("/accounts/login/") == limit_for("/admin/login/") == 1 * MB
+    assert limit_for("/api/v1/speakers") == limit_for("/studio/voices/3/") == settings.UPLOAD_MAX_BYTES["voice_sample"]
+    assert limit_for("/studio/campaigns/new/") == settings.UPLOAD_MAX_BYTES["campaign_media"]
+    assert limit_for("/jobs/6f1c2b1e-0000-4000-8000-000000000000/storyboard/scenes/2/") == 51 * MB
+    assert limit_for("/admin/voices/voice/7/change/") == settings.UPLOAD_MAX_BYTES["admin"]
