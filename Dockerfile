@@ -1,5 +1,5 @@
 # One image for web and worker machines:
-#   web:    daphne -b 0.0.0.0 -p 8000 omnivibe.asgi:application
+#   web:    python -m omnivibe.serve -b 0.0.0.0 -p 8000 omnivibe.asgi:application  (daphne + body limits)
 #   worker: python manage.py qcluster                          (renders, Stripe events)
 #   webhook worker: Q_CLUSTER_NAME=webhooks python manage.py qcluster  (job webhooks, their own queue)
 FROM python:3.11-slim
@@ -12,4 +12,4 @@ RUN DEBUG=1 python manage.py collectstatic --no-input -v0
 RUN useradd --create-home omnivibe && mkdir -p /app/var && chown omnivibe /app/var
 USER omnivibe
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "omnivibe.asgi:application"]
+CMD ["python", "-m", "omnivibe.serve", "-b", "0.0.0.0", "-p", "8000", "omnivibe.asgi:application"]

@@ -4,6 +4,7 @@ Every value has a default that runs on a laptop with no keys (SQLite, embedded R
 `manage.py runstack`). Production sets DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and DEBUG=0.
 """
 
+from datetime import timedelta
 from ipaddress import ip_network
 from pathlib import Path
 
@@ -32,10 +33,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sites",
+    "axes",
     "allauth",
     "allauth.account",
     "channels",
     "django_htmx",
+    "csp",
     "django_q",
     "rest_framework",
     "djstripe",
@@ -53,6 +56,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "omnivibe.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -63,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "omnivibe.urls"
@@ -103,8 +109,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and shared cache ----------------------------------------------------
-# `manage.py runstack` starts an embedded Redis and passes its socket here; production points
-# at a real server. Both web and worker processes must see the same one.
+# `manage.py runstack` starts an embedded Redis and passes its socket (var/run/<pid>-…/redis.sock, one per
+# run) to the processes it starts; production points at a real server. Web and worker must see the same one.
 REDIS_URL = env_str("REDIS_URL", f"unix://{VAR_DIR / 'redis.sock'}")
 CHANNEL_LAYERS = {
     "default": {
@@ -163,6 +169,7 @@ RENDER_STALE_AFTER = Q_CLUSTER["retry"] + 300
 
 # --- Auth (django-allauth: e-mail + password) -------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    "omnivibe.admin_lockout.AxesWebBackend",  # first: refuses a locked-out admin sign-in before any password check
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -171,6 +178,20 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
 ACCOUNT_UNIQUE_EMAIL = True
+# Proxies in front of the web server whose X-Forwarded-For we believe (0: none, the header is ignored). One rule
+# for every per-client limit: omnivibe.client_ip, allauth's, DRF's (NUM_PROXIES) and the admin lockout's.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# The admin sign-in is locked after repeated failures (django-axes), as allauth limits the Studio's /accounts/
+# sign-in: per client address and per username, for a cool-off period. Studio logins stay with allauth's limits.
+AXES_ONLY_ADMIN_SITE = True
+AXES_HANDLER = "omnivibe.admin_lockout.AdminOnlyAxesHandler"
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_CLIENT_IP_CALLABLE = "omnivibe.client_ip.client_ip"
+AXES_LOCKOUT_TEMPLATE = "axes/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
 LOGIN_REDIRECT_URL = "studio:home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 LOGIN_URL = "account_login"
@@ -217,6 +238,16 @@ ELEVENLABS_TIMEOUT = env_float("ELEVENLABS_TIMEOUT", 60.0)
 ELEVENLABS_MAX_RETRIES = env_int("ELEVENLABS_MAX_RETRIES", 2)  # the SDK retries 429/5xx with backoff
 VOICE_SAMPLE_MAX_BYTES = env_int("VOICE_SAMPLE_MAX_BYTES", 20 * 1024 * 1024)
 
+# --- Request bodies: refused (413) while they arrive, before more than the limit is read (omnivibe/body_limits.py)
+MB = 1024 * 1024
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 1 * MB)  # JSON APIs and forms without files
+UPLOAD_MAX_BYTES = {  # whole forms, files included, on the few paths that take uploads
+    "voice_sample": env_int("UPLOAD_MAX_BYTES_VOICE_SAMPLE", VOICE_SAMPLE_MAX_BYTES + MB),
+    "campaign_media": env_int("UPLOAD_MAX_BYTES_CAMPAIGN_MEDIA", 26 * MB),  # a 5 MB logo and 20 MB of music
+    "scene_media": env_int("UPLOAD_MAX_BYTES_SCENE_MEDIA", 51 * MB),  # a 50 MB picture or clip
+    "admin": env_int("UPLOAD_MAX_BYTES_ADMIN", 51 * MB),  # add/change forms of the admin (staff only)
+}
+
 # --- Billing: plans, quota, Stripe (through dj-stripe; see billing/) ------------------------
 # With no secret key the billing page says payments are not configured; Free and staff-assigned
 # plans keep working. dj-stripe reads STRIPE_SECRET_KEY / STRIPE_PUBLIC_KEY / STRIPE_LIVE_MODE.
@@ -243,9 +274,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # per-IP throttles read X-Forwarded-For only behind trusted proxies
     "UNAUTHENTICATED_USER": None,
-    # Proxies in front of us whose X-Forwarded-For is believed (throttling by client address); 0: none.
-    "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0),
 }
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "120/min")  # per API key
 # Requests without a valid key (none, wrong, revoked), per client address.
@@ -283,10 +313,33 @@ USE_TZ = True
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = not DEBUG and env_bool("SECURE_SSL_REDIRECT", True)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto says "https" only when a trusted proxy set it; from anyone else it would fake a secure request.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT else None
 SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+# Preloading is a promise to browsers that takes months to undo (hstspreload.org): only when the operator says so.
+SECURE_HSTS_PRELOAD = not DEBUG and env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]  # "preload is off": deliberately
+
+# Content-Security-Policy (django-csp): scripts and styles come from our own static files only; page behaviour
+# lives in static/js, htmx's indicator styles in our CSS. WebSockets (live progress) are same-origin ('self').
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "data:", "blob:"],  # voice previews arrive as data: URLs
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+PERMISSIONS_POLICY_DISABLED = [  # omnivibe.headers.PermissionsPolicyMiddleware
+    "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
+    "microphone", "midi", "payment", "publickey-credentials-get", "usb", "xr-spatial-tracking",
+]  # fmt: skip
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 LOGGING = {

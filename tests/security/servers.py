@@ -1,0 +1,114 @@
+"""Real server processes for the attack tests: they share the test database, never the checkout's var/.
+
+Helpers, not fixtures: the shared fixtures are in tests/fixtures.py."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def child_database_url() -> str:
+    """The test database, as a DATABASE_URL a child process can open.
+
+    pytest-django creates it only when a collected test is marked `django_db`: mark the tests that start servers
+    `django_db(transaction=True)` (no transaction held open, so the server can write while the test runs).
+    """
+    db = connection.settings_dict
+    name = connection.creation._get_test_db_name()
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{name}"
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
+
+
+def server_env(var_dir: Path, **extra: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "DATABASE_URL"}}
+    env.update(
+        DJANGO_SETTINGS_MODULE="omnivibe.settings",
+        DEBUG="1",
+        OMNIVIBE_VAR_DIR=str(var_dir),
+        DATABASE_URL=child_database_url(),
+        **extra,
+    )
+    return env
+
+
+def status_of(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def wait_for_200(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited ({process.returncode}) before {url} answered")
+        try:
+            if status_of(url) == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{url} never answered 200")
+
+
+def stop(process: subprocess.Popen, signum: int = signal.SIGINT, timeout: float = 30) -> None:
+    if process.poll() is None:
+        process.send_signal(signum)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def running(command: list[str], env: dict[str, str], port: int, log: Path, health: str = "/healthz") -> Iterator[str]:
+    """Start a server process, wait until `health` answers 200, and always stop it."""
+    with log.open("w") as output:
+        process = subprocess.Popen(command, env=env, cwd=settings.BASE_DIR, stdout=output, stderr=output)
+        try:
+            wait_for_200(f"http://127.0.0.1:{port}{health}", process)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            stop(process)
+
+
+def manage(*args: str) -> list[str]:
+    return [sys.executable, "manage.py", *args]
+
+
+def production_settings(*names: str, **env: str) -> list[str]:
+    """Settings as production (DEBUG off) computes them from these environment variables, one line each."""
+    environment = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "omnivibe.settings",
+        "SECRET_KEY": "x" * 50,
+        "OMNIVIBE_VAR_DIR": "/tmp/omnivibe-settings-probe",
+        **env,
+    }
+    code = "from django.conf import settings; " + "; ".join(f"print(settings.{name})" for name in names)
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env=environment, cwd=settings.BASE_DIR, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return result.stdout.strip().splitlines()
