@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from api.keys import create_key
-from tests.factories import api_workspace
 from omnivibe.body_limits import BodyLimitMiddleware, limit_for
+from tests.factories import api_workspace
 from tests.security.servers import free_port, manage, running, server_env
 from voices.services import wav_bytes
 
