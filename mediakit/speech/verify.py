@@ -68,6 +68,7 @@ class Listener:
         self.pack: list[tuple[int, np.ndarray]] = []
         self.length = 0.0
         self.passes: list[tuple[list[int], Future[list[Hearing]]]] = []
+        self.delivered = 0  # passes (in order) whose hearings were handed out already
 
     def add(self, index: int, clip: np.ndarray) -> None:
         seconds = len(clip) / self.sample_rate
@@ -76,20 +77,32 @@ class Listener:
         self.pack.append((index, clip))
         self.length += seconds + PACK_GAP
 
+    def heard_so_far(self) -> dict[int, Hearing]:
+        """The hearings of the passes finished (in order) since the last call, without waiting."""
+        done = self.delivered
+        while done < len(self.passes) and self.passes[done][1].done():
+            done += 1
+        return self._deliver(done)
+
     def hearings(self, check: Callable[[], None] = lambda: None) -> dict[int, Hearing]:
-        """Every clip's hearing by its index, once all passes are done; `check` is called while waiting
-        (it raises to stop waiting, e.g. when the render is cancelled)."""
+        """Every clip's hearing not handed out yet, by its index, once all passes are done; `check` is called
+        while waiting (it raises to stop waiting, e.g. when the render is cancelled)."""
         if self.pack:
             self._send()
-        waiting = {future for _, future in self.passes}
+        waiting = {future for _, future in self.passes[self.delivered :]}
         while waiting:
             check()
             _, waiting = wait(waiting, timeout=0.5)
-        return {
+        return self._deliver(len(self.passes))
+
+    def _deliver(self, until: int) -> dict[int, Hearing]:
+        hearings = {
             index: hearing
-            for indexes, future in self.passes
+            for indexes, future in self.passes[self.delivered : until]
             for index, hearing in zip(indexes, future.result(), strict=True)
         }
+        self.delivered = until
+        return hearings
 
     def _send(self) -> None:
         indexes, clips = zip(*self.pack, strict=True)

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
 
+from mediakit.errors import RenderCancelled
 from mediakit.pipeline import RenderContext
 from mediakit.pipeline.stages import narrate
 from mediakit.speech.cache import SpeechCache
@@ -33,6 +34,26 @@ def test_a_second_render_reuses_every_unit_from_the_cache(tmp_path):
     narrate.run(second)
     assert all(unit["cached"] for block in second.report["blocks"] for unit in block["units"])
     assert second.outputs["wav"].read_bytes() == first_audio
+
+
+def test_a_narration_stopped_part_way_keeps_its_finished_units_for_the_next_attempt(tmp_path):
+    # A worker killed (or a render cancelled) in the middle of narrating: every unit that was final by then is
+    # in the speech cache already, so the next attempt synthesises only the rest.
+    cache = SpeechCache(FileSystemStorage(location=tmp_path / "cache"), "test")
+    body = "\n".join(f"Host: This is sentence number {n} of the story." for n in range(1, 7))
+
+    def cached_files() -> list:
+        return list((tmp_path / "cache").rglob("*.npz"))
+
+    stopped = context(tmp_path, body, verify=False, speech_cache=cache, is_cancelled=lambda: bool(cached_files()))
+    with pytest.raises(RenderCancelled):
+        narrate.run(stopped)
+    kept = len(cached_files())
+    assert 1 <= kept < 6
+    again = context(tmp_path, body, "again", verify=False, speech_cache=cache)
+    narrate.run(again)
+    reused = [unit["cached"] for block in again.report["blocks"] for unit in block["units"]]
+    assert sum(reused) == kept and len(reused) == 6
 
 
 def test_units_cached_unverified_are_heard_when_a_later_render_verifies(tmp_path):

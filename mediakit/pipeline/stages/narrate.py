@@ -47,6 +47,13 @@ class Unit:
     cached: bool = False
 
 
+@dataclass
+class Take:
+    samples: np.ndarray
+    spoken_text: str
+    word_timings: list[HeardWord] | None  # from the engine's own alignment, on the trimmed clip's clock
+
+
 def run(ctx: RenderContext) -> None:
     units = plan_units(ctx)
     verifying = ctx.verify and language_code(ctx.language) in RECOGNISED_LANGUAGES
@@ -59,25 +66,57 @@ def run(ctx: RenderContext) -> None:
             # Rounds: every pending unit is synthesised and heard (in shared passes that start while later
             # units are still being synthesised); only the units heard wrong go round again with a variation,
             # keeping each unit's best take.
-            for attempt in range(ctx.max_tries if verifying else 1):
+            rounds = ctx.max_tries if verifying else 1
+            for attempt in range(rounds):
                 if not pending:
                     break
-                listener = Listener(SAMPLE_RATE, pool)
+                judge = Round(ctx, pending, attempt, verifying, Listener(SAMPLE_RATE, pool), last=attempt == rounds - 1)
                 calls = [partial(_synthesize, ctx, unit, attempt) for unit in pending]
-                takes = work.run(voices, calls, on_result=partial(_hand_to_ear, listener, verifying))
-                hearings = listener.hearings(ctx.check_cancelled)
-                for index, (unit, take) in enumerate(zip(pending, takes, strict=True)):
-                    _keep_best(ctx, unit, take, hearings.get(index, Hearing("", [])), attempt, verifying)
+                work.run(voices, calls, on_result=judge.take_in, on_wait=judge.settle_heard)
+                judge.settle(judge.listener.hearings(ctx.check_cancelled))
                 work.advance(len(pending))
                 pending = [unit for unit in pending if unit.audio.score > ctx.max_error_rate]
         except BaseException:  # cancelled, out of time, failed: leaving waits only for the work in flight
             for executor in (voices, pool):
                 executor.shutdown(wait=False, cancel_futures=True)
             raise
-    for unit in units:
-        if not unit.cached and ctx.speech_cache is not None:
-            ctx.speech_cache.save(unit.key, unit.audio)
     _join(ctx, units, verifying)
+
+
+class Round:
+    """One round of takes: each take is heard (unless nothing needs hearing) and judged as soon as it can be.
+
+    A unit whose take is final (it passed, or this was its last try) goes to the speech cache at once, so a
+    render stopped later in the stage (a worker killed, a cancel) leaves it for the next attempt to reuse.
+    """
+
+    def __init__(
+        self, ctx: RenderContext, units: list[Unit], attempt: int, verifying: bool, listener: Listener, last: bool
+    ):
+        self.ctx, self.units, self.attempt, self.verifying, self.last = ctx, units, attempt, verifying, last
+        self.listener = listener
+        self.takes: dict[int, Take] = {}
+
+    def take_in(self, index: int, take: Take) -> None:
+        self.takes[index] = take
+        if self.verifying or not take.word_timings:  # the recogniser's word times stand in for a missing alignment
+            self.listener.add(index, take.samples)
+        else:
+            self._judge(index, Hearing("", []))
+
+    def settle_heard(self) -> None:
+        self.settle(self.listener.heard_so_far())
+
+    def settle(self, hearings: dict[int, Hearing]) -> None:
+        for index, hearing in hearings.items():
+            self._judge(index, hearing)
+
+    def _judge(self, index: int, hearing: Hearing) -> None:
+        unit = self.units[index]
+        _keep_best(self.ctx, unit, self.takes[index], hearing, self.attempt, self.verifying)
+        assert unit.audio is not None
+        if self.ctx.speech_cache is not None and (self.last or unit.audio.score <= self.ctx.max_error_rate):
+            self.ctx.speech_cache.save(unit.key, unit.audio)
 
 
 class Progress:
@@ -92,9 +131,14 @@ class Progress:
         self.ctx.progress(self.done / self.total)
 
     def run(
-        self, pool: ThreadPoolExecutor, calls: list[Callable[[], T]], on_result: Callable[[int, T], None]
-    ) -> list[T]:
-        """Run calls on the pool, handing each result to `on_result` (with its index) as soon as it is ready.
+        self,
+        pool: ThreadPoolExecutor,
+        calls: list[Callable[[], T]],
+        on_result: Callable[[int, T], None],
+        on_wait: Callable[[], None] = lambda: None,
+    ) -> None:
+        """Run calls on the pool, handing each result to `on_result` (with its index) as soon as it is ready,
+        and calling `on_wait` between waits (for other work that finishes meanwhile).
 
         Cancelling (or the worker's time running out) stops waiting; `run` drops what has not started.
         """
@@ -106,9 +150,9 @@ class Progress:
             self.ctx.check_cancelled()
             for future in sorted(finished, key=positions.__getitem__):
                 on_result(positions[future], future.result())
+            on_wait()
             self.done += len(finished) / 2  # synthesis is about half of a unit's work
             self.ctx.progress(min(self.done, self.total) / self.total)
-        return [future.result() for future in futures]
 
 
 def plan_units(ctx: RenderContext) -> list[Unit]:
@@ -142,13 +186,6 @@ def _variation(ctx: RenderContext, voice: dict, attempt: int) -> tuple[dict, boo
     return engine.retry_settings(voice["voice_id"], voice["settings"], attempt), attempt >= 2
 
 
-@dataclass
-class Take:
-    samples: np.ndarray
-    spoken_text: str
-    word_timings: list[HeardWord] | None  # from the engine's own alignment, on the trimmed clip's clock
-
-
 def _synthesize(ctx: RenderContext, unit: Unit, attempt: int) -> Take:
     voice = ctx.voices[unit.speaker]
     try:
@@ -165,11 +202,6 @@ def _synthesize(ctx: RenderContext, unit: Unit, attempt: int) -> Take:
         HeardWord(f" {word}", start - shift, end - shift) for word, start, end in speech.word_timings
     ]
     return Take(samples, normalized.spoken_text, timings or None)
-
-
-def _hand_to_ear(listener: Listener, verifying: bool, index: int, take: Take) -> None:
-    if verifying or not take.word_timings:  # the recogniser's word times stand in for a missing alignment
-        listener.add(index, take.samples)
 
 
 def _keep_best(ctx: RenderContext, unit: Unit, take: Take, hearing: Hearing, attempt: int, verifying: bool) -> None:
