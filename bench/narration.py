@@ -10,6 +10,7 @@ against the normalised script. Models are loaded before timing; the speech cache
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 import time
@@ -35,7 +36,7 @@ from mediakit.speech.align import word_error_rate  # noqa: E402
 from mediakit.speech.engines import EngineContext, get_engine  # noqa: E402
 from mediakit.speech.engines.piper.engine import load_voice  # noqa: E402
 from mediakit.speech.verify import hear, load_recogniser  # noqa: E402
-from mediakit.text.comparable import comparable_words  # noqa: E402
+from mediakit.text.comparable import comparable_words, fold  # noqa: E402
 from mediakit.text.normalize import normalize  # noqa: E402
 from mediakit.text.script import Block, parse_text, speakers_in_order  # noqa: E402
 from voices.services import default_voice_spec  # noqa: E402
@@ -48,6 +49,7 @@ class Run:
     errors: float  # word errors, summed over blocks
     words: int
     retried_blocks: int = 0
+    false_flags: int = 0  # units flagged although what was heard is the text once accents and case are folded
 
     @property
     def rtf(self) -> float:
@@ -91,7 +93,16 @@ def full_stage(blocks: list[Block], voices: dict, args: argparse.Namespace) -> t
         with wave.open(str(ctx.outputs["wav"])) as wav:
             samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").astype(np.float32) / 32768
     retried = sum(1 for block in ctx.report["blocks"] if block["tries"] > 1)
-    return Run(wall, ctx.duration, 0, 0, retried), ctx, samples
+    return Run(wall, ctx.duration, 0, 0, retried, false_flags(ctx.report)), ctx, samples
+
+
+def false_flags(report: dict) -> int:
+    units = [unit for block in report["blocks"] for unit in block["units"]]
+    return sum(1 for unit in units if not unit["passed"] and _folded(unit["text"]) == _folded(unit["transcript"]))
+
+
+def _folded(text: str) -> list[str]:
+    return re.findall(r"\w+(?:'\w+)*", fold(text))
 
 
 def score_raw(run: Run, blocks: list[Block], clips: list[tuple[np.ndarray, int]]) -> None:
@@ -118,7 +129,7 @@ def main() -> None:
     get_engine("piper", EngineContext()).synthesize("Warm up.", "joe", {})
 
     print(f"{'script':<16}{'audio s':>8}{'raw s':>8}{'full s':>8}{'raw RTF':>9}{'full RTF':>9}"
-          f"{'full/raw':>9}{'raw WER':>9}{'full WER':>9}{'retried':>9}")  # fmt: skip
+          f"{'full/raw':>9}{'raw WER':>9}{'full WER':>9}{'retried':>9}{'false flags':>12}")  # fmt: skip
     totals = {"raw": Run(0, 0, 0, 0), "full": Run(0, 0, 0, 0)}
     for path in sorted(args.scripts.glob("*.txt")):
         blocks = parse_text(path.read_text())
@@ -132,6 +143,7 @@ def main() -> None:
             total.wall, total.audio = total.wall + run.wall, total.audio + run.audio
             total.errors, total.words = total.errors + run.errors, total.words + run.words
             total.retried_blocks += run.retried_blocks
+            total.false_flags += run.false_flags
         row(path.stem, raw, full)
     row("ALL", totals["raw"], totals["full"])
     full, raw = totals["full"], totals["raw"]
@@ -139,11 +151,13 @@ def main() -> None:
     print(f"\n30 s of speech narrated{verified}: {30 * full.rtf:.1f} s wall (target 5 s)")
     print(f"full/raw time: {full.wall / raw.wall:.2f} (target 1.3)")
     print(f"round-trip WER: {100 * full.wer:.1f} % (target 2 %; raw Piper on the same text: {100 * raw.wer:.1f} %)")
+    print(f"false flags (flagged, yet heard as written once folded): {full.false_flags} (target 0)")
 
 
 def row(name: str, raw: Run, full: Run) -> None:
     times = f"{full.audio:>8.1f}{raw.wall:>8.2f}{full.wall:>8.2f}{raw.rtf:>9.3f}{full.rtf:>9.3f}"
     quality = f"{full.wall / raw.wall:>9.2f}{100 * raw.wer:>8.1f}%{100 * full.wer:>8.1f}%{full.retried_blocks:>9}"
+    quality += f"{full.false_flags:>12}"
     print(f"{name:<16}{times}{quality}")
 
 

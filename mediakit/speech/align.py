@@ -73,18 +73,38 @@ def align_words(
 def word_error_rate(reference: str, hypothesis: str, language: str = "en") -> float:
     """Word-level edit distance over the reference's length, on comparable words ("$5" == "five dollars").
 
-    0.0 when both are empty; 1.0 when only the reference is empty (everything heard is wrong).
+    Words written together or apart are the same words ("sign-ups", "signups", "sign ups"). 0.0 when both
+    are empty; 1.0 when only the reference is empty (everything heard is wrong).
     """
     meant, heard = comparable_words(reference, language), comparable_words(hypothesis, language)
     if not meant:
         return 1.0 if heard else 0.0
-    previous = list(range(len(heard) + 1))
-    for row, word in enumerate(meant, start=1):
+    return word_errors(meant, heard) / len(meant)
+
+
+_JOINED = 3  # at most this many words written apart match one written together
+
+
+def word_errors(meant: list[str], heard: list[str]) -> int:
+    """Substitutions, deletions and insertions that turn `meant` into `heard`; a run of up to three words on
+    one side that reads as one word on the other ("sign ups" / "signups") costs nothing."""
+    costs = [list(range(len(heard) + 1))]
+    for row in range(1, len(meant) + 1):
         current = [row]
-        for column, other in enumerate(heard, start=1):
-            current.append(min(previous[column] + 1, current[-1] + 1, previous[column - 1] + (word != other)))
-        previous = current
-    return previous[-1] / len(meant)
+        for column in range(1, len(heard) + 1):
+            best = min(
+                costs[row - 1][column] + 1,
+                current[column - 1] + 1,
+                costs[row - 1][column - 1] + (meant[row - 1] != heard[column - 1]),
+            )
+            for apart in range(2, min(_JOINED, max(row, column)) + 1):
+                if row >= apart and "".join(meant[row - apart : row]) == heard[column - 1]:
+                    best = min(best, costs[row - apart][column - 1])
+                if column >= apart and "".join(heard[column - apart : column]) == meant[row - 1]:
+                    best = min(best, costs[row - 1][column - apart])
+            current.append(best)
+        costs.append(current)
+    return costs[-1][-1]
 
 
 def _phrases(tokens: tuple[Token, ...]) -> list[list[int]]:

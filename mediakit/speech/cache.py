@@ -21,7 +21,7 @@ from mediakit.speech.align import HeardWord
 logger = logging.getLogger(__name__)
 
 # Bump when normalisation, synthesis or verification change what a cached unit would contain.
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 
 @dataclass

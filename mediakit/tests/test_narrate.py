@@ -124,3 +124,53 @@ def test_clips_heard_in_one_pass_get_their_own_words_back():
     for text, clip, hearing in zip(sentences, clips, hearings, strict=True):
         assert word_error_rate(text, hearing.transcript) <= 0.15, hearing.transcript
         assert all(0 <= word.start <= word.end <= clip.duration for word in hearing.words)
+
+
+def test_the_best_take_is_kept_and_ties_go_to_the_first(tmp_path):
+    from mediakit.speech.verify import Hearing
+
+    text = "Café owners in São Paulo told us the naïve approach failed."
+    ctx = context(tmp_path, f"Host: {text}")
+    (unit,) = narrate.plan_units(ctx)
+    heard_as = [
+        "Cafe owners in Sao Paulo told us the new approach failed.",  # one real mistake in eleven words
+        "Cafe owners in Sao Paulo told us the naive approach failed.",  # right: only accents differ
+        "Café owners in São Paulo told us the naïve approach failed.",  # right too, but not better
+        "Cafe owners told us the approach failed.",
+    ]
+    for attempt, transcript in enumerate(heard_as):
+        take = narrate.Take(np.full(100, attempt, dtype=np.float32), unit.normalized.spoken_text, None)
+        narrate._keep_best(ctx, unit, take, Hearing(transcript, []), attempt, verifying=True)
+        if attempt == 0:
+            assert unit.audio.score == pytest.approx(1 / 11, abs=1e-4)
+    assert unit.audio.score == 0.0
+    assert unit.audio.transcript == heard_as[1] and unit.audio.samples[0] == 1  # the first of the best takes
+    assert unit.audio.tries == 4
+
+
+def test_accented_lines_are_neither_flagged_nor_retried_for_their_accents(tmp_path):
+    lines = [
+        "Café owners in São Paulo told us the naïve approach failed.",
+        "Zoë opened a crêpe stand near the Champs-Élysées.",
+        "The façade of the old café was repainted in Curaçao.",
+        "José and Renée met at a rendezvous in Montréal.",
+        "Our résumé template is a cliché, said the protégé.",
+        "Jürgen ordered a piña colada at the Zürich airport.",
+    ]
+    ctx = context(tmp_path, "\n".join(f"Host: {line}" for line in lines))
+    narrate.run(ctx)
+    units = [unit for block in ctx.report["blocks"] for unit in block["units"]]
+    assert len(units) == len(lines)
+    takes = [(unit["text"], take) for unit in units for take in unit["takes"]]
+    assert len(takes) == sum(unit["tries"] for unit in units)
+    for text, take in takes:
+        if _equal_but_for_accents(text, take["transcript"]):
+            assert take["score"] == 0.0, (text, take)  # so it is neither retried nor flagged
+        else:  # a take is retried (and flagged, if no take is better) only for a word really heard wrong
+            assert take["score"] > 0.0, (text, take)
+
+
+def _equal_but_for_accents(text: str, transcript: str) -> bool:
+    from mediakit.text.comparable import comparable_words
+
+    return comparable_words(text) == comparable_words(transcript)

@@ -9,7 +9,7 @@ engine's alignment when it has one, else from what the recogniser heard, mapped 
 
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import TypeVar
 
@@ -45,6 +45,7 @@ class Unit:
     key: str = ""
     audio: UnitAudio | None = None
     cached: bool = False
+    takes: list[dict] = field(default_factory=list)  # every take heard in this render: transcript and score
 
 
 @dataclass
@@ -210,7 +211,8 @@ def _keep_best(ctx: RenderContext, unit: Unit, take: Take, hearing: Hearing, att
     candidate = UnitAudio(
         take.samples, heard, hearing.transcript, round(wer, 4), attempt + 1, take.spoken_text, verified=verifying
     )
-    if unit.audio is None or candidate.score < unit.audio.score:
+    unit.takes.append({"transcript": candidate.transcript, "score": candidate.score})
+    if unit.audio is None or candidate.score < unit.audio.score:  # a tie keeps the earlier take
         unit.audio = candidate
     unit.audio.tries = attempt + 1
 
@@ -284,6 +286,7 @@ def _block_report(ctx: RenderContext, index: int, units: list[Unit], start: floa
             "transcript": unit.audio.transcript,
             "passed": unit.audio.score <= ctx.max_error_rate,
             "cached": unit.cached,
+            "takes": unit.takes,
         }
         for unit in units
         if unit.audio is not None
