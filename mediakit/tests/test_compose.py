@@ -1,5 +1,6 @@
 """Compose on small frames with the real ffmpeg: every output read back with PyAV."""
 
+import itertools
 import json
 import re
 import subprocess
@@ -268,6 +269,20 @@ def test_the_file_has_rising_timestamps_and_cuts_where_the_storyboard_says(
     if constant_frame_rate:
         assert len(frames) == round(CUTS[-1] * 30)
         assert {later[0] - earlier[0] for earlier, later in pairwise(frames)} == {frames[1][0] - frames[0][0]}
+
+
+def test_a_default_render_shows_a_different_picture_in_every_scene(tmp_path, narration):
+    blocks = [Block("Host", "a"), Block("Guest", "b"), Block("Host", "c"), Block("Guest", "d")]
+    ctx = make_ctx(tmp_path, narration, burn_captions=False)
+    ctx.blocks = blocks
+    ctx.words = [replace(w, block=min(3, int(w.start / 1.5)), speaker=blocks[min(3, int(w.start / 1.5))].speaker)
+                 for w in ctx.words]  # fmt: skip
+    ctx.storyboard = build_storyboard(blocks, ctx.words, ctx.duration)
+    assert len(ctx.storyboard.scenes) == 4
+    compose.run(ctx)
+    middles = [frame_at(ctx.outputs["mp4"], (s.start + s.end) / 2).astype(int) for s in ctx.storyboard.scenes]
+    for one, other in itertools.combinations(range(4), 2):
+        assert np.abs(middles[one] - middles[other]).mean() > 8, f"scenes {one + 1} and {other + 1} look alike"
 
 
 def test_a_still_piece_lists_one_entry_per_caption_state_with_exact_durations():
