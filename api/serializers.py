@@ -136,6 +136,9 @@ class RenderInputSerializer(ScriptInputSerializer):
     height = serializers.IntegerField(
         min_value=240, max_value=2160, required=False, help_text="Frame height in pixels."
     )
+    constant_frame_rate = serializers.BooleanField(
+        default=False, help_text="Store every frame at 30 fps (a bigger file, for editors that want CFR)."
+    )
 
     def validate_height(self, height: int) -> int:
         return height - height % 2

@@ -116,7 +116,9 @@ def job_request(workspace: Workspace, data: dict[str, Any], *, kind: str, user: 
         aspect = data.get("aspect") or (campaign.aspect if campaign else "9:16")
         # A saved script renders with its campaign's brand kit, as in the Studio.
         options = options_for_script(script, aspect=aspect) if script else RenderOptions(aspect=aspect)
-        options = options.with_changes(language=language, height=data.get("height"))
+        options = options.with_changes(
+            language=language, height=data.get("height"), constant_frame_rate=data["constant_frame_rate"]
+        )
     options = options.with_changes(formats=tuple(formats), callback_url=data.get("callback_url", ""))
     title = data["title"] if data["title"] != "Untitled" or script is None else script.title
     return {

@@ -49,6 +49,7 @@ class RenderOptions:
     brand: Brand | None = None
     zoom: bool | None = None
     transition: str | None = None
+    constant_frame_rate: bool = False  # every frame stored (for editors and platforms that want CFR)
     caption_style: dict[str, Any] | None = None  # CAPTION_FIELDS only
     logo: str = ""
     music: str = ""
@@ -62,6 +63,8 @@ class RenderOptions:
             raise InvalidRenderOptions(f"height must be a positive number of pixels, not {self.height}")
         if self.transition is not None and self.transition not in TRANSITIONS:
             raise InvalidRenderOptions(f"transition must be one of {', '.join(TRANSITIONS)}, not {self.transition!r}")
+        if not isinstance(self.constant_frame_rate, bool):
+            raise InvalidRenderOptions(f"constant_frame_rate must be true or false, not {self.constant_frame_rate!r}")
         if unknown := set(self.caption_style or {}) - set(CAPTION_FIELDS):
             raise InvalidRenderOptions(f"caption_style has no setting {sorted(unknown)[0]!r}")
         if not all(isinstance(index, int) and index >= 0 for index in self.regenerate_blocks):
@@ -138,6 +141,8 @@ class RenderOptions:
             look["zoom"] = self.zoom
         if self.transition is not None:
             look["transition"] = self.transition
+        if self.constant_frame_rate:
+            look["constant_frame_rate"] = True
         if self.caption_style:
             look["caption_style"] = CaptionStyle(**self.caption_style)
         return look

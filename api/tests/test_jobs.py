@@ -117,6 +117,15 @@ def test_renders_take_video_options(api, queue):
     assert response.status_code == 202
     job = RenderJob.objects.get()
     assert job.kind == "video" and job.options["aspect"] == "16:9" and job.options["height"] == 360
+    assert "constant_frame_rate" not in job.options  # variable frame rate unless asked
+
+
+def test_renders_can_ask_for_a_constant_frame_rate(api, queue):
+    response = api.post("/api/v1/renders", {**SCRIPT, "constant_frame_rate": True}, format="json")
+    assert response.status_code == 202
+    assert RenderJob.objects.get().options["constant_frame_rate"] is True
+    refused = api.post("/api/v1/renders", {**SCRIPT, "constant_frame_rate": "often"}, format="json")
+    assert refused.status_code == 400 and "constant_frame_rate" in refused.json()["error"]["details"]
 
 
 def test_renders_of_a_campaign_script_use_its_defaults(api, owner, queue):

@@ -1,5 +1,6 @@
 """Compose on small frames with the real ffmpeg: every output read back with PyAV."""
 
+import itertools
 import json
 import re
 import subprocess
@@ -207,6 +208,81 @@ def test_cancelling_kills_ffmpeg_and_leaves_no_temp_files(tmp_path, narration):
         compose.run(ctx)
     assert not [p for p in psutil.Process().children(recursive=True) if "ffmpeg" in p.name()]
     assert list(tmp_path.iterdir()) == []
+
+
+SCENE_COLOURS = {"#FF0000": (255, 0, 0), "#00FF00": (0, 255, 0), "#0000FF": (0, 0, 255), "#FFFF00": (255, 255, 0)}
+CUTS = (0.0, 1.37, 2.81, 4.43, 6.0)  # off the frame grid, as narration timings are
+
+
+def solid_scenes(zoom_every_other: bool) -> Storyboard:
+    colours = list(SCENE_COLOURS)
+    return Storyboard(
+        duration=CUTS[-1],
+        scenes=tuple(
+            Scene(start, end, 0, "Host", Background("color", (colours[i],)), zoom=zoom_every_other and i % 2 == 1)
+            for i, (start, end) in enumerate(pairwise(CUTS))
+        ),
+    )
+
+
+def decoded_frames(path: Path) -> list[tuple[int, float, str]]:
+    """(pts, seconds, nearest scene colour) of every frame, in the decoder's output order; the colour is
+    read above the captions."""
+    names, rgbs = list(SCENE_COLOURS), np.array(list(SCENE_COLOURS.values()))
+    frames = []
+    with av.open(str(path)) as container:
+        for frame in container.decode(video=0):
+            mean = frame.to_ndarray(format="rgb24")[: frame.height // 3].reshape(-1, 3).mean(axis=0)
+            frames.append((frame.pts, frame.time, names[int(np.abs(rgbs - mean).sum(axis=1).argmin())]))
+    return frames
+
+
+@pytest.mark.parametrize(
+    ("zoom_every_other", "constant_frame_rate"),
+    [(False, False), (True, False), (False, True)],
+    ids=["still-scenes", "still-and-moving-scenes", "constant-frame-rate"],
+)
+def test_the_file_has_rising_timestamps_and_cuts_where_the_storyboard_says(
+    tmp_path, narration, zoom_every_other, constant_frame_rate
+):
+    ctx = make_ctx(tmp_path, narration, constant_frame_rate=constant_frame_rate)
+    ctx.storyboard = solid_scenes(zoom_every_other)
+    compose.run(ctx)
+    remux = subprocess.run(
+        [FFMPEG, "-hide_banner", "-nostdin", "-i", str(ctx.outputs["mp4"]), "-c", "copy", "-f", "mp4", "-y",
+         str(tmp_path / "remuxed.mp4")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert remux.returncode == 0, remux.stderr
+    assert "non monotonically increasing dts" not in remux.stderr
+    assert "non monotonic" not in remux.stderr.lower()
+
+    frames = decoded_frames(ctx.outputs["mp4"])
+    assert all(later[0] > earlier[0] for earlier, later in pairwise(frames)), "frames come out of order"
+    colours = list(SCENE_COLOURS)
+    one_frame = 1 / 30
+    for index, cut in enumerate(CUTS[1:-1], start=1):
+        first_new = next(i for i, frame in enumerate(frames) if frame[2] == colours[index])
+        assert abs(frames[first_new][1] - cut) <= one_frame, f"scene {index + 1} starts at {frames[first_new][1]}"
+        assert frames[first_new - 1][2] == colours[index - 1]  # the frame on screen just before the cut
+    assert [frame[2] for frame in frames] == sorted((frame[2] for frame in frames), key=colours.index)
+    if constant_frame_rate:
+        assert len(frames) == round(CUTS[-1] * 30)
+        assert {later[0] - earlier[0] for earlier, later in pairwise(frames)} == {frames[1][0] - frames[0][0]}
+
+
+def test_a_default_render_shows_a_different_picture_in_every_scene(tmp_path, narration):
+    blocks = [Block("Host", "a"), Block("Guest", "b"), Block("Host", "c"), Block("Guest", "d")]
+    ctx = make_ctx(tmp_path, narration, burn_captions=False)
+    ctx.blocks = blocks
+    ctx.words = [replace(w, block=min(3, int(w.start / 1.5)), speaker=blocks[min(3, int(w.start / 1.5))].speaker)
+                 for w in ctx.words]  # fmt: skip
+    ctx.storyboard = build_storyboard(blocks, ctx.words, ctx.duration)
+    assert len(ctx.storyboard.scenes) == 4
+    compose.run(ctx)
+    middles = [frame_at(ctx.outputs["mp4"], (s.start + s.end) / 2).astype(int) for s in ctx.storyboard.scenes]
+    for one, other in itertools.combinations(range(4), 2):
+        assert np.abs(middles[one] - middles[other]).mean() > 8, f"scenes {one + 1} and {other + 1} look alike"
 
 
 def test_a_still_piece_lists_one_entry_per_caption_state_with_exact_durations():

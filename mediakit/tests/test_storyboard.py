@@ -9,7 +9,14 @@ from hypothesis import strategies as st
 
 from mediakit.speech.words import TimedWord
 from mediakit.text.script import Block
-from mediakit.video.storyboard import Brand, Storyboard, StoryboardError, build_storyboard, extract_keywords
+from mediakit.video.storyboard import (
+    Brand,
+    Storyboard,
+    StoryboardError,
+    brand_background,
+    build_storyboard,
+    extract_keywords,
+)
 
 
 @st.composite
@@ -112,3 +119,13 @@ def test_bad_storyboard_json_is_refused_naming_scene_and_field(edit, message):
 def test_invalid_json_text_is_refused():
     with pytest.raises(StoryboardError, match="not valid JSON"):
         Storyboard.from_json("{scenes: ")
+
+
+def test_default_scenes_take_six_looks_from_the_brand_in_turn():
+    brand = Brand(primary="#1e293b", secondary="#7c3aed")
+    looks = [brand_background(brand, index) for index in range(7)]
+    assert looks[0].colors == ("#1e293b", "#7c3aed") and looks[6] == looks[0]
+    assert len(set(looks[:6])) == 6
+    assert [look.kind for look in looks] == ["gradient"] * 7
+    solid = [brand_background(Brand(gradient=False), index) for index in range(6)]
+    assert len({look.colors for look in solid}) == 6 and all(look.kind == "color" for look in solid)

@@ -172,6 +172,11 @@ def piece_args(
         "-frames:v",
         str(piece.frames),
         *X264,
+        # No B-frames: decode order is presentation order, so every packet's dts equals its pts and the
+        # joined file's timestamps rise at the joins (B-frames start a piece at a negative dts and shorten
+        # its MP4 duration, which pulled every later cut earlier).
+        "-bf",
+        "0",
         "-enc_time_base",
         f"1/{fps}",
         "-video_track_timescale",
@@ -203,11 +208,13 @@ def join_args(piece_list: Path, audio: Path, out: Path) -> list[str]:
     ]
 
 
-def pieces_concat_list(paths: list[Path]) -> str:
+def pieces_concat_list(paths: list[Path], pieces: list[Piece], fps: int) -> str:
+    """The join's list, each piece with its planned length: the next piece starts exactly where the
+    storyboard puts it, whatever duration the piece's MP4 header reports."""
     lines = ["ffconcat version 1.0"]
-    for path in paths:
+    for path, piece in zip(paths, pieces, strict=True):
         quoted = str(path).replace("'", "'\\''")
-        lines.append(f"file '{quoted}'")
+        lines += [f"file '{quoted}'", f"duration {piece.frames / fps:.9f}"]
     return "\n".join(lines) + "\n"
 
 

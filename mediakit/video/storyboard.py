@@ -4,6 +4,7 @@ Pure Python, no Django. Stored as JSON and edited by creators, so `Storyboard.fr
 field and names the scene and field of the first problem it finds.
 """
 
+import colorsys
 import itertools
 import json
 import math
@@ -126,7 +127,7 @@ def build_storyboard(
                     end=round(b, 3),
                     block=index,
                     speaker=blocks[index].speaker,
-                    background=_brand_background(brand, len(scenes)),
+                    background=brand_background(brand, len(scenes)),
                     keywords=tuple(extract_keywords([w.text for w in inside])),
                     zoom=zoom,
                 )
@@ -136,11 +137,29 @@ def build_storyboard(
     return Storyboard(duration=duration, scenes=tuple(fixed))
 
 
-def _brand_background(brand: Brand, index: int) -> Background:
-    first, second = (brand.primary, brand.secondary) if index % 2 == 0 else (brand.secondary, brand.primary)
+# Six looks from one brand, in turn: (hue turn, lightness step) applied to both brand colours, the
+# gradient's direction flipped every other scene. Six stills cost little to render, and a short video
+# never shows the same picture twice in a row (scenes six apart share a look).
+BRAND_LOOKS = ((0.0, 0.0), (0.03, 0.07), (-0.03, -0.07), (0.06, 0.0), (-0.06, 0.04), (0.0, -0.04))
+
+
+def brand_background(brand: Brand, index: int) -> Background:
+    hue_turn, lightness_step = BRAND_LOOKS[index % len(BRAND_LOOKS)]
+    first, second = (
+        _shifted(colour, hue_turn, lightness_step)
+        for colour in ((brand.primary, brand.secondary) if index % 2 == 0 else (brand.secondary, brand.primary))
+    )
     if brand.gradient:
         return Background(kind="gradient", colors=(first, second))
     return Background(kind="color", colors=(first,))
+
+
+def _shifted(colour: str, hue_turn: float, lightness_step: float) -> str:
+    red, green, blue = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    hue, lightness, saturation = colorsys.rgb_to_hls(red, green, blue)
+    lightness = min(0.95, max(0.05, lightness + lightness_step))
+    rgb = colorsys.hls_to_rgb((hue + hue_turn) % 1.0, lightness, saturation)
+    return "#" + "".join(f"{round(channel * 255):02x}" for channel in rgb)
 
 
 def _split_times(words: list[TimedWord], start: float, end: float) -> list[float]:

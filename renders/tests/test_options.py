@@ -18,6 +18,7 @@ def test_options_stored_before_the_type_existed_still_load():
         "brand": {"primary": "#112233", "secondary": "#445566", "gradient": True},
         "zoom": True,
         "transition": "crossfade",
+        "constant_frame_rate": True,
         "caption_style": {"font_name": "Roboto", "bold": True, "font_size": 0.05, "margin_bottom": 0.45},
         "logo": "workspaces/1/campaigns/a/logo.png",
         "height": 720,
@@ -36,6 +37,7 @@ def test_the_look_gives_the_context_only_what_the_job_sets():
     assert RenderOptions().look() == {"prepare_storyboard": False, "watermark": False}
     look = RenderOptions(zoom=True, caption_style={"font_name": "Roboto Light", "bold": False}).look()
     assert look["zoom"] is True and look["caption_style"] == CaptionStyle(font_name="Roboto Light", bold=False)
+    assert RenderOptions(constant_frame_rate=True).look()["constant_frame_rate"] is True
 
 
 @pytest.mark.parametrize(
@@ -45,6 +47,7 @@ def test_the_look_gives_the_context_only_what_the_job_sets():
         ({"height": -2}, "height must be a positive number of pixels"),
         ({"aspect": "4:3"}, "aspect must be one of"),
         ({"transition": "wipe"}, "transition must be one of"),
+        ({"constant_frame_rate": "yes"}, "constant_frame_rate must be true or false, not 'yes'"),
         ({"caption_style": {"size": 3}}, "caption_style has no setting 'size'"),
     ],
 )

@@ -3,7 +3,9 @@
 import json
 import subprocess
 import sys
+from itertools import pairwise
 
+import av
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
@@ -27,12 +29,12 @@ def test_the_speech_cache_is_kept_under_var_dir(tmp_path):
     assert any(path.is_file() for path in (tmp_path / "var" / "speech-cache").rglob("*"))
 
 
-def test_video_and_a_progress_bar_from_the_command_line(tmp_path):
+def test_video_at_a_constant_frame_rate_and_a_progress_bar_from_the_command_line(tmp_path):
     script = tmp_path / "talk.json"
     script.write_text(json.dumps({"blocks": [{"speaker": "Host", "text": "Hello there."}]}))
     result = subprocess.run(
         [sys.executable, "manage.py", "render", str(script), "--out", str(tmp_path / "out"), "--video",
-         "--aspect", "1:1", "--height", "240"],
+         "--aspect", "1:1", "--height", "240", "--constant-frame-rate"],
         cwd=settings.BASE_DIR, capture_output=True, text=True,
         env={
             "DJANGO_SETTINGS_MODULE": "omnivibe.settings_test",
@@ -44,6 +46,11 @@ def test_video_and_a_progress_bar_from_the_command_line(tmp_path):
     assert "100%" in result.stderr and "wrote" in result.stdout
     assert (tmp_path / "out" / "video.mp4").stat().st_size > 1000
     assert not (tmp_path / "out" / "captions.ass").exists()
+    with av.open(str(tmp_path / "out" / "video.mp4")) as container:
+        stream = container.streams.video[0]
+        times = [frame.time for frame in container.decode(stream)]
+    assert len(times) == round(float(stream.duration * stream.time_base) * 30)  # every frame stored, 30 a second
+    assert all(abs(later - earlier - 1 / 30) < 1e-3 for earlier, later in pairwise(times))
 
 
 @pytest.mark.parametrize(

@@ -107,7 +107,7 @@ def _render(ctx: RenderContext, storyboard: Storyboard, scratch: Path, video: Pa
     _run_jobs(ctx, sorted(jobs, key=lambda job: -job.weight), span=(0.05, 0.95))
 
     piece_list = scratch / "pieces.txt"
-    piece_list.write_text(pieces_concat_list(piece_files), encoding="utf-8")
+    piece_list.write_text(pieces_concat_list(piece_files, pieces, options.fps), encoding="utf-8")
     ctx.check_cancelled()
     run_ffmpeg(join_args(piece_list, audio, video), duration=ctx.duration, is_cancelled=ctx.is_cancelled)
     # The thumbnail: the first scene, at its first spoken word's middle, so its caption shows.

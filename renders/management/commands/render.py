@@ -31,6 +31,11 @@ class Command(BaseCommand):
             default=settings.RENDER_VIDEO_HEIGHT,
             help="1080 for 1080p (the default), 720 for a fast preview",
         )
+        parser.add_argument(
+            "--constant-frame-rate",
+            action="store_true",
+            help="store every frame at 30 fps (bigger file; for editors and platforms that ask for CFR)",
+        )
         parser.add_argument("--no-verify", action="store_true", help="skip hearing the narration back")
         parser.add_argument("--no-cache", action="store_true", help="synthesise every unit afresh")
 
@@ -53,6 +58,7 @@ class Command(BaseCommand):
                 video=video,
                 aspect=aspect,
                 video_height=height,
+                constant_frame_rate=options["constant_frame_rate"],
                 on_progress=show,
                 **{**narration_settings(), "verify": settings.RENDER_VERIFY and not options["no_verify"]},
                 speech_cache=None if options["no_cache"] else SpeechCache(cache_storage, "cli"),
