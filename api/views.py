@@ -28,6 +28,7 @@ from api.signing import LinkExpired, LinkInvalid, output_for_token
 from billing.selectors import usage_history, usage_summary
 from renders.files import file_response
 from renders.models import RenderJob
+from renders.services import delete_outputs
 from scripts.models import Campaign, Script
 from scripts.selectors import search_scripts
 from voices.models import Voice
@@ -217,7 +218,7 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         return {**super().get_serializer_context(), "base_url": self.request.build_absolute_uri("/")}
 
     def destroy(self, request: Request, public_id: str) -> Response:
-        job = services.delete_job(self.get_object())
+        job = delete_outputs(self.get_object())
         return _job_response(request, job)
 
 

@@ -45,6 +45,33 @@ class ScriptForm(forms.ModelForm):
         return body
 
 
+class LibraryFilterForm(forms.Form):
+    """The library's search box and filters (GET); a bad value is shown as a form error and ignored."""
+
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    campaign = forms.ModelChoiceField(queryset=Campaign.objects.none(), required=False, empty_label="All campaigns")
+    status = forms.ChoiceField(required=False, choices=[("", "All statuses"), *RenderJob.Status.choices])
+
+    def __init__(self, *args: Any, workspace: Workspace, statuses: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns_of(workspace)
+        if not statuses:
+            del self.fields["status"]
+
+    def _cleaned(self) -> dict[str, Any]:
+        if not self.is_valid():
+            return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        return self.cleaned_data
+
+    def script_filters(self) -> dict[str, Any]:
+        data = self._cleaned()
+        campaign = data.get("campaign")
+        return {"query": (data.get("q") or "").strip(), "campaign_id": campaign.pk if campaign else None}
+
+    def job_filters(self) -> dict[str, Any]:
+        return {**self.script_filters(), "status": self._cleaned().get("status") or ""}
+
+
 class RenderForm(forms.Form):
     kind = forms.ChoiceField(choices=RenderJob.Kind.choices, initial=RenderJob.Kind.VIDEO)
     aspect = forms.ChoiceField(choices=[(aspect, aspect) for aspect in ASPECTS], initial="9:16")
