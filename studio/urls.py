@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("scripts/", views.script_list, name="scripts"),
     path("scripts/new/", views.script_new, name="script_new"),
+    path("scripts/estimate/", views.script_estimate, name="script_estimate"),
     path("scripts/<int:pk>/delete/", views.script_delete, name="script_delete"),
     path("scripts/<int:pk>/duplicate/", views.script_duplicate, name="script_duplicate"),
     path("renders/", views.render_list, name="renders"),

@@ -10,15 +10,25 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import get_for_member, member_workspace
 from billing.quota import QuotaExceeded
+from billing.selectors import usage_summary
 from mediakit.text.script import ScriptError, parse_text
 from renders.models import RenderJob
 from renders.options import options_for_script
+from renders.quota import UNIT_MAX_CHARS, estimate
 from renders.selectors import search_jobs
 from renders.services import create_job, delete_job
 from scripts.models import Campaign, Script
 from scripts.selectors import campaigns_of, scripts_of, search_scripts
 from scripts.services import delete_campaign, duplicate_campaign, duplicate_script
-from studio.forms import SAMPLE_SCRIPT, CampaignForm, LibraryFilterForm, RenderForm, ScriptForm
+from studio.forms import (
+    SAMPLE_SCRIPT,
+    CampaignForm,
+    EstimateForm,
+    LibraryFilterForm,
+    RenderForm,
+    ScriptForm,
+    script_error_lines,
+)
 
 PAGE_SIZE = 25
 
@@ -174,6 +184,28 @@ def _render(request: HttpRequest, script: Script) -> HttpResponse:
         messages.error(request, refused.as_html())
         return redirect("studio:script", pk=script.pk)
     return redirect("renders:job", public_id=job.public_id)
+
+
+@login_required
+@require_POST
+def script_estimate(request: HttpRequest) -> HttpResponse:
+    """The editor's live estimate (htmx, as the creator types): words and seconds per block and in total,
+    as quota counts them, beside the plan's remaining narration; the parser's errors while the script has any."""
+    workspace = member_workspace(request)
+    form = EstimateForm(request.POST)
+    context: dict = {"remaining": usage_summary(workspace)["narration_seconds"]["remaining"], "unit": UNIT_MAX_CHARS}
+    if not form.is_valid():
+        context["errors"] = [error for errors in form.errors.values() for error in errors]
+    else:
+        try:
+            blocks = parse_text(form.cleaned_data["body"], max_chars=settings.RENDER_MAX_SCRIPT_CHARS)
+        except ScriptError as error:
+            context["errors"] = script_error_lines(error)
+        else:
+            context["blocks"], context["seconds"] = estimate(blocks, form.cleaned_data["language"] or "en")
+            context["words"] = sum(block.words for block in context["blocks"])
+            context["over"] = context["seconds"] > context["remaining"]
+    return render(request, "studio/_estimate.html", context)
 
 
 @login_required
