@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -11,9 +12,18 @@ from api.models import WebhookDelivery
 from api.signing import signed_url
 from mediakit.pipeline.context import ASPECTS
 from mediakit.speech.engines import available_engines
-from mediakit.text.script import MAX_BLOCKS, MAX_PAUSE_SECONDS, MAX_SPEAKER_LENGTH
+from mediakit.text.script import (
+    MAX_BLOCKS,
+    MAX_PAUSE_SECONDS,
+    MAX_SPEAKER_LENGTH,
+    Block,
+    ScriptError,
+    parse_json,
+    parse_text,
+    to_text,
+)
 from renders.models import RenderJob, RenderOutput
-from scripts.models import Campaign
+from scripts.models import Campaign, Script
 from voices.engine_context import engine_context
 from voices.models import Voice
 
@@ -238,3 +248,76 @@ class CampaignSerializer(serializers.ModelSerializer):
             "caption_color", "highlight_color", "caption_position", "zoom", "transition", "created_at",
         ]  # fmt: skip
         read_only_fields = ["created_at"]
+
+
+# --- Saved scripts -------------------------------------------------------------------------------
+
+LANGUAGE_TAG = RegexValidator(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", "Use a language tag like 'en' or 'de-DE'.")
+
+
+def script_errors(error: ScriptError) -> list[str]:
+    return [f"line {line}: {message}" if line else message for line, message in error.errors]
+
+
+class ScriptSerializer(serializers.ModelSerializer):
+    """A saved script: `body` in the text format, or `blocks` (JSON) on writes, stored as text."""
+
+    body = serializers.CharField(
+        required=False,
+        max_length=settings.RENDER_MAX_SCRIPT_CHARS,
+        trim_whitespace=False,
+        help_text="The script in the text format: 'Host: Hello.' lines, [pause 1s]. Errors name the line.",
+    )
+    blocks = BlockSerializer(
+        many=True,
+        required=False,
+        write_only=True,
+        max_length=MAX_BLOCKS,
+        help_text="… or the script as JSON blocks (stored in the text format). Errors name the block.",
+    )
+    parsed_blocks = serializers.SerializerMethodField(help_text="The body's blocks, as a render reads them.")
+    campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.none(), required=False, allow_null=True)
+    language = serializers.CharField(max_length=10, default="en", validators=[LANGUAGE_TAG])
+
+    class Meta:
+        model = Script
+        fields = ["id", "title", "language", "campaign", "body", "blocks", "parsed_blocks", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        workspace = self.context.get("workspace")
+        if workspace is not None:  # a campaign of another workspace is "does not exist", as it is for this one
+            self.fields["campaign"].queryset = Campaign.objects.filter(workspace=workspace)
+
+    def validate_title(self, title: str) -> str:
+        if not title.strip():
+            raise serializers.ValidationError("The title cannot be blank.")
+        return title.strip()
+
+    def validate_body(self, body: str) -> str:
+        try:
+            parse_text(body, max_chars=settings.RENDER_MAX_SCRIPT_CHARS)
+        except ScriptError as error:
+            raise serializers.ValidationError(script_errors(error)) from None
+        return body
+
+    def validate(self, data: dict) -> dict:
+        sent = [name for name in ("body", "blocks") if name in data]
+        if len(sent) > 1 or (not sent and not self.partial):
+            raise serializers.ValidationError({"body": ["Send exactly one of body or blocks."]})
+        if "blocks" in data:
+            try:
+                blocks = parse_json({"blocks": data.pop("blocks")}, max_chars=settings.RENDER_MAX_SCRIPT_CHARS)
+                data["body"] = to_text(blocks)
+            except ScriptError as error:
+                raise serializers.ValidationError({"blocks": script_errors(error)}) from None
+        return data
+
+    @extend_schema_field(BlockSerializer(many=True))
+    def get_parsed_blocks(self, script: Script) -> list[dict]:
+        try:
+            blocks: list[Block] = parse_text(script.body, max_chars=settings.RENDER_MAX_SCRIPT_CHARS)
+        except ScriptError:  # saved before a stricter parser: shown, but not as blocks
+            return []
+        return [{"speaker": b.speaker, "text": b.text, "pause_after": b.pause_after, "line": b.line} for b in blocks]

@@ -19,7 +19,6 @@ from mediakit import untrusted
 from mediakit.speech.engines import EngineError, check_settings
 from mediakit.speech.samples import SampleError, validate_sample
 from mediakit.text.script import Block, ScriptError, parse_json, parse_text, speakers_in_order
-from renders import actions
 from renders.models import RenderJob
 from renders.options import RenderOptions, options_for_script
 from renders.services import create_job
@@ -166,15 +165,6 @@ def submit_once(
             "This Idempotency-Key came with a different request in the last 24 hours; send a new key.",
         )
     return earlier.job, True
-
-
-def delete_job(job: RenderJob) -> RenderJob:
-    """Cancel the job if it is still going, then delete its files (the job row stays, for history and usage)."""
-    actions.cancel_job(job)
-    for output in job.outputs.all():
-        output.file.delete(save=False)
-        output.delete()
-    return job
 
 
 def delete_speaker_or_409(voice: Voice) -> None:

@@ -8,6 +8,7 @@ router = SimpleRouter(trailing_slash=False)
 router.register("speakers", views.SpeakerViewSet, basename="speaker")
 router.register("jobs", views.JobViewSet, basename="job")
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
+router.register("scripts", views.ScriptViewSet, basename="script")
 
 app_name = "api"
 urlpatterns = [

@@ -20,6 +20,7 @@ from api.serializers import (
     JobSerializer,
     RenderInputSerializer,
     ScriptInputSerializer,
+    ScriptSerializer,
     SpeakerCreateSerializer,
     SpeakerSerializer,
 )
@@ -27,7 +28,9 @@ from api.signing import LinkExpired, LinkInvalid, output_for_token
 from billing.selectors import usage_history, usage_summary
 from renders.files import file_response
 from renders.models import RenderJob
-from scripts.models import Campaign
+from renders.services import delete_outputs
+from scripts.models import Campaign, Script
+from scripts.selectors import search_scripts
 from voices.models import Voice
 
 ERR = OpenApiResponse(ErrorSerializer)
@@ -215,7 +218,7 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         return {**super().get_serializer_context(), "base_url": self.request.build_absolute_uri("/")}
 
     def destroy(self, request: Request, public_id: str) -> Response:
-        job = services.delete_job(self.get_object())
+        job = delete_outputs(self.get_object())
         return _job_response(request, job)
 
 
@@ -241,6 +244,69 @@ class CampaignViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer: CampaignSerializer) -> None:
         serializer.save(workspace=workspace_of(self.request))
+
+
+MAX_QUERY_LENGTH = 200
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List scripts",
+        description="Newest edit first. `q` searches titles and bodies (case-insensitive); `campaign` filters.",
+        parameters=[
+            OpenApiParameter(
+                "q", OpenApiTypes.STR, description=f"Words to find (at most {MAX_QUERY_LENGTH} characters)"
+            ),
+            OpenApiParameter("campaign", OpenApiTypes.INT, description="A campaign id"),
+        ],
+        responses={200: ScriptSerializer(many=True), **INVALID, **AUTH_ERRORS},
+    ),
+    retrieve=extend_schema(summary="Show a script", responses={200: ScriptSerializer, **AUTH_ERRORS, **NOT_FOUND}),
+    create=extend_schema(
+        summary="Save a script",
+        description="Send `body` (text format) or `blocks` (JSON); either is checked like a render's script.",
+        responses={201: ScriptSerializer, **INVALID, **AUTH_ERRORS, 413: ERR, 415: ERR},
+    ),
+    update=extend_schema(
+        summary="Replace a script", responses={200: ScriptSerializer, **INVALID, **AUTH_ERRORS, **NOT_FOUND}
+    ),
+    partial_update=extend_schema(
+        summary="Change a script", responses={200: ScriptSerializer, **INVALID, **AUTH_ERRORS, **NOT_FOUND}
+    ),
+    destroy=extend_schema(
+        summary="Delete a script",
+        description="Its renders stay (they keep their own copy of the script).",
+        responses={204: None, **AUTH_ERRORS, **NOT_FOUND},
+    ),
+)
+class ScriptViewSet(viewsets.ModelViewSet):
+    serializer_class = ScriptSerializer
+    lookup_value_regex = "[0-9]{1,18}"
+
+    def get_queryset(self) -> QuerySet[Script]:
+        if getattr(self, "swagger_fake_view", False):
+            return Script.objects.none()
+        workspace = workspace_of(self.request)
+        if self.action != "list":
+            return search_scripts(workspace)
+        params = self.request.query_params
+        query = params.get("q", "").strip()
+        if len(query) > MAX_QUERY_LENGTH:
+            raise ValidationError({"q": [f"Search for at most {MAX_QUERY_LENGTH} characters."]})
+        campaign = params.get("campaign", "").strip()
+        if campaign and not (campaign.isascii() and campaign.isdigit() and len(campaign) < 19):
+            raise ValidationError({"campaign": ["Give a campaign id (a number)."]})
+        return search_scripts(workspace, query=query, campaign_id=int(campaign) if campaign else None)
+
+    def get_serializer_context(self) -> dict:
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["workspace"] = workspace_of(self.request)
+        return context
+
+    def perform_create(self, serializer: ScriptSerializer) -> None:
+        key = self.request.auth
+        serializer.save(workspace=key.workspace, created_by=key.created_by)
 
 
 def download(request: HttpRequest, token: str) -> HttpResponse:

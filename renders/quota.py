@@ -5,6 +5,7 @@ plan row until it commits, so two submissions never decide on the same figures.
 """
 
 import math
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,25 +13,57 @@ from django.conf import settings
 from accounts.models import Workspace
 from billing.models import UsageEntry
 from billing.quota import Admission, Cost, release, reserve, settle
+from mediakit.pipeline.stages.narrate import UNIT_MAX_CHARS
 from mediakit.text.normalize import normalize
 from mediakit.text.script import Block
+from mediakit.text.sentences import split_sentences
 from renders.models import RenderJob
 from renders.options import RenderOptions
+
+
+def spoken_words(block: Block, language: str) -> int:
+    """The words the voice will say, as the narrate stage normalises them: "$1,250" is six words."""
+    return len(normalize(block.text, language).spoken_text.split())
+
+
+def block_seconds(words: int, pause_after: float) -> float:
+    return words * 60 / settings.NARRATION_WORDS_PER_MINUTE + pause_after
+
+
+def charged_seconds(block_estimates: list[float]) -> int:
+    """What quota reserves for narration: the blocks' seconds, rounded up to whole seconds, at least one."""
+    return max(math.ceil(sum(block_estimates)), 1)
 
 
 def cost_of(blocks: list[Block], kind: str, options: RenderOptions) -> Cost:
     """Narration at NARRATION_WORDS_PER_MINUTE plus the script's pauses, rounded up to whole seconds.
 
-    Counts the words the voice will say, as the narrate stage normalises them: "$1,250" is six words. No
-    narration for a storyboard's video, whose narration its "Prepare storyboard" job paid for.
+    No narration for a storyboard's video, whose narration its "Prepare storyboard" job paid for.
     """
     renders = 1 if kind == RenderJob.Kind.VIDEO else 0
     if options.narration_paid_before:
         return Cost(Decimal(0), renders)
-    words = sum(len(normalize(block.text, options.language).spoken_text.split()) for block in blocks)
-    pauses = sum(block.pause_after for block in blocks)
-    seconds = math.ceil(words * 60 / settings.NARRATION_WORDS_PER_MINUTE + pauses)
-    return Cost(Decimal(max(seconds, 1)), renders)
+    seconds = [block_seconds(spoken_words(block, options.language), block.pause_after) for block in blocks]
+    return Cost(Decimal(charged_seconds(seconds)), renders)
+
+
+@dataclass(frozen=True)
+class BlockEstimate:
+    block: Block
+    words: int
+    seconds: float
+    parts: int  # narration units: more than one means the block is split (UNIT_MAX_CHARS a unit)
+
+
+def estimate(blocks: list[Block], language: str) -> tuple[list[BlockEstimate], int]:
+    """Each block's words, seconds and narration units, and the narration seconds quota would charge
+    (the editor's live estimate: the same figures as `cost_of`)."""
+    estimates = []
+    for block in blocks:
+        words = spoken_words(block, language)
+        parts = len(split_sentences(block.text, UNIT_MAX_CHARS))
+        estimates.append(BlockEstimate(block, words, block_seconds(words, block.pause_after), parts))
+    return estimates, charged_seconds([estimate.seconds for estimate in estimates])
 
 
 def admit(

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
 
 from accounts.access import for_member
 from renders.models import RenderJob
@@ -23,3 +24,17 @@ def titles_of_jobs_using(voice: Any) -> list[str]:
         for job in active
         if any(spec.get("voice_pk") == voice.pk for spec in job.render_options.voices.values())
     ]
+
+
+def search_jobs(
+    workspace: Any, *, query: str = "", status: str = "", campaign_id: int | None = None
+) -> QuerySet[RenderJob]:
+    """The workspace's renders, newest first: `query` in the title, of one status and campaign if given."""
+    jobs = RenderJob.objects.filter(workspace=workspace)
+    if query:
+        jobs = jobs.filter(title__icontains=query)
+    if status:
+        jobs = jobs.filter(status=status)
+    if campaign_id is not None:
+        jobs = jobs.filter(script__campaign_id=campaign_id)
+    return jobs.order_by("-created_at", "-pk")

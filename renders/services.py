@@ -252,3 +252,18 @@ def _cancel_checker(job: RenderJob, interval: float = 1.0) -> Callable[[], bool]
         return cancelled
 
     return is_cancelled
+
+
+def delete_outputs(job: RenderJob) -> RenderJob:
+    """Cancel the job if it is still going (renders' actions), then delete its files; the row stays."""
+    actions.cancel_job(job)
+    for output in job.outputs.all():
+        output.file.delete(save=False)
+        output.delete()
+    return job
+
+
+def delete_job(job: RenderJob) -> None:
+    """Cancel, delete the files, then the row. Usage already charged stays (usage entries outlive their job)."""
+    delete_outputs(job)
+    job.delete()

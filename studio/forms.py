@@ -4,6 +4,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse_lazy
 
 from accounts.models import Workspace
 from mediakit import untrusted
@@ -24,7 +25,19 @@ class ScriptForm(forms.ModelForm):
     class Meta:
         model = Script
         fields = ["title", "campaign", "body"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 12, "spellcheck": "true"})}
+        widgets = {
+            "body": forms.Textarea(
+                attrs={
+                    "rows": 12,
+                    "spellcheck": "true",
+                    # The live estimate: the whole form goes to the estimate endpoint as the creator types.
+                    "hx-post": reverse_lazy("studio:script_estimate"),
+                    "hx-trigger": "load, keyup changed delay:400ms",
+                    "hx-target": "#estimate",
+                    "hx-swap": "innerHTML",
+                }
+            )
+        }
         labels = {"body": "Script"}
         help_texts = {
             "body": "One line per speaker: 'Host: Hello.' Add pauses with [pause 1s].",
@@ -41,8 +54,42 @@ class ScriptForm(forms.ModelForm):
         try:
             parse_text(body, max_chars=settings.RENDER_MAX_SCRIPT_CHARS)
         except ScriptError as error:
-            raise forms.ValidationError([str(error_line) for error_line in _lines(error)]) from None
+            raise forms.ValidationError([str(error_line) for error_line in script_error_lines(error)]) from None
         return body
+
+
+class LibraryFilterForm(forms.Form):
+    """The library's search box and filters (GET); a bad value is shown as a form error and ignored."""
+
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    campaign = forms.ModelChoiceField(queryset=Campaign.objects.none(), required=False, empty_label="All campaigns")
+    status = forms.ChoiceField(required=False, choices=[("", "All statuses"), *RenderJob.Status.choices])
+
+    def __init__(self, *args: Any, workspace: Workspace, statuses: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns_of(workspace)
+        if not statuses:
+            del self.fields["status"]
+
+    def _cleaned(self) -> dict[str, Any]:
+        if not self.is_valid():
+            return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        return self.cleaned_data
+
+    def script_filters(self) -> dict[str, Any]:
+        data = self._cleaned()
+        campaign = data.get("campaign")
+        return {"query": (data.get("q") or "").strip(), "campaign_id": campaign.pk if campaign else None}
+
+    def job_filters(self) -> dict[str, Any]:
+        return {**self.script_filters(), "status": self._cleaned().get("status") or ""}
+
+
+class EstimateForm(forms.Form):
+    """What the editor sends as the creator types (the whole script form; only these fields are read)."""
+
+    body = forms.CharField(max_length=settings.RENDER_MAX_SCRIPT_CHARS, strip=False)
+    language = forms.RegexField(regex=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=10, required=False)
 
 
 class RenderForm(forms.Form):
@@ -104,5 +151,5 @@ def _checked(file: Any, validate: Callable[[UploadedFile], object]) -> Any:
     return file
 
 
-def _lines(error: ScriptError) -> list[str]:
+def script_error_lines(error: ScriptError) -> list[str]:
     return [f"Line {line}: {message}" if line else message[:1].upper() + message[1:] for line, message in error.errors]

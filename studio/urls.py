@@ -5,10 +5,18 @@ from studio import views
 app_name = "studio"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("scripts/", views.script_list, name="scripts"),
     path("scripts/new/", views.script_new, name="script_new"),
+    path("scripts/estimate/", views.script_estimate, name="script_estimate"),
+    path("scripts/<int:pk>/delete/", views.script_delete, name="script_delete"),
+    path("scripts/<int:pk>/duplicate/", views.script_duplicate, name="script_duplicate"),
+    path("renders/", views.render_list, name="renders"),
+    path("renders/<uuid:public_id>/delete/", views.render_delete, name="render_delete"),
     path("scripts/<int:pk>/", views.script_edit, name="script"),
     path("scripts/<int:pk>/render/", views.script_render, name="script_render"),
     path("campaigns/", views.campaign_list, name="campaigns"),
     path("campaigns/new/", views.campaign_new, name="campaign_new"),
     path("campaigns/<int:pk>/", views.campaign_edit, name="campaign"),
+    path("campaigns/<int:pk>/delete/", views.campaign_delete, name="campaign_delete"),
+    path("campaigns/<int:pk>/duplicate/", views.campaign_duplicate, name="campaign_duplicate"),
 ]

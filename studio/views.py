@@ -1,19 +1,36 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_for_member, member_workspace
 from billing.quota import QuotaExceeded
+from billing.selectors import usage_summary
 from mediakit.text.script import ScriptError, parse_text
 from renders.models import RenderJob
 from renders.options import options_for_script
-from renders.services import create_job
+from renders.quota import UNIT_MAX_CHARS, estimate
+from renders.selectors import search_jobs
+from renders.services import create_job, delete_job
 from scripts.models import Campaign, Script
-from scripts.selectors import campaigns_of, scripts_of
-from studio.forms import SAMPLE_SCRIPT, CampaignForm, RenderForm, ScriptForm
+from scripts.selectors import campaigns_of, scripts_of, search_scripts
+from scripts.services import delete_campaign, duplicate_campaign, duplicate_script
+from studio.forms import (
+    SAMPLE_SCRIPT,
+    CampaignForm,
+    EstimateForm,
+    LibraryFilterForm,
+    RenderForm,
+    ScriptForm,
+    script_error_lines,
+)
+
+PAGE_SIZE = 25
 
 
 def _render_form_for(campaign: Campaign | None) -> RenderForm:
@@ -28,10 +45,67 @@ def home(request: HttpRequest) -> HttpResponse:
         "studio/home.html",
         {
             "workspace": workspace,
-            "scripts": scripts_of(workspace)[:50],
-            "jobs": RenderJob.objects.filter(workspace=workspace)[:20],
+            "scripts": scripts_of(workspace)[:10],
+            "jobs": RenderJob.objects.filter(workspace=workspace)[:10],
         },
     )
+
+
+def _page(request: HttpRequest, items: QuerySet) -> Page:
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@login_required
+def script_list(request: HttpRequest) -> HttpResponse:
+    """Every script of the workspace: search over titles and bodies, a campaign filter, pages."""
+    workspace = member_workspace(request)
+    filters = LibraryFilterForm(request.GET, workspace=workspace, statuses=False)
+    found = search_scripts(workspace, **filters.script_filters())
+    return render(request, "studio/script_list.html", {"filters": filters, "page": _page(request, found)})
+
+
+@login_required
+def render_list(request: HttpRequest) -> HttpResponse:
+    """Every render of the workspace: search over titles, campaign and status filters, pages."""
+    workspace = member_workspace(request)
+    filters = LibraryFilterForm(request.GET, workspace=workspace, statuses=True)
+    found = search_jobs(workspace, **filters.job_filters())
+    return render(request, "studio/render_list.html", {"filters": filters, "page": _page(request, found)})
+
+
+def _confirm(request: HttpRequest, what: str, name: str, cancel_url: str, note: str = "") -> HttpResponse:
+    context = {"what": what, "name": name, "cancel_url": cancel_url, "note": note}
+    return render(request, "studio/confirm_delete.html", context)
+
+
+@login_required
+def script_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    script = get_for_member(Script.objects, request, pk=pk)
+    if request.method != "POST":
+        note = "Its renders stay in the library."
+        return _confirm(request, "script", script.title, reverse("studio:script", args=[script.pk]), note)
+    script.delete()
+    messages.success(request, f"Script “{script.title}” deleted.")
+    return redirect("studio:scripts")
+
+
+@login_required
+@require_POST
+def script_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
+    copy = duplicate_script(get_for_member(Script.objects, request, pk=pk), request.user)
+    messages.success(request, f"Script duplicated as “{copy.title}”.")
+    return redirect("studio:script", pk=copy.pk)
+
+
+@login_required
+def render_delete(request: HttpRequest, public_id: str) -> HttpResponse:
+    job = get_for_member(RenderJob.objects, request, public_id=public_id)
+    if request.method != "POST":
+        note = "A queued or running render is cancelled first; its files are deleted."
+        return _confirm(request, "render", job.title, reverse("renders:job", args=[job.public_id]), note)
+    delete_job(job)
+    messages.success(request, f"Render “{job.title}” deleted.")
+    return redirect("studio:renders")
 
 
 @login_required
@@ -113,6 +187,28 @@ def _render(request: HttpRequest, script: Script) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def script_estimate(request: HttpRequest) -> HttpResponse:
+    """The editor's live estimate (htmx, as the creator types): words and seconds per block and in total,
+    as quota counts them, beside the plan's remaining narration; the parser's errors while the script has any."""
+    workspace = member_workspace(request)
+    form = EstimateForm(request.POST)
+    context: dict = {"remaining": usage_summary(workspace)["narration_seconds"]["remaining"], "unit": UNIT_MAX_CHARS}
+    if not form.is_valid():
+        context["errors"] = [error for errors in form.errors.values() for error in errors]
+    else:
+        try:
+            blocks = parse_text(form.cleaned_data["body"], max_chars=settings.RENDER_MAX_SCRIPT_CHARS)
+        except ScriptError as error:
+            context["errors"] = script_error_lines(error)
+        else:
+            context["blocks"], context["seconds"] = estimate(blocks, form.cleaned_data["language"] or "en")
+            context["words"] = sum(block.words for block in context["blocks"])
+            context["over"] = context["seconds"] > context["remaining"]
+    return render(request, "studio/_estimate.html", context)
+
+
+@login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     workspace = member_workspace(request)
     return render(request, "studio/campaign_list.html", {"campaigns": campaigns_of(workspace)})
@@ -127,6 +223,25 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"Campaign “{campaign.name}” created.")
         return redirect("studio:campaigns")
     return render(request, "studio/campaign_form.html", {"form": form})
+
+
+@login_required
+def campaign_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_for_member(Campaign.objects, request, pk=pk)
+    if request.method != "POST":
+        note = "Its scripts and renders stay, without a campaign; its logo and music are deleted."
+        return _confirm(request, "campaign", campaign.name, reverse("studio:campaign", args=[campaign.pk]), note)
+    delete_campaign(campaign)
+    messages.success(request, f"Campaign “{campaign.name}” deleted.")
+    return redirect("studio:campaigns")
+
+
+@login_required
+@require_POST
+def campaign_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
+    copy = duplicate_campaign(get_for_member(Campaign.objects, request, pk=pk))
+    messages.success(request, f"Campaign duplicated as “{copy.name}”.")
+    return redirect("studio:campaign", pk=copy.pk)
 
 
 @login_required

@@ -50,3 +50,23 @@ def test_a_bad_key_exits_4(live_server, monkeypatch, capsys, db):
     monkeypatch.setenv("OMNIVIBE_API_KEY", "ov_not-a-key")
     assert cli.main(["speakers", "list"]) == cli.EXIT_AUTH
     assert "refused" in capsys.readouterr().err
+
+
+def test_scripts_are_saved_listed_shown_and_deleted_from_the_cli(omnivibe, tmp_path, capsys):
+    script = tmp_path / "coffee.txt"
+    script.write_text("Host: Brew it slowly.\n[pause 0.5s]\nGuest: And drink it warm.\n")
+    assert omnivibe(["scripts", "create", str(script), "--title", "Coffee"]) == 0
+    saved = json.loads(capsys.readouterr().out)
+    assert [block["speaker"] for block in saved["parsed_blocks"]] == ["Host", "Guest"]
+    assert omnivibe(["scripts", "list", "-q", "brew"]) == 0 and "Coffee" in capsys.readouterr().out
+    assert omnivibe(["scripts", "show", str(saved["id"])]) == 0
+    assert json.loads(capsys.readouterr().out)["title"] == "Coffee"
+    assert omnivibe(["scripts", "delete", str(saved["id"])]) == 0
+    assert omnivibe(["scripts", "show", str(saved["id"])]) == cli.EXIT_NOT_FOUND
+
+
+def test_a_bad_script_file_is_refused_naming_the_line(omnivibe, tmp_path, capsys):
+    script = tmp_path / "bad.txt"
+    script.write_text("no speaker here\n")
+    assert omnivibe(["scripts", "create", str(script)]) == cli.EXIT_API
+    assert "body: line 1: start the script with a speaker" in capsys.readouterr().err

@@ -103,6 +103,23 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("id")
         command.set_defaults(run=run)
 
+    scripts = commands.add_parser("scripts", help="list, show, save or delete saved scripts")
+    script_commands = scripts.add_subparsers(dest="action", required=True)
+    listing = script_commands.add_parser("list")
+    listing.add_argument("-q", "--query", help="words in the title or the body")
+    listing.add_argument("--campaign", type=int)
+    listing.set_defaults(run=_scripts_list)
+    create = script_commands.add_parser("create")
+    create.add_argument("script", type=Path, help="a script file: text format, or JSON with blocks")
+    create.add_argument("--title")
+    create.add_argument("--language")
+    create.add_argument("--campaign", type=int)
+    create.set_defaults(run=_scripts_create)
+    for action, run in (("show", _scripts_show), ("delete", _scripts_delete)):
+        command = script_commands.add_parser(action)
+        command.add_argument("id", type=int)
+        command.set_defaults(run=run)
+
     download = commands.add_parser("download", help="download a job's outputs")
     download.add_argument("job")
     download.add_argument("--to", type=Path, default=Path("."))
@@ -140,6 +157,27 @@ def _speakers_show(client: Client, args: argparse.Namespace) -> None:
 def _speakers_delete(client: Client, args: argparse.Namespace) -> None:
     client.delete_speaker(args.id)
     print(f"Deleted speaker {args.id}.")
+
+
+def _scripts_list(client: Client, args: argparse.Namespace) -> None:
+    for script in client.list_scripts(query=args.query, campaign=args.campaign):
+        print(f"{script['id']:>6}  {script['title'][:40]:<40} {script['language']:<6} {script['updated_at']}")
+
+
+def _scripts_create(client: Client, args: argparse.Namespace) -> None:
+    body = _script(args.script, args.title)
+    title = body.pop("title")
+    fields = {name: getattr(args, name) for name in ("language", "campaign") if getattr(args, name) is not None}
+    _print(client.create_script(title, body.get("script", body), **fields))
+
+
+def _scripts_show(client: Client, args: argparse.Namespace) -> None:
+    _print(client.get_script(args.id))
+
+
+def _scripts_delete(client: Client, args: argparse.Namespace) -> None:
+    client.delete_script(args.id)
+    print(f"Deleted script {args.id}.")
 
 
 def _json(text: str, source: str) -> dict[str, Any]:

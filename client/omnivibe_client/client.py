@@ -199,6 +199,25 @@ class Client:
     def delete_campaign(self, campaign_id: int) -> None:
         self._request("DELETE", f"campaigns/{campaign_id}")
 
+    # --- saved scripts ---
+    def list_scripts(self, *, query: str | None = None, campaign: int | None = None) -> list[dict[str, Any]]:
+        params = {name: value for name, value in (("q", query), ("campaign", campaign)) if value}
+        return list(self._paginate("scripts", params))
+
+    def get_script(self, script_id: int) -> dict[str, Any]:
+        return self._request("GET", f"scripts/{script_id}").json()
+
+    def create_script(self, title: str, script: str | dict[str, Any], **fields: Any) -> dict[str, Any]:
+        """`script`: the text format, or {"blocks": [...]}; `fields`: language, campaign."""
+        body = {"body": script} if isinstance(script, str) else {"blocks": script.get("blocks")}
+        return self._request("POST", "scripts", json={"title": title, **body, **fields}).json()
+
+    def update_script(self, script_id: int, **fields: Any) -> dict[str, Any]:
+        return self._request("PATCH", f"scripts/{script_id}", json=fields).json()
+
+    def delete_script(self, script_id: int) -> None:
+        self._request("DELETE", f"scripts/{script_id}")
+
     # --- plumbing ---
     def _submit(self, path: str, body: dict[str, Any]) -> Job:
         # One key for every try: a retry after a lost answer gets the job the first try made, not a second one.

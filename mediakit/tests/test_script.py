@@ -1,6 +1,6 @@
 import pytest
 
-from mediakit.text.script import Block, ScriptError, parse_json, parse_text, speakers_in_order
+from mediakit.text.script import Block, ScriptError, parse_json, parse_text, speakers_in_order, to_text
 
 
 def test_it_parses_speakers_pauses_and_continuation_lines():
@@ -120,3 +120,27 @@ def test_json_errors_name_the_block(data, fragment):
 def test_speakers_come_in_order_of_first_appearance():
     blocks = parse_text("B: one\nA: two\nB: three")
     assert speakers_in_order(blocks) == ["B", "A"]
+
+
+def test_json_blocks_written_as_text_read_back_the_same():
+    blocks = parse_json(
+        {
+            "blocks": [
+                {"speaker": "Host", "text": "Hi there,\n  friends.", "pause_after": 1.25},
+                {"speaker": "Dr Who", "text": "Time: 5pm."},
+            ]
+        }
+    )
+    text = to_text(blocks)
+    assert text == "Host: Hi there, friends.\n[pause 1.25s]\nDr Who: Time: 5pm."
+    assert [(b.speaker, b.text, b.pause_after) for b in parse_text(text)] == [
+        ("Host", "Hi there, friends.", 1.25),
+        ("Dr Who", "Time: 5pm.", 0.0),
+    ]
+
+
+@pytest.mark.parametrize("speaker", ["Ho:st", "[Host]", "#host"])
+def test_a_speaker_the_text_format_cannot_hold_is_an_error_naming_the_block(speaker):
+    blocks = [Block(speaker="Host", text="Hi."), Block(speaker=speaker, text="Hello.")]
+    with pytest.raises(ScriptError, match="block 2: the speaker"):
+        to_text(blocks)

@@ -23,6 +23,7 @@ MAX_BLOCKS = 500
 _SPEAKER_LINE = re.compile(r"^(?P<speaker>[^:\[\]]{1,80}?)\s*:\s*(?P<text>.*)$")
 _PAUSE_LINE = re.compile(r"^\[\s*pause\b(?P<arg>[^\]]*)\]$", re.IGNORECASE)
 _PAUSE_ARG = re.compile(r"^\s*(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>ms|s|sec|secs|seconds?)?\s*$", re.I)
+_WRITABLE_SPEAKER = re.compile(r"[^:\[\]#\s][^:\[\]]{0,79}")  # what _SPEAKER_LINE reads back as the same name
 DEFAULT_PAUSE = 0.5
 _NOTHING_TO_READ = "has no words or numbers to say (emoji and punctuation alone are not read)"
 
@@ -159,6 +160,28 @@ def parse_json(data: Any, max_chars: int = 20000) -> list[Block]:
     if errors:
         raise ScriptError(errors)
     return blocks
+
+
+def to_text(blocks: list[Block]) -> str:
+    """Blocks (from the JSON format) in the text format, one line each. A block the text format cannot hold
+    (a speaker with ':' or '[', say) is an error naming it, never a silently different script."""
+    errors = [
+        (0, f"block {index}: the speaker {block.speaker!r} cannot be written as 'Speaker: text' (no ':', '[', ']')")
+        for index, block in enumerate(blocks, start=1)
+        if not _WRITABLE_SPEAKER.fullmatch(block.speaker) or len(block.speaker.splitlines()) != 1
+    ]
+    if errors:
+        raise ScriptError(errors)
+    lines: list[str] = []
+    for block in blocks:
+        lines.append(f"{block.speaker}: {' '.join(block.text.split())}")
+        if block.pause_after > 0:
+            lines.append(f"[pause {round(block.pause_after, 3):g}s]")
+    text = "\n".join(lines)
+    reread = parse_text(text, max_chars=len(text))
+    if [(block.speaker, block.text) for block in reread] != [(b.speaker, " ".join(b.text.split())) for b in blocks]:
+        raise ScriptError([(0, "the blocks cannot be written in the text format")])
+    return text
 
 
 def speakers_in_order(blocks: list[Block]) -> list[str]:
