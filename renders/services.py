@@ -248,7 +248,8 @@ def _cancel_checker(job: RenderJob, interval: float = 1.0) -> Callable[[], bool]
         nonlocal last_check, cancelled
         if not cancelled and time.monotonic() - last_check >= interval:
             last_check = time.monotonic()
-            cancelled = RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.CANCELLED).exists()
+            # A job deleted while it runs (the Studio's delete cancels, then removes the row) is cancelled too.
+            cancelled = not RenderJob.objects.filter(pk=job.pk).exclude(status=RenderJob.Status.CANCELLED).exists()
         return cancelled
 
     return is_cancelled

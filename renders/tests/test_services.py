@@ -48,6 +48,26 @@ def test_a_cancelled_job_stops_and_consumes_nothing(owner, settings, tmp_path):
     assert not (settings.RENDER_WORK_DIR / str(job.public_id)).exists()
 
 
+def test_a_job_deleted_while_it_runs_stops_and_leaves_nothing_behind(owner, settings):
+    from renders.services import delete_job
+
+    job = queue(owner, body="Host: One.\nGuest: Two.\nHost: Three.")
+    original = actions.report_progress
+
+    def delete_during_narration(job_, stage, percent, report=None):
+        original(job_, stage, percent, report)
+        if percent > 0 and RenderJob.objects.filter(pk=job_.pk).exists():
+            delete_job(RenderJob.objects.get(pk=job_.pk))  # the Studio's delete: cancel, files, then the row
+
+    actions.report_progress = delete_during_narration
+    try:
+        run_job(job.pk)
+    finally:
+        actions.report_progress = original
+    assert not RenderJob.objects.filter(pk=job.pk).exists()
+    assert not (settings.RENDER_WORK_DIR / str(job.public_id)).exists()
+
+
 def test_a_failing_stage_fails_the_job_with_a_clear_message(owner):
     job = queue(owner)
     RenderJob.objects.filter(pk=job.pk).update(
