@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_for_member, member_workspace
+from accounts.roles import Action, roles_for
 from billing.quota import QuotaExceeded
 from mediakit.text.script import ScriptError, parse_text
 from renders.models import RenderJob
@@ -14,6 +15,8 @@ from renders.services import create_job
 from scripts.models import Campaign, Script
 from scripts.selectors import campaigns_of, scripts_of
 from studio.forms import SAMPLE_SCRIPT, CampaignForm, RenderForm, ScriptForm
+
+WRITERS = roles_for(Action.WRITE)  # viewers see the pages; posting (saving, rendering) needs one of these
 
 
 def _render_form_for(campaign: Campaign | None) -> RenderForm:
@@ -36,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def script_new(request: HttpRequest) -> HttpResponse:
-    workspace = member_workspace(request)
+    workspace = member_workspace(request, roles=WRITERS)
     # "New script" from a campaign's page starts in that campaign, with its aspect preselected.
     chosen = request.GET.get("campaign", "")
     campaign = campaigns_of(workspace).filter(pk=chosen).first() if chosen.isdigit() else None
@@ -58,7 +61,7 @@ def script_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def script_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    script = get_for_member(Script.objects, request, pk=pk)
+    script = get_for_member(Script.objects, request, pk=pk, roles=WRITERS if request.method == "POST" else None)
     form = ScriptForm(request.POST or None, instance=script, workspace=script.workspace)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -81,7 +84,7 @@ def script_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def script_render(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render(request, get_for_member(Script.objects, request, pk=pk))
+    return _render(request, get_for_member(Script.objects, request, pk=pk, roles=WRITERS))
 
 
 def _render(request: HttpRequest, script: Script) -> HttpResponse:
@@ -120,9 +123,10 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def campaign_new(request: HttpRequest) -> HttpResponse:
+    workspace = member_workspace(request, roles=WRITERS)
     form = CampaignForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        form.instance.workspace = member_workspace(request)
+        form.instance.workspace = workspace
         campaign = form.save()
         messages.success(request, f"Campaign “{campaign.name}” created.")
         return redirect("studio:campaigns")
@@ -131,7 +135,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = get_for_member(Campaign.objects, request, pk=pk)
+    campaign = get_for_member(Campaign.objects, request, pk=pk, roles=WRITERS if request.method == "POST" else None)
     form = CampaignForm(request.POST or None, request.FILES or None, instance=campaign)
     if request.method == "POST" and form.is_valid():
         form.save()

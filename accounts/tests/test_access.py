@@ -59,7 +59,7 @@ def test_a_user_without_a_workspace_gets_a_personal_one():
 
 @pytest.mark.parametrize(
     ("role", "allowed"),
-    [(Membership.Role.OWNER, True), (Membership.Role.MEMBER, False)],
+    [(Membership.Role.OWNER, True), (Membership.Role.EDITOR, False)],
 )
 def test_only_owners_act_where_the_owner_role_is_required(role, allowed):
     membership = MembershipFactory(workspace=WorkspaceFactory(), role=role)
