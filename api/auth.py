@@ -55,8 +55,8 @@ class HasApiKey(permissions.BasePermission):
 
 def require_key_role(key: ApiKey, roles: frozenset[str]) -> None:
     """A key acts with the role its creator holds in its workspace now: demote the creator and the key loses
-    rights with them (a creator who left had their keys revoked). A key an operator made without a user
-    (`manage.py create_api_key` without --user) acts as an editor."""
+    rights with them (a creator who left had their keys revoked). A key an operator made for a workspace by id
+    or name (`manage.py create_api_key`, no user) acts as an editor."""
     if key.created_by is None:
         if Role.EDITOR not in roles:
             raise RoleRequired.naming(roles)
