@@ -2,6 +2,7 @@
 
 A member sees the objects of the workspaces they belong to; anything else is a 404, indistinguishable from
 an object that does not exist. Pages that act on "the" workspace use the one the member chose this session.
+What a member may do there depends on their role: `roles=roles_for(Action...)` (accounts/roles.py), else 403.
 """
 
 from collections.abc import Collection
@@ -23,6 +24,13 @@ User = AbstractBaseUser | AnonymousUser
 class RoleRequired(PermissionDenied):
     """The member's role in the workspace does not allow this; the message says who may."""
 
+    @classmethod
+    def naming(cls, roles: Collection[str]) -> "RoleRequired":
+        """'Only the workspace's owners, admins and editors can do this.' (roles from the highest down)."""
+        names = [f"{role}s" for role in Membership.Role.values if role in roles]
+        who = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        return cls(f"Only the workspace's {who} can do this.")
+
 
 def for_member(queryset: QuerySet[M], user: User) -> QuerySet[M]:
     """The rows of `queryset` (a model with a `workspace`) in workspaces `user` belongs to."""
@@ -31,9 +39,17 @@ def for_member(queryset: QuerySet[M], user: User) -> QuerySet[M]:
     return queryset.filter(workspace__memberships__user=user)
 
 
-def get_for_member(queryset: QuerySet[M], request: HttpRequest, **lookup: Any) -> M:
-    """The object matching `lookup` if the signed-in member may see it; Http404 otherwise."""
-    return get_object_or_404(for_member(queryset, request.user), **lookup)
+def get_for_member(
+    queryset: QuerySet[M], request: HttpRequest, *, roles: Collection[str] | None = None, **lookup: Any
+) -> M:
+    """The object matching `lookup` if the signed-in member may see it; Http404 otherwise.
+
+    With `roles`, raises RoleRequired unless the member holds one of them in the object's workspace.
+    """
+    found = get_object_or_404(for_member(queryset, request.user), **lookup)
+    if roles is not None:
+        require_role(found.workspace, request.user, roles)
+    return found
 
 
 def member_workspace(request: HttpRequest, *, roles: Collection[str] | None = None) -> Workspace:
@@ -57,9 +73,4 @@ def has_role(workspace: Workspace, user: User, roles: Collection[str]) -> bool:
 def require_role(workspace: Workspace, user: User, roles: Collection[str]) -> None:
     """Raises RoleRequired (403) unless `user` holds one of `roles` in `workspace`."""
     if not has_role(workspace, user, roles):
-        allowed = " and ".join(f"{role}s" for role in sorted(roles))
-        raise RoleRequired(f"Only the workspace's {allowed} can do this.")
-
-
-def is_owner(workspace: Workspace, user: User) -> bool:
-    return has_role(workspace, user, {Membership.Role.OWNER})
+        raise RoleRequired.naming(roles)

@@ -22,13 +22,16 @@ class Workspace(models.Model):
 
 
 class Membership(models.Model):
+    # What each role may do is one table: accounts/roles.py.
     class Role(models.TextChoices):
         OWNER = "owner"
-        MEMBER = "member"
+        ADMIN = "admin"
+        EDITOR = "editor"
+        VIEWER = "viewer"
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.EDITOR)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -5,6 +5,8 @@ from rest_framework import exceptions, permissions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
+from accounts.access import RoleRequired, require_role
+from accounts.roles import Action, Role, roles_for
 from api.keys import find_key
 from api.models import ApiKey
 from api.throttling import count_request_without_key
@@ -39,13 +41,27 @@ def _presented_key(request: Request) -> str | None:
 
 
 class HasApiKey(permissions.BasePermission):
-    """A valid key, of a workspace whose plan includes the API (402 otherwise)."""
+    """A valid key, of a workspace whose plan includes the API (402 otherwise), whose role allows the request:
+    reading is watching, anything else (create, render, synthesize, delete) is writing (403 otherwise)."""
 
     def has_permission(self, request: Request, view: object) -> bool:
         if not isinstance(request.auth, ApiKey):
             return False
         check_api_access(request.auth.workspace)  # QuotaExceeded -> 402 in api.errors
+        action = Action.WATCH if request.method in permissions.SAFE_METHODS else Action.WRITE
+        require_key_role(request.auth, roles_for(action))
         return True
+
+
+def require_key_role(key: ApiKey, roles: frozenset[str]) -> None:
+    """A key acts with the role its creator holds in its workspace now: demote the creator and the key loses
+    rights with them (a creator who left had their keys revoked). A key an operator made for a workspace by id
+    or name (`manage.py create_api_key`, no user) acts as an editor."""
+    if key.created_by is None:
+        if Role.EDITOR not in roles:
+            raise RoleRequired.naming(roles)
+    else:
+        require_role(key.workspace, key.created_by, roles)
 
 
 def workspace_of(request: Request):

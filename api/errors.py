@@ -40,7 +40,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found: no such object in this workspace.")
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        exc = exceptions.PermissionDenied(str(exc) or None)  # a role refusal says who may
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -7,12 +7,13 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.models import Membership, Workspace
+from accounts.roles import Action, roles_for
 from api.models import KEY_PREFIX, ApiKey, WebhookSecret, hash_key
 
 LAST_USED_EVERY = 60  # seconds: `last_used_at` is written at most once a minute per key
 
-# Roles that may create and revoke keys and read or rotate the webhook secret (issue 18's admins join here).
-KEY_MANAGER_ROLES = {Membership.Role.OWNER}
+# Roles that may create and revoke keys and read or rotate the webhook secret.
+KEY_MANAGER_ROLES = roles_for(Action.MANAGE_KEYS)
 
 
 def create_key(workspace: Workspace, *, name: str, user=None, expires_days: int | None = None) -> tuple[ApiKey, str]:

@@ -1,7 +1,7 @@
 """The Studio's API settings page: keys (created, shown once, revoked), the webhook secret, recent deliveries.
 
-Everyone in the workspace sees the keys and deliveries; only KEY_MANAGER_ROLES (owners) create and revoke keys
-and see or rotate the webhook secret (anyone else gets a 403).
+Everyone in the workspace sees the keys and deliveries; only KEY_MANAGER_ROLES (owners and admins) create and
+revoke keys and see or rotate the webhook secret (anyone else gets a 403).
 """
 
 from django.contrib import messages

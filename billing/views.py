@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from accounts.access import RoleRequired, is_owner, member_workspace
-from accounts.models import Membership, Workspace
+from accounts.access import RoleRequired, has_role, member_workspace
+from accounts.models import Workspace
+from accounts.roles import Action, roles_for
 from billing import checkout, selectors, stripe_client
 from billing.models import Plan
 from billing.stripe_events import record_stripe_event
@@ -47,7 +48,7 @@ def billing_page(request: HttpRequest) -> HttpResponse:
             "history": selectors.monthly_history(workspace),
             "entries": selectors.recent_entries(workspace),
             "payments_configured": stripe_client.payments_configured(),
-            "is_owner": is_owner(workspace, request.user),
+            "is_owner": has_role(workspace, request.user, roles_for(Action.MANAGE_BILLING)),
         },
     )
 
@@ -57,7 +58,7 @@ def billing_page(request: HttpRequest) -> HttpResponse:
 def upgrade(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_object_or_404(Plan, slug=slug)
     try:  # only a workspace's owners change what it pays for
-        workspace = member_workspace(request, roles={Membership.Role.OWNER})
+        workspace = member_workspace(request, roles=roles_for(Action.MANAGE_BILLING))
     except RoleRequired:
         messages.error(request, "Only the workspace's owner can change its plan.")
         return redirect("billing:page")
@@ -78,7 +79,7 @@ def upgrade(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def manage(request: HttpRequest) -> HttpResponse:
     try:
-        workspace = member_workspace(request, roles={Membership.Role.OWNER})
+        workspace = member_workspace(request, roles=roles_for(Action.MANAGE_BILLING))
     except RoleRequired:
         messages.error(request, "Only the workspace's owner can manage its billing.")
         return redirect("billing:page")

@@ -4,7 +4,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_for_member
+from accounts.access import get_for_member, has_role
+from accounts.roles import Action, roles_for
 from billing.quota import QuotaExceeded
 from mediakit.video.storyboard import Storyboard, StoryboardError
 from renders import actions, services, storyboards
@@ -12,13 +13,16 @@ from renders.files import file_response
 from renders.forms import SceneForm
 from renders.models import RenderJob
 
+WRITERS = roles_for(Action.WRITE)  # viewers watch and download; acting on a job needs one of these
 
-def _get_job(request: HttpRequest, public_id: str) -> RenderJob:
-    return get_for_member(RenderJob.objects.prefetch_related("outputs"), request, public_id=public_id)
+
+def _get_job(request: HttpRequest, public_id: str, *, to_change: bool = False) -> RenderJob:
+    jobs = RenderJob.objects.prefetch_related("outputs")
+    return get_for_member(jobs, request, public_id=public_id, roles=WRITERS if to_change else None)
 
 
 def _get_storyboard_for_member(request: HttpRequest, public_id: str) -> tuple[RenderJob, Storyboard]:
-    job = _get_job(request, public_id)
+    job = _get_job(request, public_id, to_change=True)
     board = storyboards.storyboard_of(job) if storyboards.is_editable(job) else None
     if board is None:
         raise Http404("This job has no storyboard to edit.")
@@ -33,8 +37,9 @@ def job_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 def _job_page(request: HttpRequest, job: RenderJob, bound: dict[int, SceneForm] | None = None) -> HttpResponse:
     """The job page; a prepared storyboard's page also holds the editor (`bound`: rows with errors)."""
-    context: dict = {"job": job, "live": not job.is_finished}
-    board = storyboards.storyboard_of(job) if storyboards.is_editable(job) else None
+    can_write = has_role(job.workspace, request.user, WRITERS)  # viewers get the page without its buttons
+    context: dict = {"job": job, "live": not job.is_finished, "can_write": can_write}
+    board = storyboards.storyboard_of(job) if can_write and storyboards.is_editable(job) else None
     if board is not None:
         bound = bound or {}
         context["rows"] = [
@@ -96,7 +101,7 @@ def job_file(request: HttpRequest, public_id: str, kind: str) -> HttpResponse:
 @login_required
 @require_POST
 def job_regenerate_block(request: HttpRequest, public_id: str, index: int) -> HttpResponse:
-    job = _get_job(request, public_id)
+    job = _get_job(request, public_id, to_change=True)
     try:
         new_job = services.regenerate_block(job, index, request.user)
     except services.Refused as refused:
@@ -112,7 +117,7 @@ def job_regenerate_block(request: HttpRequest, public_id: str, index: int) -> Ht
 @login_required
 @require_POST
 def job_retry(request: HttpRequest, public_id: str) -> HttpResponse:
-    job = _get_job(request, public_id)
+    job = _get_job(request, public_id, to_change=True)
     try:
         services.retry_job(job)
     except services.Refused as refused:
@@ -127,7 +132,7 @@ def job_retry(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def job_cancel(request: HttpRequest, public_id: str) -> HttpResponse:
-    job = _get_job(request, public_id)
+    job = _get_job(request, public_id, to_change=True)
     if actions.cancel_job(job):
         messages.info(request, "Render cancelled.")
     else:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_for_member, member_workspace
+from accounts.roles import Action, roles_for
 from billing.quota import QuotaExceeded
 from billing.selectors import usage_summary
 from mediakit.text.script import ScriptError, parse_text
@@ -31,6 +32,8 @@ from studio.forms import (
 )
 
 PAGE_SIZE = 25
+
+WRITERS = roles_for(Action.WRITE)  # viewers see the pages; posting (saving, rendering) needs one of these
 
 
 def _render_form_for(campaign: Campaign | None) -> RenderForm:
@@ -110,7 +113,7 @@ def render_delete(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 def script_new(request: HttpRequest) -> HttpResponse:
-    workspace = member_workspace(request)
+    workspace = member_workspace(request, roles=WRITERS)
     # "New script" from a campaign's page starts in that campaign, with its aspect preselected.
     chosen = request.GET.get("campaign", "")
     campaign = campaigns_of(workspace).filter(pk=chosen).first() if chosen.isdigit() else None
@@ -132,7 +135,7 @@ def script_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def script_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    script = get_for_member(Script.objects, request, pk=pk)
+    script = get_for_member(Script.objects, request, pk=pk, roles=WRITERS if request.method == "POST" else None)
     form = ScriptForm(request.POST or None, instance=script, workspace=script.workspace)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -155,7 +158,7 @@ def script_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def script_render(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render(request, get_for_member(Script.objects, request, pk=pk))
+    return _render(request, get_for_member(Script.objects, request, pk=pk, roles=WRITERS))
 
 
 def _render(request: HttpRequest, script: Script) -> HttpResponse:
@@ -216,9 +219,10 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def campaign_new(request: HttpRequest) -> HttpResponse:
+    workspace = member_workspace(request, roles=WRITERS)
     form = CampaignForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        form.instance.workspace = member_workspace(request)
+        form.instance.workspace = workspace
         campaign = form.save()
         messages.success(request, f"Campaign “{campaign.name}” created.")
         return redirect("studio:campaigns")
@@ -246,7 +250,7 @@ def campaign_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = get_for_member(Campaign.objects, request, pk=pk)
+    campaign = get_for_member(Campaign.objects, request, pk=pk, roles=WRITERS if request.method == "POST" else None)
     form = CampaignForm(request.POST or None, request.FILES or None, instance=campaign)
     if request.method == "POST" and form.is_valid():
         form.save()

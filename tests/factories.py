@@ -41,7 +41,7 @@ class MembershipFactory(DjangoModelFactory):
 
     workspace = factory.SubFactory(WorkspaceFactory)
     user = factory.SubFactory(UserFactory)
-    role = Membership.Role.MEMBER
+    role = Membership.Role.EDITOR
 
 
 class CampaignFactory(DjangoModelFactory):

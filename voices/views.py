@@ -7,12 +7,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_for_member, member_workspace
+from accounts.roles import Action, roles_for
 from billing.quota import QuotaExceeded
 from mediakit.speech.engines import EngineError
 from voices.forms import PreviewForm, VoiceForm, as_sentence
 from voices.models import Voice
 from voices.selectors import voices_of
 from voices.services import VendorVoiceRefused, VoiceInUse, delete_voice, preview_wav, save_voice
+
+WRITERS = roles_for(Action.WRITE)  # viewers see the voices; adding, changing, previewing needs one of these
 
 
 @login_required
@@ -23,13 +26,13 @@ def voice_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def voice_new(request: HttpRequest) -> HttpResponse:
-    workspace = member_workspace(request)
+    workspace = member_workspace(request, roles=WRITERS)
     return _edit(request, VoiceForm(request.POST or None, request.FILES or None, workspace=workspace))
 
 
 @login_required
 def voice_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    voice = get_for_member(Voice.objects, request, pk=pk)
+    voice = get_for_member(Voice.objects, request, pk=pk, roles=WRITERS if request.method == "POST" else None)
     form = VoiceForm(request.POST or None, request.FILES or None, instance=voice, workspace=voice.workspace)
     return _edit(request, form)
 
@@ -56,7 +59,7 @@ def _edit(request: HttpRequest, form: VoiceForm) -> HttpResponse:
 
 @login_required
 def voice_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    voice = get_for_member(Voice.objects, request, pk=pk)
+    voice = get_for_member(Voice.objects, request, pk=pk, roles=WRITERS)
     if request.method == "POST":
         try:
             delete_voice(voice)
@@ -73,7 +76,7 @@ def voice_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def voice_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    voice = get_for_member(Voice.objects, request, pk=pk)
+    voice = get_for_member(Voice.objects, request, pk=pk, roles=WRITERS)  # a preview is a synthesis
     form = PreviewForm(request.POST)
     context = {"voice": voice, "preview_form": form}
     if form.is_valid():

@@ -1,6 +1,9 @@
 """The one access rule: members see their workspaces' objects, everyone else gets a 404."""
 
+import importlib
+
 import pytest
+from django.apps import apps as global_apps
 from django.http import Http404
 from django.test import RequestFactory
 
@@ -59,7 +62,7 @@ def test_a_user_without_a_workspace_gets_a_personal_one():
 
 @pytest.mark.parametrize(
     ("role", "allowed"),
-    [(Membership.Role.OWNER, True), (Membership.Role.MEMBER, False)],
+    [(Membership.Role.OWNER, True), (Membership.Role.EDITOR, False)],
 )
 def test_only_owners_act_where_the_owner_role_is_required(role, allowed):
     membership = MembershipFactory(workspace=WorkspaceFactory(), role=role)
@@ -69,3 +72,13 @@ def test_only_owners_act_where_the_owner_role_is_required(role, allowed):
     else:
         with pytest.raises(RoleRequired, match="Only the workspace's owners"):
             member_workspace(request, roles={Membership.Role.OWNER})
+
+
+def test_the_migration_makes_members_editors_and_leaves_owners():
+    migration = importlib.import_module("accounts.migrations.0002_roles_admin_editor_viewer")
+    member = MembershipFactory(role="member")  # the role every non-owner had before
+    owner = MembershipFactory(role=Membership.Role.OWNER)
+    migration.members_become_editors(global_apps, None)
+    member.refresh_from_db()
+    owner.refresh_from_db()
+    assert (member.role, owner.role) == (Membership.Role.EDITOR, Membership.Role.OWNER)

@@ -1,4 +1,4 @@
-"""Who manages keys and the webhook secret: the owner (alice), a member (bob), an outsider (charlie)."""
+"""Who manages keys and the webhook secret: the owner (alice), an editor (bob), an outsider (charlie)."""
 
 import pytest
 from django.test import Client
@@ -8,7 +8,7 @@ from api.keys import create_key, find_key, webhook_secret_for
 from api.models import ApiKey
 from api.webhooks import deliver
 from renders.models import RenderJob
-from tests.factories import workspace_of
+from tests.factories import make_member, workspace_of
 
 from .test_webhooks import Receiver, verify
 
@@ -18,10 +18,8 @@ PAGE = "/studio/settings/api-keys/"
 
 @pytest.fixture
 def member(owner, db):
-    from tests.factories import make_member
-
     user = make_member("member@example.com")
-    Membership.objects.create(workspace=workspace_of(owner), user=user, role=Membership.Role.MEMBER)
+    Membership.objects.create(workspace=workspace_of(owner), user=user, role=Membership.Role.EDITOR)
     return user
 
 
@@ -44,7 +42,7 @@ def test_the_owner_sees_the_secret_and_can_create_keys(owner_client, owner):
     assert webhook_secret_for(workspace_of(owner)) in page and "Create key" in page and "Rotate secret" in page
 
 
-def test_a_member_sees_the_page_read_only_without_the_secret(member_client, owner):
+def test_an_editor_sees_the_page_read_only_without_the_secret(member_client, owner):
     key, _ = create_key(workspace_of(owner), name="Zapier", user=owner)
     page = member_client.get(PAGE).content.decode()
     assert key.prefix in page and 'id="read-only"' in page
@@ -52,19 +50,19 @@ def test_a_member_sees_the_page_read_only_without_the_secret(member_client, owne
     assert "Create key" not in page and "Revoke" not in page and "Rotate secret" not in page
 
 
-def test_a_member_cannot_create_a_key(member_client):
+def test_an_editor_cannot_create_a_key(member_client):
     assert member_client.post(PAGE, {"name": "mine"}).status_code == 403
     assert not ApiKey.objects.exists()
 
 
-def test_a_member_cannot_revoke_a_key(member_client, owner):
+def test_an_editor_cannot_revoke_a_key(member_client, owner):
     key, _ = create_key(workspace_of(owner), name="Zapier", user=owner)
     assert member_client.post(f"{PAGE}{key.pk}/revoke/").status_code == 403
     key.refresh_from_db()
     assert key.revoked_at is None
 
 
-def test_a_member_cannot_rotate_the_secret(member_client, owner):
+def test_an_editor_cannot_rotate_the_secret(member_client, owner):
     before = webhook_secret_for(workspace_of(owner))
     assert member_client.post(f"{PAGE}webhook-secret/rotate/").status_code == 403
     assert webhook_secret_for(workspace_of(owner)) == before
@@ -111,3 +109,14 @@ def test_keys_of_a_deleted_user_are_revoked(owner, member):
     member.delete()
     assert find_key(members_key) is None
     assert ApiKey.objects.get(name="bob's").revoked_at is not None
+
+
+def test_an_admin_creates_and_revokes_keys(owner):
+    admin = make_member("admin@example.com")
+    Membership.objects.create(workspace=workspace_of(owner), user=admin, role=Membership.Role.ADMIN)
+    client = signed_in(admin, workspace_of(owner))
+    assert client.post(PAGE, {"name": "admin's"}).status_code == 200
+    key = ApiKey.objects.get(workspace=workspace_of(owner), name="admin's")
+    assert client.post(f"{PAGE}{key.pk}/revoke/").status_code == 302
+    key.refresh_from_db()
+    assert key.revoked_at is not None

@@ -89,7 +89,7 @@ def test_upgrade_refuses_clearly(owner_client, plans, settings):
 
 def test_only_owners_change_the_plan(client, owner, plans, workspace, fake_stripe):
     member = get_user_model().objects.create_user(username="m@example.com", email="m@example.com", password="x")
-    Membership.objects.create(workspace=workspace, user=member, role=Membership.Role.MEMBER)
+    Membership.objects.create(workspace=workspace, user=member, role=Membership.Role.EDITOR)
     client.force_login(member)
     session = client.session
     session["workspace_id"] = workspace.pk

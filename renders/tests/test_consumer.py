@@ -13,8 +13,10 @@ from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import Membership
 from omnivibe.asgi import application
 from renders.models import RenderJob
+from tests.factories import make_member
 from voices.services import voice_specs_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -158,3 +160,26 @@ async def test_the_live_fragments_buttons_pass_the_csrf_check(owner, status, but
     assert response.status_code == 302
     await job.arefresh_from_db()
     assert job.status == after, job.error
+
+
+def viewer_of(owner) -> Client:
+    viewer = make_member("viewer@example.com")
+    Membership.objects.create(workspace=owner.memberships.get().workspace, user=viewer, role=Membership.Role.VIEWER)
+    client = Client()
+    client.force_login(viewer)
+    return client
+
+
+async def test_a_viewer_watches_without_the_buttons_to_act(owner_client, owner):
+    job = await sync_to_async(make_job)(owner)
+    viewer = await sync_to_async(viewer_of)(owner)
+    socket = socket_for(job, viewer)
+    connected, _ = await socket.connect()
+    assert connected
+    html = await socket.receive_from(timeout=5)
+    assert 'data-percent="10"' in html and "Cancel" not in html
+    await socket.disconnect()
+    owners = socket_for(job, owner_client)
+    await owners.connect()
+    assert "Cancel" in await owners.receive_from(timeout=5)
+    await owners.disconnect()

@@ -1,4 +1,4 @@
-"""Create the demo account (idempotent): demo@omnivibe.local with a sample script."""
+"""Create the demo account (idempotent): demo@omnivibe.local with a sample script, on a plan with the API."""
 
 import os
 import secrets
@@ -9,10 +9,13 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from accounts.services import ensure_personal_workspace
+from billing.models import Plan, WorkspacePlan
 from scripts.models import Script
 from studio.forms import SAMPLE_SCRIPT
 
 DEMO_EMAIL = "demo@omnivibe.local"
+# The demo tries everything: Pro includes the API and the drop-in endpoints (Free answers them 402).
+DEMO_PLAN = "pro"
 
 
 class Command(BaseCommand):
@@ -32,6 +35,13 @@ class Command(BaseCommand):
             title="Welcome to OmniVibe",
             defaults={"body": SAMPLE_SCRIPT, "created_by": user},
         )
+        # A plan the demo user chose themselves (a Stripe subscription) is left as it is.
+        state = WorkspacePlan.objects.filter(workspace=workspace).first()
+        if state is None or not state.stripe_subscription_id:
+            WorkspacePlan.objects.update_or_create(
+                workspace=workspace,
+                defaults={"plan": Plan.objects.get(slug=DEMO_PLAN), "status": WorkspacePlan.Status.ACTIVE},
+            )
         self.stdout.write(f"Demo login: {DEMO_EMAIL} / {password}")
 
     def _stored_password(self) -> str:

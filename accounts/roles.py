@@ -1,0 +1,31 @@
+"""Who may do what in a workspace: the one table (action, roles) every check in the Studio, the API and the
+live progress socket reads, through `accounts.access`.
+
+Owners do everything; admins everything but billing; editors write and render; viewers watch and download.
+"""
+
+from enum import StrEnum
+
+from accounts.models import Membership
+
+Role = Membership.Role
+
+
+class Action(StrEnum):
+    WATCH = "watch"  # see scripts, campaigns, voices and jobs; watch progress; download outputs
+    WRITE = "write"  # scripts, campaigns, voices (and previews), renders, storyboard edits, retry, cancel
+    MANAGE_KEYS = "manage_keys"  # create and revoke API keys; see and rotate the webhook secret
+    MANAGE_BILLING = "manage_billing"  # change plan, pay, open the Stripe portal
+
+
+ALLOWED: dict[Action, frozenset[str]] = {
+    Action.WATCH: frozenset({Role.OWNER, Role.ADMIN, Role.EDITOR, Role.VIEWER}),
+    Action.WRITE: frozenset({Role.OWNER, Role.ADMIN, Role.EDITOR}),
+    Action.MANAGE_KEYS: frozenset({Role.OWNER, Role.ADMIN}),
+    Action.MANAGE_BILLING: frozenset({Role.OWNER}),
+}
+
+
+def roles_for(action: Action) -> frozenset[str]:
+    """The roles that may do `action` (what `member_workspace(request, roles=...)` and `require_role` take)."""
+    return ALLOWED[action]

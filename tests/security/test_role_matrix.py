@@ -1,0 +1,149 @@
+"""Every role against every action, generated from the one table (accounts.roles.ALLOWED): for each action, a
+few requests that do it, from the Studio and the API; each role is allowed (2xx/3xx) or refused (403, or the
+billing page's "Only the workspace's ..." message) exactly as the table says."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.messages import get_messages
+from django.test import Client
+from rest_framework.test import APIClient
+
+from accounts.models import Membership, Workspace
+from accounts.roles import ALLOWED, Action, Role
+from api.keys import create_key
+from renders.models import RenderJob
+from tests.factories import CampaignFactory, RenderJobFactory, ScriptFactory, VoiceFactory, api_workspace, make_member
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class Objects:
+    workspace: Workspace
+    script_pk: int
+    campaign_pk: int
+    voice_pk: int
+    job_id: str
+
+
+@dataclass
+class Probe:
+    name: str
+    send: Callable[[Client, APIClient, Objects], object]
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+PROBES: dict[Action, list[Probe]] = {
+    Action.WATCH: [
+        Probe("studio home", lambda web, api, o: web.get("/studio/")),
+        Probe("script page", lambda web, api, o: web.get(f"/studio/scripts/{o.script_pk}/")),
+        Probe("voices page", lambda web, api, o: web.get("/studio/voices/")),
+        Probe("job page", lambda web, api, o: web.get(f"/jobs/{o.job_id}/")),
+        Probe("API jobs list", lambda web, api, o: api.get("/api/v1/jobs")),
+        Probe("API campaign", lambda web, api, o: api.get(f"/api/v1/campaigns/{o.campaign_pk}")),
+    ],
+    Action.WRITE: [
+        Probe("new script page", lambda web, api, o: web.get("/studio/scripts/new/")),
+        Probe(
+            "save a script",
+            lambda web, api, o: web.post(f"/studio/scripts/{o.script_pk}/", {"title": "T", "body": "Host: Hi."}),
+        ),
+        Probe("new campaign", lambda web, api, o: web.post("/studio/campaigns/new/", {"name": "Spring"})),
+        Probe("delete a voice", lambda web, api, o: web.post(f"/studio/voices/{o.voice_pk}/delete/")),
+        Probe("cancel a render", lambda web, api, o: web.post(f"/jobs/{o.job_id}/cancel/")),
+        Probe("retry a render", lambda web, api, o: web.post(f"/jobs/{o.job_id}/retry/")),
+        Probe(
+            "API create campaign", lambda web, api, o: api.post("/api/v1/campaigns", {"name": "Fall"}, format="json")
+        ),
+        Probe("API delete campaign", lambda web, api, o: api.delete(f"/api/v1/campaigns/{o.campaign_pk}")),
+    ],
+    Action.MANAGE_KEYS: [
+        Probe("create a key", lambda web, api, o: web.post("/studio/settings/api-keys/", {"name": "CI"})),
+        Probe(
+            "rotate the webhook secret",
+            lambda web, api, o: web.post("/studio/settings/api-keys/webhook-secret/rotate/"),
+        ),
+    ],
+    Action.MANAGE_BILLING: [
+        Probe("manage billing", lambda web, api, o: web.post("/studio/billing/manage/")),
+        Probe("upgrade", lambda web, api, o: web.post("/studio/billing/upgrade/pro/")),
+    ],
+}
+CASES = [
+    pytest.param(action, role, probe, id=f"{action}-{role}-{probe.name}")
+    for action, probes in PROBES.items()
+    for probe in probes
+    for role in Role.values
+]
+
+
+def test_every_action_of_the_table_is_probed():
+    assert set(PROBES) == set(ALLOWED)
+
+
+@pytest.fixture
+def objects(owner) -> Objects:
+    workspace = api_workspace(owner)
+    return Objects(
+        workspace=workspace,
+        script_pk=ScriptFactory(workspace=workspace).pk,
+        campaign_pk=CampaignFactory(workspace=workspace).pk,
+        voice_pk=VoiceFactory(workspace=workspace).pk,
+        job_id=str(RenderJobFactory(workspace=workspace, status=RenderJob.Status.QUEUED).public_id),
+    )
+
+
+def clients_of(role: str, owner, workspace: Workspace) -> tuple[Client, APIClient]:
+    """A browser signed in as a member with `role` (on that workspace) and an API client with a key they made."""
+    user = owner if role == Role.OWNER else make_member(f"{role}@example.com")
+    if role != Role.OWNER:
+        Membership.objects.create(workspace=workspace, user=user, role=role)
+    web = Client()
+    web.force_login(user)
+    session = web.session
+    session["workspace_id"] = workspace.pk
+    session.save()
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {create_key(workspace, name=role, user=user)[1]}")
+    return web, api
+
+
+def refused(response) -> bool:
+    if response.status_code == 403:
+        return True
+    flashed = (
+        [str(message) for message in get_messages(response.wsgi_request)] if hasattr(response, "wsgi_request") else []
+    )
+    return any(message.startswith("Only the workspace's") for message in flashed)
+
+
+@pytest.mark.parametrize(("action", "role", "probe"), CASES)
+def test_each_role_does_exactly_what_the_table_allows(action, role, probe, owner, objects):
+    web, api = clients_of(role, owner, objects.workspace)
+    response = probe.send(web, api, objects)
+    if role in ALLOWED[action]:
+        assert response.status_code < 400 and not refused(response), response.status_code
+    else:
+        assert refused(response)
+
+
+def test_a_viewer_cannot_render_and_is_told_who_can(owner, objects):
+    web, _ = clients_of(Role.VIEWER, owner, objects.workspace)
+    response = web.post(f"/studio/scripts/{objects.script_pk}/render/", {"kind": "audio", "aspect": "16:9"})
+    assert response.status_code == 403
+    assert "owners, admins and editors can do this." in response.content.decode()
+    assert RenderJob.objects.filter(workspace=objects.workspace).count() == 1
+
+
+def test_a_key_acts_with_its_creators_role_now(owner, objects):
+    _, api = clients_of(Role.EDITOR, owner, objects.workspace)
+    assert api.post("/api/v1/campaigns", {"name": "Before"}, format="json").status_code == 201
+    Membership.objects.filter(workspace=objects.workspace, role=Role.EDITOR).update(role=Role.VIEWER)
+    response = api.post("/api/v1/campaigns", {"name": "After"}, format="json")
+    assert response.status_code == 403
+    assert response.json()["error"]["message"] == "Only the workspace's owners, admins and editors can do this."
+    assert api.get("/api/v1/campaigns").status_code == 200
