@@ -120,7 +120,7 @@ CHANNEL_LAYERS = {
 }
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "omnivibe.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env_str("CACHE_PREFIX", "omnivibe"),
     }
@@ -277,6 +277,8 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # per-IP throttles read X-Forwarded-For only behind trusted proxies
     "UNAUTHENTICATED_USER": None,
 }
+# Seconds a found API key stays in the shared cache (revoking a key removes it at once; see api.keys.find_key).
+API_KEY_CACHE_SECONDS = env_int("API_KEY_CACHE_SECONDS", 10)
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "120/min")  # per API key
 # Requests without a valid key (none, wrong, revoked), per client address.
 API_ANONYMOUS_THROTTLE_RATE = env_str("API_ANONYMOUS_THROTTLE_RATE", "30/min")
