@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "django_q",
+    "django_prometheus",
     "rest_framework",
     "djstripe",
     "drf_spectacular",
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first and last: they time the whole stack
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "omnivibe.headers.PermissionsPolicyMiddleware",
@@ -68,7 +70,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
+    "axes.middleware.AxesMiddleware",  # last of ours, as django-axes requires
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "omnivibe.urls"
@@ -342,7 +345,9 @@ PERMISSIONS_POLICY_DISABLED = [  # omnivibe.headers.PermissionsPolicyMiddleware
     "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
     "microphone", "midi", "payment", "publickey-credentials-get", "usb", "xr-spatial-tracking",
 ]  # fmt: skip
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+# GET /metrics (Prometheus) answers only a scraper sending `Authorization: Bearer <METRICS_TOKEN>`; off when unset.
+METRICS_TOKEN = env_secret("METRICS_TOKEN", "")
 
 LOGGING = {
     "version": 1,
