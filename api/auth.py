@@ -1,6 +1,7 @@
 """API key authentication: `Authorization: Bearer <key>`, or `xi-api-key: <key>` as ElevenLabs clients send it."""
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils.functional import SimpleLazyObject
 from rest_framework import exceptions, permissions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
@@ -23,7 +24,8 @@ class ApiKeyAuthentication(BaseAuthentication):
             return None
         if key is None:
             raise exceptions.AuthenticationFailed("This API key is not valid: it is unknown, revoked or expired.")
-        return key.created_by or AnonymousUser(), key
+        # Lazily: no API view reads the user, and the key comes from the cache without it.
+        return SimpleLazyObject(lambda: key.created_by or AnonymousUser()), key
 
     def authenticate_header(self, request: Request) -> str:
         # Makes DRF answer 401 (with WWW-Authenticate) rather than 403 when no key was sent.

@@ -3,7 +3,9 @@
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Workspace
@@ -31,13 +33,27 @@ def create_key(workspace: Workspace, *, name: str, user=None, expires_days: int 
 
 
 def find_key(raw: str) -> ApiKey | None:
-    """The usable key with this secret, or None (unknown, revoked or expired)."""
+    """The usable key with this secret, or None (unknown, revoked or expired).
+
+    A found key (with its workspace) is kept in the shared cache for API_KEY_CACHE_SECONDS: every API request
+    looks its key up. Revoking deletes the entry, so a revoked key stops at once; an expiry is checked on use.
+    Unknown secrets are never cached (guessing is throttled per address instead).
+    """
     if not raw.startswith(KEY_PREFIX):
         return None
-    key = ApiKey.objects.usable().select_related("workspace").filter(hashed_key=hash_key(raw)).first()
-    if key is not None:
-        _touch(key)
-    return key
+    hashed = hash_key(raw)
+    key = cache.get(cached_key_name(hashed))
+    if key is None:
+        key = ApiKey.objects.usable().select_related("workspace").filter(hashed_key=hashed).first()
+        if key is None:
+            return None
+        cache.set(cached_key_name(hashed), key, settings.API_KEY_CACHE_SECONDS)
+        _touch(key)  # a key in use misses the cache at least every API_KEY_CACHE_SECONDS: often enough
+    return key if key.is_active else None
+
+
+def cached_key_name(hashed: str) -> str:
+    return f"api-key:{hashed}"
 
 
 def _touch(key: ApiKey) -> None:
@@ -46,19 +62,31 @@ def _touch(key: ApiKey) -> None:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
 
 
+def forget_keys(hashed_keys: list[str]) -> None:
+    """Drops these keys from the key cache: now, and again after the commit."""
+
+    # After the commit as well: a request that read the key just before the UPDATE cannot cache it again for long.
+    def delete() -> None:
+        cache.delete_many([cached_key_name(hashed) for hashed in hashed_keys])
+
+    delete()
+    transaction.on_commit(delete)
+
+
 def revoke_key(key: ApiKey) -> None:
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
+    forget_keys([key.hashed_key])
 
 
 def revoke_keys_of_leaving_member(membership: Membership) -> int:
     """A member leaves the workspace: the keys they created there stop working (how many were revoked)."""
-    return (
-        ApiKey.objects.usable()
-        .filter(workspace=membership.workspace, created_by=membership.user)
-        .update(revoked_at=timezone.now())
-    )
+    keys = ApiKey.objects.usable().filter(workspace=membership.workspace, created_by=membership.user)
+    hashed_keys = list(keys.values_list("hashed_key", flat=True))
+    revoked = keys.update(revoked_at=timezone.now())
+    forget_keys(hashed_keys)
+    return revoked
 
 
 def rotate_webhook_secret(workspace: Workspace) -> str:

@@ -174,7 +174,10 @@ class OutputSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.DateTimeField())
     def get_expires_at(self, output: RenderOutput) -> str:
-        return serializers.DateTimeField().to_representation(self._link(output)[1])
+        return _DATETIME.to_representation(self._link(output)[1])
+
+
+_DATETIME = serializers.DateTimeField()  # formats a value; holds no state between calls
 
 
 class WebhookDeliverySerializer(serializers.ModelSerializer):
@@ -230,8 +233,16 @@ class JobSerializer(serializers.ModelSerializer):
     @extend_schema_field(OutputSerializer(many=True))
     def get_outputs(self, job: RenderJob) -> list[dict]:
         wanted = job.options.get("formats")
-        outputs = [output for output in job.outputs.all() if wanted is None or output.kind in wanted]
-        return OutputSerializer(outputs, many=True, context=self.context).data
+        # One output serializer for the whole response: building its fields again for every job listed cost more
+        # than the outputs themselves.
+        if "output_serializer" not in self.context:
+            self.context["output_serializer"] = OutputSerializer(context=self.context)
+        serializer = self.context["output_serializer"]
+        return [
+            serializer.to_representation(output)
+            for output in job.outputs.all()
+            if wanted is None or output.kind in wanted
+        ]
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_callback_url(self, job: RenderJob) -> str | None:

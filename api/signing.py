@@ -1,10 +1,11 @@
 """Signed, expiring download URLs: they work without an API key and name exactly one output of one workspace."""
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.core import signing
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 from renders.models import RenderOutput
@@ -24,7 +25,13 @@ def signed_url(output: RenderOutput, base_url: str) -> tuple[str, datetime]:
     # The workspace is signed too: even a forged output id would have to match the tenant the link was made for.
     token = signing.TimestampSigner(salt=SALT).sign_object({"o": output.pk, "w": output.job.workspace_id})
     expires = timezone.now() + timedelta(seconds=settings.API_DOWNLOAD_URL_MAX_AGE)
-    return base_url.rstrip("/") + reverse("api:file", args=[token]), expires
+    return base_url.rstrip("/") + _files_path(get_script_prefix()) + token, expires
+
+
+@lru_cache(maxsize=8)
+def _files_path(script_prefix: str) -> str:
+    # Resolved once, not once per output of every job listed: the path before the token never changes.
+    return reverse("api:file", args=["-"]).removesuffix("-")
 
 
 def output_for_token(token: str) -> RenderOutput | None:

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "django_q",
+    "django_prometheus",
     "rest_framework",
     "djstripe",
     "drf_spectacular",
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first and last: they time the whole stack
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "omnivibe.headers.PermissionsPolicyMiddleware",
@@ -68,7 +70,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
+    "axes.middleware.AxesMiddleware",  # last of ours, as django-axes requires
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "omnivibe.urls"
@@ -125,7 +128,7 @@ CHANNEL_LAYERS = {
 }
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "omnivibe.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env_str("CACHE_PREFIX", "omnivibe"),
     }
@@ -282,6 +285,8 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # per-IP throttles read X-Forwarded-For only behind trusted proxies
     "UNAUTHENTICATED_USER": None,
 }
+# Seconds a found API key stays in the shared cache (revoking a key removes it at once; see api.keys.find_key).
+API_KEY_CACHE_SECONDS = env_int("API_KEY_CACHE_SECONDS", 10)
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "120/min")  # per API key
 # Requests without a valid key (none, wrong, revoked), per client address.
 API_ANONYMOUS_THROTTLE_RATE = env_str("API_ANONYMOUS_THROTTLE_RATE", "30/min")
@@ -345,7 +350,9 @@ PERMISSIONS_POLICY_DISABLED = [  # omnivibe.headers.PermissionsPolicyMiddleware
     "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
     "microphone", "midi", "payment", "publickey-credentials-get", "usb", "xr-spatial-tracking",
 ]  # fmt: skip
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+# GET /metrics (Prometheus) answers only a scraper sending `Authorization: Bearer <METRICS_TOKEN>`; off when unset.
+METRICS_TOKEN = env_secret("METRICS_TOKEN", "")
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from billing.views import stripe_webhook
 from omnivibe.health import healthz
+from omnivibe.metrics import metrics
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="studio:home", permanent=False)),
@@ -19,4 +20,5 @@ urlpatterns = [
     path("stripe/", include("djstripe.urls", namespace="djstripe")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
 ]

@@ -40,7 +40,7 @@ def shared_services(redis_url: str, django_db_setup):
         },
         CACHES={
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "omnivibe.cache.RedisCache",
                 "LOCATION": redis_url,
                 "KEY_PREFIX": prefix,
             }

@@ -1,13 +1,15 @@
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from api.keys import create_key, find_key, revoke_key
+from accounts.models import Membership
+from api.keys import cached_key_name, create_key, find_key, revoke_key
 from api.models import ApiKey, hash_key
-from tests.factories import workspace_of
+from tests.factories import make_member, workspace_of
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +133,38 @@ def test_other_members_cannot_revoke_a_key(outsider_client, owner):
     assert outsider_client.post(f"/studio/settings/api-keys/{key.pk}/revoke/").status_code == 404
     key.refresh_from_db()
     assert key.revoked_at is None
+
+
+def test_a_found_key_is_served_from_the_cache_until_revoked(owner, django_assert_num_queries):
+    workspace = workspace_of(owner)
+    key, raw = create_key(workspace, name="CI")
+    assert find_key(raw) == key
+    with django_assert_num_queries(0):
+        assert find_key(raw).workspace.name == workspace.name
+    revoke_key(key)
+    assert find_key(raw) is None
+
+
+def test_a_key_revoked_by_a_member_leaving_stops_at_once(owner):
+    workspace = workspace_of(owner)
+    member = make_member("leaving@example.com")
+    Membership.objects.create(workspace=workspace, user=member, role=Membership.Role.MEMBER)
+    key, raw = create_key(workspace, name="theirs", user=member)
+    assert find_key(raw) == key
+    Membership.objects.filter(workspace=workspace, user=member).get().delete()
+    assert find_key(raw) is None
+
+
+def test_a_deleted_key_stops_at_once(owner):
+    key, raw = create_key(workspace_of(owner), name="CI")
+    assert find_key(raw) == key
+    key.delete()
+    assert find_key(raw) is None
+
+
+def test_a_cached_key_still_expires_on_time(owner):
+    key, raw = create_key(workspace_of(owner), name="short", expires_days=1)
+    cached = find_key(raw)
+    cached.expires_at = timezone.now() - timedelta(seconds=1)  # as if the day had passed while it was cached
+    cache.set(cached_key_name(key.hashed_key), cached, 60)
+    assert find_key(raw) is None

@@ -282,3 +282,24 @@ def parsed_script() -> dict:
     serializer = ScriptInputSerializer(data={"script": "Host: Hi."})
     assert serializer.is_valid(), serializer.errors
     return serializer.validated_data
+
+
+def test_job_status_takes_a_fixed_number_of_queries(api, owner, django_assert_num_queries):
+    job = finished_job(workspace_of(owner))
+    api.get(f"/api/v1/jobs/{job.public_id}")  # the key is in the cache from here on
+    # The plan (API access), the job, its outputs, its webhook deliveries.
+    with django_assert_num_queries(4):
+        assert api.get(f"/api/v1/jobs/{job.public_id}").status_code == 200
+
+
+def test_the_job_list_takes_the_same_queries_for_one_job_or_many(api, owner, django_assert_num_queries):
+    workspace = workspace_of(owner)
+    finished_job(workspace)
+    api.get("/api/v1/jobs")
+    # The plan, the count, the page of jobs, their outputs, their webhook deliveries: never one per job.
+    with django_assert_num_queries(5):
+        assert len(api.get("/api/v1/jobs").json()["results"]) == 1
+    for _ in range(5):
+        finished_job(workspace)
+    with django_assert_num_queries(5):
+        assert len(api.get("/api/v1/jobs").json()["results"]) == 6

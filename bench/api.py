@@ -1,0 +1,255 @@
+"""API benchmark: the server on this machine with production settings, `wrk` against it, figures per endpoint.
+
+    /work/main/.venv/bin/python bench/api.py [--duration 5] [--connections 16] [--server daphne] [--workers 1]
+
+Starts an embedded Redis and the web server (DEBUG=0, a SECRET_KEY, a temporary SQLite database seeded with a
+workspace on a plan with the API, an API key and finished jobs with outputs), then runs `wrk` (Debian package
+`wrk`) against each endpoint in turn and prints requests/s, median, p95 and p99 next to `/bench/baseline`, a bare
+Django JSON view behind the same middleware and server in the same run. The machine is shared and noisy: compare
+the ratios to the baseline, not the absolute figures. Everything it starts is stopped before it exits;
+loopback only.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+HOST = "127.0.0.1"
+JOBS_IN_LIST = 20  # one page of the job list
+# Requests take turns over this many keys, as many clients would: each key's throttle history then holds what it
+# would in production (below THROTTLE_RATE), instead of one key's list of every request of the last minute.
+KEYS = 64
+THROTTLE_RATE = "1200/min"
+START_TIMEOUT = 60.0  # seconds the server may take to answer its first request
+
+# Each request takes the next key; wrk's own summary is printed in JSON, so p95 (which `--latency` does not
+# print) and non-2xx answers are read exactly.
+WRK_SCRIPT = """
+keys = {KEYS}
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, nil, {["Authorization"] = "Bearer " .. keys[counter % #keys + 1]})
+end
+done = function(summary, latency, requests)
+  io.write(string.format('BENCH {"requests": %d, "seconds": %f, "non2xx": %d, "errors": %d, '
+    .. '"p50": %f, "p95": %f, "p99": %f}\\n',
+    summary.requests, summary.duration / 1e6, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50) / 1e3, latency:percentile(95) / 1e3, latency:percentile(99) / 1e3))
+end
+"""
+
+
+def server_command(server: str, port: int, workers: int) -> list[str]:
+    app = "omnivibe.asgi:application"
+    if server == "daphne":  # as the Dockerfile runs it: our daphne with body limits, one process
+        return [sys.executable, "-m", "omnivibe.serve", "-b", HOST, "-p", str(port), app]
+    if server == "uvicorn":
+        return [sys.executable, "-m", "uvicorn", app, "--host", HOST, "--port", str(port),
+                "--workers", str(workers), "--no-access-log", "--log-level", "warning"]  # fmt: skip
+    if server == "granian":
+        return [sys.executable, "-m", "granian", "--interface", "asgi", "--host", HOST, "--port", str(port),
+                "--workers", str(workers), "--no-access-log", "--log-level", "warning", app]  # fmt: skip
+    raise SystemExit(f"unknown server {server}")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def prepare_environment(var_dir: Path, redis_url: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.api_settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-" + os.urandom(16).hex(),
+        "OMNIVIBE_VAR_DIR": str(var_dir),
+        "REDIS_URL": redis_url,
+        "ALLOWED_HOSTS": HOST,
+        "SECURE_SSL_REDIRECT": "0",  # production terminates TLS in front; wrk speaks plain HTTP on loopback
+        "API_THROTTLE_RATE": THROTTLE_RATE,
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(REPO),
+    }
+    env.pop("DATABASE_URL", None)
+    return env
+
+
+def seed(env: dict[str, str]) -> dict[str, str]:
+    """Creates the schema and the data in this process; returns the keys and a job id."""
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.core.files.base import ContentFile
+    from django.core.management import call_command
+    from django.db import connections
+    from django.utils import timezone
+
+    from accounts.services import ensure_personal_workspace
+    from api.keys import create_key
+    from billing.models import Plan, WorkspacePlan
+    from renders.models import RenderJob, RenderOutput
+
+    call_command("migrate", run_syncdb=True, verbosity=0)
+    seed_plans = __import__("billing.migrations.0003_seed_plans", fromlist=["seed_plans"]).seed_plans
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+
+    seed_plans(apps, None)
+    user = get_user_model().objects.create_user("bench@example.com", "bench@example.com", "bench-password-long")
+    workspace = ensure_personal_workspace(user)
+    WorkspacePlan.objects.update_or_create(workspace=workspace, defaults={"plan": Plan.objects.get(slug="pro")})
+    raw_keys = [create_key(workspace, name=f"bench {number}", user=user)[1] for number in range(KEYS)]
+    voices = {"Host": {"engine": "piper", "voice_id": "joe", "settings": {}}}
+    now = timezone.now()
+    jobs = []
+    for number in range(JOBS_IN_LIST):
+        job = RenderJob.objects.create(
+            workspace=workspace,
+            created_by=user,
+            title=f"Bench job {number}",
+            kind=RenderJob.Kind.VIDEO,
+            blocks=[{"speaker": "Host", "text": "Hello there.", "pause_after": 0.0}],
+            options={"voices": voices},
+            status=RenderJob.Status.SUCCEEDED,
+            stage="done",
+            percent=100,
+            report={"duration": 1.5, "blocks": [{"index": 0, "speaker": "Host", "start": 0.0, "duration": 1.5}]},
+            started_at=now,
+            finished_at=now,
+        )
+        for kind, content in (("mp4", b"\0" * 64), ("wav", b"\0" * 64), ("srt", b"1\n"), ("vtt", b"WEBVTT\n")):
+            output = RenderOutput(job=job, kind=kind, size=len(content))
+            output.file.save(f"{kind}.{kind}", ContentFile(content), save=True)
+        jobs.append(job)
+    connections.close_all()
+    return {"keys": raw_keys, "job": str(jobs[-1].public_id)}
+
+
+def wait_until_serving(url: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the server exited with {process.returncode}; see its log above")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"the server did not answer {url} within {START_TIMEOUT:.0f} s")
+
+
+def check_answers(url: str, key: str) -> None:
+    """Each endpoint must answer 200 before it is measured: a fast 401 or 429 would be a false figure."""
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        if response.status != 200:
+            raise SystemExit(f"{url} answered {response.status}")
+
+
+def run_wrk(url: str, duration: float, connections: int, script: Path) -> dict:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration:g}s", "--timeout", "10s", "-s", str(script), url]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=duration + 30, check=True)
+    line = next(line for line in result.stdout.splitlines() if line.startswith("BENCH "))
+    figures = json.loads(line.removeprefix("BENCH "))
+    figures["rps"] = figures["requests"] / figures["seconds"]
+    return figures
+
+
+def stop(process: subprocess.Popen, grace: float = 10.0) -> None:
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)  # the server and the workers it started
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per endpoint")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--server", choices=["daphne", "uvicorn", "granian"], default="daphne")
+    parser.add_argument("--workers", type=int, default=1, help="processes (uvicorn, granian)")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed: apt-get install -y wrk")
+
+    from omnivibe.embedded_redis import EmbeddedRedis
+
+    work = Path(tempfile.mkdtemp(prefix="omnivibe-bench-api-"))
+    redis = EmbeddedRedis.for_run(work)
+    server = None
+    try:
+        redis.start()
+        env = prepare_environment(work, redis.url)
+        seeded = seed(env)
+        port = free_port()
+        base = f"http://{HOST}:{port}"
+        server = subprocess.Popen(
+            server_command(args.server, port, args.workers),
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,  # daphne's access log: one line a request
+            stderr=(work / "server.log").open("w"),
+            start_new_session=True,
+        )
+        wait_until_serving(f"{base}/bench/baseline", server)
+        script = work / "requests.lua"
+        script.write_text(WRK_SCRIPT.replace("{KEYS}", "{" + ", ".join(f'"{key}"' for key in seeded["keys"]) + "}"))
+        endpoints = {
+            "baseline (bare JSON view)": "/bench/baseline",
+            "GET /api/v1/jobs/{id}": f"/api/v1/jobs/{seeded['job']}",
+            "GET /api/v1/jobs": "/api/v1/jobs",
+            "GET /api/v1/usage": "/api/v1/usage",
+        }
+        print(
+            f"server: {args.server} ({args.workers} process(es)), wrk 2 threads x {args.connections} connections, "
+            f"{args.duration:g} s per endpoint, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+        )
+        print(f"{'endpoint':28} {'req/s':>8} {'x base':>7} {'median':>9} {'p95':>9} {'p99':>9} {'non-2xx':>8}")
+        baseline_rps = None
+        for name, path in endpoints.items():
+            check_answers(base + path, seeded["keys"][0])
+            figures = run_wrk(base + path, args.duration, args.connections, script)
+            baseline_rps = baseline_rps or figures["rps"]
+            print(
+                f"{name:28} {figures['rps']:8.1f} {figures['rps'] / baseline_rps:7.2f} {figures['p50']:6.1f} ms "
+                f"{figures['p95']:6.1f} ms {figures['p99']:6.1f} ms {figures['non2xx'] + figures['errors']:8d}",
+                flush=True,
+            )
+    except BaseException:
+        log = work / "server.log"
+        if log.exists():
+            print(log.read_text()[-4000:], file=sys.stderr)
+        raise
+    finally:
+        if server is not None:
+            stop(server)
+        redis.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""GET /metrics: Prometheus metrics, for a scraper that sends `Authorization: Bearer <METRICS_TOKEN>`.
+
+Off (404) unless METRICS_TOKEN is set; a missing or wrong token is a 404 too, so the page does not say it exists.
+django-prometheus measures requests, the database and the cache; `OmniVibeCollector` adds ours, read from the
+database at each scrape: jobs by status and kind, and the render queue's depth and the age of its oldest task.
+"""
+
+import hmac
+
+from django.conf import settings
+from django.db.models import Count, Min
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django_q.models import OrmQ
+from prometheus_client import REGISTRY, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.registry import Collector
+
+from renders.models import RenderJob
+
+
+class OmniVibeCollector(Collector):
+    def collect(self):
+        jobs = GaugeMetricFamily("omnivibe_jobs", "Render jobs by status and kind", labels=["status", "kind"])
+        counts = RenderJob.objects.values_list("status", "kind").annotate(count=Count("pk")).order_by()
+        found = {(status, kind): count for status, kind, count in counts}
+        for status in RenderJob.Status.values:  # every series present, at 0 too: rate() and alerts need them
+            for kind in RenderJob.Kind.values:
+                jobs.add_metric([status, kind], found.get((status, kind), 0))
+        yield jobs
+
+        depth = GaugeMetricFamily("omnivibe_queue_tasks", "Tasks waiting in the queue, by cluster", labels=["queue"])
+        oldest = GaugeMetricFamily(
+            "omnivibe_queue_oldest_task_age_seconds", "Age of the oldest waiting task, by cluster", labels=["queue"]
+        )
+        queues = OrmQ.objects.values_list("key").annotate(count=Count("pk"), first=Min("pk")).order_by()
+        now = timezone.now()
+        for queue, count, first in queues:
+            depth.add_metric([queue], count)
+            started = OrmQ.objects.get(pk=first).task.get("started")  # one payload a queue: its oldest task
+            oldest.add_metric([queue], (now - started).total_seconds() if started else 0.0)
+        yield depth
+        yield oldest
+
+    def describe(self):
+        return []  # nothing is read at registration: the database may not be there yet
+
+
+REGISTRY.register(OmniVibeCollector())
+
+
+def metrics(request: HttpRequest) -> HttpResponse:
+    token = settings.METRICS_TOKEN
+    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+    if not token or scheme.lower() != "bearer" or not hmac.compare_digest(presented.strip(), token):
+        raise Http404()
+    return HttpResponse(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)

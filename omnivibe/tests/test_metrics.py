@@ -1,0 +1,53 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_q.models import OrmQ
+from django_q.signing import SignedPackage
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.factories import RenderJobFactory
+
+pytestmark = pytest.mark.django_db
+TOKEN = "scraper-token-long-enough"
+
+
+def scrape(client) -> dict[tuple[str, tuple], float]:
+    response = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(response.content.decode())
+        for sample in family.samples
+    }
+
+
+def test_metrics_are_off_without_a_token_setting(client, settings):
+    settings.METRICS_TOKEN = ""
+    assert client.get("/metrics").status_code == 404
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer ").status_code == 404
+
+
+def test_metrics_need_the_token(client, settings):
+    settings.METRICS_TOKEN = TOKEN
+    assert client.get("/metrics").status_code == 404
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong-token").status_code == 404
+
+
+def test_a_scrape_counts_jobs_by_status_and_kind_and_the_waiting_queue(client, settings):
+    settings.METRICS_TOKEN = TOKEN
+    RenderJobFactory(status="running", kind="video")
+    RenderJobFactory(status="running", kind="video")
+    RenderJobFactory(status="failed", kind="audio")
+    waiting = {"id": "t1", "func": "renders.tasks.run", "started": timezone.now() - timedelta(minutes=5)}
+    OrmQ.objects.create(key="omnivibe", payload=SignedPackage.dumps(waiting))
+    OrmQ.objects.create(key="omnivibe", payload=SignedPackage.dumps({**waiting, "started": timezone.now()}))
+
+    samples = scrape(client)
+    assert samples[("omnivibe_jobs", (("kind", "video"), ("status", "running")))] == 2
+    assert samples[("omnivibe_jobs", (("kind", "audio"), ("status", "failed")))] == 1
+    assert samples[("omnivibe_jobs", (("kind", "audio"), ("status", "queued")))] == 0
+    assert samples[("omnivibe_queue_tasks", (("queue", "omnivibe"),))] == 2
+    assert 295 < samples[("omnivibe_queue_oldest_task_age_seconds", (("queue", "omnivibe"),))] < 400
+    # django-prometheus's own: the request before this one was counted
+    assert any(name.startswith("django_http_requests_total") for name, _ in samples)
