@@ -83,7 +83,7 @@ def _confirm(request: HttpRequest, what: str, name: str, cancel_url: str, note: 
 
 @login_required
 def script_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    script = get_for_member(Script.objects, request, pk=pk)
+    script = get_for_member(Script.objects, request, pk=pk, roles=WRITERS)
     if request.method != "POST":
         note = "Its renders stay in the library."
         return _confirm(request, "script", script.title, reverse("studio:script", args=[script.pk]), note)
@@ -95,14 +95,14 @@ def script_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def script_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
-    copy = duplicate_script(get_for_member(Script.objects, request, pk=pk), request.user)
+    copy = duplicate_script(get_for_member(Script.objects, request, pk=pk, roles=WRITERS), request.user)
     messages.success(request, f"Script duplicated as “{copy.title}”.")
     return redirect("studio:script", pk=copy.pk)
 
 
 @login_required
 def render_delete(request: HttpRequest, public_id: str) -> HttpResponse:
-    job = get_for_member(RenderJob.objects, request, public_id=public_id)
+    job = get_for_member(RenderJob.objects, request, public_id=public_id, roles=WRITERS)
     if request.method != "POST":
         note = "A queued or running render is cancelled first; its files are deleted."
         return _confirm(request, "render", job.title, reverse("renders:job", args=[job.public_id]), note)
@@ -231,7 +231,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def campaign_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = get_for_member(Campaign.objects, request, pk=pk)
+    campaign = get_for_member(Campaign.objects, request, pk=pk, roles=WRITERS)
     if request.method != "POST":
         note = "Its scripts and renders stay, without a campaign; its logo and music are deleted."
         return _confirm(request, "campaign", campaign.name, reverse("studio:campaign", args=[campaign.pk]), note)
@@ -243,7 +243,7 @@ def campaign_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def campaign_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
-    copy = duplicate_campaign(get_for_member(Campaign.objects, request, pk=pk))
+    copy = duplicate_campaign(get_for_member(Campaign.objects, request, pk=pk, roles=WRITERS))
     messages.success(request, f"Campaign duplicated as “{copy.name}”.")
     return redirect("studio:campaign", pk=copy.pk)
 

@@ -45,6 +45,9 @@ PROBES: dict[Action, list[Probe]] = {
         Probe("job page", lambda web, api, o: web.get(f"/jobs/{o.job_id}/")),
         Probe("API jobs list", lambda web, api, o: api.get("/api/v1/jobs")),
         Probe("API campaign", lambda web, api, o: api.get(f"/api/v1/campaigns/{o.campaign_pk}")),
+        Probe("scripts library", lambda web, api, o: web.get("/studio/scripts/?q=T")),
+        Probe("renders library", lambda web, api, o: web.get("/studio/renders/")),
+        Probe("API scripts list", lambda web, api, o: api.get("/api/v1/scripts")),
     ],
     Action.WRITE: [
         Probe("new script page", lambda web, api, o: web.get("/studio/scripts/new/")),
@@ -60,6 +63,15 @@ PROBES: dict[Action, list[Probe]] = {
             "API create campaign", lambda web, api, o: api.post("/api/v1/campaigns", {"name": "Fall"}, format="json")
         ),
         Probe("API delete campaign", lambda web, api, o: api.delete(f"/api/v1/campaigns/{o.campaign_pk}")),
+        Probe("delete a script", lambda web, api, o: web.post(f"/studio/scripts/{o.script_pk}/delete/")),
+        Probe("duplicate a script", lambda web, api, o: web.post(f"/studio/scripts/{o.script_pk}/duplicate/")),
+        Probe("delete a render", lambda web, api, o: web.post(f"/studio/renders/{o.job_id}/delete/")),
+        Probe("delete a campaign", lambda web, api, o: web.post(f"/studio/campaigns/{o.campaign_pk}/delete/")),
+        Probe("duplicate a campaign", lambda web, api, o: web.post(f"/studio/campaigns/{o.campaign_pk}/duplicate/")),
+        Probe(
+            "API create script",
+            lambda web, api, o: api.post("/api/v1/scripts", {"title": "T", "body": "Host: Hi."}, format="json"),
+        ),
     ],
     Action.MANAGE_KEYS: [
         Probe("create a key", lambda web, api, o: web.post("/studio/settings/api-keys/", {"name": "CI"})),
