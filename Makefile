@@ -28,7 +28,7 @@ test: $(VENV)/.installed-test
 	DJANGO_SETTINGS_MODULE=omnivibe.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -m "not browser" -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-run
 	$(BIN)/python bench/narration.py

@@ -148,7 +148,7 @@ def test_a_found_key_is_served_from_the_cache_until_revoked(owner, django_assert
 def test_a_key_revoked_by_a_member_leaving_stops_at_once(owner):
     workspace = workspace_of(owner)
     member = make_member("leaving@example.com")
-    Membership.objects.create(workspace=workspace, user=member, role=Membership.Role.MEMBER)
+    Membership.objects.create(workspace=workspace, user=member, role=Membership.Role.EDITOR)
     key, raw = create_key(workspace, name="theirs", user=member)
     assert find_key(raw) == key
     Membership.objects.filter(workspace=workspace, user=member).get().delete()

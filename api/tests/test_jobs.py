@@ -287,8 +287,8 @@ def parsed_script() -> dict:
 def test_job_status_takes_a_fixed_number_of_queries(api, owner, django_assert_num_queries):
     job = finished_job(workspace_of(owner))
     api.get(f"/api/v1/jobs/{job.public_id}")  # the key is in the cache from here on
-    # The plan (API access), the job, its outputs, its webhook deliveries.
-    with django_assert_num_queries(4):
+    # The key creator's role, the plan (API access), the job, its outputs, its webhook deliveries.
+    with django_assert_num_queries(5):
         assert api.get(f"/api/v1/jobs/{job.public_id}").status_code == 200
 
 
@@ -297,9 +297,9 @@ def test_the_job_list_takes_the_same_queries_for_one_job_or_many(api, owner, dja
     finished_job(workspace)
     api.get("/api/v1/jobs")
     # The plan, the count, the page of jobs, their outputs, their webhook deliveries: never one per job.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):  # the key creator's role included
         assert len(api.get("/api/v1/jobs").json()["results"]) == 1
     for _ in range(5):
         finished_job(workspace)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert len(api.get("/api/v1/jobs").json()["results"]) == 6
