@@ -120,8 +120,9 @@ CHANNEL_LAYERS = {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         # channels-redis waits up to 5 s for a message (BZPOPMIN) and redis-py reads with a 5 s timeout by
         # default: the two race, and a consumer that heard nothing for 5 s could die with "Timeout reading".
+        # (In the URL: a dict host would be changed in place by channels-redis, breaking the next layer.)
         "CONFIG": {
-            "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+            "hosts": [f"{REDIS_URL}{'&' if '?' in REDIS_URL else '?'}socket_timeout=15"],
             "prefix": env_str("CHANNELS_PREFIX", "omnivibe"),
         },
     }
