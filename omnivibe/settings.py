@@ -118,13 +118,7 @@ REDIS_URL = env_str("REDIS_URL", f"unix://{VAR_DIR / 'redis.sock'}")
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        # channels-redis waits up to 5 s for a message (BZPOPMIN) and redis-py reads with a 5 s timeout by
-        # default: the two race, and a consumer that heard nothing for 5 s could die with "Timeout reading".
-        # (In the URL: a dict host would be changed in place by channels-redis, breaking the next layer.)
-        "CONFIG": {
-            "hosts": [f"{REDIS_URL}{'&' if '?' in REDIS_URL else '?'}socket_timeout=15"],
-            "prefix": env_str("CHANNELS_PREFIX", "omnivibe"),
-        },
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("CHANNELS_PREFIX", "omnivibe")},
     }
 }
 CACHES = {

@@ -35,7 +35,7 @@ def shared_services(redis_url: str, django_db_setup):
         CHANNEL_LAYERS={
             "default": {
                 "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": [f"{redis_url}?socket_timeout=15"], "prefix": prefix},  # see settings
+                "CONFIG": {"hosts": [redis_url], "prefix": prefix},
             }
         },
         CACHES={

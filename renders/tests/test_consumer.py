@@ -74,7 +74,7 @@ async def test_progress_sent_from_another_process_reaches_the_websocket(owner_cl
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "omnivibe.settings_test",
-        "REDIS_URL": layer["hosts"][0].split("?")[0],
+        "REDIS_URL": layer["hosts"][0],
         "CHANNELS_PREFIX": layer["prefix"],
     }
     result = await sync_to_async(subprocess.run)(
