@@ -270,6 +270,15 @@ def script_errors(error: ScriptError) -> list[str]:
     return [f"line {line}: {message}" if line else message for line, message in error.errors]
 
 
+class ScriptSearchSerializer(serializers.Serializer):
+    """The scripts list's query parameters: a bad value (too long, a NUL, not a number) is a 400, never a 500."""
+
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, default="", help_text="Words to find in titles and bodies"
+    )
+    campaign = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1, help_text="A campaign id")
+
+
 class ScriptSerializer(serializers.ModelSerializer):
     """A saved script: `body` in the text format, or `blocks` (JSON) on writes, stored as text."""
 

@@ -20,6 +20,7 @@ from api.serializers import (
     JobSerializer,
     RenderInputSerializer,
     ScriptInputSerializer,
+    ScriptSearchSerializer,
     ScriptSerializer,
     SpeakerCreateSerializer,
     SpeakerSerializer,
@@ -246,19 +247,11 @@ class CampaignViewSet(viewsets.ModelViewSet):
         serializer.save(workspace=workspace_of(self.request))
 
 
-MAX_QUERY_LENGTH = 200
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="List scripts",
         description="Newest edit first. `q` searches titles and bodies (case-insensitive); `campaign` filters.",
-        parameters=[
-            OpenApiParameter(
-                "q", OpenApiTypes.STR, description=f"Words to find (at most {MAX_QUERY_LENGTH} characters)"
-            ),
-            OpenApiParameter("campaign", OpenApiTypes.INT, description="A campaign id"),
-        ],
+        parameters=[ScriptSearchSerializer],
         responses={200: ScriptSerializer(many=True), **INVALID, **AUTH_ERRORS},
     ),
     retrieve=extend_schema(summary="Show a script", responses={200: ScriptSerializer, **AUTH_ERRORS, **NOT_FOUND}),
@@ -289,14 +282,11 @@ class ScriptViewSet(viewsets.ModelViewSet):
         workspace = workspace_of(self.request)
         if self.action != "list":
             return search_scripts(workspace)
-        params = self.request.query_params
-        query = params.get("q", "").strip()
-        if len(query) > MAX_QUERY_LENGTH:
-            raise ValidationError({"q": [f"Search for at most {MAX_QUERY_LENGTH} characters."]})
-        campaign = params.get("campaign", "").strip()
-        if campaign and not (campaign.isascii() and campaign.isdigit() and len(campaign) < 19):
-            raise ValidationError({"campaign": ["Give a campaign id (a number)."]})
-        return search_scripts(workspace, query=query, campaign_id=int(campaign) if campaign else None)
+        search = ScriptSearchSerializer(data=self.request.query_params)
+        search.is_valid(raise_exception=True)
+        return search_scripts(
+            workspace, query=search.validated_data["q"], campaign_id=search.validated_data.get("campaign")
+        )
 
     def get_serializer_context(self) -> dict:
         context = super().get_serializer_context()

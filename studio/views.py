@@ -116,7 +116,7 @@ def script_new(request: HttpRequest) -> HttpResponse:
     workspace = member_workspace(request, roles=WRITERS)
     # "New script" from a campaign's page starts in that campaign, with its aspect preselected.
     chosen = request.GET.get("campaign", "")
-    campaign = campaigns_of(workspace).filter(pk=chosen).first() if chosen.isdigit() else None
+    campaign = campaigns_of(workspace).filter(pk=chosen).first() if chosen.isascii() and chosen.isdigit() else None
     form = ScriptForm(
         request.POST or None,
         workspace=workspace,

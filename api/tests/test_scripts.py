@@ -111,7 +111,16 @@ def test_the_list_searches_titles_and_bodies_and_filters_by_campaign(api, owner)
     assert page["count"] == 3 and len(page["results"]) == 2 and page["next"]
 
 
-@pytest.mark.parametrize("params, field", [({"q": "x" * 201}, "q"), ({"campaign": "shorts"}, "campaign")])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"q": "x" * 201}, "q"),
+        ({"q": "tea\x00"}, "q"),  # PostgreSQL cannot compare text with a NUL in it
+        ({"campaign": "shorts"}, "campaign"),
+        ({"campaign": "²"}, "campaign"),
+        ({"campaign": str(2**63)}, "campaign"),
+    ],
+)
 def test_bad_list_parameters_are_400(api, params, field):
     response = api.get(URL, params)
     assert response.status_code == 400 and field in error_of(response)["details"]

@@ -30,11 +30,10 @@ def child_database_url() -> str:
     pytest-django creates it only when a collected test is marked `django_db`: mark the tests that start servers
     `django_db(transaction=True)` (no transaction held open, so the server can write while the test runs).
     """
-    db = connection.settings_dict
-    name = connection.creation._get_test_db_name()
+    db = connection.settings_dict  # once the test database exists, NAME is its name
     if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{name}"
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def server_env(var_dir: Path, **extra: str) -> dict[str, str]:
@@ -87,7 +86,10 @@ def running(command: list[str], env: dict[str, str], port: int, log: Path, healt
     with log.open("w") as output:
         process = subprocess.Popen(command, env=env, cwd=settings.BASE_DIR, stdout=output, stderr=output)
         try:
-            wait_for_200(f"http://127.0.0.1:{port}{health}", process)
+            try:
+                wait_for_200(f"http://127.0.0.1:{port}{health}", process)
+            except AssertionError as error:
+                raise AssertionError(f"{error}; the server's log ends:\n{log.read_text()[-3000:]}") from None
             yield f"http://127.0.0.1:{port}"
         finally:
             stop(process)
