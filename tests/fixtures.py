@@ -34,7 +34,7 @@ def shared_services(redis_url: str, django_db_setup):
     with override_settings(
         CHANNEL_LAYERS={
             "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "BACKEND": "omnivibe.channel_layer.RedisChannelLayer",
                 "CONFIG": {"hosts": [redis_url], "prefix": prefix},
             }
         },

@@ -18,7 +18,7 @@ def test_it_names_the_missing_worker(client):
 
 def test_it_names_an_unreachable_channel_layer_without_telling_why(client, settings, caplog):
     settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": ["redis://127.0.0.1:1"]}}
+        "default": {"BACKEND": "omnivibe.channel_layer.RedisChannelLayer", "CONFIG": {"hosts": ["redis://127.0.0.1:1"]}}
     }
     response = client.get(reverse("healthz"))
     body = response.json()

@@ -28,7 +28,7 @@ def test_a_job_that_ended_is_never_failed_afterwards(owner, status):
 @pytest.mark.django_db(transaction=True)  # real commits: the events are sent after them
 def test_a_channel_layer_outage_costs_live_updates_not_the_render(owner, settings, caplog):
     settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": ["redis://127.0.0.1:1"]}}
+        "default": {"BACKEND": "omnivibe.channel_layer.RedisChannelLayer", "CONFIG": {"hosts": ["redis://127.0.0.1:1"]}}
     }
     job = queue(owner)  # the test task queue is synchronous: this runs the render too
     job.refresh_from_db()
