@@ -25,6 +25,8 @@ STRIPE_STATUSES = {
     # Never paid: the first payment failed or waits for the customer's action, or was never made.
     "incomplete": WorkspacePlan.Status.INCOMPLETE,
     "incomplete_expired": WorkspacePlan.Status.INCOMPLETE,
+    # A trial that ended without a payment method, when the trial is set to pause: Stripe bills nothing.
+    "paused": WorkspacePlan.Status.INCOMPLETE,
 }
 # A Checkout session whose payment went through (or that needed none: a free trial, a 100 % coupon).
 PAID_CHECKOUT = ("paid", "no_payment_required")

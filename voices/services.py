@@ -7,6 +7,8 @@ nothing here names an engine.
 from typing import Any
 
 from django.core.files import File
+from django.db import transaction
+from django_q.tasks import async_task
 
 from billing.limits import check_voice_allowance
 from mediakit.audio import wav_bytes
@@ -128,6 +130,23 @@ def delete_voice(voice: Voice) -> None:
     if voice.sample:
         voice.sample.delete(save=False)
     voice.delete()
+
+
+def release_clones_of_deleted_workspace(workspace_id: int) -> None:
+    """A workspace is being deleted with its voices: once that is committed, its clones are deleted at their
+    vendors by the worker (a vendor that is down then cannot stop the deletion; the task's failure is kept)."""
+    voices = Voice.objects.filter(workspace_id=workspace_id).exclude(vendor_clone_id="")
+    clones = set(voices.values_list("engine", "vendor_clone_id"))
+    for engine_name, clone_id in clones:
+        transaction.on_commit(
+            lambda engine_name=engine_name, clone_id=clone_id: async_task(
+                "voices.tasks.delete_vendor_clone", engine_name, clone_id, task_name=f"delete-clone-{clone_id}"[:100]
+            )
+        )
+
+
+def delete_vendor_clone(engine_name: str, clone_id: str) -> None:
+    engine(engine_name).delete_voice(clone_id)
 
 
 def _release_clone(voice: Voice) -> None:

@@ -326,7 +326,7 @@ def test_a_paid_checkout_whose_subscription_is_incomplete_is_not_active(
     assert WorkspacePlan.objects.get(workspace=workspace).status == "incomplete" and plan_now(workspace) == "free"
 
 
-@pytest.mark.parametrize("status", ["incomplete", "incomplete_expired"])
+@pytest.mark.parametrize("status", ["incomplete", "incomplete_expired", "paused"])
 def test_a_subscription_that_turns_incomplete_is_not_active(post, client, plans, workspace, fake_stripe, status):
     fake_stripe.routes[("GET", "/v1/subscriptions/sub_1")] = (200, subscription())
     post(checkout_completed(workspace))

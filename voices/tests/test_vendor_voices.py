@@ -111,3 +111,21 @@ def test_when_elevenlabs_cannot_delete_the_clone_the_voice_stays(owner_client, f
     response = owner_client.post(reverse("voices:delete", args=[voice.pk]), follow=True)
     assert "ElevenLabs is having trouble (HTTP 503)" in response.content.decode()
     assert Voice.objects.filter(pk=voice.pk, vendor_clone_id="cloned-1").exists()
+
+
+def test_deleting_a_workspace_deletes_its_clones_at_elevenlabs_once_committed(
+    owner_client, owner, fake, django_capture_on_commit_callbacks
+):
+    clone(owner_client, fake)
+    owner_client.post(reverse("voices:new"), eleven_post("Me calm", "cloned-1"))  # the same clone, twice
+    Voice.objects.create(  # past the Free plan's voice allowance, so not through the form
+        workspace=ensure_personal_workspace(owner), name="Other", engine="elevenlabs",
+        engine_voice_id="cloned-2", vendor_clone_id="cloned-2",
+    )  # fmt: skip
+    fake.answer("/v1/voices/cloned-1", 200, {"status": "ok"})
+    fake.answer("/v1/voices/cloned-2", 404, {"detail": {"status": "voice_not_found"}})  # already gone: fine
+    with django_capture_on_commit_callbacks(execute=True):
+        ensure_personal_workspace(owner).delete()
+        assert sent(fake, "DELETE") == []  # nothing leaves before the deletion is committed
+    assert sorted(sent(fake, "DELETE")) == ["/v1/voices/cloned-1", "/v1/voices/cloned-2"]
+    assert not Voice.objects.exists()
