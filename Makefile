@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint bench clean
 
@@ -28,7 +29,7 @@ test: $(VENV)/.installed-test
 	DJANGO_SETTINGS_MODULE=omnivibe.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not browser" -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-run
 	$(BIN)/python bench/narration.py
