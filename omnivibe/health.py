@@ -1,4 +1,4 @@
-"""GET /healthz: database, channel layer and worker heartbeat, each named when it fails.
+"""GET /healthz: database, channel layer, worker heartbeat and the webhook lane, each named when it fails.
 
 Anyone may call it, so a failure is reported as a bare "error"; the exception goes to the log.
 """
@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
+from django_q.models import OrmQ
 from django_q.status import Stat
 
 logger = logging.getLogger(__name__)
@@ -44,9 +45,24 @@ def _worker() -> str:
     return "ok" if alive else f"no worker heartbeat in the last {settings.WORKER_HEARTBEAT_MAX_AGE} s"
 
 
+def _webhook_lane() -> str:
+    """The heartbeat above cannot tell the two clusters apart: the webhooks one shows as deliveries that wait
+    far longer than an attempt takes (a live lane picks each up within a second)."""
+    waiting = OrmQ.objects.filter(key=settings.WEBHOOK_CLUSTER, lock__lte=timezone.now())
+    oldest = waiting.order_by("lock").values_list("lock", flat=True).first()
+    if oldest is None or timezone.now() - oldest < timedelta(seconds=settings.WEBHOOK_LANE_MAX_WAIT):
+        return "ok"
+    return f"{waiting.count()} webhook deliveries waiting for over {settings.WEBHOOK_LANE_MAX_WAIT} s"
+
+
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {}
-    for name, check in (("database", _database), ("channel_layer", _channel_layer), ("worker", _worker)):
+    for name, check in (
+        ("database", _database),
+        ("channel_layer", _channel_layer),
+        ("worker", _worker),
+        ("webhooks", _webhook_lane),
+    ):
         try:
             checks[name] = check()
         except Exception:  # a health check reports failures, it must not raise them

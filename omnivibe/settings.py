@@ -230,6 +230,7 @@ RENDER_MAX_TRIES = env_int("RENDER_MAX_TRIES", 3)
 RENDER_MAX_ERROR_RATE = env_float("RENDER_MAX_ERROR_RATE", 0.1)  # word error rate a unit may have
 RENDER_VERIFY_WORKERS = env_int("RENDER_VERIFY_WORKERS", 2)  # recogniser passes at once per render
 WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 30)
+WEBHOOK_LANE_MAX_WAIT = env_int("WEBHOOK_LANE_MAX_WAIT", 120)  # /healthz fails when a delivery waits longer
 
 # --- Voices ------------------------------------------------------------------------------------
 # ElevenLabs is offered only when a key is set; Piper (local) always works.

@@ -1,7 +1,11 @@
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 from django_q.conf import Conf
+from django_q.models import OrmQ
 
 pytestmark = pytest.mark.django_db
 
@@ -25,3 +29,16 @@ def test_it_names_an_unreachable_channel_layer_without_telling_why(client, setti
     assert response.status_code == 503 and "channel_layer" in body["failing"]
     assert body["checks"]["channel_layer"] == "error" and "127.0.0.1" not in response.content.decode()
     assert "health check channel_layer failed" in caplog.text and "127.0.0.1" in caplog.text  # the detail is logged
+
+
+def test_it_names_a_webhook_lane_whose_deliveries_wait_too_long(client, settings):
+    cache.delete(Conf.Q_STAT)
+    waited = timezone.now() - timedelta(seconds=settings.WEBHOOK_LANE_MAX_WAIT + 5)
+    delivery = OrmQ.objects.create(key=settings.WEBHOOK_CLUSTER, payload="x", lock=waited)
+    body = client.get(reverse("healthz")).json()
+    assert body["checks"]["webhooks"] == f"1 webhook deliveries waiting for over {settings.WEBHOOK_LANE_MAX_WAIT} s"
+    assert body["failing"] == ["worker", "webhooks"]
+
+    delivery.lock = timezone.now()  # just queued: the lane has a second to take it
+    delivery.save()
+    assert client.get(reverse("healthz")).json()["checks"]["webhooks"] == "ok"

@@ -2,6 +2,7 @@
 
 Helpers, not fixtures: the shared fixtures are in tests/fixtures.py."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -78,6 +79,14 @@ def stop(process: subprocess.Popen, signum: int = signal.SIGINT, timeout: float 
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def kill_group(process: subprocess.Popen) -> None:
+    """SIGKILL a process started with start_new_session=True and every process of its group (a qcluster's
+    sentinel and workers too: killing only the parent would leave them running after the test)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
 
 
 @contextmanager

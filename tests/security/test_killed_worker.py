@@ -1,7 +1,6 @@
 """A worker SIGKILLed in the middle of a real render (a real `manage.py qcluster`, real Piper, real ffmpeg): the job
 is run again or failed, never left running, with the usage ledger exact and its work directory gone."""
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -20,6 +19,7 @@ from renders import tasks
 from renders.models import RenderJob
 from renders.services import create_job
 from renders.worker import work_dir
+from tests.security.servers import kill_group
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the cluster reads what the test commits, and vice versa
 
@@ -78,13 +78,7 @@ def start_cluster(transactional_db, settings, redis_url, tmp_path) -> Iterator[C
 
     yield start
     for cluster in clusters:
-        kill_cluster(cluster)
-
-
-def kill_cluster(cluster: subprocess.Popen) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(cluster.pid, signal.SIGKILL)
-    cluster.wait(timeout=10)
+        kill_group(cluster)
 
 
 @pytest.fixture
@@ -149,7 +143,7 @@ def test_a_render_whose_worker_keeps_dying_fails_and_consumes_nothing(owner, set
     job = create_job(workspace=workspace, blocks=parse_text(script(6)), title="Doomed", kind=RenderJob.Kind.AUDIO)
     job = wait_for(lambda j: j.status == RenderJob.Status.RUNNING and j.stage == "narrate", job)
     kill_its_worker(job)
-    kill_cluster(cluster)  # the whole machine this time: a new cluster takes over
+    kill_group(cluster)  # the whole machine this time: a new cluster takes over
     start_cluster()
     tasks.sweep_jobs()
     job = wait_for(lambda j: j.status == RenderJob.Status.RUNNING and j.attempts == 2 and j.stage == "narrate", job)

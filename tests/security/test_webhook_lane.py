@@ -2,7 +2,6 @@
 them (renders, and webhooks with Q_CLUSTER_NAME=webhooks), share the test database."""
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from renders import actions
 from renders.models import RenderJob
 from renders.services import create_job
 from tests.factories import api_workspace
+from tests.security.servers import kill_group
 
 from .test_webhooks import RawReceiver
 
@@ -33,7 +33,7 @@ def drip_forever(connection) -> None:
         time.sleep(2)
 
 
-def start_cluster(redis_url: str, cluster: str | None) -> subprocess.Popen:
+def start_cluster(redis_url: str, cluster: str | None, log: Path) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "omnivibe.settings",  # a real queue, not the tests' synchronous one
@@ -52,25 +52,23 @@ def start_cluster(redis_url: str, cluster: str | None) -> subprocess.Popen:
     if cluster:
         env["Q_CLUSTER_NAME"] = cluster
     manage = Path(settings.BASE_DIR) / "manage.py"
-    return subprocess.Popen([sys.executable, str(manage), "qcluster"], env=env, cwd=settings.BASE_DIR)
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    with log.open("wb") as output:
+        return subprocess.Popen(
+            [sys.executable, str(manage), "qcluster"],
+            env=env, cwd=settings.BASE_DIR, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the workers are pointed at the SQLite test database")
 def test_a_render_is_not_delayed_by_another_workspaces_dripping_receiver(
-    owner, outsider, redis_url, monkeypatch, django_capture_on_commit_callbacks
+    owner, outsider, redis_url, monkeypatch, django_capture_on_commit_callbacks, tmp_path
 ):
     monkeypatch.setattr(Conf, "SYNC", False)  # this process queues for the real workers
     receiver = RawReceiver(drip_forever)
-    workers = [start_cluster(redis_url, None), start_cluster(redis_url, settings.WEBHOOK_CLUSTER)]
+    workers = [
+        start_cluster(redis_url, None, tmp_path / "renders.log"),
+        start_cluster(redis_url, settings.WEBHOOK_CLUSTER, tmp_path / "webhooks.log"),
+    ]
     try:
         hooked = RenderJob.objects.create(
             workspace=api_workspace(owner), title="Hook", blocks=[], status="running",
@@ -96,5 +94,5 @@ def test_a_render_is_not_delayed_by_another_workspaces_dripping_receiver(
         assert not WebhookDelivery.objects.exists()
     finally:
         for worker in workers:
-            stop(worker)
+            kill_group(worker)  # the webhook worker is still in its dripping attempt: no graceful stop
         receiver.close()
