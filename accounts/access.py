@@ -18,6 +18,7 @@ from accounts.models import Membership, Workspace
 from accounts.services import ensure_personal_workspace
 
 M = TypeVar("M", bound=Model)
+CURRENT_WORKSPACE = "workspace_id"  # the session key the header's switcher sets
 User = AbstractBaseUser | AnonymousUser
 
 
@@ -58,7 +59,7 @@ def member_workspace(request: HttpRequest, *, roles: Collection[str] | None = No
     With `roles`, raises RoleRequired unless the member holds one of them in it.
     """
     workspace = None
-    if chosen := request.session.get("workspace_id"):
+    if chosen := request.session.get(CURRENT_WORKSPACE):
         workspace = Workspace.objects.filter(pk=chosen, memberships__user=request.user).first()
     workspace = workspace or ensure_personal_workspace(request.user)
     if roles is not None:

@@ -1,5 +1,6 @@
 """Creating workspaces."""
 
+from django.conf import settings
 from django.db import transaction
 
 from accounts.models import Membership, Workspace
@@ -12,6 +13,22 @@ def ensure_personal_workspace(user) -> Workspace:
         return membership.workspace
     with transaction.atomic():
         name = f"{user.get_username().split('@')[0]}'s workspace"
+        workspace = Workspace.objects.create(name=name)
+        Membership.objects.create(workspace=workspace, user=user, role=Membership.Role.OWNER)
+    return workspace
+
+
+class TooManyWorkspaces(Exception):
+    pass
+
+
+def create_workspace(user, name: str) -> Workspace:
+    """A new workspace owned by `user`. Raises TooManyWorkspaces past WORKSPACES_PER_OWNER."""
+    with transaction.atomic():
+        owned = Membership.objects.select_for_update().filter(user=user, role=Membership.Role.OWNER)
+        if len(owned) >= settings.WORKSPACES_PER_OWNER:
+            limit = settings.WORKSPACES_PER_OWNER
+            raise TooManyWorkspaces(f"One person may own at most {limit} workspaces, and you own {len(owned)}.")
         workspace = Workspace.objects.create(name=name)
         Membership.objects.create(workspace=workspace, user=user, role=Membership.Role.OWNER)
     return workspace

@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.workspaces",
             ],
         },
     },
@@ -198,6 +199,7 @@ AXES_RESET_ON_SUCCESS = True
 LOGIN_REDIRECT_URL = "studio:home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 LOGIN_URL = "account_login"
+WORKSPACES_PER_OWNER = env_int("WORKSPACES_PER_OWNER", 10)  # "New workspace" is refused past this
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OmniVibe <noreply@omnivibe.local>")
 

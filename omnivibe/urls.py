@@ -16,6 +16,7 @@ urlpatterns = [
     path("studio/", include("studio.urls")),
     path("jobs/", include("renders.urls")),
     path("accounts/", include("allauth.urls")),
+    path("workspaces/", include("accounts.urls")),
     path("billing/stripe-webhook/", stripe_webhook, name="stripe_webhook"),
     path("stripe/", include("djstripe.urls", namespace="djstripe")),
     path("admin/", admin.site.urls),
