@@ -14,6 +14,7 @@ Role = Membership.Role
 class Action(StrEnum):
     WATCH = "watch"  # see scripts, campaigns, voices and jobs; watch progress; download outputs
     WRITE = "write"  # scripts, campaigns, voices (and previews), renders, storyboard edits, retry, cancel
+    MANAGE_MEMBERS = "manage_members"  # change members' roles and remove members (owners only touch owners)
     MANAGE_KEYS = "manage_keys"  # create and revoke API keys; see and rotate the webhook secret
     MANAGE_BILLING = "manage_billing"  # change plan, pay, open the Stripe portal
 
@@ -21,6 +22,7 @@ class Action(StrEnum):
 ALLOWED: dict[Action, frozenset[str]] = {
     Action.WATCH: frozenset({Role.OWNER, Role.ADMIN, Role.EDITOR, Role.VIEWER}),
     Action.WRITE: frozenset({Role.OWNER, Role.ADMIN, Role.EDITOR}),
+    Action.MANAGE_MEMBERS: frozenset({Role.OWNER, Role.ADMIN}),
     Action.MANAGE_KEYS: frozenset({Role.OWNER, Role.ADMIN}),
     Action.MANAGE_BILLING: frozenset({Role.OWNER}),
 }

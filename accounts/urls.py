@@ -6,4 +6,8 @@ app_name = "workspaces"
 urlpatterns = [
     path("new/", views.new, name="new"),
     path("<int:workspace_id>/switch/", views.switch, name="switch"),
+    path("members/", views.members, name="members"),
+    path("members/<int:membership_id>/role/", views.member_role, name="member_role"),
+    path("members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
+    path("leave/", views.leave_workspace, name="leave"),
 ]

@@ -1,4 +1,4 @@
-"""Choosing the workspace to work in, and starting a new one."""
+"""Choosing the workspace to work in, starting a new one, and its members."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -6,10 +6,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import CURRENT_WORKSPACE
+from accounts.access import CURRENT_WORKSPACE, has_role, member_workspace
 from accounts.forms import WorkspaceForm
-from accounts.models import Workspace
+from accounts.members import MembershipRefused, change_role, leave, remove_member
+from accounts.models import Membership, Workspace
+from accounts.roles import Action, roles_for
 from accounts.services import TooManyWorkspaces, create_workspace
+
+MANAGERS = roles_for(Action.MANAGE_MEMBERS)
 
 
 @login_required
@@ -35,3 +39,66 @@ def new(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{workspace.name} is ready: you are its owner.")
             return redirect("studio:home")
     return render(request, "accounts/workspace_new.html", {"form": form})
+
+
+@login_required
+def members(request: HttpRequest) -> HttpResponse:
+    workspace = member_workspace(request)
+    memberships = workspace.memberships.select_related("user").order_by("user__email")
+    return render(
+        request,
+        "accounts/members.html",
+        {
+            "workspace": workspace,
+            "memberships": memberships,
+            "may_manage": has_role(workspace, request.user, MANAGERS),
+            "roles": Membership.Role.choices,
+        },
+    )
+
+
+def _managed(request: HttpRequest, membership_id: int) -> tuple[Membership, Membership]:
+    """The membership to change, in the current workspace, and the manager's own (RoleRequired: 403)."""
+    workspace = member_workspace(request, roles=MANAGERS)
+    target = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id, workspace=workspace)
+    return target, workspace.memberships.get(user=request.user)
+
+
+@login_required
+@require_POST
+def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+    target, by = _managed(request, membership_id)
+    try:
+        change_role(target, request.POST.get("role", ""), by=by)
+    except MembershipRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"{target.user.email} is now {target.get_role_display().lower()}.")
+    return redirect("workspaces:members")
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
+    target, by = _managed(request, membership_id)
+    try:
+        remove_member(target, by=by)
+    except MembershipRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"{target.user.email} is no longer a member; their API keys stopped working.")
+    return redirect("workspaces:members")
+
+
+@login_required
+@require_POST
+def leave_workspace(request: HttpRequest) -> HttpResponse:
+    workspace = member_workspace(request)
+    try:
+        leave(workspace, request.user)
+    except MembershipRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("workspaces:members")
+    request.session.pop(CURRENT_WORKSPACE, None)
+    messages.success(request, f"You left {workspace.name}.")
+    return redirect("studio:home")

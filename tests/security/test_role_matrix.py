@@ -14,7 +14,15 @@ from accounts.models import Membership, Workspace
 from accounts.roles import ALLOWED, Action, Role
 from api.keys import create_key
 from renders.models import RenderJob
-from tests.factories import CampaignFactory, RenderJobFactory, ScriptFactory, VoiceFactory, api_workspace, make_member
+from tests.factories import (
+    CampaignFactory,
+    MembershipFactory,
+    RenderJobFactory,
+    ScriptFactory,
+    VoiceFactory,
+    api_workspace,
+    make_member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +34,7 @@ class Objects:
     campaign_pk: int
     voice_pk: int
     job_id: str
+    member_pk: int
 
 
 @dataclass
@@ -73,6 +82,13 @@ PROBES: dict[Action, list[Probe]] = {
             lambda web, api, o: api.post("/api/v1/scripts", {"title": "T", "body": "Host: Hi."}, format="json"),
         ),
     ],
+    Action.MANAGE_MEMBERS: [
+        Probe(
+            "change a role",
+            lambda web, api, o: web.post(f"/workspaces/members/{o.member_pk}/role/", {"role": "editor"}),
+        ),
+        Probe("remove a member", lambda web, api, o: web.post(f"/workspaces/members/{o.member_pk}/remove/")),
+    ],
     Action.MANAGE_KEYS: [
         Probe("create a key", lambda web, api, o: web.post("/studio/settings/api-keys/", {"name": "CI"})),
         Probe(
@@ -106,6 +122,7 @@ def objects(owner) -> Objects:
         campaign_pk=CampaignFactory(workspace=workspace).pk,
         voice_pk=VoiceFactory(workspace=workspace).pk,
         job_id=str(RenderJobFactory(workspace=workspace, status=RenderJob.Status.QUEUED).public_id),
+        member_pk=MembershipFactory(workspace=workspace, role=Role.VIEWER).pk,
     )
 
 
