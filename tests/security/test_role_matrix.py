@@ -48,6 +48,7 @@ PROBES: dict[Action, list[Probe]] = {
         Probe("scripts library", lambda web, api, o: web.get("/studio/scripts/?q=T")),
         Probe("renders library", lambda web, api, o: web.get("/studio/renders/")),
         Probe("API scripts list", lambda web, api, o: api.get("/api/v1/scripts")),
+        Probe("API pronunciations list", lambda web, api, o: api.get("/api/v1/pronunciations")),
     ],
     Action.WRITE: [
         Probe("new script page", lambda web, api, o: web.get("/studio/scripts/new/")),
@@ -71,6 +72,10 @@ PROBES: dict[Action, list[Probe]] = {
         Probe(
             "API create script",
             lambda web, api, o: api.post("/api/v1/scripts", {"title": "T", "body": "Host: Hi."}, format="json"),
+        ),
+        Probe(
+            "API add pronunciation",
+            lambda web, api, o: api.post("/api/v1/pronunciations", {"written": "Acme", "spoken": "Ak"}, format="json"),
         ),
     ],
     Action.MANAGE_KEYS: [
