@@ -49,6 +49,7 @@ PROBES: dict[Action, list[Probe]] = {
         Probe("renders library", lambda web, api, o: web.get("/studio/renders/")),
         Probe("API scripts list", lambda web, api, o: api.get("/api/v1/scripts")),
         Probe("API pronunciations list", lambda web, api, o: api.get("/api/v1/pronunciations")),
+        Probe("pronunciations page", lambda web, api, o: web.get("/studio/pronunciations/")),
     ],
     Action.WRITE: [
         Probe("new script page", lambda web, api, o: web.get("/studio/scripts/new/")),
@@ -72,6 +73,10 @@ PROBES: dict[Action, list[Probe]] = {
         Probe(
             "API create script",
             lambda web, api, o: api.post("/api/v1/scripts", {"title": "T", "body": "Host: Hi."}, format="json"),
+        ),
+        Probe(
+            "add a pronunciation",
+            lambda web, api, o: web.post("/studio/pronunciations/", {"written": "A", "spoken": "B"}),
         ),
         Probe(
             "API add pronunciation",
