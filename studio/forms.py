@@ -10,6 +10,7 @@ from accounts.models import Workspace
 from mediakit import untrusted
 from mediakit import uploads as media
 from mediakit.pipeline.context import ASPECTS
+from mediakit.text.pls import MAX_BYTES as MAX_PLS_BYTES
 from mediakit.text.script import ScriptError, parse_text
 from renders.models import RenderJob
 from scripts.models import Campaign, Pronunciation, Script
@@ -189,6 +190,31 @@ class PronunciationForm(forms.Form):
     def for_entry(cls, entry: Pronunciation, data: Any = None) -> "PronunciationForm":
         initial = {"written": entry.written, "spoken": entry.spoken, "campaign": entry.campaign}
         return cls(data, workspace=entry.workspace, initial=initial)
+
+
+class DictionaryForm(forms.Form):
+    """Which dictionary a PLS file comes from or goes to: the workspace's, or a campaign's."""
+
+    campaign = forms.ModelChoiceField(queryset=Campaign.objects.none(), required=False, empty_label="Every script")
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns_of(workspace)
+
+
+class PlsImportForm(DictionaryForm):
+    file = forms.FileField(
+        label="PLS file",
+        help_text=f"A W3C pronunciation lexicon (.pls) with <grapheme> and <alias>, up to {MAX_PLS_BYTES // 1024} KB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pls,.xml,application/pls+xml"}),
+    )
+
+    def clean_file(self) -> bytes:
+        """The file's bytes, read no further than the limit."""
+        data = self.cleaned_data["file"].read(MAX_PLS_BYTES + 1)
+        if len(data) > MAX_PLS_BYTES:
+            raise forms.ValidationError(f"The file is larger than {MAX_PLS_BYTES // 1024} KB.")
+        return data
 
 
 class HearForm(forms.Form):

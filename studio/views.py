@@ -22,15 +22,24 @@ from renders.quota import UNIT_MAX_CHARS, estimate
 from renders.selectors import search_jobs
 from renders.services import create_job, delete_job
 from scripts.models import Campaign, Pronunciation, Script
-from scripts.pronunciations import PronunciationRefused, delete_pronunciation, pronunciations_of, save_pronunciation
+from scripts.pronunciations import (
+    PronunciationRefused,
+    delete_pronunciation,
+    export_pls,
+    import_pls,
+    pronunciations_of,
+    save_pronunciation,
+)
 from scripts.selectors import campaigns_of, scripts_of, search_scripts
 from scripts.services import delete_campaign, duplicate_campaign, duplicate_script
 from studio.forms import (
     SAMPLE_SCRIPT,
     CampaignForm,
+    DictionaryForm,
     EstimateForm,
     HearForm,
     LibraryFilterForm,
+    PlsImportForm,
     PronunciationForm,
     RenderForm,
     ScriptForm,
@@ -270,9 +279,17 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Pronunciations ------------------------------------------------------------------------------
 
 
-def _pronunciation_page(request: HttpRequest, workspace, form: PronunciationForm, status: int = 200) -> HttpResponse:
+def _pronunciation_page(
+    request: HttpRequest,
+    workspace,
+    form: PronunciationForm | None = None,
+    import_form: PlsImportForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     context = {
-        "form": form,
+        "form": form or PronunciationForm(workspace=workspace),
+        "import_form": import_form or PlsImportForm(workspace=workspace, auto_id="import_%s"),
+        "export_form": DictionaryForm(workspace=workspace, auto_id="export_%s"),
         "page": _page(request, pronunciations_of(workspace)),
         "hear_form": HearForm(workspace=workspace, auto_id=False),
         "can_write": has_role(workspace, request.user, WRITERS),  # viewers get the list without its buttons
@@ -302,8 +319,41 @@ def pronunciation_list(request: HttpRequest) -> HttpResponse:
         if _saved(request, form, workspace):
             return redirect("studio:pronunciations")
         return _pronunciation_page(request, workspace, form, status=400)
+    return _pronunciation_page(request, member_workspace(request))
+
+
+@login_required
+def pronunciation_export(request: HttpRequest) -> HttpResponse:
+    """One dictionary as a .pls download."""
     workspace = member_workspace(request)
-    return _pronunciation_page(request, workspace, PronunciationForm(workspace=workspace))
+    form = DictionaryForm(request.GET, workspace=workspace)
+    if not form.is_valid():
+        return HttpResponse("Choose one of this workspace's campaigns.", status=400, content_type="text/plain")
+    campaign = form.cleaned_data["campaign"]
+    response = HttpResponse(export_pls(workspace, campaign), content_type="application/pls+xml")
+    name = f"pronunciations-campaign-{campaign.pk}" if campaign else "pronunciations"
+    response["Content-Disposition"] = f'attachment; filename="{name}.pls"'
+    return response
+
+
+@login_required
+@require_POST
+def pronunciation_import(request: HttpRequest) -> HttpResponse:
+    workspace = member_workspace(request, roles=WRITERS)
+    form = PlsImportForm(request.POST, request.FILES, workspace=workspace, auto_id="import_%s")
+    if form.is_valid():
+        try:
+            imported = import_pls(workspace, form.cleaned_data["file"], form.cleaned_data["campaign"])
+        except PronunciationRefused as refused:
+            form.add_error(refused.field if refused.field in form.fields else None, str(refused))
+        else:
+            note = f"Imported: {imported.added} added, {imported.changed} changed."
+            if imported.skipped:
+                words = ", ".join(f"“{word}”" for word in imported.skipped[:5])
+                note += f" Skipped {len(imported.skipped)} given only as phonemes ({words})."
+            messages.success(request, note)
+            return redirect("studio:pronunciations")
+    return _pronunciation_page(request, workspace, import_form=form, status=400)
 
 
 @login_required

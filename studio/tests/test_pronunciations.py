@@ -6,10 +6,12 @@ import wave
 
 import numpy as np
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Membership
+from mediakit.text.pls import NAMESPACE, Lexeme, read_pls
 from scripts.models import Campaign, Pronunciation
 from tests.factories import VoiceFactory, make_member, workspace_of
 
@@ -122,3 +124,92 @@ def test_hear_it_refuses_a_voice_that_is_not_offered(owner_client, outsider, ent
     for choice in (theirs.pk, "builtin:nobody", ""):
         response = owner_client.post(url, {"voice": choice}, HTTP_HX_REQUEST="true")
         assert response.status_code == 400 and "Choose one of the voices." in response.content.decode()
+
+
+def pls(*lexemes: str) -> SimpleUploadedFile:
+    body = "".join(lexemes)
+    data = (
+        f'<?xml version="1.0"?><lexicon version="1.0" xmlns="{NAMESPACE}" alphabet="ipa" xml:lang="en">{body}</lexicon>'
+    )
+    return SimpleUploadedFile("words.pls", data.encode(), content_type="application/pls+xml")
+
+
+IMPORT = reverse("studio:pronunciation_import")
+
+
+def test_a_dictionary_is_exported_as_pls(owner_client, owner, entry):
+    campaign = Campaign.objects.create(workspace=workspace_of(owner), name="Spring")
+    Pronunciation.objects.create(workspace=workspace_of(owner), campaign=campaign, written="Vibe", spoken="Vybe")
+    response = owner_client.get(reverse("studio:pronunciation_export"))
+    assert response["Content-Type"] == "application/pls+xml"
+    assert response["Content-Disposition"] == 'attachment; filename="pronunciations.pls"'
+    assert read_pls(response.content) == [Lexeme(("Acme",), "Ack-mee")]
+    response = owner_client.get(reverse("studio:pronunciation_export"), {"campaign": campaign.pk})
+    assert read_pls(response.content) == [Lexeme(("Vibe",), "Vybe")]
+    assert owner_client.get(reverse("studio:pronunciation_export"), {"campaign": "x"}).status_code == 400
+
+
+def test_a_pls_file_is_imported_adding_and_changing_entries(owner_client, entry):
+    upload = pls(
+        "<lexeme><grapheme>ACME</grapheme><alias>Ak-mi</alias></lexeme>",
+        "<lexeme><grapheme>Vibe</grapheme><grapheme>Vibes</grapheme><alias>Vybe</alias></lexeme>",
+        "<lexeme><grapheme>tomato</grapheme><phoneme>t\u0259\u02c8me\u026ato\u028a</phoneme></lexeme>",
+    )
+    response = owner_client.post(IMPORT, {"file": upload}, follow=True)
+    assert "Imported: 2 added, 1 changed. Skipped 1 given only as phonemes (“tomato”)." in response.content.decode()
+    assert sorted(Pronunciation.objects.values_list("written", "spoken")) == [
+        ("Acme", "Ak-mi"),
+        ("Vibe", "Vybe"),
+        ("Vibes", "Vybe"),
+    ]
+
+
+def test_an_import_into_a_campaign_leaves_the_workspaces_entries_alone(owner_client, owner, entry):
+    campaign = Campaign.objects.create(workspace=workspace_of(owner), name="Spring")
+    upload = pls("<lexeme><grapheme>Acme</grapheme><alias>Ak-mi</alias></lexeme>")
+    assert owner_client.post(IMPORT, {"file": upload, "campaign": campaign.pk}).status_code == 302
+    assert sorted(Pronunciation.objects.values_list("spoken", "campaign")) == [
+        ("Ack-mee", None),
+        ("Ak-mi", campaign.pk),
+    ]
+
+
+HOSTILE = (
+    b'<?xml version="1.0"?><!DOCTYPE lexicon [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;">]>'
+    b"<lexicon><lexeme><grapheme>&b;</grapheme><alias>x</alias></lexeme></lexicon>"
+)
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (SimpleUploadedFile("evil.pls", HOSTILE), "The file declares a DTD or entities, which are not allowed."),
+        (SimpleUploadedFile("a.pls", b"<lexicon><lexeme>"), "The file is not well-formed XML"),
+        (SimpleUploadedFile("a.pls", b"<lexicon>" + b" " * 600_000 + b"</lexicon>"), "larger than 512 KB"),
+        (SimpleUploadedFile("a.pls", b""), "The submitted file is empty."),
+        (pls("<lexeme><grapheme>!!</grapheme><alias>bang</alias></lexeme>"), "“!!”: Write the word or phrase"),
+        (pls("<lexeme><grapheme>Acme</grapheme><alias>" + "a" * 201 + "</alias></lexeme>"), "200 characters"),
+    ],
+)
+def test_a_bad_file_is_a_form_error_and_imports_nothing(owner_client, upload, message):
+    response = owner_client.post(IMPORT, {"file": upload})
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not Pronunciation.objects.exists()
+
+
+def test_an_import_that_would_overfill_the_dictionary_imports_nothing(owner_client, entry, monkeypatch):
+    from scripts import pronunciations
+
+    monkeypatch.setattr(pronunciations, "MAX_ENTRIES", 2)
+    upload = pls(*(f"<lexeme><grapheme>Word{n}</grapheme><alias>x</alias></lexeme>" for n in range(2)))
+    response = owner_client.post(IMPORT, {"file": upload})
+    assert response.status_code == 400 and "up to 2 pronunciations" in response.content.decode()
+    assert Pronunciation.objects.count() == 1
+
+
+def test_viewers_may_export_but_not_import(viewer_client, entry):
+    assert viewer_client.get(reverse("studio:pronunciation_export")).status_code == 200
+    assert 'id="import-pls"' not in viewer_client.get(URL).content.decode()
+    upload = pls("<lexeme><grapheme>Vibe</grapheme><alias>Vybe</alias></lexeme>")
+    assert viewer_client.post(IMPORT, {"file": upload}).status_code == 403
+    assert Pronunciation.objects.count() == 1
