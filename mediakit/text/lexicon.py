@@ -18,13 +18,16 @@ def tidy(text: str) -> str:
 @dataclass(frozen=True)
 class Lexicon:
     entries: tuple[tuple[str, str], ...] = ()  # (written, spoken), the longest written form first
-    _pattern: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+    # Entries by their first word, lower-cased: a token looks up only the entries that can start with it.
+    _by_first_word: dict[str, re.Pattern[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if self.entries:
-            # Alternatives are tried in order: longest first, so "Acme Cloud" wins over "Acme".
-            choices = "|".join(f"(?P<e{index}>{re.escape(written)})" for index, (written, _) in enumerate(self.entries))
-            object.__setattr__(self, "_pattern", re.compile(rf"(?:{choices})(?!\w)", re.IGNORECASE))
+        groups: dict[str, list[str]] = {}
+        for index, (written, _) in enumerate(self.entries):
+            # Named by index, so a match tells which entry it was; longest first, so "Acme Cloud" beats "Acme".
+            groups.setdefault(written.split(" ")[0].lower(), []).append(f"(?P<e{index}>{re.escape(written)})")
+        for first_word, choices in groups.items():
+            self._by_first_word[first_word] = re.compile(rf"(?:{'|'.join(choices)})(?!\w)", re.IGNORECASE)
 
     @classmethod
     def of(cls, pairs: Iterable[tuple[str, str]]) -> "Lexicon":
@@ -40,14 +43,15 @@ class Lexicon:
         return bool(self.entries)
 
     def match(self, text: str, begin: int) -> tuple[list[str], int] | None:
-        """The spoken words of the entry written at `text[begin:]` and where it ends, or None.
+        """The spoken words of the entry written at `text[begin:]` (a token's start) and where it ends, or None.
 
-        The entry must start at `begin` and end at a word's end: "Acme" matches "Acme," and "Acme's",
-        never "Acmes"."""
-        if self._pattern is None or (begin > 0 and text[begin - 1 : begin].isalnum()):
-            return None
-        found = self._pattern.match(text, begin)
-        if found is None:
-            return None
-        _, spoken = self.entries[int(str(found.lastgroup)[1:])]
-        return spoken.split(), found.end()
+        The entry must end at a word's end: "Acme" matches "Acme," and "Acme's", never "Acmes"."""
+        token_end = text.find(" ", begin)
+        token = text[begin : token_end if token_end >= 0 else len(text)].lower()
+        for length in range(len(token), 0, -1):  # the longest first word first: "Acme's" before "Acme"
+            pattern = self._by_first_word.get(token[:length])
+            found = pattern.match(text, begin) if pattern else None
+            if found:
+                _, spoken = self.entries[int(str(found.lastgroup)[1:])]
+                return spoken.split(), found.end()
+        return None
