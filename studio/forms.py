@@ -195,7 +195,9 @@ class PronunciationForm(forms.Form):
 class DictionaryForm(forms.Form):
     """Which dictionary a PLS file comes from or goes to: the workspace's, or a campaign's."""
 
-    campaign = forms.ModelChoiceField(queryset=Campaign.objects.none(), required=False, empty_label="Every script")
+    campaign = forms.ModelChoiceField(
+        queryset=Campaign.objects.none(), required=False, empty_label="Every script", label="Dictionary"
+    )
 
     def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
