@@ -23,7 +23,8 @@ from mediakit.text.script import (
     to_text,
 )
 from renders.models import RenderJob, RenderOutput
-from scripts.models import Campaign, Script
+from scripts.models import Campaign, Pronunciation, Script
+from scripts.pronunciations import MAX_ENTRIES, PronunciationRefused, save_pronunciation
 from voices.engine_context import engine_context
 from voices.models import Voice
 
@@ -341,3 +342,55 @@ class ScriptSerializer(serializers.ModelSerializer):
         except ScriptError:  # saved before a stricter parser: shown, but not as blocks
             return []
         return [{"speaker": b.speaker, "text": b.text, "pause_after": b.pause_after, "line": b.line} for b in blocks]
+
+
+# --- Pronunciations ------------------------------------------------------------------------------
+
+
+class PronunciationSerializer(serializers.ModelSerializer):
+    """A dictionary entry: how the voice says `written` wherever a script has it (whole words, any case)."""
+
+    written = serializers.CharField(
+        max_length=Pronunciation._meta.get_field("written").max_length,
+        help_text="The word or phrase as scripts write it, e.g. 'Acme'. Unique (any case) per dictionary.",
+    )
+    spoken = serializers.CharField(
+        max_length=Pronunciation._meta.get_field("spoken").max_length,
+        help_text="How to say it, as a respelling, e.g. 'Ack-mee'. Captions still show the written form.",
+    )
+    campaign = serializers.PrimaryKeyRelatedField(
+        queryset=Campaign.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="A campaign whose scripts use this entry instead of the workspace's for the same word; "
+        f"null for the workspace's dictionary. A workspace keeps up to {MAX_ENTRIES} entries.",
+    )
+
+    class Meta:
+        model = Pronunciation
+        fields = ["id", "written", "spoken", "campaign", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        workspace = self.context.get("workspace")
+        if workspace is not None:  # a campaign of another workspace is "does not exist", as it is for this one
+            self.fields["campaign"].queryset = Campaign.objects.filter(workspace=workspace)
+
+    def create(self, validated_data: dict) -> Pronunciation:
+        return self._save(validated_data, None)
+
+    def update(self, instance: Pronunciation, validated_data: dict) -> Pronunciation:
+        return self._save(validated_data, instance)
+
+    def _save(self, data: dict, entry: Pronunciation | None) -> Pronunciation:
+        try:
+            return save_pronunciation(
+                self.context["workspace"],
+                written=data.get("written", entry.written if entry else ""),
+                spoken=data.get("spoken", entry.spoken if entry else ""),
+                campaign=data.get("campaign", entry.campaign if entry else None),
+                entry=entry,
+            )
+        except PronunciationRefused as refused:
+            raise serializers.ValidationError({refused.field or "non_field_errors": [str(refused)]}) from None

@@ -9,6 +9,7 @@ router.register("speakers", views.SpeakerViewSet, basename="speaker")
 router.register("jobs", views.JobViewSet, basename="job")
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
 router.register("scripts", views.ScriptViewSet, basename="script")
+router.register("pronunciations", views.PronunciationViewSet, basename="pronunciation")
 
 app_name = "api"
 urlpatterns = [

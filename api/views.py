@@ -18,6 +18,7 @@ from api.serializers import (
     CampaignSerializer,
     ErrorSerializer,
     JobSerializer,
+    PronunciationSerializer,
     RenderInputSerializer,
     ScriptInputSerializer,
     ScriptSearchSerializer,
@@ -30,7 +31,8 @@ from billing.selectors import usage_history, usage_summary
 from renders.files import file_response
 from renders.models import RenderJob
 from renders.services import delete_outputs
-from scripts.models import Campaign, Script
+from scripts.models import Campaign, Pronunciation, Script
+from scripts.pronunciations import delete_pronunciation, pronunciations_of
 from scripts.selectors import search_scripts
 from voices.models import Voice
 
@@ -297,6 +299,51 @@ class ScriptViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer: ScriptSerializer) -> None:
         key = self.request.auth
         serializer.save(workspace=key.workspace, created_by=key.created_by)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List pronunciations",
+        description="The workspace's dictionary and its campaigns' entries, by written form.",
+        responses={200: PronunciationSerializer(many=True), **AUTH_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="Show a pronunciation", responses={200: PronunciationSerializer, **AUTH_ERRORS, **NOT_FOUND}
+    ),
+    create=extend_schema(
+        summary="Add a pronunciation",
+        description="Renders created from now on say `spoken` wherever a script writes `written` (whole words, any "
+        "case, the longest phrase first); captions keep the written words. A job keeps the dictionary it was "
+        "created with.",
+        responses={201: PronunciationSerializer, **INVALID, **AUTH_ERRORS},
+    ),
+    update=extend_schema(
+        summary="Replace a pronunciation",
+        responses={200: PronunciationSerializer, **INVALID, **AUTH_ERRORS, **NOT_FOUND},
+    ),
+    partial_update=extend_schema(
+        summary="Change a pronunciation",
+        responses={200: PronunciationSerializer, **INVALID, **AUTH_ERRORS, **NOT_FOUND},
+    ),
+    destroy=extend_schema(summary="Delete a pronunciation", responses={204: None, **AUTH_ERRORS, **NOT_FOUND}),
+)
+class PronunciationViewSet(viewsets.ModelViewSet):
+    serializer_class = PronunciationSerializer
+    lookup_value_regex = "[0-9]{1,18}"
+
+    def get_queryset(self) -> QuerySet[Pronunciation]:
+        if getattr(self, "swagger_fake_view", False):
+            return Pronunciation.objects.none()
+        return pronunciations_of(workspace_of(self.request))
+
+    def get_serializer_context(self) -> dict:
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["workspace"] = workspace_of(self.request)
+        return context
+
+    def perform_destroy(self, instance: Pronunciation) -> None:
+        delete_pronunciation(instance)
 
 
 def download(request: HttpRequest, token: str) -> HttpResponse:

@@ -38,6 +38,9 @@ class RenderOptions:
     height: int | None = None  # asked for; after admission, the height the plan allows
     watermark: bool = False  # set by the plan at admission, never by a request
     voices: dict[str, dict[str, Any]] = field(default_factory=dict)  # speaker -> frozen voice spec
+    # written -> spoken, the workspace's (and the script's campaign's) dictionary frozen by create_job;
+    # None: not frozen yet (create_job reads the dictionary as it is then).
+    pronunciations: dict[str, str] | None = None
     formats: tuple[str, ...] | None = None  # the API's wanted outputs; None lists every output
     callback_url: str = ""
     source: str = ""  # "compat": a drop-in endpoint's synchronous speech
@@ -67,6 +70,11 @@ class RenderOptions:
             raise InvalidRenderOptions(f"constant_frame_rate must be true or false, not {self.constant_frame_rate!r}")
         if unknown := set(self.caption_style or {}) - set(CAPTION_FIELDS):
             raise InvalidRenderOptions(f"caption_style has no setting {sorted(unknown)[0]!r}")
+        if self.pronunciations is not None and not (
+            isinstance(self.pronunciations, dict)
+            and all(isinstance(item, str) for pair in self.pronunciations.items() for item in pair)
+        ):
+            raise InvalidRenderOptions("pronunciations must map written words to how they are said")
         if not all(isinstance(index, int) and index >= 0 for index in self.regenerate_blocks):
             raise InvalidRenderOptions("regenerate_blocks must list block numbers")
 
@@ -111,8 +119,9 @@ class RenderOptions:
         return replace(self, **changes)
 
     def for_regeneration(self, index: int) -> "RenderOptions":
-        """A job like this one whose block `index` is said afresh."""
-        return replace(self, regenerate_blocks=(index,))
+        """A job like this one whose block `index` is said afresh, with the dictionary as it is now (a unit
+        whose respelling changed is said afresh too; the others come from the speech cache)."""
+        return replace(self, regenerate_blocks=(index,), pronunciations=None)
 
     def for_storyboard_video(self, storyboard: dict[str, Any], prepared_job: str) -> "RenderOptions":
         """The video of an edited storyboard: this job's look and voices, its narration reused (so no

@@ -20,6 +20,7 @@ from accounts.models import Workspace
 from mediakit.errors import RenderCancelled, StageError
 from mediakit.pipeline import RenderContext, run_pipeline
 from mediakit.speech.cache import SpeechCache
+from mediakit.text.lexicon import Lexicon
 from mediakit.text.script import Block, speakers_in_order
 from mediakit.video.storyboard import Storyboard
 from renders import actions
@@ -29,6 +30,7 @@ from renders.options import InvalidRenderOptions, RenderOptions
 from renders.quota import admit, release_job, settle_job
 from renders.worker import enqueue_on_commit, heartbeat, recover_lost_job, work_dir
 from scripts.models import Script
+from scripts.pronunciations import lexicon_for
 from voices.engine_context import engine_context
 from voices.services import voice_specs_for
 
@@ -73,6 +75,9 @@ def create_job(
     options = options or RenderOptions()
     if not options.voices:
         options = options.with_changes(voices=voice_specs_for(workspace.pk, speakers_in_order(blocks)))
+    if options.pronunciations is None:  # frozen: editing the dictionary later never changes this job
+        campaign = script.campaign if script is not None else None
+        options = options.with_changes(pronunciations=lexicon_for(workspace, campaign))
     with transaction.atomic():
         admission, options = admit(workspace, blocks, kind, options)
         job = RenderJob.objects.create(
@@ -199,6 +204,7 @@ def _context_for(
         aspect=options.aspect or "9:16",
         video_height=options.height or settings.RENDER_VIDEO_HEIGHT,
         language=options.language,
+        lexicon=Lexicon.of((options.pronunciations or {}).items()),
         speech_cache=SpeechCache(default_storage, f"workspaces/{job.workspace_id}/speech-cache"),
         regenerate_blocks=frozenset(options.regenerate_blocks),
         **narration_settings(),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from scripts.models import Campaign, Script
+from scripts.models import Campaign, Pronunciation, Script
 
 
 @admin.register(Campaign)
@@ -17,3 +17,11 @@ class ScriptAdmin(admin.ModelAdmin):
     list_filter = ["language"]
     list_select_related = ["workspace"]
     raw_id_fields = ["workspace", "campaign", "created_by"]
+
+
+@admin.register(Pronunciation)
+class PronunciationAdmin(admin.ModelAdmin):
+    list_display = ["written", "spoken", "workspace", "campaign", "updated_at"]
+    search_fields = ["written", "spoken", "workspace__name"]
+    list_select_related = ["workspace", "campaign"]
+    raw_id_fields = ["workspace", "campaign"]

@@ -1,4 +1,5 @@
-"""What a creator writes (`Script`) and the series it belongs to (`Campaign`, with its brand kit).
+"""What a creator writes (`Script`), the series it belongs to (`Campaign`, with its brand kit) and how to say
+its words (`Pronunciation`).
 
 The tables keep the names they had in the `studio` app (moved here without touching the data).
 """
@@ -8,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Lower
 
 from accounts.models import Workspace
 
@@ -92,3 +94,38 @@ class Script(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Pronunciation(models.Model):
+    """How to say a word or phrase of the workspace's scripts ("Acme" -> "Ack-mee"). A campaign's entry
+    overrides the workspace's for the same written form; captions always show what was written."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="pronunciations")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, null=True, blank=True, related_name="pronunciations"
+    )
+    written = models.CharField(max_length=100)
+    spoken = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = [Lower("written"), "pk"]
+        constraints = [
+            # NULLs are distinct in a unique index: the workspace's own entries need a constraint of their own.
+            models.UniqueConstraint(
+                "workspace",
+                Lower("written"),
+                condition=models.Q(campaign__isnull=True),
+                name="pronunciation_written_unique_in_workspace",
+            ),
+            models.UniqueConstraint(
+                "campaign",
+                Lower("written"),
+                condition=models.Q(campaign__isnull=False),
+                name="pronunciation_written_unique_in_campaign",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.written} → {self.spoken}"

@@ -10,10 +10,15 @@ from accounts.models import Workspace
 from mediakit import untrusted
 from mediakit import uploads as media
 from mediakit.pipeline.context import ASPECTS
+from mediakit.text.pls import MAX_BYTES as MAX_PLS_BYTES
 from mediakit.text.script import ScriptError, parse_text
 from renders.models import RenderJob
-from scripts.models import Campaign, Script
+from scripts.models import Campaign, Pronunciation, Script
+from scripts.pronunciations import MAX_SPOKEN, MAX_WRITTEN
 from scripts.selectors import campaigns_of
+from voices.models import Voice
+from voices.selectors import voices_of
+from voices.services import builtin_voice, default_engine
 
 SAMPLE_SCRIPT = """Host: Welcome back to OmniVibe, where scripts become videos.
 Guest: Thanks for having me. I wrote this in under a minute.
@@ -153,3 +158,79 @@ def _checked(file: Any, validate: Callable[[UploadedFile], object]) -> Any:
 
 def script_error_lines(error: ScriptError) -> list[str]:
     return [f"Line {line}: {message}" if line else message[:1].upper() + message[1:] for line, message in error.errors]
+
+
+class PronunciationForm(forms.Form):
+    """An entry's fields; `scripts.pronunciations.save_pronunciation` checks it (its refusals become errors)."""
+
+    written = forms.CharField(
+        max_length=MAX_WRITTEN,
+        label="Written",
+        help_text="The word or phrase as your scripts write it; any case.",
+        widget=forms.TextInput(attrs={"placeholder": "Acme"}),
+    )
+    spoken = forms.CharField(
+        max_length=MAX_SPOKEN,
+        label="Say it as",
+        help_text="A respelling the voice reads the way you mean it. Captions still show the written word.",
+        widget=forms.TextInput(attrs={"placeholder": "Ack-mee"}),
+    )
+    campaign = forms.ModelChoiceField(
+        queryset=Campaign.objects.none(),
+        required=False,
+        empty_label="Every script",
+        help_text="A campaign's entry replaces the workspace's for its scripts.",
+    )
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns_of(workspace)
+
+    @classmethod
+    def for_entry(cls, entry: Pronunciation, data: Any = None) -> "PronunciationForm":
+        initial = {"written": entry.written, "spoken": entry.spoken, "campaign": entry.campaign}
+        return cls(data, workspace=entry.workspace, initial=initial)
+
+
+class DictionaryForm(forms.Form):
+    """Which dictionary a PLS file comes from or goes to: the workspace's, or a campaign's."""
+
+    campaign = forms.ModelChoiceField(
+        queryset=Campaign.objects.none(), required=False, empty_label="Every script", label="Dictionary"
+    )
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns_of(workspace)
+
+
+class PlsImportForm(DictionaryForm):
+    file = forms.FileField(
+        label="PLS file",
+        help_text=f"A W3C pronunciation lexicon (.pls) with <grapheme> and <alias>, up to {MAX_PLS_BYTES // 1024} KB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pls,.xml,application/pls+xml"}),
+    )
+
+    def clean_file(self) -> bytes:
+        """The file's bytes, read no further than the limit."""
+        data = self.cleaned_data["file"].read(MAX_PLS_BYTES + 1)
+        if len(data) > MAX_PLS_BYTES:
+            raise forms.ValidationError(f"The file is larger than {MAX_PLS_BYTES // 1024} KB.")
+        return data
+
+
+class HearForm(forms.Form):
+    """Which voice says a respelling: one of the library's, or a built-in one."""
+
+    voice = forms.ChoiceField(label="Voice")
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.library = {str(voice.pk): voice for voice in voices_of(workspace).order_by("name")}
+        builtin = [(f"builtin:{choice}", f"{choice} (built-in)") for choice in default_engine().voice.choices]
+        library = [(pk, voice.name) for pk, voice in self.library.items()]
+        self.fields["voice"].choices = [("Your voices", library), ("Built-in", builtin)] if library else builtin
+
+    def chosen_voice(self) -> Voice:
+        choice = self.cleaned_data["voice"]
+        return self.library[choice] if choice in self.library else builtin_voice(choice.removeprefix("builtin:"))

@@ -1,3 +1,5 @@
+import base64
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,28 +10,43 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_for_member, member_workspace
+from accounts.access import get_for_member, has_role, member_workspace
 from accounts.roles import Action, roles_for
 from billing.quota import QuotaExceeded
 from billing.selectors import usage_summary
+from mediakit.speech.engines import EngineError
 from mediakit.text.script import ScriptError, parse_text
 from renders.models import RenderJob
 from renders.options import options_for_script
 from renders.quota import UNIT_MAX_CHARS, estimate
 from renders.selectors import search_jobs
 from renders.services import create_job, delete_job
-from scripts.models import Campaign, Script
+from scripts.models import Campaign, Pronunciation, Script
+from scripts.pronunciations import (
+    PronunciationRefused,
+    delete_pronunciation,
+    export_pls,
+    import_pls,
+    pronunciations_of,
+    save_pronunciation,
+)
 from scripts.selectors import campaigns_of, scripts_of, search_scripts
 from scripts.services import delete_campaign, duplicate_campaign, duplicate_script
 from studio.forms import (
     SAMPLE_SCRIPT,
     CampaignForm,
+    DictionaryForm,
     EstimateForm,
+    HearForm,
     LibraryFilterForm,
+    PlsImportForm,
+    PronunciationForm,
     RenderForm,
     ScriptForm,
     script_error_lines,
 )
+from voices.forms import as_sentence
+from voices.services import preview_wav
 
 PAGE_SIZE = 25
 
@@ -257,3 +274,123 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Campaign “{campaign.name}” saved.")
         return redirect("studio:campaigns")
     return render(request, "studio/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+# --- Pronunciations ------------------------------------------------------------------------------
+
+
+def _pronunciation_page(
+    request: HttpRequest,
+    workspace,
+    form: PronunciationForm | None = None,
+    import_form: PlsImportForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "form": form or PronunciationForm(workspace=workspace),
+        "import_form": import_form or PlsImportForm(workspace=workspace, auto_id="import_%s"),
+        "export_form": DictionaryForm(workspace=workspace, auto_id="export_%s"),
+        "page": _page(request, pronunciations_of(workspace)),
+        "hear_form": HearForm(workspace=workspace, auto_id=False),
+        "can_write": has_role(workspace, request.user, WRITERS),  # viewers get the list without its buttons
+    }
+    return render(request, "studio/pronunciation_list.html", context, status=status)
+
+
+def _saved(request: HttpRequest, form: PronunciationForm, workspace, entry: Pronunciation | None = None) -> bool:
+    """Save the form's entry through the service; its refusals land on the form's fields."""
+    if not form.is_valid():
+        return False
+    try:
+        entry = save_pronunciation(workspace, **form.cleaned_data, entry=entry)
+    except PronunciationRefused as refused:
+        form.add_error(refused.field or None, str(refused))
+        return False
+    messages.success(request, f"“{entry.written}” is said “{entry.spoken}” in renders from now on.")
+    return True
+
+
+@login_required
+def pronunciation_list(request: HttpRequest) -> HttpResponse:
+    """The dictionary: every entry, the form to add one (writers), a "Hear it" per entry."""
+    if request.method == "POST":
+        workspace = member_workspace(request, roles=WRITERS)
+        form = PronunciationForm(request.POST, workspace=workspace)
+        if _saved(request, form, workspace):
+            return redirect("studio:pronunciations")
+        return _pronunciation_page(request, workspace, form, status=400)
+    return _pronunciation_page(request, member_workspace(request))
+
+
+@login_required
+def pronunciation_export(request: HttpRequest) -> HttpResponse:
+    """One dictionary as a .pls download."""
+    workspace = member_workspace(request)
+    form = DictionaryForm(request.GET, workspace=workspace)
+    if not form.is_valid():
+        return HttpResponse("Choose one of this workspace's campaigns.", status=400, content_type="text/plain")
+    campaign = form.cleaned_data["campaign"]
+    response = HttpResponse(export_pls(workspace, campaign), content_type="application/pls+xml")
+    name = f"pronunciations-campaign-{campaign.pk}" if campaign else "pronunciations"
+    response["Content-Disposition"] = f'attachment; filename="{name}.pls"'
+    return response
+
+
+@login_required
+@require_POST
+def pronunciation_import(request: HttpRequest) -> HttpResponse:
+    workspace = member_workspace(request, roles=WRITERS)
+    form = PlsImportForm(request.POST, request.FILES, workspace=workspace, auto_id="import_%s")
+    if form.is_valid():
+        try:
+            imported = import_pls(workspace, form.cleaned_data["file"], form.cleaned_data["campaign"])
+        except PronunciationRefused as refused:
+            form.add_error(refused.field if refused.field in form.fields else None, str(refused))
+        else:
+            note = f"Imported: {imported.added} added, {imported.changed} changed."
+            if imported.skipped:
+                words = ", ".join(f"“{word}”" for word in imported.skipped[:5])
+                note += f" Skipped {len(imported.skipped)} given only as phonemes ({words})."
+            messages.success(request, note)
+            return redirect("studio:pronunciations")
+    return _pronunciation_page(request, workspace, import_form=form, status=400)
+
+
+@login_required
+def pronunciation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_for_member(Pronunciation.objects, request, pk=pk, roles=WRITERS)
+    form = PronunciationForm.for_entry(entry, request.POST or None)
+    if request.method == "POST" and _saved(request, form, entry.workspace, entry):
+        return redirect("studio:pronunciations")
+    return render(request, "studio/pronunciation_form.html", {"form": form, "entry": entry})
+
+
+@login_required
+def pronunciation_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_for_member(Pronunciation.objects, request, pk=pk, roles=WRITERS)
+    if request.method != "POST":
+        note = "Renders already made or queued keep it; new renders read the word as written."
+        return _confirm(request, "pronunciation", entry.written, reverse("studio:pronunciations"), note)
+    delete_pronunciation(entry)
+    messages.success(request, f"Pronunciation of “{entry.written}” deleted.")
+    return redirect("studio:pronunciations")
+
+
+@login_required
+@require_POST
+def pronunciation_hear(request: HttpRequest, pk: int) -> HttpResponse:
+    """The respelling said by the chosen voice, as an inline player (like a voice's preview)."""
+    entry = get_for_member(Pronunciation.objects, request, pk=pk, roles=WRITERS)  # hearing it is a synthesis
+    form = HearForm(request.POST, workspace=entry.workspace)
+    context: dict = {"entry": entry}
+    if not form.is_valid():
+        context["error"] = "Choose one of the voices."
+    else:
+        try:
+            audio = preview_wav(form.chosen_voice(), entry.spoken)
+        except EngineError as error:
+            context["error"] = as_sentence(error)
+        else:
+            context["audio_src"] = "data:audio/wav;base64," + base64.b64encode(audio).decode()
+    template = "studio/_pronunciation_hear.html" if request.htmx else "studio/pronunciation_hear.html"
+    return render(request, template, context, status=200 if form.is_valid() else 400)

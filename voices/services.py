@@ -56,6 +56,14 @@ def default_voice_spec(position: int) -> dict[str, Any]:
     return {"engine": fallback.name, "voice_id": choices[position % len(choices)], "settings": {}}
 
 
+def builtin_voice(choice: str) -> Voice:
+    """One of the default engine's voices (as speakers without a library voice get) as an unsaved Voice, to
+    preview; a choice it does not offer is its first."""
+    fallback = default_engine()
+    choice = choice if choice in fallback.voice.choices else fallback.voice.choices[0]
+    return Voice(name=choice, engine=fallback.name, engine_voice_id=choice)
+
+
 def voice_specs_for(workspace_id: int | None, speakers: list[str]) -> dict[str, dict[str, Any]]:
     """A speaker named like a voice in the workspace's library (any case) uses it."""
     library = (

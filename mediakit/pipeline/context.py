@@ -10,6 +10,7 @@ from mediakit.errors import RenderCancelled
 from mediakit.speech.cache import SpeechCache
 from mediakit.speech.engines.context import EngineContext
 from mediakit.speech.words import TimedWord
+from mediakit.text.lexicon import Lexicon
 from mediakit.text.script import Block
 from mediakit.video.storyboard import Brand, Storyboard
 
@@ -25,6 +26,7 @@ class RenderContext:
     aspect: str = "9:16"
     video_height: int = 1080
     language: str = "en"
+    lexicon: Lexicon = field(default_factory=Lexicon)  # the workspace's pronunciations, frozen with the job
     # Narration: verify each unit by ear, retry up to max_tries while its word error rate is too high.
     verify: bool = True
     max_tries: int = 3

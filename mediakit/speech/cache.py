@@ -43,8 +43,11 @@ class Storage(Protocol):
     def path(self, name: str) -> str: ...  # local storages only; others raise NotImplementedError
 
 
-def unit_key(engine: str, voice_id: str, settings: dict, language: str, text: str) -> str:
-    identity = json.dumps([CACHE_VERSION, engine, voice_id, settings, language, text], sort_keys=True)
+def unit_key(engine: str, voice_id: str, settings: dict, language: str, text: str, respelled: str = "") -> str:
+    """The unit's identity; `respelled` is its spoken text when a pronunciation changed it, so a changed entry
+    never reuses audio said the old way (units no entry touches keep their keys)."""
+    identity = [CACHE_VERSION, engine, voice_id, settings, language, text] + ([respelled] if respelled else [])
+    identity = json.dumps(identity, sort_keys=True)
     return hashlib.sha256(identity.encode()).hexdigest()
 
 

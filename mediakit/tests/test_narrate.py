@@ -174,3 +174,20 @@ def _equal_but_for_accents(text: str, transcript: str) -> bool:
     from mediakit.text.comparable import comparable_words
 
     return comparable_words(text) == comparable_words(transcript)
+
+
+def test_a_respelled_word_is_right_heard_as_written_or_as_respelled(tmp_path):
+    from mediakit.speech.verify import Hearing
+    from mediakit.text.lexicon import Lexicon
+
+    ctx = context(tmp_path, "Host: Welcome to Acme, friends.", lexicon=Lexicon.of([("Acme", "Ack-mee")]))
+    (unit,) = narrate.plan_units(ctx)
+    assert unit.normalized.spoken_text == "Welcome to Ack-mee, friends."
+    assert unit.plain_spoken == "Welcome to Acme, friends."
+    for transcript, score in [(" Welcome to Acme, friends.", 0.0), (" Welcome to Ack-mee friends.", 0.0)]:
+        take = narrate.Take(np.zeros(100, dtype=np.float32), unit.normalized.spoken_text, None)
+        narrate._keep_best(ctx, unit, take, Hearing(transcript, []), 0, verifying=True)
+        assert unit.takes[-1]["score"] == score
+    take = narrate.Take(np.zeros(100, dtype=np.float32), unit.normalized.spoken_text, None)
+    narrate._keep_best(ctx, unit, take, Hearing(" Welcome to acne, friends.", []), 0, verifying=True)
+    assert unit.takes[-1]["score"] == pytest.approx(1 / 4)

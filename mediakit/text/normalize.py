@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from num2words import CONVERTER_CLASSES
 
 from mediakit.text.english import ENGLISH
+from mediakit.text.lexicon import Lexicon
 from mediakit.text.numbers import say_number
 from mediakit.text.punctuation import OPENERS
 from mediakit.text.rules import SENTENCE_MARKS, TRAILING, Context, Language, bare
@@ -50,7 +51,10 @@ class Normalized:
         return " ".join(token.original for token in self.tokens)
 
 
-def normalize(text: str, language: str = "en", *, spell_acronyms: bool = False) -> Normalized:
+def normalize(
+    text: str, language: str = "en", *, spell_acronyms: bool = False, lexicon: Lexicon | None = None
+) -> Normalized:
+    """The text's tokens with what the voice says for each; the workspace's `lexicon` comes before any rule."""
     rules = language_rules(language)
     joined = " ".join(text.split())
     originals = joined.split(" ") if joined else []
@@ -71,7 +75,11 @@ def normalize(text: str, language: str = "en", *, spell_acronyms: bool = False) 
         prefix = rules.prefixes.get(joined[begin : begin + 1], "")
         begin += bool(prefix)
         in_token = begin < starts[index] + len(original)  # a lone quote or bracket has nothing for the rules
-        claimed = _apply_rules(rules, joined, begin, context) if in_token else None
+        claimed = None
+        if in_token and lexicon:
+            claimed = _pronounce(lexicon, joined, begin, starts, originals, rules, spell_acronyms)
+        if in_token and claimed is None:
+            claimed = _apply_rules(rules, joined, begin, context)
         if claimed is None:
             tokens.append(_read_pieces(original, rules, spell_acronyms))
             index += 1
@@ -109,6 +117,31 @@ def _apply_rules(rules: Language, joined: str, begin: int, context: Context) -> 
             if words is not None:
                 return words, match.end(), match.group("tail")
     return None
+
+
+def _pronounce(
+    lexicon: Lexicon,
+    joined: str,
+    begin: int,
+    starts: list[int],
+    originals: list[str],
+    rules: Language,
+    spell_acronyms: bool,
+) -> tuple[list[str], int, str] | None:
+    """A dictionary entry written at `begin`: its respelling, then the rest of the token it ends in ("Acme's":
+    "Ack-mee's"; "Acme-based": "Ack-mee based"), up to the end of that token."""
+    found = lexicon.match(joined, begin)
+    if found is None:
+        return None
+    words, end = found
+    last = bisect_right(starts, end - 1) - 1
+    token_end = starts[last] + len(originals[last])
+    rest = joined[end:token_end]
+    if rest[:2].replace("\u2019", "'").lower() == "'s":  # a possessive stays on the respelled word
+        words[-1] += "'s"
+        rest = rest[2:]
+    words.extend(_read_pieces(rest, rules, spell_acronyms).spoken)
+    return words, token_end, rest[len(rest.rstrip(TRAILING)) :]
 
 
 _PIECE = re.compile(

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.test import Client
 
 from renders.models import RenderJob
-from scripts.models import Campaign, Script
+from scripts.models import Campaign, Pronunciation, Script
 from tests.security.servers import free_port, manage, production_settings, running, server_env
 from voices.models import Voice
 
@@ -58,6 +58,7 @@ def test_no_studio_page_breaks_its_content_security_policy(owner, redis_url, tmp
     campaign = Campaign.objects.create(workspace=workspace, name="Launch")
     script = Script.objects.create(workspace=workspace, title="Hello", body="Host: Hello there.", created_by=owner)
     voice = Voice.objects.create(workspace=workspace, name="Host")
+    entry = Pronunciation.objects.create(workspace=workspace, written="Acme", spoken="Ack-mee")
     job = RenderJob.objects.create(
         workspace=workspace, title="Live", blocks=[{"speaker": "Host", "text": "Hi."}],
         status=RenderJob.Status.RUNNING, stage="narrate", percent=10,
@@ -69,6 +70,7 @@ def test_no_studio_page_breaks_its_content_security_policy(owner, redis_url, tmp
         "/studio/campaigns/new/", f"/studio/campaigns/{campaign.pk}/", "/studio/voices/", "/studio/voices/new/",
         f"/studio/voices/{voice.pk}/", f"/studio/voices/{voice.pk}/delete/", "/studio/billing/",
         "/studio/settings/api-keys/", f"/jobs/{job.public_id}/", "/api/docs/", "/admin/login/",
+        "/studio/pronunciations/", f"/studio/pronunciations/{entry.pk}/",
     ]  # fmt: skip
 
     options = webdriver.ChromeOptions()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -57,6 +58,9 @@ PROBES: dict[Action, list[Probe]] = {
         Probe("scripts library", lambda web, api, o: web.get("/studio/scripts/?q=T")),
         Probe("renders library", lambda web, api, o: web.get("/studio/renders/")),
         Probe("API scripts list", lambda web, api, o: api.get("/api/v1/scripts")),
+        Probe("API pronunciations list", lambda web, api, o: api.get("/api/v1/pronunciations")),
+        Probe("pronunciations page", lambda web, api, o: web.get("/studio/pronunciations/")),
+        Probe("export pronunciations", lambda web, api, o: web.get("/studio/pronunciations/export.pls")),
     ],
     Action.WRITE: [
         Probe("new script page", lambda web, api, o: web.get("/studio/scripts/new/")),
@@ -80,6 +84,20 @@ PROBES: dict[Action, list[Probe]] = {
         Probe(
             "API create script",
             lambda web, api, o: api.post("/api/v1/scripts", {"title": "T", "body": "Host: Hi."}, format="json"),
+        ),
+        Probe(
+            "add a pronunciation",
+            lambda web, api, o: web.post("/studio/pronunciations/", {"written": "A", "spoken": "B"}),
+        ),
+        Probe(
+            "import pronunciations",
+            lambda web, api, o: web.post(
+                "/studio/pronunciations/import/", {"file": SimpleUploadedFile("a.pls", b"<lexicon/>")}
+            ),
+        ),
+        Probe(
+            "API add pronunciation",
+            lambda web, api, o: api.post("/api/v1/pronunciations", {"written": "Acme", "spoken": "Ak"}, format="json"),
         ),
     ],
     Action.MANAGE_MEMBERS: [

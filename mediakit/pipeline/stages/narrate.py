@@ -41,7 +41,8 @@ class Unit:
     block: int
     speaker: str
     text: str  # as written
-    normalized: Normalized
+    normalized: Normalized  # with the job's pronunciations
+    plain_spoken: str = ""  # the spoken text without them, when they changed it
     key: str = ""
     audio: UnitAudio | None = None
     cached: bool = False
@@ -161,8 +162,12 @@ def plan_units(ctx: RenderContext) -> list[Unit]:
     for index, block in enumerate(ctx.blocks):
         voice = ctx.voices[block.speaker]
         for text in split_sentences(block.text, UNIT_MAX_CHARS):
-            unit = Unit(index, block.speaker, text, normalize(text, ctx.language))
-            unit.key = unit_key(voice["engine"], voice["voice_id"], voice["settings"], ctx.language, text)
+            unit = Unit(index, block.speaker, text, normalize(text, ctx.language, lexicon=ctx.lexicon))
+            plain = normalize(text, ctx.language).spoken_text if ctx.lexicon else unit.normalized.spoken_text
+            if plain != unit.normalized.spoken_text:
+                unit.plain_spoken = plain
+            respelled = unit.normalized.spoken_text if unit.plain_spoken else ""
+            unit.key = unit_key(voice["engine"], voice["voice_id"], voice["settings"], ctx.language, text, respelled)
             units.append(unit)
     return units
 
@@ -191,7 +196,9 @@ def _synthesize(ctx: RenderContext, unit: Unit, attempt: int) -> Take:
     voice = ctx.voices[unit.speaker]
     try:
         settings, spell = _variation(ctx, voice, attempt)
-        normalized = normalize(unit.text, ctx.language, spell_acronyms=True) if spell else unit.normalized
+        normalized = (
+            normalize(unit.text, ctx.language, spell_acronyms=True, lexicon=ctx.lexicon) if spell else unit.normalized
+        )
         speech = get_engine(voice["engine"], ctx.engines).synthesize(
             normalized.spoken_text, voice["voice_id"], settings
         )
@@ -206,7 +213,11 @@ def _synthesize(ctx: RenderContext, unit: Unit, attempt: int) -> Take:
 
 
 def _keep_best(ctx: RenderContext, unit: Unit, take: Take, hearing: Hearing, attempt: int, verifying: bool) -> None:
-    wer = word_error_rate(take.spoken_text, hearing.transcript, ctx.language) if verifying else 0.0
+    wer = 0.0
+    if verifying:
+        # A respelled word heard as its written form ("Ack-mee" written "Acme" by the recogniser) is right.
+        meant = [take.spoken_text] + ([unit.plain_spoken] if unit.plain_spoken else [])
+        wer = min(word_error_rate(text, hearing.transcript, ctx.language) for text in meant)
     heard = take.word_timings or hearing.words  # the engine's own alignment beats the recogniser's
     candidate = UnitAudio(
         take.samples, heard, hearing.transcript, round(wer, 4), attempt + 1, take.spoken_text, verified=verifying
@@ -249,7 +260,7 @@ def _join(ctx: RenderContext, units: list[Unit], verifying: bool) -> None:
             duration = len(audio.samples) / SAMPLE_RATE
             ctx.words.extend(
                 align_words(
-                    normalize(unit.text, ctx.language),
+                    unit.normalized,
                     audio.heard,
                     duration=duration,
                     offset=clock,
