@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.models import Membership, Workspace
+from accounts.models import Invitation, Membership, Workspace
 
 
 class MembershipInline(admin.TabularInline):
@@ -22,3 +22,16 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     search_fields = ["user__email", "workspace__name"]
     autocomplete_fields = ["user", "workspace"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "workspace", "role", "sent_at", "expires_at", "accepted_at", "declined_at", "revoked_at"]
+    list_filter = ["role"]
+    search_fields = ["email", "workspace__name"]
+    # The token's hash is useless to staff and must not be edited into a known value.
+    exclude = ["token_hash"]
+    readonly_fields = ["workspace", "email", "invited_by", "sent_at", "expires_at", "accepted_at", "declined_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # invitations are sent from the members page, which mails the link

@@ -1,6 +1,6 @@
 from django import forms
 
-from accounts.models import Workspace
+from accounts.models import Membership, Workspace
 
 
 class WorkspaceForm(forms.ModelForm):
@@ -8,3 +8,8 @@ class WorkspaceForm(forms.ModelForm):
         model = Workspace
         fields = ["name"]
         help_texts = {"name": "Your team's or client's name: every member sees it."}
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="E-mail address", help_text="They join when they sign in (or sign up) with it.")
+    role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.EDITOR)

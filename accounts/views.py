@@ -4,12 +4,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from accounts import invitations
 from accounts.access import CURRENT_WORKSPACE, has_role, member_workspace
-from accounts.forms import WorkspaceForm
+from accounts.forms import InviteForm, WorkspaceForm
+from accounts.invitations import InvitationRefused
 from accounts.members import MembershipRefused, change_role, leave, remove_member
-from accounts.models import Membership, Workspace
+from accounts.models import Invitation, Membership, Workspace
 from accounts.roles import Action, roles_for
 from accounts.services import TooManyWorkspaces, create_workspace
 
@@ -42,19 +47,98 @@ def new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def members(request: HttpRequest) -> HttpResponse:
+def members(request: HttpRequest, invite_form: InviteForm | None = None) -> HttpResponse:
     workspace = member_workspace(request)
-    memberships = workspace.memberships.select_related("user").order_by("user__email")
+    may_manage = has_role(workspace, request.user, MANAGERS)
+    pending = workspace.invitations.filter(accepted_at=None, declined_at=None, revoked_at=None)
     return render(
         request,
         "accounts/members.html",
         {
             "workspace": workspace,
-            "memberships": memberships,
-            "may_manage": has_role(workspace, request.user, MANAGERS),
+            "memberships": workspace.memberships.select_related("user").order_by("user__email"),
+            "may_manage": may_manage,
             "roles": Membership.Role.choices,
+            "invite_form": invite_form or InviteForm(),
+            "invitations": pending.select_related("invited_by").order_by("-sent_at") if may_manage else [],
+            "now": timezone.now(),
         },
     )
+
+
+def _link_for(request: HttpRequest):
+    return lambda token: request.build_absolute_uri(reverse("workspaces:invitation", args=[token]))
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest) -> HttpResponse:
+    workspace = member_workspace(request, roles=MANAGERS)
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        by = workspace.memberships.get(user=request.user)
+        try:
+            invitations.invite(by, form.cleaned_data["email"], form.cleaned_data["role"], _link_for(request))
+        except InvitationRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            return redirect("workspaces:members")
+    return members(request, invite_form=form)
+
+
+def _managed_invitation(request: HttpRequest, invitation_id: int) -> Invitation:
+    workspace = member_workspace(request, roles=MANAGERS)
+    return get_object_or_404(Invitation, pk=invitation_id, workspace=workspace)
+
+
+@login_required
+@require_POST
+def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = _managed_invitation(request, invitation_id)
+    try:
+        invitations.resend(invitation, _link_for(request))
+    except InvitationRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"Invitation sent to {invitation.email} again; the earlier link no longer works.")
+    return redirect("workspaces:members")
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = _managed_invitation(request, invitation_id)
+    invitations.revoke(invitation)
+    messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
+    return redirect("workspaces:members")
+
+
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the mail: who invites whom, then Accept (signed in as the invited address) or Decline."""
+    try:
+        found = invitations.find(token)
+    except InvitationRefused as refusal:
+        return render(request, "accounts/invitation.html", {"refusal": str(refusal)}, status=410)
+    if request.method == "POST":
+        return _answer(request, token, found)
+    return render(request, "accounts/invitation.html", {"invitation": found})
+
+
+def _answer(request: HttpRequest, token: str, found: Invitation) -> HttpResponse:
+    try:
+        if "decline" in request.POST:
+            invitations.decline(token)
+            messages.success(request, f"You declined the invitation to {found.workspace.name}.")
+            return redirect("studio:home" if request.user.is_authenticated else "account_login")
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?{urlencode({'next': request.path})}")
+        membership = invitations.accept(token, request.user)
+    except InvitationRefused as refusal:
+        return render(request, "accounts/invitation.html", {"invitation": found, "refusal": str(refusal)}, status=400)
+    request.session[CURRENT_WORKSPACE] = membership.workspace_id
+    messages.success(request, f"Welcome to {membership.workspace.name}: you are now working there.")
+    return redirect("studio:home")
 
 
 def _managed(request: HttpRequest, membership_id: int) -> tuple[Membership, Membership]:

@@ -200,7 +200,14 @@ LOGIN_REDIRECT_URL = "studio:home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 LOGIN_URL = "account_login"
 WORKSPACES_PER_OWNER = env_int("WORKSPACES_PER_OWNER", 10)  # "New workspace" is refused past this
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7)  # an invitation link works this long (resending renews it)
+INVITATIONS_PENDING_MAX = env_int("INVITATIONS_PENDING_MAX", 50)  # per workspace, waiting for an answer
+# With DEBUG, mails (invitations, password resets) land as files in var/mail/, for a person to open locally.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend" if DEBUG else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OmniVibe <noreply@omnivibe.local>")
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -106,6 +106,10 @@ PROBES: dict[Action, list[Probe]] = {
             lambda web, api, o: web.post(f"/workspaces/members/{o.member_pk}/role/", {"role": "editor"}),
         ),
         Probe("remove a member", lambda web, api, o: web.post(f"/workspaces/members/{o.member_pk}/remove/")),
+        Probe(
+            "invite",
+            lambda web, api, o: web.post("/workspaces/members/invite/", {"email": "n@example.com", "role": "viewer"}),
+        ),
     ],
     Action.MANAGE_KEYS: [
         Probe("create a key", lambda web, api, o: web.post("/studio/settings/api-keys/", {"name": "CI"})),

@@ -1,0 +1,152 @@
+"""Invitations by e-mail: sent by owners and admins, answered through the mailed link, single-use, expiring,
+resendable and revocable; accepted only by whoever signs in with the invited address."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Invitation, Membership
+from accounts.services import ensure_personal_workspace
+from tests.factories import make_member
+from tests.security.servers import production_settings
+
+pytestmark = pytest.mark.django_db
+Role = Membership.Role
+INVITE = reverse("workspaces:invite")
+
+
+@pytest.fixture
+def workspace(owner):
+    return ensure_personal_workspace(owner)
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def mailed_link() -> str:
+    """The path of the link in the newest mail."""
+    return re.search(r"http://testserver(/workspaces/invitations/\S+/)", mail.outbox[-1].body).group(1)
+
+
+@pytest.fixture(autouse=True)
+def mails_sent_on_commit(monkeypatch, django_capture_on_commit_callbacks):
+    """The mail leaves once the invitation is committed: run each request's commit callbacks after it."""
+    post = Client.post
+
+    def post_and_commit(self, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return post(self, *args, **kwargs)
+
+    monkeypatch.setattr(Client, "post", post_and_commit)
+
+
+def invite(client, email: str, role: str = Role.EDITOR):
+    return client.post(INVITE, {"email": email, "role": role})
+
+
+def test_an_invited_colleague_accepts_through_the_mailed_link(workspace, owner_client):
+    response = invite(owner_client, "Colleague@Example.com")
+    assert response.status_code == 302
+    message = mail.outbox[-1]
+    assert message.to == ["colleague@example.com"] and workspace.name in message.subject
+    assert "owner@example.com invited you" in message.body and "as editor" in message.body
+    assert "colleague@example.com" in owner_client.get(reverse("workspaces:members")).content.decode()
+
+    colleague = signed_in(make_member("colleague@example.com"))
+    link = mailed_link()
+    assert "Accept and join" in colleague.get(link).content.decode()
+    response = colleague.post(link, {"accept": ""})
+    assert response.status_code == 302 and colleague.session["workspace_id"] == workspace.pk
+    assert workspace.memberships.get(user__email="colleague@example.com").role == Role.EDITOR
+    again = colleague.get(link)
+    assert again.status_code == 410 and "already accepted" in again.content.decode()
+
+
+def test_signed_out_the_link_offers_sign_in_and_sign_up_that_come_back_to_it(workspace, owner_client):
+    invite(owner_client, "new@example.com", Role.VIEWER)
+    client = Client()
+    link = mailed_link()
+    page = client.get(link).content.decode()
+    assert "new@example.com" in page and f"/accounts/signup/?next={link}" in page and "viewer" in page
+    response = client.post(link, {"accept": ""})
+    assert response.status_code == 302 and response["Location"] == f"/accounts/login/?next={link.replace('/', '%2F')}"
+
+
+def test_another_account_cannot_accept_it(workspace, owner_client, outsider):
+    invite(owner_client, "colleague@example.com")
+    response = signed_in(outsider).post(mailed_link(), {"accept": ""})
+    assert response.status_code == 400
+    assert "sent to colleague@example.com, and you are signed in as outsider@example.com" in response.content.decode()
+    assert not workspace.memberships.filter(user=outsider).exists()
+
+
+def test_declining_needs_no_account_and_ends_the_invitation(workspace, owner_client):
+    invite(owner_client, "nope@example.com")
+    client = Client()
+    link = mailed_link()
+    assert client.post(link, {"decline": ""}).status_code == 302
+    assert Invitation.objects.get().declined_at is not None
+    assert client.get(link).status_code == 410
+
+
+def test_an_expired_or_withdrawn_link_says_so(workspace, owner_client, owner):
+    colleague = signed_in(make_member("colleague@example.com"))
+    invite(owner_client, "colleague@example.com")
+    link = mailed_link()
+    Invitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    response = colleague.post(link, {"accept": ""})
+    assert response.status_code == 410 and "has expired: ask for a new one" in response.content.decode()
+
+    invitation = Invitation.objects.get()
+    owner_client.post(reverse("workspaces:invitation_resend", args=[invitation.pk]))
+    assert colleague.get(link).status_code == 410  # the first link died with the resend
+    fresh = mailed_link()
+    owner_client.post(reverse("workspaces:invitation_revoke", args=[invitation.pk]))
+    response = colleague.get(fresh)
+    assert response.status_code == 410 and "withdrawn or declined" in response.content.decode()
+    assert not workspace.memberships.filter(user__email="colleague@example.com").exists()
+
+
+def test_a_made_up_link_is_refused(client):
+    response = client.get(reverse("workspaces:invitation", args=["not-a-real-token"]))
+    assert response.status_code == 410 and "not valid" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("email", "role", "error"),
+    [
+        ("owner@example.com", Role.EDITOR, "owner@example.com is already a member"),
+        ("not an address", Role.EDITOR, "Enter a valid email address."),
+        ("x@example.com", "emperor", "Select a valid choice."),
+    ],
+)
+def test_bad_invitations_are_form_errors(workspace, owner_client, email, role, error):
+    response = invite(owner_client, email, role)
+    assert response.status_code == 200 and error in response.content.decode() and not mail.outbox
+
+
+def test_admins_invite_but_not_owners_and_editors_not_at_all(workspace):
+    admin, editor = make_member("admin@example.com"), make_member("ed@example.com")
+    Membership.objects.create(workspace=workspace, user=admin, role=Role.ADMIN)
+    Membership.objects.create(workspace=workspace, user=editor, role=Role.EDITOR)
+    as_admin, as_editor = signed_in(admin), signed_in(editor)
+    for client in (as_admin, as_editor):
+        session = client.session
+        session["workspace_id"] = workspace.pk
+        session.save()
+    assert "Only an owner can invite an owner." in invite(as_admin, "boss@example.com", Role.OWNER).content.decode()
+    assert invite(as_admin, "helper@example.com", Role.VIEWER).status_code == 302
+    assert invite(as_editor, "friend@example.com").status_code == 403
+
+
+def test_with_debug_mails_land_in_var_mail():
+    backend, path = production_settings("EMAIL_BACKEND", "EMAIL_FILE_PATH", DEBUG="1")
+    assert backend == "django.core.mail.backends.filebased.EmailBackend" and path.endswith("/mail")
