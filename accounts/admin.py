@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.models import Invitation, Membership, Workspace
+from accounts.models import AuditEntry, Invitation, Membership, Workspace
 
 
 class MembershipInline(admin.TabularInline):
@@ -35,3 +35,18 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # invitations are sent from the members page, which mails the link
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "workspace", "actor_email", "action", "summary"]
+    list_filter = ["action"]
+    search_fields = ["workspace__name", "actor_email", "summary"]
+    date_hierarchy = "created_at"
+
+    # A record of what happened: staff read it, nobody edits it.
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

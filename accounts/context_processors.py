@@ -6,7 +6,8 @@ from accounts.access import member_workspace
 
 
 def workspaces(request: HttpRequest) -> dict:
-    if not request.user.is_authenticated:
+    user = getattr(request, "user", None)  # None on API pages rendered without a signed-in user (the docs)
+    if user is None or not user.is_authenticated:
         return {}
-    memberships = request.user.memberships.select_related("workspace").order_by("workspace__name", "pk")
+    memberships = user.memberships.select_related("workspace").order_by("workspace__name", "pk")
     return {"current_workspace": member_workspace(request), "my_memberships": memberships}

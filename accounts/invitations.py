@@ -16,6 +16,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts import audit
 from accounts.models import Invitation, Membership
 
 Role = Membership.Role
@@ -70,22 +71,29 @@ def invite(by: Membership, email: str, role: str, link_for) -> Invitation:
         invitation = Invitation(workspace=workspace, email=email, role=role, invited_by=by.user)
         token = _new_token(invitation)
         invitation.save()
+        audit.record(
+            workspace, by.user, "invitation.sent", f"Invited {email} as {invitation.get_role_display().lower()}"
+        )
         transaction.on_commit(lambda: _send(invitation, link_for(token)))
     return invitation
 
 
-def resend(invitation: Invitation, link_for) -> None:
+def resend(invitation: Invitation, link_for, *, by) -> None:
     if not invitation.is_pending:
         raise InvitationRefused(f"The invitation to {invitation.email} was already answered or revoked.")
     token = _new_token(invitation)
     invitation.save(update_fields=["token_hash", "sent_at", "expires_at"])
+    audit.record(invitation.workspace_id, by, "invitation.resent", f"Sent the invitation to {invitation.email} again")
     transaction.on_commit(lambda: _send(invitation, link_for(token)))
 
 
-def revoke(invitation: Invitation) -> None:
+def revoke(invitation: Invitation, *, by) -> None:
     if invitation.is_pending:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
+        audit.record(
+            invitation.workspace_id, by, "invitation.withdrawn", f"Withdrew the invitation to {invitation.email}"
+        )
 
 
 def _usable(token: str, *, lock: bool = False) -> Invitation:
@@ -119,6 +127,10 @@ def accept(token: str, user) -> Membership:
         )
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
+        audit.record(
+            invitation.workspace_id, user, "invitation.accepted",
+            f"{user.email} joined as {membership.get_role_display().lower()}",
+        )  # fmt: skip
     return membership
 
 
@@ -127,4 +139,7 @@ def decline(token: str) -> Invitation:
         invitation = _usable(token, lock=True)
         invitation.declined_at = timezone.now()
         invitation.save(update_fields=["declined_at"])
+        audit.record(
+            invitation.workspace_id, None, "invitation.declined", f"{invitation.email} declined the invitation"
+        )
     return invitation

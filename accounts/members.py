@@ -4,6 +4,7 @@ owners demoting each other at once cannot leave it with none)."""
 
 from django.db import transaction
 
+from accounts import audit
 from accounts.models import Membership, Workspace
 
 Role = Membership.Role
@@ -32,8 +33,13 @@ def change_role(membership: Membership, role: str, *, by: Membership) -> Members
             raise MembershipRefused("Only an owner can make someone an owner.")
         if role != Role.OWNER and _last_owner(membership):
             raise MembershipRefused("A workspace needs an owner: make someone else an owner first.")
+        before = membership.get_role_display().lower()
         membership.role = role
         membership.save(update_fields=["role"])
+        audit.record(
+            membership.workspace_id, by.user, "member.role",
+            f"{membership.user.email}: {before} → {membership.get_role_display().lower()}",
+        )  # fmt: skip
     return membership
 
 
@@ -44,6 +50,7 @@ def remove_member(membership: Membership, *, by: Membership) -> None:
         if _last_owner(membership):
             raise MembershipRefused("A workspace needs an owner: make someone else an owner first.")
         membership.delete()
+        audit.record(membership.workspace_id, by.user, "member.removed", f"Removed {membership.user.email}")
 
 
 def leave(workspace: Workspace, user) -> None:

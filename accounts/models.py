@@ -64,3 +64,21 @@ class Invitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return not (self.accepted_at or self.declined_at or self.revoked_at)
+
+
+class AuditEntry(models.Model):
+    """One line of a workspace's audit log: who did what, when (accounts/audit.py writes and prunes it)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="audit_entries")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor_email = models.EmailField(blank=True)  # kept when the account is deleted
+    action = models.CharField(max_length=40)
+    summary = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "-created_at"], name="audit_newest_first")]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email or 'OmniVibe'}: {self.summary}"

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import transaction
 
+from accounts import audit
 from accounts.models import Membership, Workspace
 
 
@@ -11,8 +12,11 @@ def ensure_personal_workspace(user) -> Workspace:
     membership = user.memberships.select_related("workspace").order_by("created_at").first()
     if membership:
         return membership.workspace
+    return _owned_workspace(user, f"{user.get_username().split('@')[0]}'s workspace")
+
+
+def _owned_workspace(user, name: str) -> Workspace:
     with transaction.atomic():
-        name = f"{user.get_username().split('@')[0]}'s workspace"
         workspace = Workspace.objects.create(name=name)
         Membership.objects.create(workspace=workspace, user=user, role=Membership.Role.OWNER)
     return workspace
@@ -29,6 +33,6 @@ def create_workspace(user, name: str) -> Workspace:
         if len(owned) >= settings.WORKSPACES_PER_OWNER:
             limit = settings.WORKSPACES_PER_OWNER
             raise TooManyWorkspaces(f"One person may own at most {limit} workspaces, and you own {len(owned)}.")
-        workspace = Workspace.objects.create(name=name)
-        Membership.objects.create(workspace=workspace, user=user, role=Membership.Role.OWNER)
+        workspace = _owned_workspace(user, name)
+        audit.record(workspace, user, "workspace.created", f"Created {name}")
     return workspace

@@ -2,14 +2,15 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from accounts import invitations
+from accounts import audit, invitations
 from accounts.access import CURRENT_WORKSPACE, has_role, member_workspace
 from accounts.forms import InviteForm, WorkspaceForm
 from accounts.invitations import InvitationRefused
@@ -97,7 +98,7 @@ def _managed_invitation(request: HttpRequest, invitation_id: int) -> Invitation:
 def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
     invitation = _managed_invitation(request, invitation_id)
     try:
-        invitations.resend(invitation, _link_for(request))
+        invitations.resend(invitation, _link_for(request), by=request.user)
     except InvitationRefused as refusal:
         messages.error(request, str(refusal))
     else:
@@ -109,7 +110,7 @@ def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
 @require_POST
 def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
     invitation = _managed_invitation(request, invitation_id)
-    invitations.revoke(invitation)
+    invitations.revoke(invitation, by=request.user)
     messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
     return redirect("workspaces:members")
 
@@ -186,3 +187,15 @@ def leave_workspace(request: HttpRequest) -> HttpResponse:
     request.session.pop(CURRENT_WORKSPACE, None)
     messages.success(request, f"You left {workspace.name}.")
     return redirect("studio:home")
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    workspace = member_workspace(request, roles=MANAGERS)
+    entries = workspace.audit_entries.order_by("-created_at", "-pk")
+    if request.GET.get("format") == "csv":
+        response = StreamingHttpResponse(audit.csv_lines(entries.iterator()), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="audit-{workspace.pk}-{timezone.now():%Y%m%d}.csv"'
+        return response
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/audit.html", {"workspace": workspace, "page": page})

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import audit
 from accounts.models import Membership, Workspace
 from accounts.roles import Action, roles_for
 from api.models import KEY_PREFIX, ApiKey, WebhookSecret, hash_key
@@ -29,6 +30,7 @@ def create_key(workspace: Workspace, *, name: str, user=None, expires_days: int 
         created_by=user,
         expires_at=timezone.now() + timedelta(days=expires_days) if expires_days else None,
     )
+    audit.record(workspace, user, "key.created", f"Created API key “{name}” ({key.prefix}…)")
     return key, raw
 
 
@@ -73,10 +75,11 @@ def forget_keys(hashed_keys: list[str]) -> None:
     transaction.on_commit(delete)
 
 
-def revoke_key(key: ApiKey) -> None:
+def revoke_key(key: ApiKey, *, by=None) -> None:
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
+        audit.record(key.workspace_id, by, "key.revoked", f"Revoked API key “{key.name}” ({key.prefix}…)")
     forget_keys([key.hashed_key])
 
 
@@ -86,14 +89,16 @@ def revoke_keys_of_leaving_member(membership: Membership) -> int:
     hashed_keys = list(keys.values_list("hashed_key", flat=True))
     revoked = keys.update(revoked_at=timezone.now())
     forget_keys(hashed_keys)
+    # Not audited here: this runs inside deletions (a whole workspace's, too); the member.* entry says it.
     return revoked
 
 
-def rotate_webhook_secret(workspace: Workspace) -> str:
+def rotate_webhook_secret(workspace: Workspace, *, by=None) -> str:
     """A new signing secret; every webhook from now on is signed with it (the old one stops verifying)."""
     secret, _ = WebhookSecret.objects.update_or_create(
         workspace=workspace, defaults={"secret": WebhookSecret.new_secret()}
     )
+    audit.record(workspace, by, "webhook_secret.rotated", "Rotated the webhook signing secret")
     return secret.secret
 
 

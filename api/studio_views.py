@@ -46,7 +46,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     key = get_for_member(ApiKey.objects, request, pk=pk)
     require_role(key.workspace, request.user, KEY_MANAGER_ROLES)
-    revoke_key(key)
+    revoke_key(key, by=request.user)
     messages.info(request, f"Key “{key.name}” revoked: requests using it are now refused.")
     return redirect("api_settings:keys")
 
@@ -54,6 +54,6 @@ def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def webhook_secret_rotate(request: HttpRequest) -> HttpResponse:
-    rotate_webhook_secret(member_workspace(request, roles=KEY_MANAGER_ROLES))
+    rotate_webhook_secret(member_workspace(request, roles=KEY_MANAGER_ROLES), by=request.user)
     messages.info(request, "New webhook secret: webhooks are signed with it from now on; update your receivers.")
     return redirect("api_settings:keys")

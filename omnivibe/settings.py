@@ -202,6 +202,7 @@ LOGIN_URL = "account_login"
 WORKSPACES_PER_OWNER = env_int("WORKSPACES_PER_OWNER", 10)  # "New workspace" is refused past this
 INVITATION_DAYS = env_int("INVITATION_DAYS", 7)  # an invitation link works this long (resending renews it)
 INVITATIONS_PENDING_MAX = env_int("INVITATIONS_PENDING_MAX", 50)  # per workspace, waiting for an answer
+AUDIT_KEEP_DAYS = env_int("AUDIT_KEEP_DAYS", 365)  # the audit log forgets older entries (daily schedule)
 # With DEBUG, mails (invitations, password resets) land as files in var/mail/, for a person to open locally.
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",

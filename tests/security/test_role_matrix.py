@@ -106,6 +106,7 @@ PROBES: dict[Action, list[Probe]] = {
             lambda web, api, o: web.post(f"/workspaces/members/{o.member_pk}/role/", {"role": "editor"}),
         ),
         Probe("remove a member", lambda web, api, o: web.post(f"/workspaces/members/{o.member_pk}/remove/")),
+        Probe("audit log", lambda web, api, o: web.get("/workspaces/audit/")),
         Probe(
             "invite",
             lambda web, api, o: web.post("/workspaces/members/invite/", {"email": "n@example.com", "role": "viewer"}),
