@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from billing.views import stripe_webhook
 from omnivibe.health import healthz
 from omnivibe.metrics import metrics
+from studio.views import welcome
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="studio:home", permanent=False)),
+    path("", welcome, name="welcome"),
     path("api/", include("api.urls")),
     path("v1/", include("api.compat_urls")),
     path("studio/settings/", include("api.studio_urls")),

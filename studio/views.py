@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import get_for_member, has_role, member_workspace
 from accounts.roles import Action, roles_for
 from billing.quota import QuotaExceeded
-from billing.selectors import usage_summary
+from billing.selectors import plans_on_offer, usage_summary
 from mediakit.speech.engines import EngineError
 from mediakit.text.script import ScriptError, parse_text
 from renders.models import RenderJob
@@ -394,3 +394,10 @@ def pronunciation_hear(request: HttpRequest, pk: int) -> HttpResponse:
             context["audio_src"] = "data:audio/wav;base64," + base64.b64encode(audio).decode()
     template = "studio/_pronunciation_hear.html" if request.htmx else "studio/pronunciation_hear.html"
     return render(request, template, context, status=200 if form.is_valid() else 400)
+
+
+def welcome(request: HttpRequest) -> HttpResponse:
+    """The front door: what OmniVibe does and what each plan includes, for visitors; members go to work."""
+    if request.user.is_authenticated:
+        return redirect("studio:home")
+    return render(request, "studio/welcome.html", {"plans": plans_on_offer()})
