@@ -12,6 +12,7 @@ from api.models import WebhookDelivery
 from api.signing import signed_url
 from mediakit.pipeline.context import ASPECTS
 from mediakit.speech.engines import available_engines
+from mediakit.text.outline import PLATFORMS
 from mediakit.text.script import (
     MAX_BLOCKS,
     MAX_PAUSE_SECONDS,
@@ -269,6 +270,23 @@ LANGUAGE_TAG = RegexValidator(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", "Use a lan
 
 def script_errors(error: ScriptError) -> list[str]:
     return [f"line {line}: {message}" if line else message for line, message in error.errors]
+
+
+class DraftInputSerializer(serializers.Serializer):
+    topic = serializers.CharField(max_length=200, help_text="What the video is about, in a few words.")
+    platform = serializers.ChoiceField(choices=list(PLATFORMS), default="shorts")
+    seconds = serializers.IntegerField(min_value=5, max_value=1800, default=45, help_text="Target length.")
+    tone = serializers.CharField(max_length=60, required=False, allow_blank=True, default="friendly")
+    speakers = serializers.ListField(
+        child=serializers.CharField(max_length=80), max_length=4, default=["Host"], help_text="Up to four names."
+    )
+
+
+class DraftSerializer(serializers.Serializer):
+    writer = serializers.CharField(help_text="'outline': no language model is configured; write each [[part]].")
+    title = serializers.CharField()
+    body = serializers.CharField(help_text="The script in the text format, with [[parts]] to write.")
+    words = serializers.IntegerField(help_text="Words to write in all for the target length.")
 
 
 class ScriptSearchSerializer(serializers.Serializer):

@@ -18,6 +18,7 @@ from api.models import IdempotentRequest
 from mediakit import untrusted
 from mediakit.speech.engines import EngineError, check_settings
 from mediakit.speech.samples import SampleError, validate_sample
+from mediakit.text.outline import check_filled
 from mediakit.text.script import Block, ScriptError, parse_json, parse_text, speakers_in_order
 from renders.models import RenderJob
 from renders.options import RenderOptions, options_for_script
@@ -80,6 +81,7 @@ def blocks_from(workspace: Workspace, data: dict[str, Any]) -> tuple[list[Block]
         else:
             field = "script"
             blocks = parse_text(data["script"], max_chars=limit)
+        check_filled(blocks)
     except ScriptError as error:
         raise serializers.ValidationError(
             {field: [_describe(line, message) for line, message in error.errors]}

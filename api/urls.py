@@ -16,6 +16,7 @@ urlpatterns = [
     path("v1/synthesize", views.SynthesizeView.as_view(), name="synthesize"),
     path("v1/renders", views.RenderView.as_view(), name="renders"),
     path("v1/usage", views.UsageView.as_view(), name="usage"),
+    path("v1/drafts", views.DraftView.as_view(), name="drafts"),
     path("v1/files/<str:token>", views.download, name="file"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -10,6 +10,7 @@ from accounts.models import Workspace
 from mediakit import untrusted
 from mediakit import uploads as media
 from mediakit.pipeline.context import ASPECTS
+from mediakit.text.outline import PLATFORMS
 from mediakit.text.pls import MAX_BYTES as MAX_PLS_BYTES
 from mediakit.text.script import ScriptError, parse_text
 from renders.models import RenderJob
@@ -61,6 +62,18 @@ class ScriptForm(forms.ModelForm):
         except ScriptError as error:
             raise forms.ValidationError([str(error_line) for error_line in script_error_lines(error)]) from None
         return body
+
+
+class OutlineForm(forms.Form):
+    """The keyless writer's questions (mediakit.text.outline checks the answers)."""
+
+    topic = forms.CharField(max_length=200, help_text="What the video is about, in a few words.")
+    platform = forms.ChoiceField(choices=list(PLATFORMS.items()), initial="shorts")
+    seconds = forms.IntegerField(label="Length (seconds)", min_value=5, max_value=1800, initial=45)
+    tone = forms.CharField(max_length=60, required=False, initial="friendly")
+    speakers = forms.CharField(
+        max_length=200, required=False, initial="Host", help_text="Names separated by commas, up to four."
+    )
 
 
 class LibraryFilterForm(forms.Form):

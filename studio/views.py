@@ -15,6 +15,7 @@ from accounts.roles import Action, roles_for
 from billing.quota import QuotaExceeded
 from billing.selectors import plans_on_offer, usage_summary
 from mediakit.speech.engines import EngineError
+from mediakit.text.outline import OutlineError, check_filled, draft_outline
 from mediakit.text.script import ScriptError, parse_text
 from renders.models import RenderJob
 from renders.options import options_for_script
@@ -39,6 +40,7 @@ from studio.forms import (
     EstimateForm,
     HearForm,
     LibraryFilterForm,
+    OutlineForm,
     PlsImportForm,
     PronunciationForm,
     RenderForm,
@@ -139,7 +141,10 @@ def script_new(request: HttpRequest) -> HttpResponse:
         workspace=workspace,
         initial={"title": "My first video", "body": SAMPLE_SCRIPT, "campaign": campaign},
     )
-    if request.method == "POST" and form.is_valid():
+    outline_form = OutlineForm()
+    if "draft" in request.POST:  # the outline writer fills the editor; nothing is saved yet
+        form, outline_form = _drafted(request, workspace, campaign)
+    elif request.method == "POST" and form.is_valid():
         script = form.save(commit=False)
         script.workspace, script.created_by = workspace, request.user
         script.save()
@@ -147,7 +152,32 @@ def script_new(request: HttpRequest) -> HttpResponse:
             return _render(request, script)
         messages.success(request, "Script saved.")
         return redirect("studio:script", pk=script.pk)
-    return render(request, "studio/script_edit.html", {"form": form, "render_form": _render_form_for(campaign)})
+    context = {"form": form, "render_form": _render_form_for(campaign), "outline_form": outline_form}
+    return render(request, "studio/script_edit.html", context)
+
+
+def _drafted(request: HttpRequest, workspace, campaign) -> tuple[ScriptForm, OutlineForm]:
+    outline_form = OutlineForm(request.POST)
+    form = ScriptForm(workspace=workspace, initial={"campaign": campaign})
+    if outline_form.is_valid():
+        answers = outline_form.cleaned_data
+        try:
+            outline = draft_outline(
+                answers["topic"], seconds=answers["seconds"], speakers=answers["speakers"].split(","),
+                platform=answers["platform"], tone=answers["tone"],
+                words_per_minute=settings.NARRATION_WORDS_PER_MINUTE,
+            )  # fmt: skip
+        except OutlineError as refusal:
+            outline_form.add_error(None, str(refusal))
+        else:
+            form = ScriptForm(
+                workspace=workspace, initial={"title": outline.title, "body": outline.body, "campaign": campaign}
+            )
+            messages.info(
+                request,
+                f"An outline of about {outline.words} words: write your own words in place of each [[…]], then save.",
+            )
+    return form, outline_form
 
 
 @login_required
@@ -185,6 +215,7 @@ def _render(request: HttpRequest, script: Script) -> HttpResponse:
         return redirect("studio:script", pk=script.pk)
     try:
         blocks = parse_text(script.body, max_chars=settings.RENDER_MAX_SCRIPT_CHARS)
+        check_filled(blocks)
     except ScriptError as error:
         messages.error(request, f"This script cannot be rendered: {error}")
         return redirect("studio:script", pk=script.pk)

@@ -81,6 +81,7 @@ PROBES: dict[Action, list[Probe]] = {
         Probe("delete a render", lambda web, api, o: web.post(f"/studio/renders/{o.job_id}/delete/")),
         Probe("delete a campaign", lambda web, api, o: web.post(f"/studio/campaigns/{o.campaign_pk}/delete/")),
         Probe("duplicate a campaign", lambda web, api, o: web.post(f"/studio/campaigns/{o.campaign_pk}/duplicate/")),
+        Probe("API draft", lambda web, api, o: api.post("/api/v1/drafts", {"topic": "Tea"}, format="json")),
         Probe(
             "API create script",
             lambda web, api, o: api.post("/api/v1/scripts", {"title": "T", "body": "Host: Hi."}, format="json"),
