@@ -20,6 +20,7 @@ from accounts import audit
 from accounts.models import Invitation, Membership
 
 Role = Membership.Role
+PENDING_INVITATION = "invitation_token"  # the session remembers a link opened signed out, to join on sign-in
 
 
 class InvitationRefused(Exception):

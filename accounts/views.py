@@ -123,6 +123,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "accounts/invitation.html", {"refusal": str(refusal)}, status=410)
     if request.method == "POST":
         return _answer(request, token, found)
+    if not request.user.is_authenticated:
+        request.session[invitations.PENDING_INVITATION] = token  # signing in or up next joins (accounts/signals.py)
     return render(request, "accounts/invitation.html", {"invitation": found})
 
 

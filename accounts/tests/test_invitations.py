@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Invitation, Membership
 from accounts.services import ensure_personal_workspace
-from tests.factories import make_member
+from tests.factories import PASSWORD, UserFactory, make_member
 from tests.security.servers import production_settings
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +150,28 @@ def test_admins_invite_but_not_owners_and_editors_not_at_all(workspace):
 def test_with_debug_mails_land_in_var_mail():
     backend, path = production_settings("EMAIL_BACKEND", "EMAIL_FILE_PATH", DEBUG="1")
     assert backend == "django.core.mail.backends.filebased.EmailBackend" and path.endswith("/mail")
+
+
+@pytest.mark.parametrize("has_account", [True, False])
+def test_opening_the_link_signed_out_then_signing_in_or_up_joins_at_once(workspace, owner_client, has_account):
+    invite(owner_client, "colleague@example.com", Role.VIEWER)
+    browser = Client()
+    browser.get(mailed_link())
+    if has_account:
+        UserFactory(username="colleague@example.com", email="colleague@example.com")
+        browser.post(reverse("account_login"), {"login": "colleague@example.com", "password": PASSWORD})
+    else:
+        browser.post(reverse("account_signup"), {"email": "colleague@example.com", "password1": PASSWORD,
+                                                "password2": PASSWORD})  # fmt: skip
+    assert workspace.memberships.get(user__email="colleague@example.com").role == Role.VIEWER
+    assert browser.session["workspace_id"] == workspace.pk
+    assert Invitation.objects.get().accepted_at is not None
+
+
+def test_signing_in_as_someone_else_after_opening_the_link_joins_nothing(workspace, owner_client, outsider):
+    invite(owner_client, "colleague@example.com")
+    browser = Client()
+    browser.get(mailed_link())
+    browser.post(reverse("account_login"), {"login": "outsider@example.com", "password": PASSWORD})
+    assert not workspace.memberships.filter(user=outsider).exists()
+    assert Invitation.objects.get().accepted_at is None
