@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_q.exceptions import TimeoutException
 
+from accounts import audit
 from accounts.models import Workspace
 from mediakit.errors import RenderCancelled, StageError
 from mediakit.pipeline import RenderContext, run_pipeline
@@ -91,7 +92,10 @@ def create_job(
             **({"status": RenderJob.Status.RUNNING, "started_at": timezone.now()} if run_here else {}),
         )
         admission.hold_for(job.pk)
-        if not run_here:
+        if not run_here:  # the drop-in endpoints' speech is an API call, not a render to account for
+            audit.record(
+                workspace, user, "render.created", f"Started the {job.get_kind_display().lower()} “{job.title}”"
+            )
             enqueue_on_commit(job, "")
     return job
 

@@ -1,9 +1,12 @@
 """The whole product in a real browser: `manage.py runstack` (daphne, worker, embedded Redis) and Chromium.
 
-Sign up, render the sample two-speaker script, watch live progress reach 100 %, and play the video.
+Sign up, render the sample two-speaker script, watch live progress reach 100 %, and play the video; and a team:
+an owner invites an editor and a viewer by e-mail (the mails `runstack` writes to var/mail/), they join through
+the links, the editor renders, the viewer cannot, and the audit log shows each step.
 """
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -37,6 +40,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+VAR = Path(f"/tmp/omnivibe-browser-{os.getpid()}")  # the live stack's var/: database, mails, media
+
+
 def wait_for_health(url: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -53,7 +59,7 @@ def wait_for_health(url: str, timeout: float) -> None:
 @pytest.fixture(scope="module")
 def live_stack():
     """The real run command on a fresh SQLite database, as `make run` starts it."""
-    var = Path(f"/tmp/omnivibe-browser-{os.getpid()}")
+    var = VAR
     shutil.rmtree(var, ignore_errors=True)
     port = free_port()
     env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "DATABASE_URL"}}
@@ -131,3 +137,64 @@ def test_sign_up_render_watch_progress_and_play_the_video(live_stack, browser):
     browser.refresh()
     assert browser.find_element(By.ID, "job-status").get_attribute("data-status") == "succeeded"
     assert browser.find_elements(By.ID, "job-video")
+
+
+def sign_up(browser, base: str, email: str, path: str = "/accounts/signup/") -> None:
+    browser.delete_all_cookies()
+    browser.get(f"{base}{path}")
+    if path != "/accounts/signup/":  # an invitation link, opened signed out
+        browser.find_element(By.LINK_TEXT, "Sign up").click()
+    browser.find_element(By.NAME, "email").send_keys(email)
+    browser.find_element(By.NAME, "password1").send_keys("a-long-pass-phrase")
+    browser.find_element(By.NAME, "password2").send_keys("a-long-pass-phrase")
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    WebDriverWait(browser, 20).until(lambda b: b.current_url.endswith("/studio/"))
+
+
+def invitation_link(email: str) -> str:
+    """The accept link of the newest mail to `email` in the stack's var/mail/ (Django's file mail backend)."""
+    mails = sorted((VAR / "mail").glob("*.log"), key=lambda path: path.stat().st_mtime)
+    for text in reversed([path.read_text() for path in mails]):
+        if f"To: {email}" in text:
+            return re.search(r"https?://[^/\s]+(/workspaces/invitations/\S+/)", text).group(1)
+    raise AssertionError(f"no mail to {email} in {VAR / 'mail'}")
+
+
+def test_a_team_invites_joins_renders_and_is_audited(live_stack, browser):
+    sign_up(browser, live_stack, "boss@team.example")
+    browser.get(f"{live_stack}/workspaces/members/")
+    for email, role in (("editor@team.example", "editor"), ("viewer@team.example", "viewer")):
+        browser.find_element(By.NAME, "email").send_keys(email)
+        browser.find_element(By.CSS_SELECTOR, f"#invite select[name=role] option[value={role}]").click()
+        browser.find_element(By.XPATH, "//button[contains(., 'Send invitation')]").click()
+        assert f"Invitation sent to {email}." in browser.page_source
+
+    sign_up(browser, live_stack, "editor@team.example", invitation_link("editor@team.example"))
+    assert (
+        "Welcome to boss&#x27;s workspace" in browser.page_source
+        or "Welcome to boss's workspace" in browser.page_source
+    )
+    assert browser.find_element(By.CSS_SELECTOR, ".switcher summary").text == "boss's workspace"
+    browser.find_element(By.LINK_TEXT, "New script").click()
+    browser.find_element(By.NAME, "title").clear()
+    browser.find_element(By.NAME, "title").send_keys("Team launch")
+    browser.find_element(By.CSS_SELECTOR, "select[name=kind] option[value=audio]").click()
+    browser.find_element(By.ID, "render-button").click()
+    WebDriverWait(browser, 20).until(lambda b: "/jobs/" in b.current_url)
+
+    sign_up(browser, live_stack, "viewer@team.example", invitation_link("viewer@team.example"))
+    browser.find_element(By.LINK_TEXT, "New script").click()
+    assert "Only the workspace's owners, admins and editors can do this." in browser.page_source
+
+    browser.delete_all_cookies()
+    browser.get(f"{live_stack}/accounts/login/")
+    browser.find_element(By.NAME, "login").send_keys("boss@team.example")
+    browser.find_element(By.NAME, "password").send_keys("a-long-pass-phrase")
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    WebDriverWait(browser, 20).until(lambda b: b.current_url.endswith("/studio/"))
+    browser.get(f"{live_stack}/workspaces/audit/")
+    log = browser.find_element(By.ID, "audit").text
+    for line in ("Invited editor@team.example as editor", "Invited viewer@team.example as viewer",
+                 "editor@team.example joined as editor", "viewer@team.example joined as viewer",
+                 "Started the audio “Team launch”"):  # fmt: skip
+        assert line in log, log
