@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
@@ -81,11 +82,17 @@ def invite(request: HttpRequest) -> HttpResponse:
         try:
             invitations.invite(by, form.cleaned_data["email"], form.cleaned_data["role"], _link_for(request))
         except InvitationRefused as refusal:
-            form.add_error(None, str(refusal))
+            form.add_error(None, _with_way_out(refusal))
         else:
             messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
             return redirect("workspaces:members")
     return members(request, invite_form=form)
+
+
+def _with_way_out(refusal: InvitationRefused) -> str:
+    if not refusal.upgrade_url:
+        return str(refusal)
+    return format_html('{} <a href="{}">See plans and upgrade</a>', str(refusal), refusal.upgrade_url)
 
 
 def _managed_invitation(request: HttpRequest, invitation_id: int) -> Invitation:
