@@ -13,3 +13,7 @@ class WorkspaceForm(forms.ModelForm):
 class InviteForm(forms.Form):
     email = forms.EmailField(label="E-mail address", help_text="They join when they sign in (or sign up) with it.")
     role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.EDITOR)
+
+
+class DeleteWorkspaceForm(forms.Form):
+    name = forms.CharField(label="Type the workspace's name to confirm", max_length=120)

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.models import Workspace
 from accounts.seats import SeatRefusal
-from billing.models import Plan
+from billing.models import Plan, WorkspacePlan
 from billing.quota import QuotaExceeded
 from billing.selectors import effective_plan, plan_state_of
 
@@ -55,3 +55,12 @@ def seat_refusal(sender, workspace: Workspace, seats: int, **kwargs) -> SeatRefu
         "(members and invitations waiting for an answer). Withdraw an invitation, remove a member or upgrade.",
         reverse("billing:page"),
     )
+
+
+def subscription_still_billing(sender, workspace: Workspace, **kwargs) -> list[str]:
+    """Answers accounts' `deletion_blocked_by`: a Stripe subscription that would go on charging."""
+    state = plan_state_of(workspace)
+    billing = (WorkspacePlan.Status.ACTIVE, WorkspacePlan.Status.TRIALING, WorkspacePlan.Status.PAST_DUE)
+    if state and state.stripe_subscription_id and state.status in billing:
+        return [f"its {state.plan.name} subscription is still running: cancel it under Billing, Manage billing"]
+    return []
