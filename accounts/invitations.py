@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts import audit
-from accounts.models import Invitation, Membership
+from accounts.models import Invitation, Membership, Workspace
 from accounts.seats import refusal as seats_refusal
 
 Role = Membership.Role
@@ -30,6 +30,11 @@ class InvitationRefused(Exception):
     def __init__(self, message: str, *, upgrade_url: str = ""):
         super().__init__(message)
         self.upgrade_url = upgrade_url
+
+
+def _lock_seats(workspace_id: int) -> None:
+    """Holds the workspace's row until commit, so two invitations or acceptances never count the same free seat."""
+    Workspace.objects.select_for_update().only("pk").get(pk=workspace_id)
 
 
 def _hash(token: str) -> str:
@@ -63,6 +68,7 @@ def invite(by: Membership, email: str, role: str, link_for) -> Invitation:
     if workspace.memberships.filter(user__email__iexact=email).exists():
         raise InvitationRefused(f"{email} is already a member of {workspace.name}.")
     with transaction.atomic():
+        _lock_seats(workspace.pk)
         pending = workspace.invitations.select_for_update().filter(
             email=email, accepted_at=None, declined_at=None, revoked_at=None
         )
@@ -131,6 +137,7 @@ def accept(token: str, user) -> Membership:
                 "sign in with the invited address to accept it."
             )
         workspace = invitation.workspace
+        _lock_seats(workspace.pk)
         # Counted again: the plan may have shrunk, or members joined another way, since it was sent.
         if not workspace.memberships.filter(user=user).exists() and seats_refusal(
             workspace, workspace.memberships.count() + 1
