@@ -16,4 +16,5 @@ class InviteForm(forms.Form):
 
 
 class DeleteWorkspaceForm(forms.Form):
-    name = forms.CharField(label="Type the workspace's name to confirm", max_length=120)
+    # Not "name": the settings form on the same page has that field (and its id).
+    confirmation = forms.CharField(label="Type the workspace's name to confirm", max_length=120)

@@ -77,9 +77,9 @@ def delete_workspace(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         name = workspace.name
         try:
-            workspaces.delete(workspace, form.cleaned_data["name"], by=request.user)
+            workspaces.delete(workspace, form.cleaned_data["confirmation"], by=request.user)
         except workspaces.WorkspaceRefused as refusal:
-            form.add_error("name", str(refusal))
+            form.add_error("confirmation", str(refusal))
         else:
             request.session.pop(CURRENT_WORKSPACE, None)
             messages.success(request, f"{name} was deleted with everything in it.")

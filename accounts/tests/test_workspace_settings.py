@@ -83,7 +83,7 @@ def test_the_owner_deletes_the_workspace_and_everything_in_it(team, owner, djang
     client = working_in(owner, team)
     assert "Danger zone" in client.get(SETTINGS).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(DELETE, {"name": "Acme team"})
+        response = client.post(DELETE, {"confirmation": "Acme team"})
     assert response.status_code == 302 and "workspace_id" not in client.session
     assert not any(path.exists() for path in files) and Path(kept.path).exists()
     assert not Workspace.objects.filter(pk=team.pk).exists()
@@ -95,7 +95,7 @@ def test_the_owner_deletes_the_workspace_and_everything_in_it(team, owner, djang
 
 @pytest.mark.parametrize("typed", ["acme team", "Acme", ""])
 def test_the_name_must_be_typed_exactly(team, owner, typed):
-    response = working_in(owner, team).post(DELETE, {"name": typed})
+    response = working_in(owner, team).post(DELETE, {"confirmation": typed})
     assert response.status_code == 200 and Workspace.objects.filter(pk=team.pk).exists()
     page = response.content.decode()
     assert "Type the workspace" in page or "This field is required." in page
@@ -103,7 +103,7 @@ def test_the_name_must_be_typed_exactly(team, owner, typed):
 
 def test_renders_in_progress_hold_the_deletion_back(team, owner):
     RenderJobFactory(workspace=team, status=RenderJob.Status.RUNNING, title="Launch video")
-    response = working_in(owner, team).post(DELETE, {"name": "Acme team"})
+    response = working_in(owner, team).post(DELETE, {"confirmation": "Acme team"})
     page = response.content.decode()
     assert response.status_code == 200 and Workspace.objects.filter(pk=team.pk).exists()
     assert "Acme team cannot be deleted yet: renders in progress (Launch video)" in page
@@ -111,7 +111,7 @@ def test_renders_in_progress_hold_the_deletion_back(team, owner):
 
 def test_a_paid_subscription_still_running_holds_the_deletion_back(team, owner, plans):
     put_on_plan(team, "pro", stripe_subscription_id="sub_123")
-    page = working_in(owner, team).post(DELETE, {"name": "Acme team"}).content.decode()
+    page = working_in(owner, team).post(DELETE, {"confirmation": "Acme team"}).content.decode()
     assert Workspace.objects.filter(pk=team.pk).exists()
     assert escape("its Pro subscription is still running: cancel it under Billing") in page
 
@@ -119,5 +119,5 @@ def test_a_paid_subscription_still_running_holds_the_deletion_back(team, owner, 
 def test_admins_cannot_delete(team):
     admin = make_member("admin@example.com")
     MembershipFactory(workspace=team, user=admin, role=Role.ADMIN)
-    assert working_in(admin, team).post(DELETE, {"name": "Acme team"}).status_code == 403
+    assert working_in(admin, team).post(DELETE, {"confirmation": "Acme team"}).status_code == 403
     assert Workspace.objects.filter(pk=team.pk).exists()

@@ -131,7 +131,7 @@ PROBES: dict[Action, list[Probe]] = {
         # The queued job holds the owner's deletion back (a form error); the role check comes first.
         Probe(
             "delete the workspace",
-            lambda web, api, o: web.post("/workspaces/settings/delete/", {"name": o.workspace.name}),
+            lambda web, api, o: web.post("/workspaces/settings/delete/", {"confirmation": o.workspace.name}),
         ),
     ],
 }
