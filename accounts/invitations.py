@@ -17,14 +17,25 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts import audit
-from accounts.models import Invitation, Membership
+from accounts.models import Invitation, Membership, Workspace
+from accounts.seats import refusal as seats_refusal
 
 Role = Membership.Role
 PENDING_INVITATION = "invitation_token"  # the session remembers a link opened signed out, to join on sign-in
 
 
 class InvitationRefused(Exception):
-    """Said to the person who asked: why this invitation cannot be made, sent or answered."""
+    """Said to the person who asked: why this invitation cannot be made, sent or answered; `upgrade_url`
+    when a bigger plan is the way out."""
+
+    def __init__(self, message: str, *, upgrade_url: str = ""):
+        super().__init__(message)
+        self.upgrade_url = upgrade_url
+
+
+def _lock_seats(workspace_id: int) -> None:
+    """Holds the workspace's row until commit, so two invitations or acceptances never count the same free seat."""
+    Workspace.objects.select_for_update().only("pk").get(pk=workspace_id)
 
 
 def _hash(token: str) -> str:
@@ -58,17 +69,20 @@ def invite(by: Membership, email: str, role: str, link_for) -> Invitation:
     if workspace.memberships.filter(user__email__iexact=email).exists():
         raise InvitationRefused(f"{email} is already a member of {workspace.name}.")
     with transaction.atomic():
+        _lock_seats(workspace.pk)
         pending = workspace.invitations.select_for_update().filter(
             email=email, accepted_at=None, declined_at=None, revoked_at=None
         )
         pending.update(revoked_at=timezone.now())
-        if workspace.invitations.filter(revoked_at=None, accepted_at=None, declined_at=None).count() >= (
-            settings.INVITATIONS_PENDING_MAX
-        ):
+        waiting = workspace.invitations.filter(revoked_at=None, accepted_at=None, declined_at=None).count()
+        if waiting >= settings.INVITATIONS_PENDING_MAX:
             raise InvitationRefused(
                 f"{workspace.name} has {settings.INVITATIONS_PENDING_MAX} invitations waiting for an answer: "
                 "revoke some first."
             )
+        # Each invitation waiting for an answer holds a seat, so acceptances cannot overfill the workspace.
+        if full := seats_refusal(workspace, workspace.memberships.count() + waiting + 1):
+            raise InvitationRefused(full.message, upgrade_url=full.upgrade_url)
         invitation = Invitation(workspace=workspace, email=email, role=role, invited_by=by.user)
         token = _new_token(invitation)
         invitation.save()
@@ -123,8 +137,20 @@ def accept(token: str, user) -> Membership:
                 f"This invitation was sent to {invitation.email}, and you are signed in as {user.email}: "
                 "sign in with the invited address to accept it."
             )
+        workspace = invitation.workspace
+        _lock_seats(workspace.pk)
+        # Counted again: the plan may have shrunk, or members joined another way, since it was sent.
+        if not workspace.memberships.filter(user=user).exists() and seats_refusal(
+            workspace, workspace.memberships.count() + 1
+        ):
+            # The plan is not the invitee's to change (the billing page would show their own workspace).
+            asker = invitation.invited_by.email if invitation.invited_by else "its owners"
+            raise InvitationRefused(
+                f"{workspace.name} has no free seat on its plan right now: ask {asker} to free one or upgrade, "
+                "then open this link again."
+            )
         membership, _ = Membership.objects.get_or_create(
-            workspace=invitation.workspace, user=user, defaults={"role": invitation.role}
+            workspace=workspace, user=user, defaults={"role": invitation.role}
         )
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])

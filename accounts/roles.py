@@ -1,7 +1,8 @@
 """Who may do what in a workspace: the one table (action, roles) every check in the Studio, the API and the
 live progress socket reads, through `accounts.access`.
 
-Owners do everything; admins everything but billing; editors write and render; viewers watch and download.
+Owners do everything; admins everything but billing and deleting the workspace; editors write and render;
+viewers watch and download.
 """
 
 from enum import StrEnum
@@ -17,6 +18,8 @@ class Action(StrEnum):
     MANAGE_MEMBERS = "manage_members"  # change members' roles and remove members (owners only touch owners)
     MANAGE_KEYS = "manage_keys"  # create and revoke API keys; see and rotate the webhook secret
     MANAGE_BILLING = "manage_billing"  # change plan, pay, open the Stripe portal
+    MANAGE_WORKSPACE = "manage_workspace"  # the workspace's settings: its name
+    DELETE_WORKSPACE = "delete_workspace"  # delete the workspace and everything in it
 
 
 ALLOWED: dict[Action, frozenset[str]] = {
@@ -25,6 +28,8 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.MANAGE_MEMBERS: frozenset({Role.OWNER, Role.ADMIN}),
     Action.MANAGE_KEYS: frozenset({Role.OWNER, Role.ADMIN}),
     Action.MANAGE_BILLING: frozenset({Role.OWNER}),
+    Action.MANAGE_WORKSPACE: frozenset({Role.OWNER, Role.ADMIN}),
+    Action.DELETE_WORKSPACE: frozenset({Role.OWNER}),
 }
 
 

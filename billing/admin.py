@@ -16,6 +16,7 @@ class PlanAdmin(admin.ModelAdmin):
         "included_narration_seconds",
         "included_video_renders",
         "max_video_height",
+        "max_members",
         "concurrent_jobs",
         "api_access",
         "stripe_price_id",

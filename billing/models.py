@@ -11,6 +11,7 @@ FREE_PLAN_DEFAULTS = {
     "included_video_renders": 3,
     "max_video_height": 720,
     "max_voices": 2,
+    "max_members": 3,
     "api_access": False,
     "concurrent_jobs": 1,
     "watermark": True,
@@ -36,6 +37,9 @@ class Plan(models.Model):
     included_video_renders = models.PositiveIntegerField()
     max_video_height = models.PositiveIntegerField(help_text="Highest video resolution, e.g. 720 or 1080.")
     max_voices = models.PositiveSmallIntegerField()
+    max_members = models.PositiveSmallIntegerField(
+        default=3, help_text="Seats: members plus invitations waiting for an answer."
+    )
     api_access = models.BooleanField(default=False)
     concurrent_jobs = models.PositiveSmallIntegerField(default=1)
     watermark = models.BooleanField(default=False)

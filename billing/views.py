@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import RoleRequired, has_role, member_workspace
 from accounts.models import Workspace
 from accounts.roles import Action, roles_for
-from billing import checkout, selectors, stripe_client
+from billing import checkout, limits, selectors, stripe_client
 from billing.models import Plan
 from billing.stripe_events import record_stripe_event
 
@@ -43,6 +43,7 @@ def billing_page(request: HttpRequest) -> HttpResponse:
         {
             "workspace": workspace,
             "summary": summary,
+            "seats": limits.seats_of(workspace),
             "state": selectors.plan_state_of(workspace),
             "plans": selectors.plans_on_offer(),
             "history": selectors.monthly_history(workspace),

@@ -5,14 +5,25 @@ class RendersConfig(AppConfig):
     name = "renders"
 
     def ready(self) -> None:
+        from accounts.models import Workspace
+        from accounts.workspaces import deletion_blocked_by
         from voices.models import Voice
         from voices.signals import voice_needed_by
 
         # A voice a queued or running job still needs cannot be deleted (voices.services.delete_voice).
         voice_needed_by.connect(_jobs_needing_voice, sender=Voice, dispatch_uid="renders.jobs_needing_voice")
+        # Nor can a workspace whose renders are queued or running (accounts.workspaces.delete).
+        deletion_blocked_by.connect(_renders_in_progress, sender=Workspace, dispatch_uid="renders.renders_in_progress")
 
 
 def _jobs_needing_voice(sender, voice, **kwargs) -> list[str]:
     from renders.selectors import titles_of_jobs_using
 
     return titles_of_jobs_using(voice)
+
+
+def _renders_in_progress(sender, workspace, **kwargs) -> list[str]:
+    from renders.selectors import titles_of_active_jobs
+
+    titles = titles_of_active_jobs(workspace.pk)
+    return [f"renders in progress ({', '.join(titles)}): cancel them or let them finish"] if titles else []

@@ -38,3 +38,11 @@ def search_jobs(
     if campaign_id is not None:
         jobs = jobs.filter(script__campaign_id=campaign_id)
     return jobs.order_by("-created_at", "-pk")
+
+
+def titles_of_active_jobs(workspace_id: int) -> list[str]:
+    """The workspace's queued or running jobs."""
+    active = RenderJob.objects.filter(
+        workspace_id=workspace_id, status__in=[RenderJob.Status.QUEUED, RenderJob.Status.RUNNING]
+    )
+    return list(active.values_list("title", flat=True))

@@ -1,10 +1,13 @@
 from django.urls import path
 
-from studio import views
+from studio import account, views
 
 app_name = "studio"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("account/", account.account, name="account"),
+    path("account/export.zip", account.account_export, name="account_export"),
+    path("account/delete/", account.account_delete, name="account_delete"),
     path("scripts/", views.script_list, name="scripts"),
     path("scripts/new/", views.script_new, name="script_new"),
     path("scripts/estimate/", views.script_estimate, name="script_estimate"),

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Invitation, Membership
 from accounts.services import ensure_personal_workspace
-from tests.factories import PASSWORD, UserFactory, make_member
+from tests.factories import PASSWORD, UserFactory, make_member, put_on_plan
 from tests.security.servers import production_settings
 
 pytestmark = pytest.mark.django_db
@@ -133,7 +133,8 @@ def test_bad_invitations_are_form_errors(workspace, owner_client, email, role, e
     assert response.status_code == 200 and error in response.content.decode() and not mail.outbox
 
 
-def test_admins_invite_but_not_owners_and_editors_not_at_all(workspace):
+def test_admins_invite_but_not_owners_and_editors_not_at_all(workspace, plans):
+    put_on_plan(workspace, "creator")  # Free's three seats are taken by these three
     admin, editor = make_member("admin@example.com"), make_member("ed@example.com")
     Membership.objects.create(workspace=workspace, user=admin, role=Role.ADMIN)
     Membership.objects.create(workspace=workspace, user=editor, role=Role.EDITOR)

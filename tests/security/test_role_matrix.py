@@ -124,6 +124,17 @@ PROBES: dict[Action, list[Probe]] = {
         Probe("manage billing", lambda web, api, o: web.post("/studio/billing/manage/")),
         Probe("upgrade", lambda web, api, o: web.post("/studio/billing/upgrade/pro/")),
     ],
+    Action.MANAGE_WORKSPACE: [
+        Probe("workspace settings", lambda web, api, o: web.get("/workspaces/settings/")),
+        Probe("rename the workspace", lambda web, api, o: web.post("/workspaces/settings/", {"name": "Renamed"})),
+    ],
+    Action.DELETE_WORKSPACE: [
+        # The queued job holds the owner's deletion back (a form error); the role check comes first.
+        Probe(
+            "delete the workspace",
+            lambda web, api, o: web.post("/workspaces/settings/delete/", {"confirmation": o.workspace.name}),
+        ),
+    ],
 }
 CASES = [
     pytest.param(action, role, probe, id=f"{action}-{role}-{probe.name}")
