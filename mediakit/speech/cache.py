@@ -11,7 +11,7 @@ import json
 import logging
 import os
 import zipfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
@@ -33,6 +33,7 @@ class UnitAudio:
     tries: int
     spoken_text: str  # what was finally sent to the engine (a retry may normalise differently)
     verified: bool  # heard back and scored; unverified units carry score 0 without having earned it
+    missed: list[str] = field(default_factory=list)  # must-hear words (as written) the recogniser did not hear
 
 
 class Storage(Protocol):
