@@ -224,3 +224,14 @@ def test_a_short_unit_heard_with_any_mistake_fails(tmp_path):
     assert not narrate._passes(ctx, unit)
     narrate._keep_best(ctx, unit, take, Hearing(" Hi!", []), 1, verifying=True)
     assert narrate._passes(ctx, unit)
+
+
+def test_each_retry_changes_the_sound_and_the_report_says_how(tmp_path):
+    ctx = context(tmp_path, "Guest: Blorf snigwazzle the API.")  # heard wrong every time
+    narrate.run(ctx)
+    (unit,) = ctx.report["blocks"][0]["units"]
+    first, second, third = unit["takes"]
+    assert "varied" not in first
+    assert second["varied"] == {"settings": {"variation": [PRESETS["joe"]["variation"], 0.4]}}
+    assert set(third["varied"]["settings"]) == {"variation", "speed"}  # calmer and slower
+    assert third["varied"]["spelled_acronyms"]  # "A P I"

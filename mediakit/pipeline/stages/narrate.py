@@ -213,12 +213,16 @@ def _synthesize(ctx: RenderContext, unit: Unit, attempt: int) -> Take:
     timings = speech.word_timings and [
         HeardWord(f" {word}", start - shift, end - shift) for word, start, end in speech.word_timings
     ]
-    return Take(samples, normalized, timings or None, _varied(voice["settings"], settings, spell))
+    spelled = normalized.spoken_text != unit.normalized.spoken_text
+    return Take(samples, normalized, timings or None, _varied(ctx, voice, settings, spelled))
 
 
-def _varied(settings: dict, tried: dict, spelled: bool) -> dict:
-    """What a take changed from the voice's own settings and normalisation."""
-    changed = {name: value for name, value in tried.items() if settings.get(name) != value}
+def _varied(ctx: RenderContext, voice: dict, tried: dict, spelled: bool) -> dict:
+    """What a take changed from the voice's own settings ({name: [before, after]}) and normalisation."""
+    engine = get_engine(voice["engine"], ctx.engines)
+    before = engine.effective_settings(voice["voice_id"], voice["settings"])
+    after = engine.effective_settings(voice["voice_id"], tried)
+    changed = {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
     return ({"settings": changed} if changed else {}) | ({"spelled_acronyms": True} if spelled else {})
 
 
