@@ -33,7 +33,8 @@ class UnitAudio:
     tries: int
     spoken_text: str  # what was finally sent to the engine (a retry may normalise differently)
     verified: bool  # heard back and scored; unverified units carry score 0 without having earned it
-    missed: list[str] = field(default_factory=list)  # must-hear words (as written) the recogniser did not hear
+    # must-hear words the recogniser did not hear: [as written, what it heard in their place]
+    missed: list[list[str]] = field(default_factory=list)
 
 
 class Storage(Protocol):

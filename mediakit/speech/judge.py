@@ -24,7 +24,7 @@ _JOINED = 3  # heard words written apart ("Acme Co" / "acmeco") match one meant 
 class Verdict:
     score: float  # the word error rate against the closest meant text
     passed: bool
-    missed: tuple[str, ...]  # must-hear words as written, not heard
+    missed: tuple[tuple[str, str], ...]  # must-hear words not heard: (as written, what was heard in its place)
 
 
 def must_hear(normalized: Normalized, lexicon: Lexicon | None = None) -> list[int]:
@@ -67,12 +67,27 @@ def judge(
     said it, with and without pronunciations), all with the same written tokens. A unit of at most
     `short_unit_words` words may have no error at all; with `strict_words`, every must-hear word must be heard."""
     score = min(word_error_rate(normalized.spoken_text, transcript, language) for normalized in meant)
-    heard = _heard_words(transcript, language)
+    words = comparable_words(transcript, language)
+    heard = _joined(words)
+    missing = [
+        index
+        for index in (must_hear(meant[0], lexicon) if strict_words else [])
+        if not any(_heard(_words_of(normalized, index), heard) for normalized in meant)
+    ]
+    forms = comparable_forms(meant[0])
+    counterparts = _counterparts([word for word, _, _ in forms], words) if missing else []
     missed = tuple(
         dict.fromkeys(  # a word missed twice is named once
-            bare(meant[0].tokens[index].original)
-            for index in (must_hear(meant[0], lexicon) if strict_words else [])
-            if not any(_heard(_words_of(normalized, index), heard) for normalized in meant)
+            (
+                bare(meant[0].tokens[index].original),
+                " ".join(
+                    heard_word
+                    for position, (_, first, last) in enumerate(forms)
+                    if first <= index <= last
+                    for heard_word in counterparts[position]
+                ),
+            )
+            for index in missing
         )
     )
     return Verdict(score, score <= error_budget(meant[0], max_error_rate, short_unit_words) and not missed, missed)
@@ -83,9 +98,8 @@ def error_budget(normalized: Normalized, max_error_rate: float, short_unit_words
     return 0.0 if len(comparable_forms(normalized)) <= short_unit_words else max_error_rate
 
 
-def _heard_words(transcript: str, language: str) -> set[str]:
+def _joined(words: list[str]) -> set[str]:
     """The transcript's comparable words, with runs of up to three written together."""
-    words = comparable_words(transcript, language)
     return {"".join(words[start : start + length]) for length in range(1, _JOINED + 1) for start in range(len(words))}
 
 
@@ -96,3 +110,26 @@ def _words_of(normalized: Normalized, index: int) -> list[str]:
 
 def _heard(words: list[str], heard: set[str]) -> bool:
     return bool(words) and ("".join(words) in heard or all(word in heard for word in words))
+
+
+def _counterparts(meant: list[str], heard: list[str]) -> list[list[str]]:
+    """For each meant word, the heard words said in its place (none when it was left out), by the alignment
+    with the fewest substitutions, deletions and insertions."""
+    costs = [list(range(len(heard) + 1))]
+    for row in range(1, len(meant) + 1):
+        costs.append([row])
+        for column in range(1, len(heard) + 1):
+            substitution = costs[row - 1][column - 1] + (meant[row - 1] != heard[column - 1])
+            costs[row].append(min(substitution, costs[row - 1][column] + 1, costs[row][column - 1] + 1))
+    places: list[list[str]] = [[] for _ in meant]
+    row, column = len(meant), len(heard)
+    while row and column:
+        if costs[row][column] == costs[row - 1][column - 1] + (meant[row - 1] != heard[column - 1]):
+            row, column = row - 1, column - 1
+            places[row].insert(0, heard[column])
+        elif costs[row][column] == costs[row - 1][column] + 1:
+            row -= 1
+        else:
+            column -= 1
+            places[row - 1].insert(0, heard[column])  # an extra word heard, given to the word before
+    return places

@@ -204,11 +204,12 @@ def test_a_take_that_misses_a_must_hear_word_fails_and_the_report_names_it(tmp_p
     ]
     take = narrate.Take(np.zeros(100, dtype=np.float32), unit.normalized, None)
     narrate._keep_best(ctx, unit, take, Hearing(heard_as[0], []), 0, verifying=True)
-    assert unit.audio.score <= ctx.max_error_rate and unit.audio.missed == ["Acme"]
+    assert unit.audio.score <= ctx.max_error_rate and unit.audio.missed == [["Acme", "acne"]]
     assert not narrate._passes(ctx, unit)
     report = narrate._block_report(ctx, 0, [unit], 0.0, 1.0, verified=True)
-    assert report["units"][0]["missed"] == ["Acme"] and not report["passed"]
-    assert report["units"][0]["takes"] == [{"transcript": heard_as[0], "score": unit.audio.score, "missed": ["Acme"]}]
+    assert report["units"][0]["missed"] == [["Acme", "acne"]] and not report["passed"]
+    (take_report,) = report["units"][0]["takes"]
+    assert take_report == {"transcript": heard_as[0], "score": unit.audio.score, "missed": [["Acme", "acne"]]}
     take = narrate.Take(np.ones(100, dtype=np.float32), unit.normalized, None)
     narrate._keep_best(ctx, unit, take, Hearing(heard_as[1], []), 1, verifying=True)
     assert unit.audio.transcript == heard_as[1] and narrate._passes(ctx, unit)  # the take that heard the name

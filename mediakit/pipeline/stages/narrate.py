@@ -250,7 +250,7 @@ def _keep_best(ctx: RenderContext, unit: Unit, take: Take, hearing: Hearing, att
         attempt + 1,
         take.normalized.spoken_text,
         verified=verifying,
-        missed=list(missed),
+        missed=[list(pair) for pair in missed],
     )
     unit.takes.append(
         {"transcript": candidate.transcript, "score": candidate.score, "missed": candidate.missed}
