@@ -16,6 +16,7 @@ from mediakit.text.punctuation import CLOSERS, OPENERS
 from mediakit.text.rules import bare
 
 _ACRONYM = re.compile(r"[A-Z]{2,}s?")
+_PRONOUN_I = re.compile(r"I(?:['\u2019](?:m|ll|d|ve))?")  # capitalised everywhere, yet no name
 _ENDS_SENTENCE = re.compile(rf"[.!?…][{re.escape(CLOSERS)}]* $")  # the text before a token ends a sentence
 _JOINED = 3  # heard words written apart ("Acme Co" / "acmeco") match one meant word, as in the error rate
 
@@ -49,7 +50,7 @@ def _carries_meaning(word: str, opens_sentence: bool) -> bool:
     return (
         any(char.isdigit() for char in word)
         or bool(_ACRONYM.fullmatch(word))
-        or (word[0].isupper() and not opens_sentence)
+        or (word[0].isupper() and not opens_sentence and not _PRONOUN_I.fullmatch(word))
     )
 
 

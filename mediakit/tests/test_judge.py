@@ -58,6 +58,8 @@ def test_which_words_must_be_heard():
     chosen = [normalized.tokens[index].original for index in must_hear(normalized, ACME)]
     # "Welcome" and "Our" start sentences; "Acme" is in the lexicon and capitalised in the middle of one.
     assert chosen == ["Acme", "3", "Vibe", "Studio", "API."]
+    normalized = normalize("Then I said I'm in, and I\u2019ll call Ivan.")
+    assert [normalized.tokens[index].original for index in must_hear(normalized)] == ["Ivan."]
 
 
 def test_without_strict_words_only_the_error_rate_counts():
