@@ -228,6 +228,8 @@ def narration_settings() -> dict[str, Any]:
         "verify": settings.RENDER_VERIFY,
         "max_tries": settings.RENDER_MAX_TRIES,
         "max_error_rate": settings.RENDER_MAX_ERROR_RATE,
+        "short_unit_words": settings.RENDER_SHORT_UNIT_WORDS,
+        "must_hear": settings.RENDER_MUST_HEAR,
         "workers": settings.RENDER_VERIFY_WORKERS,
         "engines": engine_context(),
     }

@@ -31,6 +31,8 @@ class RenderContext:
     verify: bool = True
     max_tries: int = 3
     max_error_rate: float = 0.1
+    short_unit_words: int = 3  # a unit of at most this many words may have no error at all
+    must_hear: bool = True  # numbers, names, acronyms and pronunciations must be heard exactly
     workers: int = 2  # recogniser passes at once (synthesis concurrency is the engine's own)
     engines: EngineContext = field(default_factory=EngineContext)  # their configuration: Piper needs none
     speech_cache: SpeechCache | None = None

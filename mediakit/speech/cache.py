@@ -11,7 +11,7 @@ import json
 import logging
 import os
 import zipfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
@@ -33,6 +33,8 @@ class UnitAudio:
     tries: int
     spoken_text: str  # what was finally sent to the engine (a retry may normalise differently)
     verified: bool  # heard back and scored; unverified units carry score 0 without having earned it
+    # must-hear words the recogniser did not hear: [as written, what it heard in their place]
+    missed: list[list[str]] = field(default_factory=list)
 
 
 class Storage(Protocol):

@@ -139,7 +139,7 @@ def test_the_best_take_is_kept_and_ties_go_to_the_first(tmp_path):
         "Cafe owners told us the approach failed.",
     ]
     for attempt, transcript in enumerate(heard_as):
-        take = narrate.Take(np.full(100, attempt, dtype=np.float32), unit.normalized.spoken_text, None)
+        take = narrate.Take(np.full(100, attempt, dtype=np.float32), unit.normalized, None)
         narrate._keep_best(ctx, unit, take, Hearing(transcript, []), attempt, verifying=True)
         if attempt == 0:
             assert unit.audio.score == pytest.approx(1 / 11, abs=1e-4)
@@ -183,11 +183,56 @@ def test_a_respelled_word_is_right_heard_as_written_or_as_respelled(tmp_path):
     ctx = context(tmp_path, "Host: Welcome to Acme, friends.", lexicon=Lexicon.of([("Acme", "Ack-mee")]))
     (unit,) = narrate.plan_units(ctx)
     assert unit.normalized.spoken_text == "Welcome to Ack-mee, friends."
-    assert unit.plain_spoken == "Welcome to Acme, friends."
+    assert unit.plain.spoken_text == "Welcome to Acme, friends."
     for transcript, score in [(" Welcome to Acme, friends.", 0.0), (" Welcome to Ack-mee friends.", 0.0)]:
-        take = narrate.Take(np.zeros(100, dtype=np.float32), unit.normalized.spoken_text, None)
+        take = narrate.Take(np.zeros(100, dtype=np.float32), unit.normalized, None)
         narrate._keep_best(ctx, unit, take, Hearing(transcript, []), 0, verifying=True)
         assert unit.takes[-1]["score"] == score
-    take = narrate.Take(np.zeros(100, dtype=np.float32), unit.normalized.spoken_text, None)
+    take = narrate.Take(np.zeros(100, dtype=np.float32), unit.normalized, None)
     narrate._keep_best(ctx, unit, take, Hearing(" Welcome to acne, friends.", []), 0, verifying=True)
     assert unit.takes[-1]["score"] == pytest.approx(1 / 4)
+
+
+def test_a_take_that_misses_a_must_hear_word_fails_and_the_report_names_it(tmp_path):
+    from mediakit.speech.verify import Hearing
+
+    ctx = context(tmp_path, "Host: Last year our customers at Acme told us the approach failed.")
+    (unit,) = narrate.plan_units(ctx)
+    heard_as = [
+        " Last year our customers at acne told us the approach failed.",  # one word in eleven: within 0.1
+        " Last year our customers at acme told us the approach fell.",  # as wrong, but the name is right
+    ]
+    take = narrate.Take(np.zeros(100, dtype=np.float32), unit.normalized, None)
+    narrate._keep_best(ctx, unit, take, Hearing(heard_as[0], []), 0, verifying=True)
+    assert unit.audio.score <= ctx.max_error_rate and unit.audio.missed == [["Acme", "acne"]]
+    assert not narrate._passes(ctx, unit)
+    report = narrate._block_report(ctx, 0, [unit], 0.0, 1.0, verified=True)
+    assert report["units"][0]["missed"] == [["Acme", "acne"]] and not report["passed"]
+    (take_report,) = report["units"][0]["takes"]
+    assert take_report == {"transcript": heard_as[0], "score": unit.audio.score, "missed": [["Acme", "acne"]]}
+    take = narrate.Take(np.ones(100, dtype=np.float32), unit.normalized, None)
+    narrate._keep_best(ctx, unit, take, Hearing(heard_as[1], []), 1, verifying=True)
+    assert unit.audio.transcript == heard_as[1] and narrate._passes(ctx, unit)  # the take that heard the name
+
+
+def test_a_short_unit_heard_with_any_mistake_fails(tmp_path):
+    from mediakit.speech.verify import Hearing
+
+    ctx = context(tmp_path, "Host: Hi.")
+    (unit,) = narrate.plan_units(ctx)
+    take = narrate.Take(np.zeros(100, dtype=np.float32), unit.normalized, None)
+    narrate._keep_best(ctx, unit, take, Hearing(" I", []), 0, verifying=True)
+    assert not narrate._passes(ctx, unit)
+    narrate._keep_best(ctx, unit, take, Hearing(" Hi!", []), 1, verifying=True)
+    assert narrate._passes(ctx, unit)
+
+
+def test_each_retry_changes_the_sound_and_the_report_says_how(tmp_path):
+    ctx = context(tmp_path, "Guest: Blorf snigwazzle the API.")  # heard wrong every time
+    narrate.run(ctx)
+    (unit,) = ctx.report["blocks"][0]["units"]
+    first, second, third = unit["takes"]
+    assert "varied" not in first
+    assert second["varied"] == {"settings": {"variation": [PRESETS["joe"]["variation"], 0.4]}}
+    assert set(third["varied"]["settings"]) == {"variation", "speed"}  # calmer and slower
+    assert third["varied"]["spelled_acronyms"]  # "A P I"

@@ -84,7 +84,13 @@ def test_retries_start_from_the_preset_and_stay_within_limits(piper):
     assert piper.retry_settings("joe-calm", {}, 1) == {**calm, "variation": 0.4}
     assert piper.retry_settings("joe-calm", {}, 2)["speed"] == round(calm["speed"] * 0.92, 3)  # slower than 0.88
     assert piper.retry_settings("joe", {"variation": 0.2}, 1)["variation"] == 0.2  # never livelier than asked
-    assert piper.retry_settings("joe", {"speed": 0.5}, 2)["speed"] == LIMITS["speed"][0]
+    assert piper.retry_settings("joe", {"speed": 0.5}, 2)["speed"] > LIMITS["speed"][0]  # faster, not slower
+
+
+@pytest.mark.parametrize("asked", [{}, {"variation": 0.2}, {"speed": 0.5, "variation": 0.1}, {"variation": 0.35}])
+def test_every_retry_changes_the_sound(piper, asked):
+    tries = [piper.effective_settings("joe", asked)] + [piper.retry_settings("joe", asked, n) for n in (1, 2)]
+    assert all(earlier != later for earlier, later in pairwise(tries)), tries
 
 
 # espeak says "in the", "from the" and "at a" as one run of phonemes: the words must still come apart.

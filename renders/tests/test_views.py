@@ -79,3 +79,15 @@ def test_a_flagged_blocks_score_never_reads_over_100_percent(owner_client, job, 
     job.save()
     page = owner_client.get(reverse("renders:job", args=[job.public_id])).content.decode()
     assert shown in page and "250 %" not in page
+
+
+def test_a_flagged_block_names_the_must_hear_words_heard_wrong(owner_client, job):
+    job.status = RenderJob.Status.SUCCEEDED
+    unit = {"text": "Welcome to Acme, Maria.", "score": 0.0, "tries": 3, "transcript": "Welcome to acne, Maria.",
+            "passed": False, "cached": False, "missed": [["Acme", "acne"], ["Maria", ""]], "takes": []}  # fmt: skip
+    job.report = {"blocks": [{"index": 0, "speaker": "Host", "duration": 1.0, "score": 0.0, "tries": 3,
+                              "passed": False, "verified": True, "units": [unit]}]}  # fmt: skip
+    job.save()
+    page = owner_client.get(reverse("renders:job", args=[job.public_id])).content.decode()
+    assert "heard “acne” for “Acme”" in page and "“Maria” not heard" in page
+    assert "% of words misheard" not in page  # the rate was within its budget: the name is what failed

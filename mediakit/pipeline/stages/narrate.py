@@ -2,9 +2,10 @@
 
 Blocks are normalised for speech (the written words kept for captions) and split at sentences into units.
 Units are synthesised (as many at once as the engine wants), then faster-whisper hears them back in shared
-passes; a unit whose word error rate is over the threshold is synthesised again with a variation, keeping
-the best try. Units that never pass are flagged in the report, not hidden. Word times come from the
-engine's alignment when it has one, else from what the recogniser heard, mapped back onto the written words.
+passes; a unit heard wrong (its word error rate over its budget, none for a short unit, or a must-hear word
+such as a name or a number missed) is synthesised again with a variation, keeping the best try. Units that
+never pass are flagged in the report, not hidden. Word times come from the engine's alignment when it has one,
+else from what the recogniser heard, mapped back onto the written words.
 """
 
 from collections.abc import Callable
@@ -19,9 +20,10 @@ import pyloudnorm
 from mediakit.audio import encode_mp3, fade_edges, limit_peaks, resample, write_wav
 from mediakit.errors import StageError
 from mediakit.pipeline.context import RenderContext
-from mediakit.speech.align import HeardWord, align_words, word_error_rate
+from mediakit.speech.align import HeardWord, align_words
 from mediakit.speech.cache import UnitAudio, unit_key
 from mediakit.speech.engines import EngineError, get_engine
+from mediakit.speech.judge import error_budget, judge
 from mediakit.speech.verify import RECOGNISED_LANGUAGES, Hearing, Listener
 from mediakit.text.normalize import Normalized, language_code, normalize
 from mediakit.text.sentences import split_sentences
@@ -42,18 +44,20 @@ class Unit:
     speaker: str
     text: str  # as written
     normalized: Normalized  # with the job's pronunciations
-    plain_spoken: str = ""  # the spoken text without them, when they changed it
+    plain: Normalized | None = None  # the text normalised without them, when they changed it
     key: str = ""
     audio: UnitAudio | None = None
     cached: bool = False
-    takes: list[dict] = field(default_factory=list)  # every take heard in this render: transcript and score
+    # every take heard in this render: transcript, score, must-hear words missed and what the retry varied
+    takes: list[dict] = field(default_factory=list)
 
 
 @dataclass
 class Take:
     samples: np.ndarray
-    spoken_text: str
+    normalized: Normalized  # what was said (a retry may normalise differently)
     word_timings: list[HeardWord] | None  # from the engine's own alignment, on the trimmed clip's clock
+    variation: dict = field(default_factory=dict)  # what this retry changed, for the report
 
 
 def run(ctx: RenderContext) -> None:
@@ -77,7 +81,7 @@ def run(ctx: RenderContext) -> None:
                 work.run(voices, calls, on_result=judge.take_in, on_wait=judge.settle_heard)
                 judge.settle(judge.listener.hearings(ctx.check_cancelled))
                 work.advance(len(pending))
-                pending = [unit for unit in pending if unit.audio.score > ctx.max_error_rate]
+                pending = [unit for unit in pending if not _passes(ctx, unit)]
         except BaseException:  # cancelled, out of time, failed: leaving waits only for the work in flight
             for executor in (voices, pool):
                 executor.shutdown(wait=False, cancel_futures=True)
@@ -117,7 +121,7 @@ class Round:
         unit = self.units[index]
         _keep_best(self.ctx, unit, self.takes[index], hearing, self.attempt, self.verifying)
         assert unit.audio is not None
-        if self.ctx.speech_cache is not None and (self.last or unit.audio.score <= self.ctx.max_error_rate):
+        if self.ctx.speech_cache is not None and (self.last or _passes(self.ctx, unit)):
             self.ctx.speech_cache.save(unit.key, unit.audio)
 
 
@@ -163,10 +167,10 @@ def plan_units(ctx: RenderContext) -> list[Unit]:
         voice = ctx.voices[block.speaker]
         for text in split_sentences(block.text, UNIT_MAX_CHARS):
             unit = Unit(index, block.speaker, text, normalize(text, ctx.language, lexicon=ctx.lexicon))
-            plain = normalize(text, ctx.language).spoken_text if ctx.lexicon else unit.normalized.spoken_text
-            if plain != unit.normalized.spoken_text:
-                unit.plain_spoken = plain
-            respelled = unit.normalized.spoken_text if unit.plain_spoken else ""
+            plain = normalize(text, ctx.language) if ctx.lexicon else unit.normalized
+            if plain.spoken_text != unit.normalized.spoken_text:
+                unit.plain = plain
+            respelled = unit.normalized.spoken_text if unit.plain else ""
             unit.key = unit_key(voice["engine"], voice["voice_id"], voice["settings"], ctx.language, text, respelled)
             units.append(unit)
     return units
@@ -209,23 +213,59 @@ def _synthesize(ctx: RenderContext, unit: Unit, attempt: int) -> Take:
     timings = speech.word_timings and [
         HeardWord(f" {word}", start - shift, end - shift) for word, start, end in speech.word_timings
     ]
-    return Take(samples, normalized.spoken_text, timings or None)
+    spelled = normalized.spoken_text != unit.normalized.spoken_text
+    return Take(samples, normalized, timings or None, _varied(ctx, voice, settings, spelled))
+
+
+def _varied(ctx: RenderContext, voice: dict, tried: dict, spelled: bool) -> dict:
+    """What a take changed from the voice's own settings ({name: [before, after]}) and normalisation."""
+    engine = get_engine(voice["engine"], ctx.engines)
+    before = engine.effective_settings(voice["voice_id"], voice["settings"])
+    after = engine.effective_settings(voice["voice_id"], tried)
+    changed = {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
+    return ({"settings": changed} if changed else {}) | ({"spelled_acronyms": True} if spelled else {})
 
 
 def _keep_best(ctx: RenderContext, unit: Unit, take: Take, hearing: Hearing, attempt: int, verifying: bool) -> None:
-    wer = 0.0
+    wer, missed = 0.0, ()
     if verifying:
         # A respelled word heard as its written form ("Ack-mee" written "Acme" by the recogniser) is right.
-        meant = [take.spoken_text] + ([unit.plain_spoken] if unit.plain_spoken else [])
-        wer = min(word_error_rate(text, hearing.transcript, ctx.language) for text in meant)
+        meant = [take.normalized, unit.normalized] + ([unit.plain] if unit.plain else [])
+        verdict = judge(
+            meant,
+            hearing.transcript,
+            language=ctx.language,
+            max_error_rate=ctx.max_error_rate,
+            short_unit_words=ctx.short_unit_words,
+            lexicon=ctx.lexicon,
+            strict_words=ctx.must_hear,
+        )
+        wer, missed = verdict.score, verdict.missed
     heard = take.word_timings or hearing.words  # the engine's own alignment beats the recogniser's
     candidate = UnitAudio(
-        take.samples, heard, hearing.transcript, round(wer, 4), attempt + 1, take.spoken_text, verified=verifying
+        take.samples,
+        heard,
+        hearing.transcript,
+        round(wer, 4),
+        attempt + 1,
+        take.normalized.spoken_text,
+        verified=verifying,
+        missed=[list(pair) for pair in missed],
     )
-    unit.takes.append({"transcript": candidate.transcript, "score": candidate.score})
-    if unit.audio is None or candidate.score < unit.audio.score:  # a tie keeps the earlier take
+    unit.takes.append(
+        {"transcript": candidate.transcript, "score": candidate.score, "missed": candidate.missed}
+        | ({"varied": take.variation} if take.variation else {})
+    )
+    # A take that misses a must-hear word is worse than one that hears them all; a tie keeps the earlier take.
+    if unit.audio is None or (len(candidate.missed), candidate.score) < (len(unit.audio.missed), unit.audio.score):
         unit.audio = candidate
     unit.audio.tries = attempt + 1
+
+
+def _passes(ctx: RenderContext, unit: Unit) -> bool:
+    assert unit.audio is not None
+    budget = error_budget(unit.normalized, ctx.max_error_rate, ctx.short_unit_words)
+    return unit.audio.score <= budget and not unit.audio.missed
 
 
 def _tidy(samples: np.ndarray) -> tuple[np.ndarray, float]:
@@ -295,7 +335,8 @@ def _block_report(ctx: RenderContext, index: int, units: list[Unit], start: floa
             "score": unit.audio.score,
             "tries": unit.audio.tries,
             "transcript": unit.audio.transcript,
-            "passed": unit.audio.score <= ctx.max_error_rate,
+            "passed": _passes(ctx, unit),
+            "missed": unit.audio.missed,
             "cached": unit.cached,
             "takes": unit.takes,
         }

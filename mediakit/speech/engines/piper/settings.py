@@ -30,9 +30,14 @@ def resolve_settings(voice_id: str, settings: dict[str, Any]) -> dict[str, float
 
 
 def retry_settings(voice_id: str, settings: dict[str, Any], attempt: int) -> dict[str, float]:
-    """Settings for retry `attempt` (1, 2, ...) of a line heard wrong: calmer variation, then a little
-    slower, starting from the preset and the voice's own settings and staying within LIMITS."""
+    """Settings for retry `attempt` (1, 2, ...) of a line heard wrong, each changing the sound: calmer
+    variation, then a little slower too; a voice already that calm (never made livelier) changes its speed
+    instead, and one at the slowest speed goes a little faster. From the preset and the voice's own settings,
+    within LIMITS."""
     resolved = resolve_settings(voice_id, settings)
     calmer = min(resolved["variation"], 0.4 if attempt == 1 else 0.3)
-    speed = resolved["speed"] * (0.92 if attempt >= 2 else 1.0)
-    return {**resolved, "variation": calmer, "speed": round(max(LIMITS["speed"][0], speed), 3)}
+    step = 0.92 if attempt >= 2 else 1.0 if calmer < resolved["variation"] else 0.96
+    speed = resolved["speed"] * step
+    if speed < LIMITS["speed"][0]:
+        speed = resolved["speed"] / step  # already the slowest: a little faster
+    return {**resolved, "variation": calmer, "speed": round(speed, 3)}
