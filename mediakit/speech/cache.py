@@ -21,7 +21,7 @@ from mediakit.speech.align import HeardWord
 logger = logging.getLogger(__name__)
 
 # Bump when normalisation, synthesis or verification change what a cached unit would contain.
-CACHE_VERSION = 3
+CACHE_VERSION = 4  # 4: must-hear words and short-unit budgets (mediakit/speech/judge.py)
 
 
 @dataclass
