@@ -1,5 +1,7 @@
 """Choosing the workspace to work in, starting a new one, its settings, and its members."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -143,13 +145,11 @@ def _managed_invitation(request: HttpRequest, invitation_id: int) -> Invitation:
 @require_POST
 def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
     invitation = _managed_invitation(request, invitation_id)
-    try:
-        invitations.resend(invitation, _link_for(request), by=request.user)
-    except InvitationRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, f"Invitation sent to {invitation.email} again; the earlier link no longer works.")
-    return redirect("workspaces:members")
+    return _back_to_members(
+        request,
+        lambda: invitations.resend(invitation, _link_for(request), by=request.user),
+        lambda: f"Invitation sent to {invitation.email} again; the earlier link no longer works.",
+    )
 
 
 @login_required
@@ -201,26 +201,22 @@ def _managed(request: HttpRequest, membership_id: int) -> tuple[Membership, Memb
 @require_POST
 def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
     target, by = _managed(request, membership_id)
-    try:
-        change_role(target, request.POST.get("role", ""), by=by)
-    except MembershipRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, f"{target.user.email} is now {target.get_role_display().lower()}.")
-    return redirect("workspaces:members")
+    return _back_to_members(
+        request,
+        lambda: change_role(target, request.POST.get("role", ""), by=by),
+        lambda: f"{target.user.email} is now {target.get_role_display().lower()}.",
+    )
 
 
 @login_required
 @require_POST
 def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
     target, by = _managed(request, membership_id)
-    try:
-        remove_member(target, by=by)
-    except MembershipRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, f"{target.user.email} is no longer a member; their API keys stopped working.")
-    return redirect("workspaces:members")
+    return _back_to_members(
+        request,
+        lambda: remove_member(target, by=by),
+        lambda: f"{target.user.email} is no longer a member; their API keys stopped working.",
+    )
 
 
 @login_required
@@ -247,3 +243,14 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         return response
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/audit.html", {"workspace": workspace, "page": page})
+
+
+def _back_to_members(request: HttpRequest, change: Callable[[], object], done: Callable[[], str]) -> HttpResponse:
+    """Make a change from the members page and say how it went there: why it was refused, or `done()`."""
+    try:
+        change()
+    except (MembershipRefused, InvitationRefused) as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, done())
+    return redirect("workspaces:members")

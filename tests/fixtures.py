@@ -10,6 +10,7 @@ import pytest
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
+from accounts.access import CURRENT_WORKSPACE
 from api.keys import create_key
 from omnivibe.embedded_redis import EmbeddedRedis
 from tests import fake_elevenlabs
@@ -55,6 +56,29 @@ def media_dirs(settings, tmp_path):
     settings.VAR_DIR = tmp_path / "var"
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.RENDER_WORK_DIR = tmp_path / "work"
+
+
+def client_working_in(user, workspace=None) -> Client:
+    """A browser signed in as `user`, working in `workspace` (the header switcher's choice) when one is given."""
+    client = Client()
+    client.force_login(user)
+    if workspace is not None:
+        session = client.session
+        session[CURRENT_WORKSPACE] = workspace.pk
+        session.save()
+    return client
+
+
+@pytest.fixture
+def commit_after_each_post(monkeypatch, django_capture_on_commit_callbacks):
+    """What a request queues for after its commit (mails, tasks) runs when the test client's POST returns."""
+    post = Client.post
+
+    def post_and_commit(self, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return post(self, *args, **kwargs)
+
+    monkeypatch.setattr(Client, "post", post_and_commit)
 
 
 @pytest.fixture

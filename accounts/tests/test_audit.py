@@ -4,7 +4,6 @@ forgotten after AUDIT_KEEP_DAYS."""
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +11,7 @@ from accounts import audit
 from accounts.models import AuditEntry, Membership
 from accounts.services import ensure_personal_workspace
 from tests.factories import make_member
+from tests.fixtures import client_working_in
 
 pytestmark = pytest.mark.django_db
 AUDIT = reverse("workspaces:audit")
@@ -52,11 +52,7 @@ def test_the_csv_export_has_every_entry_and_defuses_formulas(workspace, owner, o
 def test_editors_cannot_read_it(workspace):
     editor = make_member("ed@example.com")
     Membership.objects.create(workspace=workspace, user=editor, role=Membership.Role.EDITOR)
-    client = Client()
-    client.force_login(editor)
-    session = client.session
-    session["workspace_id"] = workspace.pk
-    session.save()
+    client = client_working_in(editor, workspace)
     assert client.get(AUDIT).status_code == 403
     assert client.get(AUDIT, {"format": "csv"}).status_code == 403
 

@@ -13,9 +13,10 @@ from django.utils import timezone
 from accounts.models import Invitation, Membership
 from accounts.services import ensure_personal_workspace
 from tests.factories import PASSWORD, UserFactory, make_member, put_on_plan
+from tests.fixtures import client_working_in
 from tests.security.servers import production_settings
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("commit_after_each_post")]  # the mails leave
 Role = Membership.Role
 INVITE = reverse("workspaces:invite")
 
@@ -25,27 +26,9 @@ def workspace(owner):
     return ensure_personal_workspace(owner)
 
 
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def mailed_link() -> str:
     """The path of the link in the newest mail."""
     return re.search(r"http://testserver(/workspaces/invitations/\S+/)", mail.outbox[-1].body).group(1)
-
-
-@pytest.fixture(autouse=True)
-def mails_sent_on_commit(monkeypatch, django_capture_on_commit_callbacks):
-    """The mail leaves once the invitation is committed: run each request's commit callbacks after it."""
-    post = Client.post
-
-    def post_and_commit(self, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return post(self, *args, **kwargs)
-
-    monkeypatch.setattr(Client, "post", post_and_commit)
 
 
 def invite(client, email: str, role: str = Role.EDITOR):
@@ -60,7 +43,7 @@ def test_an_invited_colleague_accepts_through_the_mailed_link(workspace, owner_c
     assert "owner@example.com invited you" in message.body and "as editor" in message.body
     assert "colleague@example.com" in owner_client.get(reverse("workspaces:members")).content.decode()
 
-    colleague = signed_in(make_member("colleague@example.com"))
+    colleague = client_working_in(make_member("colleague@example.com"))
     link = mailed_link()
     assert "Accept and join" in colleague.get(link).content.decode()
     response = colleague.post(link, {"accept": ""})
@@ -82,7 +65,7 @@ def test_signed_out_the_link_offers_sign_in_and_sign_up_that_come_back_to_it(wor
 
 def test_another_account_cannot_accept_it(workspace, owner_client, outsider):
     invite(owner_client, "colleague@example.com")
-    response = signed_in(outsider).post(mailed_link(), {"accept": ""})
+    response = client_working_in(outsider).post(mailed_link(), {"accept": ""})
     assert response.status_code == 400
     assert "sent to colleague@example.com, and you are signed in as outsider@example.com" in response.content.decode()
     assert not workspace.memberships.filter(user=outsider).exists()
@@ -98,7 +81,7 @@ def test_declining_needs_no_account_and_ends_the_invitation(workspace, owner_cli
 
 
 def test_an_expired_or_withdrawn_link_says_so(workspace, owner_client, owner):
-    colleague = signed_in(make_member("colleague@example.com"))
+    colleague = client_working_in(make_member("colleague@example.com"))
     invite(owner_client, "colleague@example.com")
     link = mailed_link()
     Invitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
@@ -138,11 +121,7 @@ def test_admins_invite_but_not_owners_and_editors_not_at_all(workspace, plans):
     admin, editor = make_member("admin@example.com"), make_member("ed@example.com")
     Membership.objects.create(workspace=workspace, user=admin, role=Role.ADMIN)
     Membership.objects.create(workspace=workspace, user=editor, role=Role.EDITOR)
-    as_admin, as_editor = signed_in(admin), signed_in(editor)
-    for client in (as_admin, as_editor):
-        session = client.session
-        session["workspace_id"] = workspace.pk
-        session.save()
+    as_admin, as_editor = client_working_in(admin, workspace), client_working_in(editor, workspace)
     assert "Only an owner can invite an owner." in invite(as_admin, "boss@example.com", Role.OWNER).content.decode()
     assert invite(as_admin, "helper@example.com", Role.VIEWER).status_code == 302
     assert invite(as_editor, "friend@example.com").status_code == 403

@@ -10,6 +10,7 @@ from accounts.services import ensure_personal_workspace
 from api.keys import create_key
 from api.models import ApiKey
 from tests.factories import make_member
+from tests.fixtures import client_working_in
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
@@ -23,12 +24,7 @@ def workspace(owner):
 def join(workspace, email: str, role: str) -> tuple[Membership, Client]:
     user = make_member(email)
     membership = Membership.objects.create(workspace=workspace, user=user, role=role)
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session["workspace_id"] = workspace.pk
-    session.save()
-    return membership, client
+    return membership, client_working_in(user, workspace)
 
 
 def flashed(response) -> str:

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
-from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -20,6 +19,7 @@ from tests.factories import (
     make_member,
     put_on_plan,
 )
+from tests.fixtures import client_working_in
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
@@ -33,19 +33,10 @@ def team(owner):
     return team
 
 
-def working_in(user, workspace) -> Client:
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session["workspace_id"] = workspace.pk
-    session.save()
-    return client
-
-
 def test_an_admin_renames_the_workspace_and_the_audit_log_says_so(team):
     admin = make_member("admin@example.com")
     MembershipFactory(workspace=team, user=admin, role=Role.ADMIN)
-    client = working_in(admin, team)
+    client = client_working_in(admin, team)
     page = client.get(SETTINGS).content.decode()
     assert "Settings of Acme team" in page and "Danger zone" not in page  # deleting is for owners
     assert f'href="{SETTINGS}"' in client.get(reverse("studio:home")).content.decode()  # the header menu
@@ -57,7 +48,7 @@ def test_an_admin_renames_the_workspace_and_the_audit_log_says_so(team):
 
 
 def test_a_blank_name_is_a_form_error_and_the_page_keeps_the_real_name(team, owner):
-    response = working_in(owner, team).post(SETTINGS, {"name": ""})
+    response = client_working_in(owner, team).post(SETTINGS, {"name": ""})
     page = response.content.decode()
     assert response.status_code == 200 and "This field is required." in page and "Settings of Acme team" in page
     assert Workspace.objects.get(pk=team.pk).name == "Acme team"
@@ -66,7 +57,7 @@ def test_a_blank_name_is_a_form_error_and_the_page_keeps_the_real_name(team, own
 def test_editors_neither_see_the_settings_nor_find_them_in_the_menu(team):
     editor = make_member("ed@example.com")
     MembershipFactory(workspace=team, user=editor, role=Role.EDITOR)
-    client = working_in(editor, team)
+    client = client_working_in(editor, team)
     assert client.get(SETTINGS).status_code == 403
     assert f'href="{SETTINGS}"' not in client.get(reverse("studio:home")).content.decode()
 
@@ -80,7 +71,7 @@ def test_the_owner_deletes_the_workspace_and_everything_in_it(team, owner, djang
     kept = VoiceFactory(sample=ContentFile(b"RIFF", name="other.wav")).sample  # another workspace's
     assert all(path.exists() for path in files)
     MembershipFactory(workspace=team, user=make_member("ed@example.com"), role=Role.EDITOR)
-    client = working_in(owner, team)
+    client = client_working_in(owner, team)
     assert "Danger zone" in client.get(SETTINGS).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(DELETE, {"confirmation": "Acme team"})
@@ -95,7 +86,7 @@ def test_the_owner_deletes_the_workspace_and_everything_in_it(team, owner, djang
 
 @pytest.mark.parametrize("typed", ["acme team", "Acme", ""])
 def test_the_name_must_be_typed_exactly(team, owner, typed):
-    response = working_in(owner, team).post(DELETE, {"confirmation": typed})
+    response = client_working_in(owner, team).post(DELETE, {"confirmation": typed})
     assert response.status_code == 200 and Workspace.objects.filter(pk=team.pk).exists()
     page = response.content.decode()
     assert "Type the workspace" in page or "This field is required." in page
@@ -103,7 +94,7 @@ def test_the_name_must_be_typed_exactly(team, owner, typed):
 
 def test_renders_in_progress_hold_the_deletion_back(team, owner):
     RenderJobFactory(workspace=team, status=RenderJob.Status.RUNNING, title="Launch video")
-    response = working_in(owner, team).post(DELETE, {"confirmation": "Acme team"})
+    response = client_working_in(owner, team).post(DELETE, {"confirmation": "Acme team"})
     page = response.content.decode()
     assert response.status_code == 200 and Workspace.objects.filter(pk=team.pk).exists()
     assert "Acme team cannot be deleted yet: renders in progress (Launch video)" in page
@@ -111,7 +102,7 @@ def test_renders_in_progress_hold_the_deletion_back(team, owner):
 
 def test_a_paid_subscription_still_running_holds_the_deletion_back(team, owner, plans):
     put_on_plan(team, "pro", stripe_subscription_id="sub_123")
-    page = working_in(owner, team).post(DELETE, {"confirmation": "Acme team"}).content.decode()
+    page = client_working_in(owner, team).post(DELETE, {"confirmation": "Acme team"}).content.decode()
     assert Workspace.objects.filter(pk=team.pk).exists()
     assert escape("its Pro subscription is still running: cancel it under Billing") in page
 
@@ -119,5 +110,5 @@ def test_a_paid_subscription_still_running_holds_the_deletion_back(team, owner, 
 def test_admins_cannot_delete(team):
     admin = make_member("admin@example.com")
     MembershipFactory(workspace=team, user=admin, role=Role.ADMIN)
-    assert working_in(admin, team).post(DELETE, {"confirmation": "Acme team"}).status_code == 403
+    assert client_working_in(admin, team).post(DELETE, {"confirmation": "Acme team"}).status_code == 403
     assert Workspace.objects.filter(pk=team.pk).exists()

@@ -1,7 +1,6 @@
 """Who manages keys and the webhook secret: the owner (alice), an editor (bob), an outsider (charlie)."""
 
 import pytest
-from django.test import Client
 
 from accounts.models import Membership
 from api.keys import create_key, find_key, webhook_secret_for
@@ -9,6 +8,7 @@ from api.models import ApiKey
 from api.webhooks import deliver
 from renders.models import RenderJob
 from tests.factories import make_member, workspace_of
+from tests.fixtures import client_working_in
 
 from .test_webhooks import Receiver, verify
 
@@ -23,18 +23,9 @@ def member(owner, db):
     return user
 
 
-def signed_in(user, workspace) -> Client:
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session["workspace_id"] = workspace.pk
-    session.save()
-    return client
-
-
 @pytest.fixture
 def member_client(member, owner):
-    return signed_in(member, workspace_of(owner))
+    return client_working_in(member, workspace_of(owner))
 
 
 def test_the_owner_sees_the_secret_and_can_create_keys(owner_client, owner):
@@ -114,7 +105,7 @@ def test_keys_of_a_deleted_user_are_revoked(owner, member):
 def test_an_admin_creates_and_revokes_keys(owner):
     admin = make_member("admin@example.com")
     Membership.objects.create(workspace=workspace_of(owner), user=admin, role=Membership.Role.ADMIN)
-    client = signed_in(admin, workspace_of(owner))
+    client = client_working_in(admin, workspace_of(owner))
     assert client.post(PAGE, {"name": "admin's"}).status_code == 200
     key = ApiKey.objects.get(workspace=workspace_of(owner), name="admin's")
     assert client.post(f"{PAGE}{key.pk}/revoke/").status_code == 302

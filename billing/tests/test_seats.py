@@ -13,19 +13,8 @@ from accounts import invitations
 from accounts.models import Membership
 from tests.factories import make_member, put_on_plan
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("commit_after_each_post")]
 INVITE = reverse("workspaces:invite")
-
-
-@pytest.fixture(autouse=True)
-def mails_sent_on_commit(monkeypatch, django_capture_on_commit_callbacks):
-    post = Client.post
-
-    def post_and_commit(self, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return post(self, *args, **kwargs)
-
-    monkeypatch.setattr(Client, "post", post_and_commit)
 
 
 def invite(client, email: str):

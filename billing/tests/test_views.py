@@ -11,6 +11,7 @@ from billing.quota import adjust
 from renders.models import RenderJob
 from scripts.models import Script
 from tests.factories import put_on_plan
+from tests.fixtures import client_working_in
 
 pytestmark = pytest.mark.django_db
 
@@ -90,10 +91,7 @@ def test_upgrade_refuses_clearly(owner_client, plans, settings):
 def test_only_owners_change_the_plan(client, owner, plans, workspace, fake_stripe):
     member = get_user_model().objects.create_user(username="m@example.com", email="m@example.com", password="x")
     Membership.objects.create(workspace=workspace, user=member, role=Membership.Role.EDITOR)
-    client.force_login(member)
-    session = client.session
-    session["workspace_id"] = workspace.pk
-    session.save()
+    client = client_working_in(member, workspace)
     response = client.post(reverse("billing:upgrade", args=["pro"]), follow=True)
     assert "Only the workspace&#x27;s owner can change its plan." in response.content.decode()
     assert not fake_stripe.requests

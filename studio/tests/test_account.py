@@ -7,7 +7,6 @@ import zipfile
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditEntry, Membership, Workspace
@@ -21,16 +20,11 @@ from tests.factories import (
     make_member,
     workspace_of,
 )
+from tests.fixtures import client_working_in
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
 ACCOUNT, EXPORT, DELETE = reverse("studio:account"), reverse("studio:account_export"), reverse("studio:account_delete")
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_the_page_links_to_e_mail_and_password_and_lists_my_workspaces(owner_client, owner):
@@ -101,4 +95,4 @@ def test_the_e_mail_must_be_typed(owner_client, owner):
     page = owner_client.post(DELETE, {"email": "someone@example.com"}).content.decode()
     assert "Type your e-mail address, owner@example.com, exactly" in page
     assert get_user_model().objects.filter(pk=owner.pk).exists()
-    assert signed_in(owner).get(DELETE).status_code == 405
+    assert client_working_in(owner).get(DELETE).status_code == 405

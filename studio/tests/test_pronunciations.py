@@ -14,6 +14,7 @@ from accounts.models import Membership
 from mediakit.text.pls import NAMESPACE, Lexeme, read_pls
 from scripts.models import Campaign, Pronunciation
 from tests.factories import VoiceFactory, make_member, workspace_of
+from tests.fixtures import client_working_in
 
 pytestmark = pytest.mark.django_db
 URL = reverse("studio:pronunciations")
@@ -28,12 +29,7 @@ def entry(owner) -> Pronunciation:
 def viewer_client(owner) -> Client:
     viewer = make_member("viewer@example.com")
     Membership.objects.create(workspace=workspace_of(owner), user=viewer, role=Membership.Role.VIEWER)
-    client = Client()
-    client.force_login(viewer)
-    session = client.session
-    session["workspace_id"] = workspace_of(owner).pk
-    session.save()
-    return client
+    return client_working_in(viewer, workspace_of(owner))
 
 
 def test_the_page_is_in_the_navigation_and_lists_the_entries(owner_client, entry):
