@@ -10,7 +10,7 @@ else from what the recogniser heard, mapped back onto the written words.
 
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TypeVar
 
@@ -289,37 +289,43 @@ def _tidy(samples: np.ndarray) -> tuple[np.ndarray, float]:
 
 def _join(ctx: RenderContext, units: list[Unit], verifying: bool) -> None:
     pieces: list[np.ndarray] = []
-    clock = 0.0
+    clock = 0  # in samples: seconds summed as floats drift from where the pieces really are
     blocks_report: list[dict] = []
+
+    def silence(seconds: float) -> None:
+        nonlocal clock
+        pieces.append(np.zeros(round(seconds * SAMPLE_RATE), dtype=np.float32))
+        clock += len(pieces[-1])
+
     for index, block in enumerate(ctx.blocks):
         block_units = [unit for unit in units if unit.block == index]
         start = clock
         for position, unit in enumerate(block_units):
             audio = unit.audio
             assert audio is not None
-            duration = len(audio.samples) / SAMPLE_RATE
             ctx.words.extend(
                 align_words(
                     unit.normalized,
                     audio.heard,
-                    duration=duration,
-                    offset=clock,
+                    duration=len(audio.samples) / SAMPLE_RATE,
+                    offset=clock / SAMPLE_RATE,
                     speaker=block.speaker,
                     block=index,
                 )
             )
             pieces.append(audio.samples)
-            clock += duration
+            clock += len(audio.samples)
             if position < len(block_units) - 1:
-                pieces.append(np.zeros(round(GAP_BETWEEN_UNITS * SAMPLE_RATE), dtype=np.float32))
-                clock += GAP_BETWEEN_UNITS
-        blocks_report.append(_block_report(ctx, index, block_units, start, clock - start, verifying))
+                silence(GAP_BETWEEN_UNITS)
+        blocks_report.append(
+            _block_report(ctx, index, block_units, start / SAMPLE_RATE, (clock - start) / SAMPLE_RATE, verifying)
+        )
         last = index == len(ctx.blocks) - 1
-        gap = block.pause_after or (0.0 if last else GAP_BETWEEN_BLOCKS)
-        pieces.append(np.zeros(round(gap * SAMPLE_RATE), dtype=np.float32))
-        clock += gap
+        silence(block.pause_after or (0.0 if last else GAP_BETWEEN_BLOCKS))
     narration = np.concatenate(pieces)
     ctx.duration = len(narration) / SAMPLE_RATE
+    # offset + duration can pass the total by a rounding error in the last bit: the clock ends with the audio.
+    ctx.words = [replace(word, end=min(word.end, ctx.duration)) for word in ctx.words]
     ctx.outputs["wav"] = ctx.workdir / "narration.wav"
     write_wav(ctx.outputs["wav"], narration, SAMPLE_RATE)
     ctx.outputs["mp3"] = encode_mp3(ctx.outputs["wav"], ctx.workdir / "narration.mp3")
