@@ -113,7 +113,7 @@ def revoke(invitation: Invitation, *, by) -> None:
 
 def _usable(token: str, *, lock: bool = False) -> Invitation:
     rows = Invitation.objects.select_related("workspace", "invited_by")
-    invitation = (rows.select_for_update() if lock else rows).filter(token_hash=_hash(token)).first()
+    invitation = (rows.select_for_update(of=("self",)) if lock else rows).filter(token_hash=_hash(token)).first()
     if invitation is None:
         raise InvitationRefused("This invitation link is not valid: it may have been resent with a newer link.")
     if invitation.accepted_at:
