@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 TEST_WORKERS ?= 2
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean sample-video
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("OmniVibe needs Python 3.11 or newer" if sys.version_info < (3, 11) else 0)'
@@ -34,6 +34,12 @@ test: $(VENV)/.installed-test
 bench: $(VENV)/.installed-run
 	$(BIN)/python bench/narration.py
 	$(BIN)/python bench/render.py
+
+# The front door's sample video, made by the pipeline itself from static/sample/script.txt.
+sample-video: $(VENV)/.installed-run
+	DEBUG=1 $(BIN)/python manage.py render static/sample/script.txt --out var/sample --video --height 640
+	cp var/sample/video.mp4 static/sample/omnivibe-sample.mp4
+	cp var/sample/thumbnail.jpg static/sample/omnivibe-sample.jpg
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -1,6 +1,10 @@
 """The front door at /: visitors see what OmniVibe does, the plans from the Plan table and sign-up."""
 
+from pathlib import Path
+
+import av
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from billing.models import Plan
@@ -25,3 +29,14 @@ def test_visitors_see_the_plans_from_the_table_and_a_way_in(client):
 def test_members_go_straight_to_the_studio(owner_client):
     response = owner_client.get("/")
     assert response.status_code == 302 and response["Location"] == reverse("studio:home")
+
+
+def test_visitors_see_a_sample_video_made_by_omnivibe(client):
+    page = client.get("/").content.decode()
+    assert '<video id="sample-video"' in page and "/static/sample/omnivibe-sample.mp4" in page
+    # A real MP4 the pipeline made (make sample-video): a picture and the narration, about 12 s, on the disk.
+    sample = Path(settings.BASE_DIR, "static", "sample", "omnivibe-sample.mp4")
+    with av.open(str(sample)) as video:
+        picture = video.streams.video[0]
+        assert (picture.width, picture.height) == (640, 1136) and video.streams.audio  # 9:16
+        assert 8 < video.duration / av.time_base < 20
