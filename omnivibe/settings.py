@@ -19,6 +19,9 @@ DEBUG = env_bool("DEBUG", False)
 # Empty in production unless set: the omnivibe.E001 system check refuses to run, and Django refuses
 # any request, while offline commands (makemigrations) still work.
 SECRET_KEY = env_secret("SECRET_KEY", "dev-only-insecure-key" if DEBUG else "")
+# Keys SECRET_KEY had before a rotation: sessions, signed links and stored secrets (accounts/secrets.py) made
+# with them still open; everything new uses SECRET_KEY.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
@@ -36,6 +39,7 @@ INSTALLED_APPS = [
     "axes",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "channels",
     "django_htmx",
     "csp",
@@ -196,6 +200,11 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_CLIENT_IP_CALLABLE = "omnivibe.client_ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "axes/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# Two-factor sign-in (allauth's MFA): an authenticator app (TOTP) with recovery codes; keys stored encrypted.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "OmniVibe"
+MFA_TOTP_TOLERANCE = 1  # the code before and after the current one count too: a phone's clock may be 30 s off
+MFA_ADAPTER = "accounts.mfa.EncryptingMFAAdapter"
 LOGIN_REDIRECT_URL = "studio:home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 LOGIN_URL = "account_login"

@@ -1,5 +1,6 @@
 """The signed-in person's own account: where to change e-mail and password, export my data, delete my account."""
 
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -21,7 +22,8 @@ class DeleteAccountForm(forms.Form):
 @login_required
 def account(request: HttpRequest, delete_form: DeleteAccountForm | None = None) -> HttpResponse:
     memberships = request.user.memberships.select_related("workspace").order_by("workspace__name")
-    context = {"memberships": memberships, "delete_form": delete_form or DeleteAccountForm()}
+    two_factor = request.user.authenticator_set.filter(type=Authenticator.Type.TOTP).exists()
+    context = {"memberships": memberships, "delete_form": delete_form or DeleteAccountForm(), "two_factor": two_factor}
     return render(request, "studio/account.html", context)
 
 
