@@ -6,11 +6,15 @@ The tables keep the names they had in the `studio` app (moved here without touch
 from django.conf import settings
 from django.db import models
 
+from accounts.validators import LANGUAGE_TAG
+
 
 class Workspace(models.Model):
     """The tenant: every object that holds customer data belongs to exactly one workspace."""
 
     name = models.CharField(max_length=120)
+    # New scripts start in this language (a tag like "en" or "de-DE"); each script can change its own.
+    default_language = models.CharField(max_length=10, default="en", validators=[LANGUAGE_TAG])
     created_at = models.DateTimeField(auto_now_add=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="workspaces")
 

@@ -5,8 +5,6 @@ from accounts import views
 app_name = "workspaces"
 urlpatterns = [
     path("new/", views.new, name="new"),
-    path("settings/", views.workspace_settings, name="settings"),
-    path("settings/delete/", views.delete_workspace, name="delete"),
     path("<int:workspace_id>/switch/", views.switch, name="switch"),
     path("members/", views.members, name="members"),
     path("members/<int:membership_id>/role/", views.member_role, name="member_role"),

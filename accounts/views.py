@@ -1,4 +1,4 @@
-"""Choosing the workspace to work in, starting a new one, its settings, and its members."""
+"""Choosing the workspace to work in, starting a new one, and its members (its settings: studio/workspace.py)."""
 
 from collections.abc import Callable
 
@@ -13,9 +13,9 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from accounts import audit, invitations, workspaces
+from accounts import audit, invitations
 from accounts.access import CURRENT_WORKSPACE, has_role, member_workspace
-from accounts.forms import DeleteWorkspaceForm, InviteForm, WorkspaceForm
+from accounts.forms import InviteForm, WorkspaceForm
 from accounts.invitations import InvitationRefused
 from accounts.members import MembershipRefused, change_role, leave, remove_member
 from accounts.models import Invitation, Membership, Workspace
@@ -23,8 +23,6 @@ from accounts.roles import Action, roles_for
 from accounts.services import TooManyWorkspaces, create_workspace
 
 MANAGERS = roles_for(Action.MANAGE_MEMBERS)
-SETTERS = roles_for(Action.MANAGE_WORKSPACE)
-DELETERS = roles_for(Action.DELETE_WORKSPACE)
 
 
 @login_required
@@ -50,43 +48,6 @@ def new(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{workspace.name} is ready: you are its owner.")
             return redirect("studio:home")
     return render(request, "accounts/workspace_new.html", {"form": form})
-
-
-@login_required
-def workspace_settings(request: HttpRequest, delete_form: DeleteWorkspaceForm | None = None) -> HttpResponse:
-    workspace = member_workspace(request, roles=SETTERS)
-    posted = request.method == "POST" and delete_form is None
-    # A throwaway instance: validating writes the typed name into it, and the page keeps showing the real one.
-    form = WorkspaceForm(request.POST if posted else None, instance=Workspace(name=workspace.name))
-    if posted and form.is_valid():
-        workspaces.rename(workspace, form.cleaned_data["name"], by=request.user)
-        messages.success(request, "Settings saved.")
-        return redirect("workspaces:settings")
-    context = {
-        "workspace": workspace,
-        "form": form,
-        "may_delete": has_role(workspace, request.user, DELETERS),
-        "delete_form": delete_form or DeleteWorkspaceForm(),
-    }
-    return render(request, "accounts/settings.html", context)
-
-
-@login_required
-@require_POST
-def delete_workspace(request: HttpRequest) -> HttpResponse:
-    workspace = member_workspace(request, roles=DELETERS)
-    form = DeleteWorkspaceForm(request.POST)
-    if form.is_valid():
-        name = workspace.name
-        try:
-            workspaces.delete(workspace, form.cleaned_data["confirmation"], by=request.user)
-        except workspaces.WorkspaceRefused as refusal:
-            form.add_error("confirmation", str(refusal))
-        else:
-            request.session.pop(CURRENT_WORKSPACE, None)
-            messages.success(request, f"{name} was deleted with everything in it.")
-            return redirect("studio:home")
-    return workspace_settings(request, delete_form=form)
 
 
 @login_required

@@ -26,13 +26,22 @@ class WorkspaceRefused(Exception):
     """Said to the owner: why the workspace cannot be changed or deleted now."""
 
 
-def rename(workspace: Workspace, name: str, *, by) -> None:
-    old, workspace.name = workspace.name, name
-    if old == name:
+def change_settings(workspace: Workspace, *, name: str, default_language: str, by) -> None:
+    """Rename the workspace and set the language new scripts start in; each change is audited."""
+    changes = []
+    if name != workspace.name:
+        changes.append(("workspace.renamed", f"Renamed {workspace.name} to {name}"))
+    if default_language != workspace.default_language:
+        changes.append(
+            ("workspace.language", f"New scripts start in {default_language} (was {workspace.default_language})")
+        )
+    if not changes:
         return
+    workspace.name, workspace.default_language = name, default_language
     with transaction.atomic():
-        workspace.save(update_fields=["name"])
-        audit.record(workspace, by, "workspace.renamed", f"Renamed {old} to {name}")
+        workspace.save(update_fields=["name", "default_language"])
+        for action, summary in changes:
+            audit.record(workspace, by, action, summary)
 
 
 def delete(workspace: Workspace, typed_name: str, *, by) -> None:

@@ -3,10 +3,10 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.validators import LANGUAGE_TAG
 from api.callbacks import private_target
 from api.models import WebhookDelivery
 from api.signing import signed_url
@@ -265,8 +265,6 @@ class CampaignSerializer(serializers.ModelSerializer):
 
 # --- Saved scripts -------------------------------------------------------------------------------
 
-LANGUAGE_TAG = RegexValidator(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", "Use a language tag like 'en' or 'de-DE'.")
-
 
 def script_errors(error: ScriptError) -> list[str]:
     return [f"line {line}: {message}" if line else message for line, message in error.errors]
@@ -315,8 +313,18 @@ class ScriptSerializer(serializers.ModelSerializer):
         help_text="… or the script as JSON blocks (stored in the text format). Errors name the block.",
     )
     parsed_blocks = serializers.SerializerMethodField(help_text="The body's blocks, as a render reads them.")
-    campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.none(), required=False, allow_null=True)
-    language = serializers.CharField(max_length=10, default="en", validators=[LANGUAGE_TAG])
+    campaign = serializers.PrimaryKeyRelatedField(
+        queryset=Campaign.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="A campaign id, or null for none; a new script without one starts in the workspace's default.",
+    )
+    language = serializers.CharField(
+        max_length=10,
+        required=False,
+        validators=[LANGUAGE_TAG],
+        help_text="A language tag like 'en' or 'de-DE'; a new script without one takes the workspace's default.",
+    )
 
     class Meta:
         model = Script

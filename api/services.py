@@ -169,9 +169,9 @@ def submit_once(
     return earlier.job, True
 
 
-def delete_speaker_or_409(voice: Voice) -> None:
+def delete_speaker_or_409(voice: Voice, *, by) -> None:
     try:
-        delete_voice(voice)
+        delete_voice(voice, by=by)
     except VoiceInUse as error:
         raise ApiError(409, "speaker_in_use", str(error)) from None
     except EngineError as error:  # its clone could not be deleted at the vendor: the speaker stays

@@ -38,6 +38,7 @@ from renders.services import delete_outputs
 from scripts.models import Campaign, Pronunciation, Script
 from scripts.pronunciations import delete_pronunciation, pronunciations_of
 from scripts.selectors import search_scripts
+from scripts.services import delete_campaign, delete_script, new_script_defaults
 from voices.models import Voice
 
 ERR = OpenApiResponse(ErrorSerializer)
@@ -141,7 +142,7 @@ class SpeakerViewSet(
         return Response(SpeakerSerializer(voice).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, voice: Voice) -> None:
-        services.delete_speaker_or_409(voice)
+        services.delete_speaker_or_409(voice, by=self.request.auth.created_by)
 
 
 class SynthesizeView(APIView):
@@ -249,7 +250,7 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         return {**super().get_serializer_context(), "base_url": self.request.build_absolute_uri("/")}
 
     def destroy(self, request: Request, public_id: str) -> Response:
-        job = delete_outputs(self.get_object())
+        job = delete_outputs(self.get_object(), by=request.auth.created_by)
         return _job_response(request, job)
 
 
@@ -275,6 +276,9 @@ class CampaignViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer: CampaignSerializer) -> None:
         serializer.save(workspace=workspace_of(self.request))
+
+    def perform_destroy(self, campaign: Campaign) -> None:
+        delete_campaign(campaign, by=self.request.auth.created_by)  # with its logo and music files
 
 
 @extend_schema_view(
@@ -324,9 +328,18 @@ class ScriptViewSet(viewsets.ModelViewSet):
             context["workspace"] = workspace_of(self.request)
         return context
 
+    def perform_destroy(self, script: Script) -> None:
+        delete_script(script, by=self.request.auth.created_by)
+
     def perform_create(self, serializer: ScriptSerializer) -> None:
         key = self.request.auth
-        serializer.save(workspace=key.workspace, created_by=key.created_by)
+        # What the request leaves out comes from the workspace's settings (its language and default campaign).
+        defaults = {
+            name: value
+            for name, value in new_script_defaults(key.workspace).items()
+            if name not in serializer.validated_data
+        }
+        serializer.save(workspace=key.workspace, created_by=key.created_by, **defaults)
 
 
 @extend_schema_view(
@@ -371,7 +384,7 @@ class PronunciationViewSet(viewsets.ModelViewSet):
         return context
 
     def perform_destroy(self, instance: Pronunciation) -> None:
-        delete_pronunciation(instance)
+        delete_pronunciation(instance, by=self.request.auth.created_by)
 
 
 def download(request: HttpRequest, token: str) -> HttpResponse:

@@ -46,6 +46,9 @@ class WorkspacePlanAdmin(admin.ModelAdmin):
     search_fields = ["workspace__name", "stripe_customer_id", "stripe_subscription_id"]
     raw_id_fields = ["workspace"]
 
+    def save_model(self, request, obj: WorkspacePlan, form, change: bool) -> None:
+        obj.save(changed_by=request.user)  # the audit log names the staff member
+
 
 @admin.register(UsageEntry)
 class UsageEntryAdmin(admin.ModelAdmin):

@@ -1,6 +1,7 @@
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 
+from accounts import audit
 from accounts.models import Workspace
 
 # Free is what every workspace without a plan record gets; the data migration seeds the same values.
@@ -95,6 +96,32 @@ class WorkspacePlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workspace}: {self.plan} ({self.status})"
+
+    def save(self, *args, changed_by=None, **kwargs) -> None:
+        """Saves the row; a change of plan or status (Stripe's events, staff in the admin) goes into the
+        workspace's audit log, by `changed_by` (None: OmniVibe itself, for Stripe's events)."""
+        before, after = getattr(self, "_as_saved", None), self._plan_and_status()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            # A workspace's first row on Free is no change: every workspace starts there.
+            if after is not None and before != after and (before is not None or not self.plan.is_free):
+                now = f"{self.plan.name} ({self.get_status_display().lower()})"
+                was = f" (was {self._describe(*before)})" if before else ""
+                audit.record(self.workspace_id, changed_by, "plan.changed", f"Plan: {now}{was}")
+        self._as_saved = after
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        row = super().from_db(db, field_names, values)
+        row._as_saved = row._plan_and_status()
+        return row
+
+    def _plan_and_status(self) -> tuple[int | None, str] | None:
+        return None if {"plan", "status"} & self.get_deferred_fields() else (self.plan_id, self.status)
+
+    @classmethod
+    def _describe(cls, plan_id: int, status: str) -> str:
+        return f"{Plan.objects.get(pk=plan_id).name} ({cls.Status(status).label.lower()})"
 
 
 class Reservation(models.Model):

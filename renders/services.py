@@ -267,16 +267,22 @@ def _cancel_checker(job: RenderJob, interval: float = 1.0) -> Callable[[], bool]
     return is_cancelled
 
 
-def delete_outputs(job: RenderJob) -> RenderJob:
-    """Cancel the job if it is still going (renders' actions), then delete its files; the row stays."""
+def delete_outputs(job: RenderJob, *, by) -> RenderJob:
+    """Cancel the job if it is still going (renders' actions), then delete its files; the row stays. Audited."""
+    _cancel_and_delete_files(job)
+    audit.record(job.workspace_id, by, "render.files_deleted", f"Deleted the files of the render “{job.title}”")
+    return job
+
+
+def delete_job(job: RenderJob, *, by) -> None:
+    """Cancel, delete the files, then the row. Usage already charged stays (usage entries outlive their job)."""
+    _cancel_and_delete_files(job)
+    audit.record(job.workspace_id, by, "render.deleted", f"Deleted the render “{job.title}” and its files")
+    job.delete()
+
+
+def _cancel_and_delete_files(job: RenderJob) -> None:
     actions.cancel_job(job)
     for output in job.outputs.all():
         output.file.delete(save=False)
         output.delete()
-    return job
-
-
-def delete_job(job: RenderJob) -> None:
-    """Cancel, delete the files, then the row. Usage already charged stays (usage entries outlive their job)."""
-    delete_outputs(job)
-    job.delete()

@@ -53,6 +53,8 @@ class Campaign(models.Model):
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="campaigns")
     name = models.CharField(max_length=120)
+    # New scripts of the workspace start in its default campaign (at most one: scripts.services.set_default_campaign).
+    is_default = models.BooleanField(default=False)
     aspect = models.CharField(max_length=5, choices=Aspect.choices, default=Aspect.PORTRAIT)
     primary_color = models.CharField(max_length=7, default="#1e293b", validators=[HEX_COLOR])
     secondary_color = models.CharField(max_length=7, default="#7c3aed", validators=[HEX_COLOR])
@@ -71,6 +73,11 @@ class Campaign(models.Model):
     class Meta:
         db_table = "studio_campaign"
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace"], condition=models.Q(is_default=True), name="one_default_campaign_per_workspace"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

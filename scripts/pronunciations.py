@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
+from accounts import audit
 from accounts.models import Workspace
 from mediakit.text.lexicon import tidy
 from mediakit.text.pls import PlsError, read_pls, write_pls
@@ -86,8 +87,10 @@ def save_pronunciation(
     return entry
 
 
-def delete_pronunciation(entry: Pronunciation) -> None:
-    entry.delete()
+def delete_pronunciation(entry: Pronunciation, *, by) -> None:
+    with transaction.atomic():
+        audit.record(entry.workspace_id, by, "pronunciation.deleted", f"Deleted the pronunciation of “{entry.written}”")
+        entry.delete()
 
 
 def _lock(workspace: Workspace) -> None:

@@ -5,6 +5,8 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from accounts import audit
+from accounts.models import Workspace
 from scripts.models import Campaign, Script
 
 MAX_TITLE = Script._meta.get_field("title").max_length
@@ -13,6 +15,28 @@ MAX_NAME = Campaign._meta.get_field("name").max_length
 
 def _copy_name(name: str, limit: int) -> str:
     return f"{name[: limit - len(' (copy)')]} (copy)"
+
+
+def new_script_defaults(workspace: Workspace) -> dict[str, Any]:
+    """What a new script starts with when its writer says nothing else: the workspace's language and campaign."""
+    return {
+        "language": workspace.default_language,
+        "campaign": Campaign.objects.filter(workspace=workspace, is_default=True).first(),
+    }
+
+
+def set_default_campaign(workspace: Workspace, campaign: Campaign | None, *, by) -> None:
+    """Make `campaign` (one of the workspace's, or None for no campaign) where new scripts start; audited."""
+    with transaction.atomic():
+        Workspace.objects.select_for_update().filter(pk=workspace.pk).first()  # two admins setting it take turns
+        current = Campaign.objects.filter(workspace=workspace, is_default=True).first()
+        if current == campaign:
+            return
+        Campaign.objects.filter(workspace=workspace, is_default=True).update(is_default=False)
+        if campaign is not None:
+            Campaign.objects.filter(pk=campaign.pk, workspace=workspace).update(is_default=True)
+        where = f"the campaign {campaign.name}" if campaign else "no campaign"
+        audit.record(workspace, by, "workspace.default_campaign", f"New scripts start in {where}")
 
 
 def duplicate_script(script: Script, user: Any) -> Script:
@@ -32,7 +56,7 @@ def duplicate_campaign(campaign: Campaign) -> Campaign:
     copy = Campaign.objects.get(pk=campaign.pk)
     copy.pk, copy.id, copy._state.adding = None, None, True
     copy.name = _copy_name(campaign.name, MAX_NAME)
-    copy.logo, copy.music = "", ""
+    copy.logo, copy.music, copy.is_default = "", "", False  # one default campaign a workspace
     with transaction.atomic():
         copy.save()
         for field in ("logo", "music"):
@@ -44,10 +68,18 @@ def duplicate_campaign(campaign: Campaign) -> Campaign:
     return copy
 
 
-def delete_campaign(campaign: Campaign) -> None:
-    """Delete the campaign and its logo and music; its scripts stay, without a campaign."""
+def delete_script(script: Script, *, by) -> None:
+    """Delete the script (its renders stay: they keep their own copy of it); audited."""
+    with transaction.atomic():
+        audit.record(script.workspace_id, by, "script.deleted", f"Deleted the script “{script.title}”")
+        script.delete()
+
+
+def delete_campaign(campaign: Campaign, *, by) -> None:
+    """Delete the campaign and its logo and music; its scripts stay, without a campaign. Audited."""
     files = [file for file in (campaign.logo, campaign.music) if file]
     with transaction.atomic():
+        audit.record(campaign.workspace_id, by, "campaign.deleted", f"Deleted the campaign “{campaign.name}”")
         campaign.delete()
         for file in files:
             transaction.on_commit(lambda file=file: file.storage.delete(file.name))

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse_lazy
 
 from accounts.models import Workspace
+from accounts.validators import LANGUAGE_TAG
 from mediakit import untrusted
 from mediakit import uploads as media
 from mediakit.pipeline.context import ASPECTS
@@ -107,7 +108,7 @@ class EstimateForm(forms.Form):
     """What the editor sends as the creator types (the whole script form; only these fields are read)."""
 
     body = forms.CharField(max_length=settings.RENDER_MAX_SCRIPT_CHARS, strip=False)
-    language = forms.RegexField(regex=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=10, required=False)
+    language = forms.CharField(max_length=10, required=False, validators=[LANGUAGE_TAG])
 
 
 class RenderForm(forms.Form):
@@ -247,3 +248,32 @@ class HearForm(forms.Form):
     def chosen_voice(self) -> Voice:
         choice = self.cleaned_data["voice"]
         return self.library[choice] if choice in self.library else builtin_voice(choice.removeprefix("builtin:"))
+
+
+class WorkspaceSettingsForm(forms.Form):
+    """The workspace's settings page: its name, and what new scripts start with."""
+
+    name = forms.CharField(max_length=120, help_text="Your team's or client's name: every member sees it.")
+    default_language = forms.CharField(
+        max_length=10,
+        validators=[LANGUAGE_TAG],
+        label="Language of new scripts",
+        help_text="A language tag like 'en' or 'de-DE'; each script can change its own.",
+    )
+    default_campaign = forms.ModelChoiceField(
+        queryset=Campaign.objects.none(),
+        required=False,
+        empty_label="No campaign",
+        label="Campaign of new scripts",
+        help_text="New scripts (in the Studio and over the API) start in it, with its brand kit.",
+    )
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["default_campaign"].queryset = campaigns_of(workspace)
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("The name cannot be blank.")
+        return name

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from studio import account, views
+from studio import account, views, workspace
 
 app_name = "studio"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("account/", account.account, name="account"),
     path("account/export.zip", account.account_export, name="account_export"),
     path("account/delete/", account.account_delete, name="account_delete"),
+    path("workspace/", workspace.workspace_settings, name="workspace_settings"),
+    path("workspace/delete/", workspace.delete_workspace, name="workspace_delete"),
     path("scripts/", views.script_list, name="scripts"),
     path("scripts/new/", views.script_new, name="script_new"),
     path("scripts/estimate/", views.script_estimate, name="script_estimate"),

@@ -32,7 +32,13 @@ from scripts.pronunciations import (
     save_pronunciation,
 )
 from scripts.selectors import campaigns_of, scripts_of, search_scripts
-from scripts.services import delete_campaign, duplicate_campaign, duplicate_script
+from scripts.services import (
+    delete_campaign,
+    delete_script,
+    duplicate_campaign,
+    duplicate_script,
+    new_script_defaults,
+)
 from studio.forms import (
     SAMPLE_SCRIPT,
     CampaignForm,
@@ -106,7 +112,7 @@ def script_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         note = "Its renders stay in the library."
         return _confirm(request, "script", script.title, reverse("studio:script", args=[script.pk]), note)
-    script.delete()
+    delete_script(script, by=request.user)
     messages.success(request, f"Script “{script.title}” deleted.")
     return redirect("studio:scripts")
 
@@ -125,7 +131,7 @@ def render_delete(request: HttpRequest, public_id: str) -> HttpResponse:
     if request.method != "POST":
         note = "A queued or running render is cancelled first; its files are deleted."
         return _confirm(request, "render", job.title, reverse("renders:job", args=[job.public_id]), note)
-    delete_job(job)
+    delete_job(job, by=request.user)
     messages.success(request, f"Render “{job.title}” deleted.")
     return redirect("studio:renders")
 
@@ -135,11 +141,14 @@ def script_new(request: HttpRequest) -> HttpResponse:
     workspace = member_workspace(request, roles=WRITERS)
     # "New script" from a campaign's page starts in that campaign, with its aspect preselected.
     chosen = request.GET.get("campaign", "")
-    campaign = campaigns_of(workspace).filter(pk=chosen).first() if chosen.isascii() and chosen.isdigit() else None
+    defaults = new_script_defaults(workspace)  # otherwise it starts in the workspace's language and campaign
+    if chosen.isascii() and chosen.isdigit():
+        defaults["campaign"] = campaigns_of(workspace).filter(pk=chosen).first()
+    campaign = defaults["campaign"]
     form = ScriptForm(
         request.POST or None,
         workspace=workspace,
-        initial={"title": "My first video", "body": SAMPLE_SCRIPT, "campaign": campaign},
+        initial={"title": "My first video", "body": SAMPLE_SCRIPT, **defaults},
     )
     outline_form = OutlineForm()
     if "draft" in request.POST:  # the outline writer fills the editor; nothing is saved yet
@@ -147,6 +156,8 @@ def script_new(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST" and form.is_valid():
         script = form.save(commit=False)
         script.workspace, script.created_by = workspace, request.user
+        if "language" not in form.cleaned_data:
+            script.language = defaults["language"]
         script.save()
         if "render" in request.POST or "prepare" in request.POST:
             return _render(request, script)
@@ -283,7 +294,7 @@ def campaign_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         note = "Its scripts and renders stay, without a campaign; its logo and music are deleted."
         return _confirm(request, "campaign", campaign.name, reverse("studio:campaign", args=[campaign.pk]), note)
-    delete_campaign(campaign)
+    delete_campaign(campaign, by=request.user)
     messages.success(request, f"Campaign “{campaign.name}” deleted.")
     return redirect("studio:campaigns")
 
@@ -402,7 +413,7 @@ def pronunciation_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         note = "Renders already made or queued keep it; new renders read the word as written."
         return _confirm(request, "pronunciation", entry.written, reverse("studio:pronunciations"), note)
-    delete_pronunciation(entry)
+    delete_pronunciation(entry, by=request.user)
     messages.success(request, f"Pronunciation of “{entry.written}” deleted.")
     return redirect("studio:pronunciations")
 

@@ -10,6 +10,7 @@ from django.core.files import File
 from django.db import transaction
 from django_q.tasks import async_task
 
+from accounts import audit
 from billing.limits import check_voice_allowance
 from mediakit.audio import wav_bytes
 from mediakit.speech.engines import ENGINES, Engine, EngineError, available_engines, get_engine, known_settings
@@ -127,8 +128,8 @@ def preview_wav(voice: Voice, text: str = "") -> bytes:
     return wav_bytes(speech.samples, speech.sample_rate)
 
 
-def delete_voice(voice: Voice) -> None:
-    """Delete the voice and its sample, unless work in progress still needs it (VoiceInUse)."""
+def delete_voice(voice: Voice, *, by) -> None:
+    """Delete the voice and its sample, unless work in progress still needs it (VoiceInUse). Audited."""
     needed_by = [title for _, titles in voice_needed_by.send(sender=Voice, voice=voice) for title in titles]
     if needed_by:
         titles = ", ".join(f"“{title}”" for title in needed_by[:3])
@@ -137,6 +138,7 @@ def delete_voice(voice: Voice) -> None:
         _release_clone(voice)
     if voice.sample:
         voice.sample.delete(save=False)
+    audit.record(voice.workspace_id, by, "voice.deleted", f"Deleted the voice “{voice.name}”")
     voice.delete()
 
 

@@ -62,7 +62,7 @@ def voice_delete(request: HttpRequest, pk: int) -> HttpResponse:
     voice = get_for_member(Voice.objects, request, pk=pk, roles=WRITERS)
     if request.method == "POST":
         try:
-            delete_voice(voice)
+            delete_voice(voice, by=request.user)
         except VoiceInUse as error:
             messages.error(request, str(error))
         except EngineError as error:  # its clone could not be deleted at the vendor: the voice stays

@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from billing.models import UsageEntry
+from accounts.models import AuditEntry
+from billing.models import UsageEntry, WorkspacePlan
 from billing.selectors import usage_summary
 
 pytestmark = pytest.mark.django_db
@@ -35,3 +36,16 @@ def test_ledger_rows_cannot_be_edited(admin_client, plans, workspace):
     admin_client.post(change, {"workspace": workspace.pk, "narration_seconds": "0", "video_renders": "0", "note": "x"})
     entry.refresh_from_db()
     assert entry.narration_seconds == 10 and entry.note == "a render"
+
+
+def test_staff_changing_a_plan_is_in_the_workspace_audit_log(admin_client, admin_user, plans, workspace):
+    state = WorkspacePlan.objects.create(workspace=workspace, plan=plans["free"])
+    assert not AuditEntry.objects.filter(workspace=workspace).exists()  # every workspace starts on Free
+    change = reverse("admin:billing_workspaceplan_change", args=[state.pk])
+    form = {"workspace": workspace.pk, "plan": plans["business"].pk, "status": "active"}
+    assert admin_client.post(change, form).status_code == 302
+    entry = AuditEntry.objects.get(workspace=workspace, action="plan.changed")
+    assert entry.summary == "Plan: Business (active) (was Free (active))" and entry.actor == admin_user
+
+    admin_client.post(change, form)  # saved again unchanged: nothing new to say
+    assert AuditEntry.objects.filter(workspace=workspace, action="plan.changed").count() == 1

@@ -9,6 +9,7 @@ import stripe
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AuditEntry
 from billing.models import StripeEvent, WorkspacePlan
 from billing.selectors import usage_summary
 from billing.stripe_events import process_stripe_event
@@ -108,6 +109,12 @@ def test_the_whole_lifecycle_from_checkout_to_free(post, client, plans, workspac
     failed = {"id": "in_1", "object": "invoice", "customer": "cus_1", "subscription": "sub_1"}
     assert post(event("evt_failed", "invoice.payment_failed", failed)).status_code == 200
     state.refresh_from_db()
+    # Each change is in the workspace's audit log, by OmniVibe (no person: Stripe said so).
+    changes = AuditEntry.objects.filter(workspace=workspace, action="plan.changed").order_by("pk")
+    assert [(entry.actor, entry.summary) for entry in changes] == [
+        (None, "Plan: Pro (active) (was Free (active))"),
+        (None, "Plan: Pro (past due) (was Pro (active))"),
+    ]
     assert state.status == "past_due"
     assert abs(state.grace_until - (timezone.now() + timedelta(days=7))) < timedelta(minutes=1)
     assert usage_summary(workspace)["plan"]["slug"] == "pro"  # within the grace period

@@ -57,7 +57,7 @@ def test_a_job_deleted_while_it_runs_stops_and_leaves_nothing_behind(owner, sett
     def delete_during_narration(job_, stage, percent, report=None):
         original(job_, stage, percent, report)
         if percent > 0 and RenderJob.objects.filter(pk=job_.pk).exists():
-            delete_job(RenderJob.objects.get(pk=job_.pk))  # the Studio's delete: cancel, files, then the row
+            delete_job(RenderJob.objects.get(pk=job_.pk), by=owner)  # the Studio's delete: cancel, files, then the row
 
     actions.report_progress = delete_during_narration
     try:

@@ -10,20 +10,22 @@ from django.utils.html import escape
 
 from accounts.models import AuditEntry, Membership, Workspace
 from renders.models import RenderJob, RenderOutput
-from scripts.models import Script
+from scripts.models import Campaign, Script
 from tests.factories import (
+    CampaignFactory,
     MembershipFactory,
     RenderJobFactory,
     VoiceFactory,
     WorkspaceFactory,
     make_member,
     put_on_plan,
+    workspace_of,
 )
 from tests.fixtures import client_working_in
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
-SETTINGS, DELETE = reverse("workspaces:settings"), reverse("workspaces:delete")
+SETTINGS, DELETE = reverse("studio:workspace_settings"), reverse("studio:workspace_delete")
 
 
 @pytest.fixture
@@ -40,15 +42,63 @@ def test_an_admin_renames_the_workspace_and_the_audit_log_says_so(team):
     page = client.get(SETTINGS).content.decode()
     assert "Settings of Acme team" in page and "Danger zone" not in page  # deleting is for owners
     assert f'href="{SETTINGS}"' in client.get(reverse("studio:home")).content.decode()  # the header menu
-    response = client.post(SETTINGS, {"name": "Acme studio"})
+    response = client.post(SETTINGS, {"name": "Acme studio", "default_language": "en"})
     assert response.status_code == 302
     assert Workspace.objects.get(pk=team.pk).name == "Acme studio"
     entry = AuditEntry.objects.get(workspace=team, action="workspace.renamed")
     assert entry.summary == "Renamed Acme team to Acme studio" and entry.actor == admin
+    assert not AuditEntry.objects.filter(action__in=["workspace.language", "workspace.default_campaign"]).exists()
+
+
+def test_new_scripts_start_in_the_language_and_campaign_the_settings_name(owner, api):
+    mine = workspace_of(owner)  # the one `api` has a key for
+    launch = CampaignFactory(workspace=mine, name="Launch")
+    client = client_working_in(owner, mine)
+    response = client.post(SETTINGS, {"name": "Mine", "default_language": "de-DE", "default_campaign": launch.pk})
+    assert response.status_code == 302
+    summaries = set(AuditEntry.objects.filter(workspace=mine).values_list("summary", flat=True))
+    assert {"New scripts start in de-DE (was en)", "New scripts start in the campaign Launch"} <= summaries
+    page = client.get(SETTINGS).content.decode()
+    assert 'value="de-DE"' in page and f'<option value="{launch.pk}" selected>' in page
+
+    new_page = client.get(reverse("studio:script_new"))
+    assert new_page.context["form"]["campaign"].value() == launch.pk
+    saved = client.post(
+        reverse("studio:script_new"), {"title": "Hallo", "campaign": launch.pk, "body": "Host: Hallo zusammen."}
+    )
+    assert saved.status_code == 302, saved.context["form"].errors
+    made = Script.objects.get(title="Hallo")
+    assert (made.language, made.campaign) == ("de-DE", launch)
+
+    # The API's new scripts too, when the request leaves them out (and a request's own choice wins).
+    body = api.post("/api/v1/scripts", {"title": "Via API", "body": "Host: Hallo."}, format="json").json()
+    assert (body["language"], body["campaign"]) == ("de-DE", launch.pk)
+    body = api.post(
+        "/api/v1/scripts", {"title": "Plain", "body": "Host: Hi.", "language": "en", "campaign": None}, format="json"
+    ).json()
+    assert (body["language"], body["campaign"]) == ("en", None)
+
+    # Back to no campaign; a campaign can be the default of one workspace only, and a copy is never the default.
+    client.post(SETTINGS, {"name": "Mine", "default_language": "de-DE", "default_campaign": ""})
+    assert not Campaign.objects.filter(workspace=mine, is_default=True).exists()
+    assert "New scripts start in no campaign" in AuditEntry.objects.filter(workspace=mine).values_list(
+        "summary", flat=True
+    )
+
+
+def test_another_workspaces_campaign_or_a_bad_language_is_a_form_error(team, owner):
+    elsewhere = CampaignFactory(name="Theirs")
+    client = client_working_in(owner, team)
+    response = client.post(SETTINGS, {"name": "Acme team", "default_language": "en", "default_campaign": elsewhere.pk})
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    response = client.post(SETTINGS, {"name": "Acme team", "default_language": "english!"})
+    assert response.status_code == 200 and "Use a language tag like" in response.content.decode()
+    assert Workspace.objects.get(pk=team.pk).default_language == "en"
+    assert not Campaign.objects.filter(is_default=True).exists()
 
 
 def test_a_blank_name_is_a_form_error_and_the_page_keeps_the_real_name(team, owner):
-    response = client_working_in(owner, team).post(SETTINGS, {"name": ""})
+    response = client_working_in(owner, team).post(SETTINGS, {"name": "", "default_language": "en"})
     page = response.content.decode()
     assert response.status_code == 200 and "This field is required." in page and "Settings of Acme team" in page
     assert Workspace.objects.get(pk=team.pk).name == "Acme team"

@@ -125,14 +125,17 @@ PROBES: dict[Action, list[Probe]] = {
         Probe("upgrade", lambda web, api, o: web.post("/studio/billing/upgrade/pro/")),
     ],
     Action.MANAGE_WORKSPACE: [
-        Probe("workspace settings", lambda web, api, o: web.get("/workspaces/settings/")),
-        Probe("rename the workspace", lambda web, api, o: web.post("/workspaces/settings/", {"name": "Renamed"})),
+        Probe("workspace settings", lambda web, api, o: web.get("/studio/workspace/")),
+        Probe(
+            "rename the workspace",
+            lambda web, api, o: web.post("/studio/workspace/", {"name": "Renamed", "default_language": "en"}),
+        ),
     ],
     Action.DELETE_WORKSPACE: [
         # The queued job holds the owner's deletion back (a form error); the role check comes first.
         Probe(
             "delete the workspace",
-            lambda web, api, o: web.post("/workspaces/settings/delete/", {"confirmation": o.workspace.name}),
+            lambda web, api, o: web.post("/studio/workspace/delete/", {"confirmation": o.workspace.name}),
         ),
     ],
 }
