@@ -1,5 +1,6 @@
 """Request validation and the JSON shapes of the API."""
 
+from dataclasses import asdict
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from mediakit.text.script import (
     to_text,
 )
 from renders.models import RenderJob, RenderOutput
+from renders.suggestions import pronunciation_suggestions
 from scripts.models import Campaign, Pronunciation, Script
 from scripts.pronunciations import MAX_ENTRIES, PronunciationRefused, save_pronunciation
 from voices.engine_context import engine_context
@@ -195,10 +197,19 @@ class BlockResultSerializer(serializers.Serializer):
     duration = serializers.FloatField()
 
 
+class SuggestionSerializer(serializers.Serializer):
+    written = serializers.CharField(help_text="The word as the script writes it.")
+    heard = serializers.CharField(help_text="What the recogniser heard most often in its place ('' for nothing).")
+    times = serializers.IntegerField(help_text="Takes that missed it, over the whole job.")
+    blocks = serializers.ListField(child=serializers.IntegerField(), help_text="The blocks (from 0) that say it.")
+    respelled_as = serializers.CharField(help_text="The respelling this job already used for it, if any.")
+
+
 class JobSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     duration = serializers.SerializerMethodField()
     blocks = serializers.SerializerMethodField()
+    pronunciation_suggestions = serializers.SerializerMethodField()
     outputs = serializers.SerializerMethodField()
     callback_url = serializers.SerializerMethodField()
     webhook_deliveries = WebhookDeliverySerializer(many=True, read_only=True)
@@ -215,6 +226,7 @@ class JobSerializer(serializers.ModelSerializer):
             "error",
             "duration",
             "blocks",
+            "pronunciation_suggestions",
             "outputs",
             "callback_url",
             "webhook_deliveries",
@@ -231,6 +243,11 @@ class JobSerializer(serializers.ModelSerializer):
     def get_blocks(self, job: RenderJob) -> list[dict]:
         """Per-block results from the render report (timings now; verification scores when that stage exists)."""
         return job.report.get("blocks", [])
+
+    @extend_schema_field(SuggestionSerializer(many=True))
+    def get_pronunciation_suggestions(self, job: RenderJob) -> list[dict]:
+        """Words a finished job still heard wrong: add them with POST /api/v1/pronunciations and render again."""
+        return [asdict(suggestion) for suggestion in pronunciation_suggestions(job)] if job.is_finished else []
 
     @extend_schema_field(OutputSerializer(many=True))
     def get_outputs(self, job: RenderJob) -> list[dict]:

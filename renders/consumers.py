@@ -7,10 +7,9 @@ from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 
-from accounts.access import has_role
-from accounts.roles import Action, roles_for
 from renders.actions import job_group
 from renders.selectors import job_for_member
+from renders.suggestions import status_context
 
 
 class JobProgressConsumer(AsyncWebsocketConsumer):
@@ -43,9 +42,7 @@ class JobProgressConsumer(AsyncWebsocketConsumer):
         job = job_for_member(self.scope["user"], self.public_id)
         if job is None:
             return None
-        # Every member watches; only those who may act on the job get its buttons.
-        can_write = has_role(job.workspace, self.scope["user"], roles_for(Action.WRITE))
-        context = {"job": job, "live": True, "csrf_token": self._csrf_token(), "can_write": can_write}
+        context = {"live": True, "csrf_token": self._csrf_token(), **status_context(job, self.scope["user"])}
         return render_to_string("renders/_job_status.html", context)
 
     def _csrf_token(self) -> str:

@@ -118,10 +118,10 @@ class RenderOptions:
     def with_changes(self, **changes: Any) -> "RenderOptions":
         return replace(self, **changes)
 
-    def for_regeneration(self, index: int) -> "RenderOptions":
-        """A job like this one whose block `index` is said afresh, with the dictionary as it is now (a unit
+    def for_regeneration(self, *indices: int) -> "RenderOptions":
+        """A job like this one whose blocks `indices` are said afresh, with the dictionary as it is now (a unit
         whose respelling changed is said afresh too; the others come from the speech cache)."""
-        return replace(self, regenerate_blocks=(index,), pronunciations=None)
+        return replace(self, regenerate_blocks=tuple(indices), pronunciations=None)
 
     def for_storyboard_video(self, storyboard: dict[str, Any], prepared_job: str) -> "RenderOptions":
         """The video of an edited storyboard: this job's look and voices, its narration reused (so no

@@ -103,10 +103,16 @@ def create_job(
 def regenerate_block(job: RenderJob, index: int, user: Any = None) -> RenderJob:
     """A new job like `job` whose block `index` is synthesised afresh; every other block comes from the
     speech cache, so its audio stays byte-identical."""
+    return regenerate_blocks(job, [index], user)
+
+
+def regenerate_blocks(job: RenderJob, indices: list[int], user: Any = None) -> RenderJob:
+    """`regenerate_block` for several blocks at once (one new job)."""
     if not job.is_finished:
         raise Refused("Wait for this render to finish before regenerating a block.")
-    if not 0 <= index < len(job.blocks):
-        raise Refused(f"This job has no block {index + 1}.")
+    for index in indices:
+        if not 0 <= index < len(job.blocks):
+            raise Refused(f"This job has no block {index + 1}.")
     return create_job(
         workspace=job.workspace,
         blocks=[Block.from_dict(block) for block in job.blocks],
@@ -114,7 +120,7 @@ def regenerate_block(job: RenderJob, index: int, user: Any = None) -> RenderJob:
         kind=job.kind,
         user=user,
         script=job.script,
-        options=job.render_options.for_regeneration(index),
+        options=job.render_options.for_regeneration(*indices),
     )
 
 

@@ -2,9 +2,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_for_member, has_role
+from accounts.access import get_for_member
 from accounts.roles import Action, roles_for
 from billing.quota import QuotaExceeded
 from mediakit.video.storyboard import Storyboard, StoryboardError
@@ -12,6 +13,8 @@ from renders import actions, services, storyboards
 from renders.files import file_response
 from renders.forms import SceneForm
 from renders.models import RenderJob
+from renders.suggestions import adopt_suggestion, status_context
+from scripts.pronunciations import PronunciationRefused
 
 WRITERS = roles_for(Action.WRITE)  # viewers watch and download; acting on a job needs one of these
 
@@ -37,9 +40,8 @@ def job_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 def _job_page(request: HttpRequest, job: RenderJob, bound: dict[int, SceneForm] | None = None) -> HttpResponse:
     """The job page; a prepared storyboard's page also holds the editor (`bound`: rows with errors)."""
-    can_write = has_role(job.workspace, request.user, WRITERS)  # viewers get the page without its buttons
-    context: dict = {"job": job, "live": not job.is_finished, "can_write": can_write}
-    board = storyboards.storyboard_of(job) if can_write and storyboards.is_editable(job) else None
+    context: dict = {"live": not job.is_finished, **status_context(job, request.user)}
+    board = storyboards.storyboard_of(job) if context["can_write"] and storyboards.is_editable(job) else None
     if board is not None:
         bound = bound or {}
         context["rows"] = [
@@ -111,6 +113,27 @@ def job_regenerate_block(request: HttpRequest, public_id: str, index: int) -> Ht
         messages.error(request, refused.as_html())
         return redirect("renders:job", public_id=job.public_id)
     messages.info(request, f"Regenerating block {index + 1}; the other blocks are reused as they were.")
+    return redirect("renders:job", public_id=new_job.public_id)
+
+
+@login_required
+@require_POST
+def job_adopt_pronunciation(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A suggested pronunciation, respelled by the creator: into the dictionary, and its blocks said again."""
+    job = _get_job(request, public_id, to_change=True)
+    written, spoken = request.POST.get("written", ""), request.POST.get("spoken", "")
+    try:
+        new_job = adopt_suggestion(job, written, spoken, request.user)
+    except PronunciationRefused as refused:
+        messages.error(request, f"How to say “{written}”: {refused}")
+        return redirect("renders:job", public_id=job.public_id)
+    except services.Refused as refused:
+        messages.error(request, str(refused))
+        return redirect("renders:job", public_id=job.public_id)
+    except QuotaExceeded as refused:
+        messages.error(request, format_html("“{}” is in your dictionary now. {}", written, refused.as_html()))
+        return redirect("renders:job", public_id=job.public_id)
+    messages.info(request, f"“{written}” is said “{spoken.strip()}” from now on; regenerating the blocks that say it.")
     return redirect("renders:job", public_id=new_job.public_id)
 
 
