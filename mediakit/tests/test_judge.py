@@ -80,3 +80,13 @@ def test_a_transcript_equal_to_the_text_but_for_its_form_passes_with_nothing_mis
 def test_a_number_heard_as_another_is_missed(number: int, other: int) -> None:
     result = verdict(f"We sold {number:,} units last year.", f"We sold {num2words(other)} units last year.")
     assert (result.missed == ((f"{number:,}", str(other)),)) == (number != other)
+
+
+def test_a_number_read_another_way_on_a_retry_is_heard_either_way():
+    text = "We sold 1,250 units last spring."
+    meant = [normalize(text, another_way=True), normalize(text)]  # as the retry said it, and as first said
+    for transcript in (" We sold twelve fifty units last spring.", " We sold 1,250 units last spring."):
+        result = judge(meant, transcript, max_error_rate=0.2, short_unit_words=3)
+        assert result.passed and result.score == 0 and result.missed == (), transcript
+    wrong = judge(meant, " We sold twelve fifteen units last spring.", max_error_rate=0.2)
+    assert not wrong.passed and [written for written, _ in wrong.missed] == ["1,250"]

@@ -40,7 +40,7 @@ def test_captions_keep_the_written_words():
 
 
 def test_spelling_acronyms_out_leaves_entries_alone():
-    assert normalize("SQL and API", spell_acronyms=True, lexicon=LEXICON).spoken_text == "sequel and A P I"
+    assert normalize("SQL and API", another_way=True, lexicon=LEXICON).spoken_text == "sequel and A P I"
 
 
 def test_a_later_entry_replaces_one_written_the_same_way_and_blank_entries_are_left_out():

@@ -235,4 +235,4 @@ def test_each_retry_changes_the_sound_and_the_report_says_how(tmp_path):
     assert "varied" not in first
     assert second["varied"] == {"settings": {"variation": [PRESETS["joe"]["variation"], 0.4]}}
     assert set(third["varied"]["settings"]) == {"variation", "speed"}  # calmer and slower
-    assert third["varied"]["spelled_acronyms"]  # "A P I"
+    assert third["varied"]["read_another_way"]  # "A P I"

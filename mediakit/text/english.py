@@ -277,6 +277,9 @@ def _say_year(match: re.Match[str], context: Context) -> list[str] | None:
 
 
 def _say_number(match: re.Match[str], context: Context) -> list[str]:
+    number = match["number"].replace(",", "")
+    if context.another_way and number.isdigit() and 1100 <= int(number) <= 9999 and int(number) % 1000:
+        return _year(int(number))  # the other way people say it: "twelve fifty", "fifteen hundred"
     return _en(match["number"])
 
 

@@ -52,9 +52,10 @@ class Normalized:
 
 
 def normalize(
-    text: str, language: str = "en", *, spell_acronyms: bool = False, lexicon: Lexicon | None = None
+    text: str, language: str = "en", *, another_way: bool = False, lexicon: Lexicon | None = None
 ) -> Normalized:
-    """The text's tokens with what the voice says for each; the workspace's `lexicon` comes before any rule."""
+    """The text's tokens with what the voice says for each; the workspace's `lexicon` comes before any rule.
+    `another_way`: read acronyms and numbers as a retry does (rules.Context.another_way)."""
     rules = language_rules(language)
     joined = " ".join(text.split())
     originals = joined.split(" ") if joined else []
@@ -69,7 +70,7 @@ def normalize(
             previous=bare(originals[index - 1]).lower() if index else "",
             recent=tuple(bare(token).lower() for token in originals[max(0, index - _RECENT) : index]),
             following=originals[index + 1] if index + 1 < len(originals) else "",
-            spell_acronyms=spell_acronyms,
+            another_way=another_way,
         )
         begin = starts[index] + len(original) - len(original.lstrip(OPENERS))
         prefix = rules.prefixes.get(joined[begin : begin + 1], "")
@@ -77,11 +78,11 @@ def normalize(
         in_token = begin < starts[index] + len(original)  # a lone quote or bracket has nothing for the rules
         claimed = None
         if in_token and lexicon:
-            claimed = _pronounce(lexicon, joined, begin, starts, originals, rules, spell_acronyms)
+            claimed = _pronounce(lexicon, joined, begin, starts, originals, rules, another_way)
         if in_token and claimed is None:
             claimed = _apply_rules(rules, joined, begin, context)
         if claimed is None:
-            tokens.append(_read_pieces(original, rules, spell_acronyms))
+            tokens.append(_read_pieces(original, rules, another_way))
             index += 1
             continue
         words, end, tail = claimed
@@ -126,7 +127,7 @@ def _pronounce(
     starts: list[int],
     originals: list[str],
     rules: Language,
-    spell_acronyms: bool,
+    another_way: bool,
 ) -> tuple[list[str], int, str] | None:
     """A dictionary entry written at `begin`: its respelling, then the rest of the token it ends in ("Acme's":
     "Ack-mee's"; "Acme-based": "Ack-mee based"), up to the end of that token."""
@@ -140,7 +141,7 @@ def _pronounce(
     if rest[:2].replace("\u2019", "'").lower() == "'s":  # a possessive stays on the respelled word
         words[-1] += "'s"
         rest = rest[2:]
-    words.extend(_read_pieces(rest, rules, spell_acronyms).spoken)
+    words.extend(_read_pieces(rest, rules, another_way).spoken)
     return words, token_end, rest[len(rest.rstrip(TRAILING)) :]
 
 
@@ -158,11 +159,11 @@ def has_speech(text: str) -> bool:
     return any(piece.group("word") or piece.group("number") for piece in _PIECE.finditer(text))
 
 
-def _read_pieces(original: str, rules: Language, spell_acronyms: bool) -> Token:
+def _read_pieces(original: str, rules: Language, another_way: bool) -> Token:
     words: list[str] = []
     for piece in _PIECE.finditer(original):
         if piece.group("word"):
-            words.extend(_say_word(piece.group("word"), spell_acronyms))
+            words.extend(_say_word(piece.group("word"), another_way))
         elif piece.group("number"):
             words.extend(say_number(piece.group("number"), rules.numbers) if rules.numbers else [piece[0]])
         elif piece[0] in rules.symbols:
@@ -175,8 +176,8 @@ def _read_pieces(original: str, rules: Language, spell_acronyms: bool) -> Token:
 _ACRONYM = re.compile(r"(?P<letters>[A-Z]{2,5})(?P<plural>s?)")
 
 
-def _say_word(word: str, spell_acronyms: bool) -> list[str]:
-    acronym = _ACRONYM.fullmatch(word) if spell_acronyms else None
+def _say_word(word: str, another_way: bool) -> list[str]:
+    acronym = _ACRONYM.fullmatch(word) if another_way else None
     if not acronym:
         return [word]
     letters = list(acronym.group("letters"))

@@ -24,7 +24,9 @@ class Context:
     previous: str  # the previous token, lower-cased, without punctuation ("in" before "1999")
     recent: tuple[str, ...]  # the few tokens before, like `previous` ("call", "us", "at" before "555-1234")
     following: str  # the next token as written ("Louis" after "St.")
-    spell_acronyms: bool
+    # A retry's other reading, for a line heard wrong: acronyms spelled out ("A P I"), four-digit numbers
+    # read in pairs ("twelve fifty" for 1,250).
+    another_way: bool
 
 
 Say = Callable[[re.Match[str], Context], list[str] | None]  # None: the rule does not apply here after all

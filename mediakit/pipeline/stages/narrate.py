@@ -189,7 +189,7 @@ def _load_cached(ctx: RenderContext, unit: Unit, verifying: bool) -> bool:
 
 def _variation(ctx: RenderContext, voice: dict, attempt: int) -> tuple[dict, bool]:
     """Retry N: another take with the engine's variation (Piper: calmer, then slower; ElevenLabs: another
-    draw with the same settings), then acronyms spelled out."""
+    draw with the same settings), then read another way too (acronyms spelled out, numbers in pairs)."""
     if attempt == 0:
         return voice["settings"], False
     engine = get_engine(voice["engine"], ctx.engines)
@@ -201,7 +201,7 @@ def _synthesize(ctx: RenderContext, unit: Unit, attempt: int) -> Take:
     try:
         settings, spell = _variation(ctx, voice, attempt)
         normalized = (
-            normalize(unit.text, ctx.language, spell_acronyms=True, lexicon=ctx.lexicon) if spell else unit.normalized
+            normalize(unit.text, ctx.language, another_way=True, lexicon=ctx.lexicon) if spell else unit.normalized
         )
         speech = get_engine(voice["engine"], ctx.engines).synthesize(
             normalized.spoken_text, voice["voice_id"], settings
@@ -213,17 +213,17 @@ def _synthesize(ctx: RenderContext, unit: Unit, attempt: int) -> Take:
     timings = speech.word_timings and [
         HeardWord(f" {word}", start - shift, end - shift) for word, start, end in speech.word_timings
     ]
-    spelled = normalized.spoken_text != unit.normalized.spoken_text
-    return Take(samples, normalized, timings or None, _varied(ctx, voice, settings, spelled))
+    read_another_way = normalized.spoken_text != unit.normalized.spoken_text
+    return Take(samples, normalized, timings or None, _varied(ctx, voice, settings, read_another_way))
 
 
-def _varied(ctx: RenderContext, voice: dict, tried: dict, spelled: bool) -> dict:
+def _varied(ctx: RenderContext, voice: dict, tried: dict, read_another_way: bool) -> dict:
     """What a take changed from the voice's own settings ({name: [before, after]}) and normalisation."""
     engine = get_engine(voice["engine"], ctx.engines)
     before = engine.effective_settings(voice["voice_id"], voice["settings"])
     after = engine.effective_settings(voice["voice_id"], tried)
     changed = {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
-    return ({"settings": changed} if changed else {}) | ({"spelled_acronyms": True} if spelled else {})
+    return ({"settings": changed} if changed else {}) | ({"read_another_way": True} if read_another_way else {})
 
 
 def _keep_best(ctx: RenderContext, unit: Unit, take: Take, hearing: Hearing, attempt: int, verifying: bool) -> None:
