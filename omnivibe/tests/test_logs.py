@@ -4,6 +4,7 @@ import logging
 
 import pytest
 import structlog
+from django.db import connections
 
 from omnivibe.logs import logging_config
 from tests.fixtures import client_working_in
@@ -81,3 +82,4 @@ async def test_under_asgi_the_workspace_bound_in_the_view_reaches_the_request_li
     assert warning["request_id"] == request["request_id"] == response["X-Request-ID"]
     workspace_id = await sync_to_async(lambda: owner.memberships.get().workspace_id)()
     assert warning["workspace"] == request["workspace"] == workspace_id
+    await sync_to_async(connections.close_all)()  # the thread's connection: PostgreSQL drops the test database after

@@ -12,6 +12,7 @@ from django_q.tasks import async_task
 
 from omnivibe.sentry import init_sentry, report_task_failures
 from tests.fake_sentry import FakeSentry
+from tests.security.servers import child_database_url
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +59,7 @@ def test_a_crashing_task_arrives_as_an_exception_event(sentry_on):
     assert ("ZeroDivisionError", "a bug in a task") in sentry_on.exceptions()
 
 
+@pytest.mark.django_db(transaction=True)  # the other process records the task in the test database
 def test_the_settings_turn_sentry_on_with_a_dsn_and_a_failing_task_is_reported(fake_sentry):
     # A fresh process, as a worker starts: SENTRY_DSN read by the settings, the reporter given to django-q2.
     code = (
@@ -69,7 +71,12 @@ def test_the_settings_turn_sentry_on_with_a_dsn_and_a_failing_task_is_reported(f
         "    pass\n"
         "import sentry_sdk; sentry_sdk.flush(timeout=10)\n"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "omnivibe.settings_test", "SENTRY_DSN": fake_sentry.dsn}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "omnivibe.settings_test",
+        "DATABASE_URL": child_database_url(),
+        "SENTRY_DSN": fake_sentry.dsn,
+    }
     result = subprocess.run(
         [sys.executable, "-c", code], env=env, cwd=django_settings.BASE_DIR, capture_output=True, text=True, timeout=120
     )
