@@ -1,9 +1,9 @@
 """The operations page of the admin (/admin/operations/): what staff look at when something seems slow or broken.
 
-The queues (tasks waiting, the oldest one's age), queued and running renders (a running one whose worker stopped
-beating is marked), the failures of the last day (renders, django-q2 tasks, webhook attempts) and the slowest
-stages of the renders that finished in that day. Reads across every workspace: staff with the right to view
-render jobs only.
+The workers that beat lately, the queues (tasks waiting, the oldest one's age), queued and running renders (a
+running one whose worker stopped beating is marked), the failures of the last day (renders, django-q2 tasks,
+webhook attempts) and the slowest stages of the renders that finished in that day. Reads across every workspace:
+staff with the right to view render jobs only.
 """
 
 from dataclasses import dataclass
@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_q.models import Failure
 
 from api.models import WebhookDelivery
+from omnivibe.health import live_clusters
 from omnivibe.metrics import waiting_queues
 from renders.models import RenderJob
 
@@ -59,6 +60,7 @@ def operations(request: HttpRequest) -> HttpResponse:
         **admin.site.each_context(request),
         "title": "Operations",
         "now": now,
+        "workers": live_clusters(),
         "queues": [(queue, (now - queue.oldest_since) if queue.oldest_since else None) for queue in waiting_queues()],
         "queued": active.filter(status=RenderJob.Status.QUEUED)[:SHOWN],
         "queued_count": active.filter(status=RenderJob.Status.QUEUED).count(),

@@ -61,9 +61,30 @@ def test_it_shows_the_queues_running_renders_failures_and_slowest_stages(staff_c
     assert running.title in html
 
 
+def test_it_shows_the_workers_that_beat(staff_client):
+    from django_q.brokers import get_broker
+    from django_q.status import Stat, Status
+
+    beat = Status(pid=4321, cluster_id="a-cluster")
+    beat.status, beat.workers, beat.host = "Idle", [11, 12, 13], "worker-host-7"
+    broker = get_broker()
+    broker.set_stat(Stat.get_key(beat.cluster_id), SignedPackage.dumps(beat, True), 30)
+    try:
+        html = staff_client.get(URL).content.decode()
+    finally:
+        broker.set_stat(Stat.get_key(beat.cluster_id), "", 0)
+    assert "worker-host-7" in html and "<td>Idle</td><td>3</td>" in html and "No worker beat" not in html
+
+
 def test_an_empty_day_says_so(staff_client):
     html = staff_client.get(URL).content.decode()
-    for sentence in ("No task is waiting.", "No render is running.", "No render failed.", "No render finished."):
+    for sentence in (
+        "No worker beat lately",
+        "No task is waiting.",
+        "No render is running.",
+        "No render failed.",
+        "No render finished.",
+    ):
         assert sentence in html
 
 
