@@ -40,7 +40,8 @@ def _finish(request: HttpRequest, response: HttpResponse, started: float) -> Htt
         status=response.status_code,
         duration_ms=round((time.perf_counter() - started) * 1000, 1),
     )
-    structlog.contextvars.clear_contextvars()
+    # Left bound: Django logs a 4xx/5xx ("Not Found: …") after the middleware returned, and it should carry the
+    # id too. Each ASGI request runs in a context of its own; a thread (WSGI, tests) is cleared by its next request.
     return response
 
 

@@ -35,7 +35,10 @@ def test_the_lines_logged_while_serving_carry_the_request_id_and_the_workspace(o
     (request,) = requests_logged(json_log())
     assert warning["request_id"] == request["request_id"] == "from-the-proxy-1234" == response["X-Request-ID"]
     assert warning["workspace"] == request["workspace"] == workspace.pk
-    assert structlog.contextvars.get_contextvars() == {}  # nothing left bound for the next request
+    client.logout()
+    client.get("/accounts/login/")  # the next request on this thread: nothing of the last one left bound
+    last = requests_logged(json_log())[-1]
+    assert last["request_id"] != request["request_id"] and "workspace" not in last
 
 
 def test_an_api_request_names_the_keys_workspace(api, owner, json_log):
@@ -48,6 +51,13 @@ def test_a_request_id_a_client_made_up_badly_is_replaced(client, json_log):
     response = client.get("/accounts/login/", HTTP_X_REQUEST_ID='x"\n{"forged": 1}')
     (line,) = requests_logged(json_log())
     assert line["request_id"] == response["X-Request-ID"] != 'x"\n{"forged": 1}' and "forged" not in line
+
+
+def test_djangos_own_line_about_an_error_status_carries_the_request_id(client, json_log):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    (not_found,) = [line for line in json_log() if line["logger"] == "django.request"]
+    assert not_found["message"] == "Not Found: /no-such-page" and not_found["request_id"] == response["X-Request-ID"]
 
 
 def test_health_checks_are_logged_only_at_debug(client, json_log):
