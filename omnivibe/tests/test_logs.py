@@ -93,3 +93,14 @@ async def test_under_asgi_the_workspace_bound_in_the_view_reaches_the_request_li
     workspace_id = await sync_to_async(lambda: owner.memberships.get().workspace_id)()
     assert warning["workspace"] == request["workspace"] == workspace_id
     await sync_to_async(connections.close_all)()  # the thread's connection: PostgreSQL drops the test database after
+
+
+def test_the_web_server_logs_websockets_and_leaves_http_requests_to_the_application(json_log):
+    from omnivibe.serve import WebSocketAccessLog
+
+    access_log = WebSocketAccessLog(stream=None)
+    access_log("http", "complete", {"method": "GET", "path": "/studio/", "status": 200, "client": "1.2.3.4:5"})
+    access_log("websocket", "connecting", {"path": "/ws/jobs/abc/", "client": "1.2.3.4:5"})
+    access_log("websocket", "connected", {"path": "/ws/jobs/abc/", "client": "1.2.3.4:5"})
+    (line,) = json_log()
+    assert line["message"] == "websocket connected" and line["path"] == "/ws/jobs/abc/"
