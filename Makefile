@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 TEST_WORKERS ?= 2
+WEB_WORKERS ?= 2
 
-.PHONY: run test lint bench clean sample-video
+.PHONY: run serve test lint bench clean sample-video
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("OmniVibe needs Python 3.11 or newer" if sys.version_info < (3, 11) else 0)'
@@ -24,6 +25,16 @@ run: $(VENV)/.installed-run
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input -v0
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	DEBUG=1 PORT=$(PORT) exec $(BIN)/python manage.py runstack
+
+# The production layout on one machine (README, "Production"): DEBUG off, several web processes, the workers.
+serve: $(VENV)/.installed-run
+	@if [ -z "$$SECRET_KEY$$SECRET_KEY_FILE" ]; then \
+	  echo "make serve runs the production settings: set SECRET_KEY (or SECRET_KEY_FILE) to a long random secret,"; \
+	  echo "e.g. export SECRET_KEY=\$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))'), and ALLOWED_HOSTS."; \
+	  exit 2; fi
+	DEBUG=0 $(BIN)/python manage.py migrate --no-input -v0
+	DEBUG=0 $(BIN)/python manage.py collectstatic --no-input -v0
+	DEBUG=0 PORT=$(PORT) exec $(BIN)/python manage.py runstack --serve --web-workers $(WEB_WORKERS)
 
 test: $(VENV)/.installed-test
 	DJANGO_SETTINGS_MODULE=omnivibe.settings_test $(BIN)/python manage.py makemigrations --check --dry-run

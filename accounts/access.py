@@ -8,6 +8,7 @@ What a member may do there depends on their role: `roles=roles_for(Action...)` (
 from collections.abc import Collection
 from typing import Any, TypeVar
 
+import structlog
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
@@ -48,6 +49,7 @@ def get_for_member(
     With `roles`, raises RoleRequired unless the member holds one of them in the object's workspace.
     """
     found = get_object_or_404(for_member(queryset, request.user), **lookup)
+    structlog.contextvars.bind_contextvars(workspace=found.workspace_id)  # on the request's log lines
     if roles is not None:
         require_role(found.workspace, request.user, roles)
     return found
@@ -62,6 +64,7 @@ def member_workspace(request: HttpRequest, *, roles: Collection[str] | None = No
     if chosen := request.session.get(CURRENT_WORKSPACE):
         workspace = Workspace.objects.filter(pk=chosen, memberships__user=request.user).first()
     workspace = workspace or ensure_personal_workspace(request.user)
+    structlog.contextvars.bind_contextvars(workspace=workspace.pk)  # on the request's log lines
     if roles is not None:
         require_role(workspace, request.user, roles)
     return workspace

@@ -1,5 +1,6 @@
 """API key authentication: `Authorization: Bearer <key>`, or `xi-api-key: <key>` as ElevenLabs clients send it."""
 
+import structlog
 from django.contrib.auth.models import AnonymousUser
 from django.utils.functional import SimpleLazyObject
 from rest_framework import exceptions, permissions
@@ -24,6 +25,7 @@ class ApiKeyAuthentication(BaseAuthentication):
             return None
         if key is None:
             raise exceptions.AuthenticationFailed("This API key is not valid: it is unknown, revoked or expired.")
+        structlog.contextvars.bind_contextvars(workspace=key.workspace_id)  # on the request's log lines
         # Lazily: no API view reads the user, and the key comes from the cache without it.
         return SimpleLazyObject(lambda: key.created_by or AnonymousUser()), key
 

@@ -26,6 +26,7 @@ from api.models import WebhookDelivery
 from api.outbound import PostFailed, post
 from api.serializers import JobSerializer
 from renders.models import RenderJob
+from telemetry import counters
 
 logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-OmniVibe-Signature"
@@ -69,6 +70,7 @@ def deliver(job_id: int, attempt: int) -> WebhookDelivery | None:
     except TargetRefused as refused:
         delivery.error = f"not sent: {refused}"
         delivery.save()
+        counters.increment(counters.WEBHOOK_FAILURES, reason="refused")
         return delivery
     try:
         delivery.status_code = post(url, address, body, headers, deadline=settings.WEBHOOK_TIMEOUT)
@@ -78,6 +80,8 @@ def deliver(job_id: int, attempt: int) -> WebhookDelivery | None:
             delivery.error = f"HTTP {delivery.status_code}" + (": redirects are not followed" if redirect else "")
     except PostFailed as failure:
         delivery.error = str(failure)
+    if not delivery.succeeded:
+        counters.increment(counters.WEBHOOK_FAILURES, reason="http" if delivery.status_code else "network")
     if not delivery.succeeded and attempt < settings.WEBHOOK_MAX_ATTEMPTS:
         delivery.next_attempt_at = timezone.now() + timedelta(seconds=retry_delay(attempt))
         Schedule.objects.create(

@@ -39,9 +39,18 @@ def _channel_layer() -> str:
     return async_to_sync(_channel_round_trip)()
 
 
-def _worker() -> str:
+def live_clusters(host: str | None = None) -> list[Stat]:
+    """The django-q2 clusters (of every machine, or of `host`) that beat in the last WORKER_HEARTBEAT_MAX_AGE s."""
     fresh_after = timezone.now() - timedelta(seconds=settings.WORKER_HEARTBEAT_MAX_AGE)
-    alive = [stat for stat in Stat.get_all() if stat.timestamp >= fresh_after and stat.status != "Stopped"]
+    return [
+        stat
+        for stat in Stat.get_all()
+        if stat.timestamp >= fresh_after and stat.status != "Stopped" and host in (None, stat.host)
+    ]
+
+
+def _worker() -> str:
+    alive = live_clusters()
     return "ok" if alive else f"no worker heartbeat in the last {settings.WORKER_HEARTBEAT_MAX_AGE} s"
 
 

@@ -2,10 +2,14 @@
 
 Off (404) unless METRICS_TOKEN is set; a missing or wrong token is a 404 too, so the page does not say it exists.
 django-prometheus measures requests, the database and the cache; `OmniVibeCollector` adds ours, read from the
-database at each scrape: jobs by status and kind, and the render queue's depth and the age of its oldest task.
+database at each scrape: jobs by status and kind, the queues' depth and the age of their oldest task, and the
+counters and histograms every process counts into the database (telemetry/counters.py: stage durations,
+verification retries and flagged units, webhook, storage and publish failures).
 """
 
 import hmac
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Count, Min
@@ -18,6 +22,24 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 
 from renders.models import RenderJob
+from telemetry import counters
+
+
+@dataclass(frozen=True)
+class WaitingQueue:
+    name: str
+    tasks: int
+    oldest_since: datetime | None  # when its oldest waiting task was queued
+
+
+def waiting_queues() -> list[WaitingQueue]:
+    """The tasks waiting in each django-q2 queue (the render queue, the webhook lane), oldest first."""
+    queues = OrmQ.objects.values_list("key").annotate(count=Count("pk"), first=Min("pk")).order_by("key")
+    return [
+        # One payload a queue is read: its oldest task's.
+        WaitingQueue(name, count, OrmQ.objects.get(pk=first).task.get("started"))
+        for name, count, first in queues
+    ]
 
 
 class OmniVibeCollector(Collector):
@@ -34,14 +56,14 @@ class OmniVibeCollector(Collector):
         oldest = GaugeMetricFamily(
             "omnivibe_queue_oldest_task_age_seconds", "Age of the oldest waiting task, by cluster", labels=["queue"]
         )
-        queues = OrmQ.objects.values_list("key").annotate(count=Count("pk"), first=Min("pk")).order_by()
         now = timezone.now()
-        for queue, count, first in queues:
-            depth.add_metric([queue], count)
-            started = OrmQ.objects.get(pk=first).task.get("started")  # one payload a queue: its oldest task
-            oldest.add_metric([queue], (now - started).total_seconds() if started else 0.0)
+        for queue in waiting_queues():
+            depth.add_metric([queue.name], queue.tasks)
+            since = queue.oldest_since
+            oldest.add_metric([queue.name], (now - since).total_seconds() if since else 0.0)
         yield depth
         yield oldest
+        yield from counters.families()
 
     def describe(self):
         return []  # nothing is read at registration: the database may not be there yet

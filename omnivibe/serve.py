@@ -2,9 +2,14 @@
 
 Takes daphne's own arguments. Twisted reads a whole request body (to memory or a temporary file) before daphne
 passes the request on, so the limit must be applied here, in Twisted's request, not only in the application.
+
+Daphne's access log is replaced: HTTP requests are logged by the application (omnivibe/request_log.py, with their
+request id), so only WebSocket connections are logged here, through the same logging (JSON in production).
 """
 
-from daphne import http_protocol
+import logging
+
+from daphne import cli, http_protocol
 from daphne.cli import CommandLineInterface
 
 from omnivibe.body_limits import limit_for, too_large
@@ -46,7 +51,19 @@ class LimitedWebRequest(http_protocol.WebRequest):
         self.channel.loseConnection()
 
 
+class WebSocketAccessLog:
+    """Daphne calls its access log with each HTTP request and WebSocket event; HTTP is logged by the application."""
+
+    def __init__(self, stream: object) -> None:
+        self.logger = logging.getLogger("omnivibe.websocket")
+
+    def __call__(self, protocol: str, action: str, details: dict) -> None:
+        if protocol == "websocket" and action != "connecting":  # connected, rejected, disconnected
+            self.logger.info("websocket %s", action, extra={"path": details.get("path", "")})
+
+
 http_protocol.WebRequest = LimitedWebRequest  # daphne's HTTPFactory builds its requests from this name
+cli.AccessLogGenerator = WebSocketAccessLog  # the name daphne's command line builds its access log from
 
 if __name__ == "__main__":
     CommandLineInterface.entrypoint()

@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 
 from omnivibe.env import env_bool, env_float, env_int, env_list, env_secret, env_str
+from omnivibe.logs import logging_config
+from omnivibe.sentry import init_sentry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("OMNIVIBE_VAR_DIR", str(BASE_DIR / "var")))
@@ -57,10 +59,12 @@ INSTALLED_APPS = [
     "renders",
     "billing",
     "api",
+    "telemetry",
 ]
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first and last: they time the whole stack
+    "omnivibe.request_log.request_log",  # a request id on every line logged while serving; one line per request
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "omnivibe.headers.PermissionsPolicyMiddleware",
@@ -371,13 +375,17 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 # GET /metrics (Prometheus) answers only a scraper sending `Authorization: Bearer <METRICS_TOKEN>`; off when unset.
 METRICS_TOKEN = env_secret("METRICS_TOKEN", "")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django_q": {"level": env_str("Q_LOG_LEVEL", "WARNING")},
-        "faster_whisper": {"level": "WARNING"},  # it logs every clip it hears at INFO
-    },
-}
+# Logs (omnivibe/logs.py): JSON lines in production, readable text with DEBUG; request id, workspace, job and stage
+# on every line where they apply.
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+LOGGING = logging_config(LOG_FORMAT, env_str("LOG_LEVEL", "INFO"), env_str("Q_LOG_LEVEL", "WARNING"))
+
+# Error reports to Sentry (omnivibe/sentry.py) when SENTRY_DSN is set: requests, django-q2 tasks, logged errors.
+SENTRY_DSN = env_secret("SENTRY_DSN", "")
+if SENTRY_DSN:
+    init_sentry(
+        SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "development" if DEBUG else "production"),
+        release=env_str("SENTRY_RELEASE", "") or None,
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0),
+    )

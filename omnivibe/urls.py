@@ -4,6 +4,7 @@ from django.urls import include, path
 from billing.views import stripe_webhook
 from omnivibe.health import healthz
 from omnivibe.metrics import metrics
+from omnivibe.operations import operations
 from studio.views import welcome
 
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
     path("workspaces/", include("accounts.urls")),
     path("billing/stripe-webhook/", stripe_webhook, name="stripe_webhook"),
     path("stripe/", include("djstripe.urls", namespace="djstripe")),
+    path("admin/operations/", admin.site.admin_view(operations), name="admin_operations"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),

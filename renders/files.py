@@ -8,6 +8,8 @@ from django.core.files import File
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
+from telemetry import counters
+
 CHUNK = 64 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CONTENT_TYPES = {".vtt": "text/vtt", ".srt": "application/x-subrip", ".json": "application/json"}
@@ -22,6 +24,7 @@ def file_response(request: HttpRequest, file: File, *, filename: str, as_attachm
     try:
         size = file.size
     except FileNotFoundError:
+        counters.increment(counters.STORAGE_ERRORS, operation="open")  # its row is there: the file was lost
         raise Http404("This file is no longer in storage; render the job again.") from None
     suffix = filename[filename.rfind(".") :].lower() if "." in filename else ""
     content_type = CONTENT_TYPES.get(suffix) or mimetypes.guess_type(filename)[0] or "application/octet-stream"

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import structlog
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -32,10 +33,12 @@ from renders.quota import admit, release_job, settle_job
 from renders.worker import enqueue_on_commit, heartbeat, recover_lost_job, work_dir
 from scripts.models import Script
 from scripts.pronunciations import lexicon_for
+from telemetry import counters
 from voices.engine_context import engine_context
 from voices.services import voice_specs_for
 
 logger = logging.getLogger(__name__)
+stage_log = structlog.stdlib.get_logger("renders.stages")
 
 
 # Pipeline output name -> what we store it as.
@@ -49,6 +52,10 @@ STORED_OUTPUTS = {
     "thumbnail": RenderOutput.Kind.THUMBNAIL,
     "storyboard": RenderOutput.Kind.STORYBOARD,
 }
+
+
+class StorageFailed(Exception):
+    """An output could not be written to storage (a full disk, an S3 store that cannot be reached)."""
 
 
 class Refused(Exception):
@@ -148,6 +155,12 @@ def run_job(job_id: int) -> None:
     Every way out of here ends the job (or leaves it to a cancel), so no job stays running with its quota held.
     """
     job = RenderJob.objects.select_related("workspace").get(pk=job_id)
+    # Every line logged while it runs names the job (and, from the first stage on, the stage: `_context_for`).
+    with structlog.contextvars.bound_contextvars(job_id=str(job.public_id), workspace=job.workspace_id):
+        _run(job)
+
+
+def _run(job: RenderJob) -> None:
     if job.status == RenderJob.Status.RUNNING and recover_lost_job(job) != "requeued":
         return
     if not actions.start_job(job, worker=f"{socket.gethostname()}:{os.getpid()}"):
@@ -167,6 +180,7 @@ def run_job(job_id: int) -> None:
             ctx = _context_for(job, options, workdir, lambda: cancelled() or time.monotonic() >= deadline)
             fetch_media(job, options, ctx)
             run_pipeline(ctx)
+            count_pipeline(ctx.report)
             if options.storyboard:
                 # Deliver the edited storyboard as saved (storage names), never this worker's local copies.
                 ctx.outputs["storyboard"].write_text(Storyboard.from_json(options.storyboard).to_json())
@@ -185,6 +199,11 @@ def run_job(job_id: int) -> None:
             logger.info("render %s cancelled", job.public_id)
         if RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.CANCELLED).exists():
             release_job(job)  # (again: release is idempotent) never for a later attempt's reservation
+    except StorageFailed:
+        logger.exception("render %s: its outputs could not be stored", job.public_id)
+        # Counted here, after the transaction that stored the outputs rolled back (the count would go with it).
+        counters.increment(counters.STORAGE_ERRORS, operation="save")
+        actions.fail_job(job, "store: the outputs could not be stored; try again later (it has been logged).")
     except (StageError, InvalidRenderOptions) as error:  # a row written by an older version may not load
         actions.fail_job(job, f"{_stage(ctx)}: {error}")
     except TimeoutException:
@@ -221,8 +240,28 @@ def _context_for(
         **options.look(),
         is_cancelled=is_cancelled,
     )
-    ctx.on_progress = lambda stage, percent: actions.report_progress(job, stage, percent, ctx.report)
+    current = ""
+
+    def on_progress(stage: str, percent: int) -> None:
+        nonlocal current
+        if stage != current:  # a stage starts (run_pipeline reports 0 % first, on this thread)
+            current = stage
+            structlog.contextvars.bind_contextvars(stage=stage)
+            stage_log.info("stage started", percent=percent)
+        actions.report_progress(job, stage, percent, ctx.report)
+
+    ctx.on_progress = on_progress
     return ctx
+
+
+def count_pipeline(report: dict[str, Any]) -> None:
+    """The pipeline's figures into the metrics: each stage's wall time, narration units heard wrong and said
+    again, units that never passed. Units from the speech cache were counted when first made."""
+    for stage, seconds in report.get("stages", {}).items():
+        counters.observe(counters.STAGE_SECONDS, seconds, stage=stage)
+    made = [unit for block in report.get("blocks", []) for unit in block["units"] if not unit["cached"]]
+    counters.increment(counters.VERIFICATION_RETRIES, sum(max(unit["tries"] - 1, 0) for unit in made))
+    counters.increment(counters.FLAGGED_UNITS, sum(not unit["passed"] for unit in made))
 
 
 def _stage(ctx: RenderContext | None) -> str:
@@ -253,8 +292,11 @@ def _store_outputs(job: RenderJob, ctx: RenderContext) -> None:
         if path is None:
             continue
         output = RenderOutput(job=job, kind=kind, size=path.stat().st_size)
-        with path.open("rb") as handle:
-            output.file.save(path.name, File(handle), save=False)
+        try:
+            with path.open("rb") as handle:
+                output.file.save(path.name, File(handle), save=False)
+        except Exception as error:  # whatever the backend raises (OSError, botocore's errors)
+            raise StorageFailed(f"{kind}: {error}") from error
         output.save()
 
 

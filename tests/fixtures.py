@@ -162,3 +162,25 @@ def fake(settings):
     yield fake
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def json_log():
+    """The lines logged during the test as production writes them (LOG_FORMAT=json), parsed: call it to read them."""
+    import io
+    import json
+    import logging
+
+    from omnivibe.logs import logging_config
+
+    formatter_config = dict(logging_config("json", "INFO", "WARNING")["formatters"]["structured"])
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(formatter_config.pop("()")(**formatter_config))
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    root.removeHandler(handler)
+    root.setLevel(level)

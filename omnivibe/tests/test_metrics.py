@@ -51,3 +51,43 @@ def test_a_scrape_counts_jobs_by_status_and_kind_and_the_waiting_queue(client, s
     assert 295 < samples[("omnivibe_queue_oldest_task_age_seconds", (("queue", "omnivibe"),))] < 400
     # django-prometheus's own: the request before this one was counted
     assert any(name.startswith("django_http_requests_total") for name, _ in samples)
+
+
+def test_a_scrape_shows_what_workers_counted_in_the_database(client, settings, owner):
+    from api.tests.test_webhooks import Receiver, job_with_callback
+    from api.webhooks import deliver
+    from telemetry import counters
+
+    settings.METRICS_TOKEN = TOKEN
+    before = scrape(client)
+    for name in ("omnivibe_verification_retries_total", "omnivibe_flagged_units_total"):
+        assert before[(name, ())] == 0  # there before anything was counted
+    assert before[("omnivibe_webhook_failures_total", (("reason", "http"),))] == 0
+
+    # What a render worker and a webhook worker count (other processes, in production) ...
+    counters.observe(counters.STAGE_SECONDS, 3.2, stage="narrate")
+    counters.observe(counters.STAGE_SECONDS, 45, stage="narrate")
+    counters.increment(counters.VERIFICATION_RETRIES, 2)
+    counters.increment(counters.STORAGE_ERRORS, operation="save")
+    counters.increment(counters.PUBLISH_FAILURES, target="youtube")
+    deliver(job_with_callback(owner, "http://127.0.0.1:9/unreachable").pk, 1)
+    server = Receiver(status=500)
+    try:
+        deliver(job_with_callback(owner, server.url).pk, 1)
+    finally:
+        server.close()
+
+    samples = scrape(client)  # ... the web process reads from the database
+    narrate = (("stage", "narrate"),)
+    assert samples[("omnivibe_stage_duration_seconds_bucket", (("le", "2.0"), *narrate))] == 0
+    assert samples[("omnivibe_stage_duration_seconds_bucket", (("le", "5.0"), *narrate))] == 1
+    assert samples[("omnivibe_stage_duration_seconds_bucket", (("le", "60.0"), *narrate))] == 2
+    assert samples[("omnivibe_stage_duration_seconds_bucket", (("le", "+Inf"), *narrate))] == 2
+    assert samples[("omnivibe_stage_duration_seconds_count", narrate)] == 2
+    assert samples[("omnivibe_stage_duration_seconds_sum", narrate)] == pytest.approx(48.2)
+    assert samples[("omnivibe_verification_retries_total", ())] == 2
+    assert samples[("omnivibe_storage_errors_total", (("operation", "save"),))] == 1
+    assert samples[("omnivibe_publish_failures_total", (("target", "youtube"),))] == 1
+    assert samples[("omnivibe_webhook_failures_total", (("reason", "network"),))] == 1
+    assert samples[("omnivibe_webhook_failures_total", (("reason", "http"),))] == 1
+    assert samples[("omnivibe_webhook_failures_total", (("reason", "refused"),))] == 0

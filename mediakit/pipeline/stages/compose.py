@@ -8,7 +8,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Callable
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, Future, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from mediakit.errors import RenderCancelled, StageError
 from mediakit.ffmpeg import run_ffmpeg
 from mediakit.pipeline.context import RenderContext
 from mediakit.text.script import speakers_in_order
+from mediakit.threads import pool_in_context
 from mediakit.video.commands import (
     background_still_args,
     join_args,
@@ -258,7 +259,7 @@ def _run_jobs(ctx: RenderContext, jobs: list[Job], span: tuple[float, float]) ->
         job.work(lambda fraction: done.__setitem__(job.name, fraction), stopped)
         done[job.name] = 1.0
 
-    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="compose") as pool:
+    with pool_in_context(max_workers=WORKERS, thread_name_prefix="compose") as pool:
         futures: list[Future] = [pool.submit(start, job) for job in jobs]
         pending = set(futures)
         try:

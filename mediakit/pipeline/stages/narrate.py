@@ -27,6 +27,7 @@ from mediakit.speech.judge import error_budget, judge
 from mediakit.speech.verify import RECOGNISED_LANGUAGES, Hearing, Listener
 from mediakit.text.normalize import Normalized, language_code, normalize
 from mediakit.text.sentences import split_sentences
+from mediakit.threads import pool_in_context
 
 SAMPLE_RATE = 22050
 UNIT_MAX_CHARS = 240  # long enough for a natural sentence, short enough to retry cheaply
@@ -67,7 +68,7 @@ def run(ctx: RenderContext) -> None:
     work = Progress(ctx, total=len(units) + len(pending), done=len(units) - len(pending))
     engines = {get_engine(ctx.voices[unit.speaker]["engine"], ctx.engines) for unit in pending}
     speaking = max((engine.concurrency for engine in engines), default=1)
-    with ThreadPoolExecutor(max_workers=speaking) as voices, ThreadPoolExecutor(max_workers=ctx.workers) as pool:
+    with pool_in_context(max_workers=speaking) as voices, pool_in_context(max_workers=ctx.workers) as pool:
         try:
             # Rounds: every pending unit is synthesised and heard (in shared passes that start while later
             # units are still being synthesised); only the units heard wrong go round again with a variation,

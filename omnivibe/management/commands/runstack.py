@@ -1,6 +1,10 @@
 """Start everything OmniVibe needs on one machine: embedded Redis, the web server, a render worker and a
 webhook worker.
 
+`make run` runs it with DEBUG (one web process). `make serve` runs it with `--serve`: the production layout, the
+processes docker-compose.yml runs as services: production settings (refused without SECRET_KEY and ALLOWED_HOSTS,
+or with DEBUG), `--web-workers` web processes accepting on one listening socket this command opens (the kernel
+spreads connections between them), the render worker (WORKER_PROCESSES workers) and the webhook worker.
 Ctrl-C (or SIGTERM) stops them all within a few seconds; if any one dies, the others are stopped too.
 """
 
@@ -8,11 +12,13 @@ import contextlib
 import gc
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from omnivibe.embedded_redis import EmbeddedRedis, EmbeddedRedisError
@@ -40,14 +46,79 @@ def stop_children(processes: list[subprocess.Popen], grace: float) -> None:
         process.wait()
 
 
+def processes(listener: socket.socket, web_workers: int) -> dict[str, list[str]]:
+    """The command of each process: web servers on the shared socket, the render worker, the webhook worker."""
+    web = [sys.executable, "-m", "omnivibe.serve", "--fd", str(listener.fileno()), "omnivibe.asgi:application"]
+    return {
+        **{f"web-{n}" if web_workers > 1 else "web": web for n in range(1, web_workers + 1)},
+        "worker": [sys.executable, "manage.py", "qcluster"],
+        "webhooks": [sys.executable, "manage.py", "qcluster"],  # its own lane: see WEBHOOK_CLUSTER
+    }
+
+
+def production_refusal() -> str | None:
+    """Why the production layout cannot start with these settings, in a sentence; None when it can."""
+    if settings.DEBUG:
+        return "DEBUG is on: `make serve` runs the production settings. Unset DEBUG (or use `make run`)."
+    try:
+        secret = settings.SECRET_KEY
+    except ImproperlyConfigured:  # Django refuses to read an empty one
+        secret = ""
+    if not secret:
+        return (
+            "SECRET_KEY is not set: `make serve` runs the production settings, which need a long random secret. "
+            "Set SECRET_KEY (or SECRET_KEY_FILE), e.g. "
+            "SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+            "and keep it: changing it signs everyone out."
+        )
+    if not settings.ALLOWED_HOSTS:
+        return "ALLOWED_HOSTS is not set: name the hosts the site is reached by, e.g. ALLOWED_HOSTS=video.example.com."
+    return None
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """Opened here, before any web process starts, and inherited by each of them (daphne's --fd).
+
+    IPv4 only: Twisted adopts an inherited socket as IPv4 unless told otherwise, which daphne's --fd cannot say.
+    """
+    if ":" in host:
+        raise CommandError(f"--host {host}: the web processes share an IPv4 socket; give an IPv4 address.")
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as error:
+        listener.close()
+        raise CommandError(
+            f"Cannot listen on {host}:{port}: {error.strerror}. Is another server running there?"
+        ) from None
+    listener.listen(1024)
+    listener.set_inheritable(True)
+    return listener
+
+
 class Command(BaseCommand):
     help = "Run the web server, a render worker, a webhook worker and (unless REDIS_URL is set) an embedded Redis."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--serve", action="store_true", help="the production layout: see the module's docstring")
+        parser.add_argument(
+            "--web-workers", type=int, default=int(os.environ.get("WEB_WORKERS", "1")), help="web server processes"
+        )
 
-    def handle(self, *args, host: str, port: int, **options):
+    def handle(self, *args, host: str, port: int, serve: bool, web_workers: int, **options):
+        if serve and (refusal := production_refusal()):
+            raise CommandError(refusal)
+        if web_workers < 1:
+            raise CommandError(f"--web-workers (WEB_WORKERS) must be 1 or more, not {web_workers}.")
+        if serve and settings.SECURE_SSL_REDIRECT and not settings.TRUSTED_PROXY_COUNT:
+            self.stderr.write(
+                "Note: plain HTTP requests are redirected to https:// (SECURE_SSL_REDIRECT). Behind a TLS proxy set "
+                "TRUSTED_PROXY_COUNT=1; to try it over plain HTTP, SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0."
+            )
+        listener = listening_socket(host, port)
         embedded = None
         env = dict(os.environ)
         if "REDIS_URL" not in os.environ:
@@ -60,13 +131,9 @@ class Command(BaseCommand):
                 raise CommandError(str(error)) from None
             env["REDIS_URL"] = embedded.url
             self.stdout.write(f"Embedded Redis on {embedded.url} (pid {embedded.process.pid})")
-        children = {
-            "web": [sys.executable, "-m", "omnivibe.serve", "-b", host, "-p", str(port), "omnivibe.asgi:application"],
-            "worker": [sys.executable, "manage.py", "qcluster"],
-            "webhooks": [sys.executable, "manage.py", "qcluster"],  # its own lane: see WEBHOOK_CLUSTER
-        }
+        children = processes(listener, web_workers)
         child_env = {"webhooks": {"Q_CLUSTER_NAME": settings.WEBHOOK_CLUSTER}}
-        processes: dict[str, subprocess.Popen] = {}
+        running: dict[str, subprocess.Popen] = {}
         stopping = False
 
         def stop(signum=None, frame=None):
@@ -78,18 +145,24 @@ class Command(BaseCommand):
         try:
             for name, command in children.items():
                 # Their own session: a terminal's Ctrl-C reaches only us, and we stop them in order.
-                processes[name] = subprocess.Popen(
-                    command, env={**env, **child_env.get(name, {})}, cwd=settings.BASE_DIR, start_new_session=True
+                running[name] = subprocess.Popen(
+                    command,
+                    env={**env, **child_env.get(name, {})},
+                    cwd=settings.BASE_DIR,
+                    start_new_session=True,
+                    pass_fds=(listener.fileno(),) if name.startswith("web") else (),
                 )
+            listener.close()  # the web processes hold it now
             self.stdout.write(self.style.SUCCESS(f"OmniVibe is running on http://{host}:{port}/ (Ctrl-C stops it)"))
             while not stopping:
-                exited = [name for name, process in processes.items() if process.poll() is not None]
+                exited = [name for name, process in running.items() if process.poll() is not None]
                 if exited:
                     self.stderr.write(f"{', '.join(exited)} stopped; stopping the rest.")
                     break
                 time.sleep(0.2)
         finally:
-            stop_children(list(processes.values()), STOP_GRACE_SECONDS)
+            listener.close()
+            stop_children(list(running.values()), STOP_GRACE_SECONDS)
             if embedded:
                 embedded.stop(timeout=1.0)
             self.stdout.write("Stopped.")

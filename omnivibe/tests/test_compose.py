@@ -1,0 +1,69 @@
+"""docker-compose.yml: valid for Docker Compose (where Docker is installed), every long-running service health-checked,
+and the same processes as `make serve` (runstack --serve)."""
+
+import os
+import shutil
+import socket
+import subprocess
+
+import pytest
+import yaml
+from django.conf import settings
+
+from omnivibe.management.commands.runstack import processes
+
+COMPOSE = settings.BASE_DIR / "docker-compose.yml"
+ONE_SHOT = {"migrate", "s3-bucket"}
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load(COMPOSE.read_text())
+
+
+def test_docker_compose_accepts_it():
+    if shutil.which("docker") is None:
+        pytest.skip("Docker is not installed here: `docker compose config` not run")
+    version = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True)
+    if version.returncode != 0:
+        pytest.skip(
+            "Docker Compose (the `docker compose` plugin) is not installed here: `docker compose config` not run"
+        )
+    result = subprocess.run(
+        ["docker", "compose", "-f", str(COMPOSE), "config", "--quiet"],
+        env={"PATH": os.environ["PATH"], "SECRET_KEY": "x" * 50}, capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+
+
+def test_every_long_running_service_has_a_health_check(compose):
+    services = compose["services"]
+    assert {"web", "worker", "webhooks", "postgres", "redis", "s3"} <= set(services)
+    for name, service in services.items():
+        if name in ONE_SHOT:
+            assert service["restart"] == "no" and service["healthcheck"] == {"disable": True}
+        else:
+            assert service["healthcheck"]["test"], name
+
+
+def test_it_runs_the_processes_make_serve_runs(compose):
+    with socket.socket() as listener:
+        ours = processes(listener, web_workers=1)
+    services = compose["services"]
+    assert services["worker"]["command"] == ["python", *ours["worker"][1:]]
+    assert services["webhooks"]["command"] == ["python", *ours["webhooks"][1:]]
+    assert services["webhooks"]["environment"]["Q_CLUSTER_NAME"] == settings.WEBHOOK_CLUSTER
+    assert "Q_CLUSTER_NAME" not in services["worker"]["environment"]
+    # One daphne a container (scaled by containers) where runstack starts several on one shared socket.
+    web = services["web"]["command"]
+    assert web == ["python", "-m", "omnivibe.serve", "-b", "0.0.0.0", "-p", "8000", "omnivibe.asgi:application"]
+    assert ours["web"][1:3] == web[1:3] and ours["web"][-1] == web[-1]
+
+
+def test_the_apps_use_the_services_not_embedded_ones(compose):
+    environment = compose["services"]["web"]["environment"]
+    assert environment["DATABASE_URL"].startswith("postgres://") and "@postgres:5432/" in environment["DATABASE_URL"]
+    assert environment["REDIS_URL"] == "redis://redis:6379/0"
+    assert environment["AWS_S3_ENDPOINT_URL"] == "http://s3:9000" and environment["AWS_STORAGE_BUCKET_NAME"]
+    assert environment["DEBUG"] == "0" and environment["LOG_FORMAT"] == "json"
+    assert environment["SECRET_KEY"].startswith("${SECRET_KEY:?")  # refused, with a message, when not set
