@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "studio",
     "voices",
     "renders",
+    "publishing",
     "billing",
     "api",
 ]
@@ -280,6 +281,10 @@ STRIPE_PRICE_IDS = {slug: env_str(f"STRIPE_PRICE_{slug.upper()}", "") for slug i
 BILLING_GRACE_DAYS = env_int("BILLING_GRACE_DAYS", 7)  # a past-due plan keeps working this long
 # Quota estimate before a render: narration at this speaking rate, plus the script's pauses.
 NARRATION_WORDS_PER_MINUTE = env_int("NARRATION_WORDS_PER_MINUTE", 150)
+# Series (publishing): an upload's size and rows, and the length a topic-only row's script is drafted for.
+SERIES_MAX_UPLOAD_BYTES = env_int("SERIES_MAX_UPLOAD_BYTES", 1024 * 1024)
+SERIES_MAX_ROWS = env_int("SERIES_MAX_ROWS", 100)
+SERIES_DRAFT_SECONDS = env_int("SERIES_DRAFT_SECONDS", 45)
 # --- REST API (api/) ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.ApiKeyAuthentication"],
