@@ -74,6 +74,8 @@ def read_csv(data: bytes, *, max_rows: int, max_script_chars: int) -> list[RowIn
             records.append((number, cells))
     except csv.Error as error:
         raise UploadRefused(f"Line {reader.line_num} cannot be read as CSV: {error}.") from None
+    if not records:
+        raise UploadRefused("The file has a header but no rows: one row per video.")
     rows = []
     for number, cells in records:
         if len(cells) > len(names) and any(cell.strip() for cell in cells[len(names) :]):
@@ -247,7 +249,10 @@ def _publish_at(value: str) -> datetime | None:
         when = None
     if when is None:
         raise _Bad("publish_at: use a date and time like 2026-12-24T17:00:00+01:00")
-    return when if timezone.is_aware(when) else when.replace(tzinfo=UTC)
+    try:  # in UTC, as stored: 0001-01-01T00:00+01:00 would fall out of the calendar
+        return (when if timezone.is_aware(when) else when.replace(tzinfo=UTC)).astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise _Bad("publish_at: a date between the years 1 and 9999") from None
 
 
 def _flag(value: str) -> bool:
@@ -273,12 +278,17 @@ def _check_script(body: str, max_chars: int) -> None:
 
 def read_file(upload: Any, *, max_bytes: int, max_rows: int, max_script_chars: int) -> list[RowInput]:
     """Rows of an uploaded file, CSV or JSON told apart by its content (never by the client's file name)."""
+    too_big = UploadRefused(f"The file is larger than {_size(max_bytes)}, the limit; split it into several series.")
     if upload.size is not None and upload.size > max_bytes:
-        raise UploadRefused(f"The file is {upload.size // 1024} KB; the limit is {max_bytes // 1024} KB.")
-    data = upload.read(max_bytes + 1)
+        raise too_big
+    data = upload.read(max_bytes + 1)  # the size a client claims is not trusted either
     if len(data) > max_bytes:
-        raise UploadRefused(f"The file is larger than {max_bytes // 1024} KB, the limit.")
+        raise too_big
     if not data.strip():
         raise UploadRefused("The file is empty: put a header row (topic, title, …) and one row per video.")
     reader = read_json if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"[", b"{") else read_csv
     return reader(data, max_rows=max_rows, max_script_chars=max_script_chars)
+
+
+def _size(count: int) -> str:
+    return f"{count // 1024} KB" if count >= 1024 else f"{count} bytes"

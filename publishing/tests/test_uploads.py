@@ -58,6 +58,7 @@ def test_publish_times_keep_their_offset_and_a_time_without_one_is_utc():
         ("Tea,@SUM(A1:A2)", "title: looks like a spreadsheet formula"),
         ("Tea,+cmd|' /C calc'!A0", "title: looks like a spreadsheet formula"),
         ("Tea,T,,,,nope", "publish_at: use a date and time"),
+        ("Tea,T,,,,0001-01-01T00:00:00+01:00", "publish_at: a date between the years 1 and 9999"),
         ("Tea,T,,,xx_123", "language: use a language tag"),
         ("Tea,T,Host Ana", "voices: write speaker=voice pairs"),
         ("Tea,T,,Just words without a speaker", "script: line 1"),
@@ -89,6 +90,7 @@ def test_plain_text_that_starts_with_a_dash_or_plus_is_not_a_formula():
         (b"topic,topic\nTea,x\n", "The column 'topic' appears twice"),
         (b"title,description\nT,D\n", "The header needs a topic or a script column"),
         (b"topic\n" + b"Tea\n" * 51, "The file has more than 50 rows"),
+        (b"topic,title\n\n", "The file has a header but no rows"),
     ],
 )
 def test_an_upload_that_cannot_be_read_is_refused_as_a_whole(data, message):
@@ -117,11 +119,11 @@ def test_json_rows_name_unknown_fields_and_wrong_types_per_row():
 def test_files_are_told_apart_by_content_not_name_and_size_is_capped():
     as_json = SimpleUploadedFile("rows.csv", b' [{"topic": "Tea"}]')
     assert read_file(as_json, max_bytes=100, **LIMITS)[0].topic == "Tea"
-    with pytest.raises(UploadRefused, match="the limit is 0 KB"):
+    with pytest.raises(UploadRefused, match="larger than 100 bytes, the limit"):
         read_file(SimpleUploadedFile("rows.csv", b"topic\n" + b"x" * 200), max_bytes=100, **LIMITS)
     with pytest.raises(UploadRefused, match="The file is empty"):
         read_file(SimpleUploadedFile("rows.csv", b" \n"), max_bytes=100, **LIMITS)
     unsized = io.BytesIO(b"topic\n" + b"x" * 200)
     unsized.size = None
-    with pytest.raises(UploadRefused, match="larger than 0 KB"):
+    with pytest.raises(UploadRefused, match="larger than 100 bytes"):
         read_file(unsized, max_bytes=100, **LIMITS)
