@@ -82,5 +82,9 @@ class SeriesRow(models.Model):
         return f"{self.series_id} row {self.number} [{self.status}]"
 
     @property
+    def can_render_again(self) -> bool:
+        return self.status in self.RENDERABLE_AGAIN
+
+    @property
     def label(self) -> str:
         return self.title or self.topic or f"Row {self.number}"

@@ -191,13 +191,18 @@ def regenerate_block(row: SeriesRow, index: int, user: Any = None) -> RenderJob:
 
 
 def approve(row: SeriesRow, user: Any, note: str = "") -> None:
-    if not actions.approve(row, user, note):
-        raise Refused(f"Row {row.number} is {row.get_status_display().lower()}: there is nothing to approve.")
+    """Approve the row's video for publishing (audited: who let what go out)."""
+    with transaction.atomic():
+        if not actions.approve(row, user, note):
+            raise Refused(f"Row {row.number} is {row.get_status_display().lower()}: there is nothing to approve.")
+        audit.record(row.series.workspace_id, user, "video.approved", f"Approved “{row.label}” for publishing")
 
 
 def request_changes(row: SeriesRow, user: Any, note: str) -> None:
     note = note.replace("\x00", "").strip()
     if not note:
         raise Refused("Say what to change: the note goes to the creator.")
-    if not actions.request_changes(row, user, note):
-        raise Refused(f"Row {row.number} is {row.get_status_display().lower()}: there is no video to review.")
+    with transaction.atomic():
+        if not actions.request_changes(row, user, note):
+            raise Refused(f"Row {row.number} is {row.get_status_display().lower()}: there is no video to review.")
+        audit.record(row.series.workspace_id, user, "video.changes_requested", f"Asked for changes to “{row.label}”")

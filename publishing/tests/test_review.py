@@ -4,7 +4,7 @@ send them back with a note; a block can be regenerated (renders' regenerate) and
 import pytest
 from django.contrib.messages import get_messages
 
-from accounts.models import Membership
+from accounts.models import AuditEntry, Membership
 from publishing.models import SeriesRow
 from renders.models import RenderJob
 from tests.factories import SeriesRowFactory, make_member
@@ -47,6 +47,7 @@ def test_an_owner_approves_a_video(owner_client, owner, row):
     assert response.status_code == 302 and response["Location"] == "/studio/review/"
     row.refresh_from_db()
     assert row.status == Status.APPROVED and row.reviewed_by == owner and row.reviewed_at is not None
+    assert AuditEntry.objects.get(action="video.approved").summary == "Approved “Why tea” for publishing"
     assert (
         f'id="review-{row.series.public_id}-{row.number}"' not in owner_client.get("/studio/review/").content.decode()
     )

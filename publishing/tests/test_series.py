@@ -136,3 +136,25 @@ def test_a_render_refused_by_the_plan_fails_its_row_with_the_reason(
         series = start(workspace, campaign, owner, "script\nHost: One.\nHost: Two.\n")
     assert list(series.rows.values_list("status", flat=True)) == [Status.FAILED] * 2
     assert "no video renders left this period" in series.rows.first().error
+
+
+def test_a_failed_render_fails_its_row_with_the_reason_and_the_next_rows_go_on(
+    owner, workspace, campaign, fast_renders, django_capture_on_commit_callbacks
+):
+    VoiceFactory(workspace=workspace, name="Broken", settings={"speed": 50})
+    text = "script,voices\nHost: One.,Host=Broken\nHost: Two.,\nHost: Three.,\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        series = start(workspace, campaign, owner, text)
+    first, second, third = series.rows.all()
+    assert first.status == Status.FAILED
+    assert first.error == "The render failed: narrate: block 1 (Host): speed must be from 0.5 to 2.0, not 50"
+    assert second.status == third.status == Status.REVIEW
+
+    # The creator fixes the script (another voice) and sends the row on again.
+    Script.objects.filter(pk=first.script_id).update(body="Host: One, again.")
+    first.voices = {}
+    first.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        render_again(first)
+    first.refresh_from_db()
+    assert first.status == Status.REVIEW and first.error == ""
