@@ -35,7 +35,7 @@ class SeriesRow(models.Model):
     voices, publish time), the script it became, its current render and its review."""
 
     class Status(models.TextChoices):
-        INVALID = "invalid", "Invalid"  # the row's input was refused; `error` says why (it never goes on)
+        INVALID = "invalid", "Refused"  # the row's input was refused; `error` says why (it never goes on)
         WAITING = "waiting", "Waiting"  # for a free render slot
         NEEDS_SCRIPT = "needs_script", "Outline to write"  # an offline outline: the creator writes its [[parts]]
         RENDERING = "rendering", "Rendering"

@@ -23,7 +23,10 @@ REVIEWERS = roles_for(Action.REVIEW)
 def series_list(request: HttpRequest) -> HttpResponse:
     """The workspace's series, and the upload form (posting needs a writer)."""
     workspace = member_workspace(request, roles=WRITERS if request.method == "POST" else None)
-    form = SeriesForm(request.POST or None, request.FILES or None, workspace=workspace)
+    # The campaigns page links here with ?campaign=<id>; a workspace with one campaign has it chosen.
+    campaigns = list(workspace.campaigns.values_list("pk", flat=True)[:2])
+    chosen = request.GET.get("campaign") or (campaigns[0] if len(campaigns) == 1 else None)
+    form = SeriesForm(request.POST or None, request.FILES or None, workspace=workspace, initial={"campaign": chosen})
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
