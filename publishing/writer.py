@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from mediakit.text.outline import OutlineError, draft_outline, unfilled_parts
+from mediakit.text.outline import OutlineError, draft_outline
 
 
 class DraftRefused(ValueError):
@@ -16,12 +16,7 @@ class DraftRefused(ValueError):
 @dataclass(frozen=True)
 class Draft:
     title: str
-    body: str  # the script text format
-
-    @property
-    def is_outline(self) -> bool:
-        """True while [[parts]] are left for the creator to write (never rendered as is)."""
-        return bool(unfilled_parts(self.body))
+    body: str  # the script text format; [[parts]] left in it make the row wait for the creator to write them
 
 
 def draft_script(topic: str, *, language: str, platform: str = "shorts") -> Draft:
