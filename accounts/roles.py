@@ -1,8 +1,8 @@
 """Who may do what in a workspace: the one table (action, roles) every check in the Studio, the API and the
 live progress socket reads, through `accounts.access`.
 
-Owners do everything; admins everything but billing and deleting the workspace; editors write and render;
-viewers watch and download.
+Owners do everything; admins everything but billing and deleting the workspace; editors write and render
+(and regenerate a reviewed video's block) but do not approve videos for publishing; viewers watch and download.
 """
 
 from enum import StrEnum
@@ -14,7 +14,8 @@ Role = Membership.Role
 
 class Action(StrEnum):
     WATCH = "watch"  # see scripts, campaigns, voices and jobs; watch progress; download outputs
-    WRITE = "write"  # scripts, campaigns, voices (and previews), renders, storyboard edits, retry, cancel
+    WRITE = "write"  # scripts, campaigns, voices (and previews), renders, storyboard edits, retry, cancel; series
+    REVIEW = "review"  # approve a series' finished video for publishing, or send it back with a note
     MANAGE_MEMBERS = "manage_members"  # change members' roles and remove members (owners only touch owners)
     MANAGE_KEYS = "manage_keys"  # create and revoke API keys; see and rotate the webhook secret
     MANAGE_BILLING = "manage_billing"  # change plan, pay, open the Stripe portal
@@ -25,6 +26,8 @@ class Action(StrEnum):
 ALLOWED: dict[Action, frozenset[str]] = {
     Action.WATCH: frozenset({Role.OWNER, Role.ADMIN, Role.EDITOR, Role.VIEWER}),
     Action.WRITE: frozenset({Role.OWNER, Role.ADMIN, Role.EDITOR}),
+    # The review gate: the people who answer for what the workspace publishes, not every editor.
+    Action.REVIEW: frozenset({Role.OWNER, Role.ADMIN}),
     Action.MANAGE_MEMBERS: frozenset({Role.OWNER, Role.ADMIN}),
     Action.MANAGE_KEYS: frozenset({Role.OWNER, Role.ADMIN}),
     Action.MANAGE_BILLING: frozenset({Role.OWNER}),

@@ -24,6 +24,8 @@ from mediakit.text.script import (
     parse_text,
     to_text,
 )
+from publishing.models import SeriesRow
+from publishing.selectors import is_running, rows_of, summary
 from renders.models import RenderJob, RenderOutput
 from renders.suggestions import pronunciation_suggestions
 from scripts.models import Campaign, Pronunciation, Script
@@ -275,7 +277,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         model = Campaign
         fields = [
             "id", "name", "aspect", "primary_color", "secondary_color", "gradient", "font", "caption_size",
-            "caption_color", "highlight_color", "caption_position", "zoom", "transition", "created_at",
+            "caption_color", "highlight_color", "caption_position", "zoom", "transition", "auto_approve", "created_at",
         ]  # fmt: skip
         read_only_fields = ["created_at"]
 
@@ -437,3 +439,82 @@ class PronunciationSerializer(serializers.ModelSerializer):
             )
         except PronunciationRefused as refused:
             raise serializers.ValidationError({refused.field or "non_field_errors": [str(refused)]}) from None
+
+
+# --- Series (publishing) -------------------------------------------------------------------------
+
+
+class SeriesRowSerializer(serializers.ModelSerializer):
+    script_id = serializers.IntegerField(read_only=True, allow_null=True)
+    job_id = serializers.SerializerMethodField()
+    job_status = serializers.SerializerMethodField()
+    job_percent = serializers.SerializerMethodField()
+    reviewed_at = serializers.DateTimeField(read_only=True)
+
+    class Meta:
+        model = SeriesRow
+        fields = [
+            "number", "status", "error", "topic", "title", "description", "tags", "language", "voices",
+            "publish_at", "ai_disclosure", "script_id", "job_id", "job_status", "job_percent", "review_note",
+            "reviewed_at",
+        ]  # fmt: skip
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_job_id(self, row) -> str | None:
+        return str(row.job.public_id) if row.job else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_job_status(self, row) -> str | None:
+        return row.job.status if row.job else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_job_percent(self, row) -> int | None:
+        return row.job.percent if row.job else None
+
+
+class SeriesSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    name = serializers.CharField(read_only=True)
+    campaign = serializers.IntegerField(source="campaign_id", read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    running = serializers.SerializerMethodField()
+    counts = serializers.SerializerMethodField()
+    rows = serializers.SerializerMethodField()
+
+    def _rows(self, series) -> list:
+        if not hasattr(series, "_api_rows"):
+            series._api_rows = list(rows_of(series))
+        return series._api_rows
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_running(self, series) -> bool:
+        """True while a row waits for a render slot or renders."""
+        return is_running(self._rows(series))
+
+    @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
+    def get_counts(self, series) -> dict[str, int]:
+        return summary(self._rows(series))
+
+    @extend_schema_field(SeriesRowSerializer(many=True))
+    def get_rows(self, series) -> list[dict]:
+        return SeriesRowSerializer(self._rows(series), many=True).data
+
+
+class SeriesInputSerializer(serializers.Serializer):
+    """JSON (`rows`, a list of objects) or multipart (`file`, a CSV or JSON file)."""
+
+    name = serializers.CharField(max_length=200)
+    campaign = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    rows = serializers.JSONField(required=False, help_text="One object per video: topic or script, title, …")
+    file = serializers.FileField(required=False, help_text="A CSV (UTF-8, a header row) or JSON file of rows")
+
+    def validate_campaign(self, value: int) -> Campaign:
+        campaign = Campaign.objects.filter(workspace=self.context["workspace"], pk=value).first()
+        if campaign is None:
+            raise serializers.ValidationError("No campaign with this id in your workspace.")
+        return campaign
+
+    def validate(self, data: dict) -> dict:
+        if ("rows" in data) == ("file" in data):
+            raise serializers.ValidationError({"rows": ["Send either rows (JSON) or a file (CSV or JSON), not both."]})
+        return data

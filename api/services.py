@@ -20,6 +20,9 @@ from mediakit.speech.engines import EngineError, check_settings
 from mediakit.speech.samples import SampleError, validate_sample
 from mediakit.text.outline import check_filled
 from mediakit.text.script import Block, ScriptError, parse_json, parse_text, speakers_in_order
+from publishing.models import Series
+from publishing.services import SeriesRefused, create_series
+from publishing.uploads import UploadRefused, read_file, read_json_rows
 from renders.models import RenderJob
 from renders.options import RenderOptions, options_for_script
 from renders.services import create_job
@@ -176,3 +179,21 @@ def delete_speaker_or_409(voice: Voice, *, by) -> None:
         raise ApiError(409, "speaker_in_use", str(error)) from None
     except EngineError as error:  # its clone could not be deleted at the vendor: the speaker stays
         raise ApiError(502, "engine_unavailable", str(error)) from None
+
+
+def create_series_from(workspace: Workspace, data: dict[str, Any], user: Any) -> Series:
+    """A series from the checked request: its rows read from JSON or the uploaded file. An upload that cannot be
+    read, or whose every row is bad, is a 400 naming the rows; nothing is created then."""
+    limits = {"max_rows": settings.SERIES_MAX_ROWS, "max_script_chars": settings.RENDER_MAX_SCRIPT_CHARS}
+    try:
+        if "file" in data:
+            rows = read_file(data["file"], max_bytes=settings.SERIES_MAX_UPLOAD_BYTES, **limits)
+        else:
+            rows = read_json_rows(data["rows"], **limits)
+        return create_series(workspace=workspace, campaign=data["campaign"], name=data["name"], rows=rows, user=user)
+    except UploadRefused as refused:
+        field = "file" if "file" in data else "rows"
+        raise serializers.ValidationError({field: [str(refused)]}) from None
+    except SeriesRefused as refused:
+        problems = [f"row {row.number}: {row.error}" for row in refused.rows]
+        raise serializers.ValidationError({"rows": problems}) from None

@@ -10,6 +10,7 @@ router.register("jobs", views.JobViewSet, basename="job")
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
 router.register("scripts", views.ScriptViewSet, basename="script")
 router.register("pronunciations", views.PronunciationViewSet, basename="pronunciation")
+router.register("series", views.SeriesViewSet, basename="series")
 
 app_name = "api"
 urlpatterns = [

@@ -26,12 +26,16 @@ from api.serializers import (
     ScriptInputSerializer,
     ScriptSearchSerializer,
     ScriptSerializer,
+    SeriesInputSerializer,
+    SeriesSerializer,
     SpeakerCreateSerializer,
     SpeakerSerializer,
 )
 from api.signing import LinkExpired, LinkInvalid, output_for_token
 from billing.selectors import usage_history, usage_summary
 from mediakit.text.outline import OutlineError, draft_outline
+from publishing.models import Series
+from publishing.selectors import series_of
 from renders.files import file_response
 from renders.models import RenderJob
 from renders.services import delete_outputs
@@ -399,3 +403,42 @@ def download(request: HttpRequest, token: str) -> HttpResponse:
         return error_response(404, "not_found", "This file no longer exists.")
     filename = f"{output.job.public_id}-{output.file.name.rsplit('/', 1)[-1]}"
     return file_response(request, output.file, filename=filename, as_attachment=request.GET.get("download") == "1")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List series", responses={200: SeriesSerializer(many=True), **AUTH_ERRORS}),
+    retrieve=extend_schema(
+        summary="Show a series",
+        description="Each row's status (`invalid`, `waiting`, `needs_script`, `rendering`, `failed`, `review`, "
+        "`changes_requested`, `approved`), its error, script and current render.",
+        responses={200: SeriesSerializer, **AUTH_ERRORS, **NOT_FOUND},
+    ),
+)
+class SeriesViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = SeriesSerializer
+    lookup_field = "public_id"
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
+    parser_classes = [JSONParser, MultiPartParser]
+
+    def get_queryset(self) -> QuerySet[Series]:
+        if getattr(self, "swagger_fake_view", False):
+            return Series.objects.none()
+        return series_of(workspace_of(self.request))
+
+    @extend_schema(
+        summary="Start a series",
+        description="A batch of videos for a campaign: JSON `rows`, or a CSV or JSON `file` (multipart). Each row "
+        "has `topic` or `script` (text format), and optionally `title`, `description`, `tags`, `language`, "
+        "`voices` (speaker to voice name), `publish_at` (ISO 8601) and `ai_disclosure` (default true). A bad row "
+        "is reported by its number (a CSV's spreadsheet row, the header being row 1; a JSON row from 1) and the "
+        "good ones go on: scripts (drafted from the topic when no script is given), then renders in row order "
+        "within the plan's concurrent jobs, then review. 400 when the upload cannot be read or no row can go on.",
+        request={"application/json": SeriesInputSerializer, "multipart/form-data": SeriesInputSerializer},
+        responses={201: SeriesSerializer, **INVALID, **AUTH_ERRORS, 413: ERR, 415: ERR},
+    )
+    def create(self, request: Request) -> Response:
+        workspace = workspace_of(request)
+        data = SeriesInputSerializer(data=request.data, context={"workspace": workspace})
+        data.is_valid(raise_exception=True)
+        series = services.create_series_from(workspace, data.validated_data, request.auth.created_by)
+        return Response(SeriesSerializer(series).data, status=status.HTTP_201_CREATED)

@@ -21,6 +21,8 @@ _UPLOAD_PATHS = [
     (re.compile(r"^/api/v1/speakers(/[^/]+)?/?$"), "voice_sample"),
     (re.compile(r"^/studio/campaigns/(new|\d+)/$"), "campaign_media"),
     (re.compile(r"^/jobs/[0-9a-f-]+/storyboard/scenes/\d+/$"), "scene_media"),
+    (re.compile(r"^/studio/series/$"), "series"),
+    (re.compile(r"^/api/v1/series/?$"), "series"),
     (re.compile(r"^/admin/\w+/\w+/(add|[^/]+/change)/$"), "admin"),  # staff edit samples, logos and music here
 ]
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "studio",
     "voices",
     "renders",
+    "publishing",
     "billing",
     "api",
     "telemetry",
@@ -276,6 +277,8 @@ UPLOAD_MAX_BYTES = {  # whole forms, files included, on the few paths that take 
     "scene_media": env_int("UPLOAD_MAX_BYTES_SCENE_MEDIA", 51 * MB),  # a 50 MB picture or clip
     "admin": env_int("UPLOAD_MAX_BYTES_ADMIN", 51 * MB),  # add/change forms of the admin (staff only)
 }
+SERIES_MAX_UPLOAD_BYTES = env_int("SERIES_MAX_UPLOAD_BYTES", 1 * MB)  # a series' CSV or JSON file
+UPLOAD_MAX_BYTES["series"] = SERIES_MAX_UPLOAD_BYTES + 64 * 1024  # the file and its form
 
 # --- Billing: plans, quota, Stripe (through dj-stripe; see billing/) ------------------------
 # With no secret key the billing page says payments are not configured; Free and staff-assigned
@@ -293,6 +296,10 @@ STRIPE_PRICE_IDS = {slug: env_str(f"STRIPE_PRICE_{slug.upper()}", "") for slug i
 BILLING_GRACE_DAYS = env_int("BILLING_GRACE_DAYS", 7)  # a past-due plan keeps working this long
 # Quota estimate before a render: narration at this speaking rate, plus the script's pauses.
 NARRATION_WORDS_PER_MINUTE = env_int("NARRATION_WORDS_PER_MINUTE", 150)
+# Series (publishing): an upload's rows, and the length a topic-only row's script is drafted for (the file's
+# size: SERIES_MAX_UPLOAD_BYTES, with the request limits).
+SERIES_MAX_ROWS = env_int("SERIES_MAX_ROWS", 100)
+SERIES_DRAFT_SECONDS = env_int("SERIES_DRAFT_SECONDS", 45)
 # --- REST API (api/) ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.ApiKeyAuthentication"],

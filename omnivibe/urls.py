@@ -14,6 +14,7 @@ urlpatterns = [
     path("studio/settings/", include("api.studio_urls")),
     path("studio/voices/", include("voices.urls")),
     path("studio/billing/", include("billing.urls")),
+    path("studio/", include("publishing.urls")),
     path("studio/", include("studio.urls")),
     path("jobs/", include("renders.urls")),
     path("accounts/", include("allauth.urls")),

@@ -42,15 +42,16 @@ class JobProgressConsumer(AsyncWebsocketConsumer):
         job = job_for_member(self.scope["user"], self.public_id)
         if job is None:
             return None
-        context = {"live": True, "csrf_token": self._csrf_token(), **status_context(job, self.scope["user"])}
+        context = {"live": True, "csrf_token": csrf_token_for(self.scope), **status_context(job, self.scope["user"])}
         return render_to_string("renders/_job_status.html", context)
 
-    def _csrf_token(self) -> str:
-        """A token for the fragment's forms (Cancel, Retry, Regenerate), masked from the page's CSRF cookie
-        the way a page render masks it; without one those buttons would get 403."""
-        secret = self.scope.get("cookies", {}).get(settings.CSRF_COOKIE_NAME)
-        if not secret:
-            return ""
-        request = HttpRequest()
-        request.META["CSRF_COOKIE"] = secret  # where CsrfViewMiddleware puts the cookie's secret for get_token
-        return get_token(request)
+
+def csrf_token_for(scope: dict) -> str:
+    """A token for a pushed fragment's forms (Cancel, Retry, Regenerate…), masked from the page's CSRF cookie
+    the way a page render masks it; without one those buttons would get 403."""
+    secret = scope.get("cookies", {}).get(settings.CSRF_COOKIE_NAME)
+    if not secret:
+        return ""
+    request = HttpRequest()
+    request.META["CSRF_COOKIE"] = secret  # where CsrfViewMiddleware puts the cookie's secret for get_token
+    return get_token(request)

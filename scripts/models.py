@@ -68,6 +68,10 @@ class Campaign(models.Model):
     music = models.FileField(upload_to=campaign_upload_to, max_length=300, blank=True)
     zoom = models.BooleanField(default=False, help_text="A slow zoom over still backgrounds.")
     transition = models.CharField(max_length=10, choices=Transition.choices, default=Transition.CUT)
+    # The review gate (publishing): without it, every finished video of the campaign's series waits for approval.
+    auto_approve = models.BooleanField(
+        default=False, help_text="Finished videos of this campaign's series are approved without a review."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -137,6 +137,7 @@ class CampaignForm(forms.ModelForm):
             "music",
             "zoom",
             "transition",
+            "auto_approve",
         ]
         widgets = {
             "primary_color": COLOR_INPUT,

@@ -292,7 +292,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 def campaign_delete(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_for_member(Campaign.objects, request, pk=pk, roles=WRITERS)
     if request.method != "POST":
-        note = "Its scripts and renders stay, without a campaign; its logo and music are deleted."
+        note = "Its scripts and renders stay, without a campaign; its logo, music and series (reviews too) are deleted."
         return _confirm(request, "campaign", campaign.name, reverse("studio:campaign", args=[campaign.pk]), note)
     delete_campaign(campaign, by=request.user)
     messages.success(request, f"Campaign “{campaign.name}” deleted.")

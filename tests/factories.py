@@ -10,6 +10,7 @@ from factory.django import DjangoModelFactory, Password
 from accounts.models import Membership, Workspace
 from accounts.services import ensure_personal_workspace
 from billing.models import Plan, WorkspacePlan
+from publishing.models import Series, SeriesRow
 from renders.models import RenderJob
 from renders.options import RenderOptions
 from scripts.models import Campaign, Script
@@ -84,6 +85,38 @@ class RenderJobFactory(DjangoModelFactory):
     blocks = factory.LazyFunction(lambda: [{"speaker": "Host", "text": "Hello there.", "pause_after": 0.0}])
     options = factory.LazyFunction(
         lambda: RenderOptions(voices={"Host": {"engine": "piper", "voice_id": "joe", "settings": {}}}).to_json()
+    )
+
+
+class SeriesFactory(DjangoModelFactory):
+    class Meta:
+        model = Series
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    campaign = factory.SubFactory(CampaignFactory, workspace=factory.SelfAttribute("..workspace"))
+    name = factory.Sequence(lambda n: f"Series {n}")
+
+
+class SeriesRowFactory(DjangoModelFactory):
+    """A row whose video is rendered and waits for review (its job succeeded, with its script)."""
+
+    class Meta:
+        model = SeriesRow
+
+    series = factory.SubFactory(SeriesFactory)
+    number = factory.Sequence(lambda n: n + 2)
+    status = SeriesRow.Status.REVIEW
+    title = factory.Sequence(lambda n: f"Video {n}")
+    script = factory.SubFactory(
+        ScriptFactory,
+        workspace=factory.SelfAttribute("..series.workspace"),
+        campaign=factory.SelfAttribute("..series.campaign"),
+    )
+    job = factory.SubFactory(
+        RenderJobFactory,
+        workspace=factory.SelfAttribute("..series.workspace"),
+        script=factory.SelfAttribute("..script"),
+        status=RenderJob.Status.SUCCEEDED,
     )
 
 

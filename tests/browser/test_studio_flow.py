@@ -200,3 +200,39 @@ def test_a_team_invites_joins_renders_and_is_audited(live_stack, browser):
                  "editor@team.example joined as editor", "viewer@team.example joined as viewer",
                  "“Team launch” render.created"):  # fmt: skip
         assert line in log, log
+
+
+def test_a_series_from_a_csv_renders_row_after_row_live_and_is_reviewed(live_stack, browser, tmp_path):
+    sign_up(browser, live_stack, "series@example.com")
+    browser.get(f"{live_stack}/studio/campaigns/new/")
+    browser.find_element(By.NAME, "name").send_keys("Facts")
+    browser.find_element(By.XPATH, "//button[text()='Save campaign']").click()
+    WebDriverWait(browser, 20).until(lambda b: b.current_url.endswith("/studio/campaigns/"))
+    rows = tmp_path / "week.csv"
+    rows.write_text('title,script\nOne,Host: The first video.\nTwo,Host: The second video.\nBad,"=HYPERLINK(""x"")"\n')
+
+    browser.get(f"{live_stack}/studio/series/")  # the workspace's one campaign is chosen
+    browser.find_element(By.NAME, "name").send_keys("Week 1")
+    browser.find_element(By.NAME, "file").send_keys(str(rows))
+    browser.find_element(By.XPATH, "//button[text()='Start the series']").click()
+    WebDriverWait(browser, 20).until(lambda b: re.search(r"/studio/series/[0-9a-f-]{36}/$", b.current_url))
+    page = browser.current_url
+    assert "script: looks like a spreadsheet formula" in browser.page_source
+
+    # The Free plan renders one at a time: the rows move on over the WebSocket, the page is never reloaded.
+    seen = []
+
+    def reviewed(driver) -> bool:
+        statuses = driver.execute_script(
+            "return [...document.querySelectorAll('tr[id^=row-]')].map(row => row.dataset.status)"
+        )
+        seen.append(tuple(statuses))
+        return statuses == ["review", "review", "invalid"]
+
+    WebDriverWait(browser, 300, poll_frequency=0.2).until(reviewed)
+    assert browser.current_url == page and len(set(seen)) >= 2, seen
+
+    browser.find_element(By.LINK_TEXT, "Review").click()
+    browser.find_element(By.XPATH, "//button[text()='Approve']").click()
+    WebDriverWait(browser, 20).until(lambda b: "“One” approved." in b.page_source)
+    assert "The second video." in browser.page_source or "Two" in browser.page_source

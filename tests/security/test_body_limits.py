@@ -162,3 +162,4 @@ def test_only_the_upload_paths_take_more_than_the_json_limit(settings):
     assert limit_for("/studio/campaigns/new/") == settings.UPLOAD_MAX_BYTES["campaign_media"]
     assert limit_for("/jobs/6f1c2b1e-0000-4000-8000-000000000000/storyboard/scenes/2/") == 51 * MB
     assert limit_for("/admin/voices/voice/7/change/") == settings.UPLOAD_MAX_BYTES["admin"]
+    assert limit_for("/studio/series/") == limit_for("/api/v1/series") == settings.SERIES_MAX_UPLOAD_BYTES + 64 * 1024

@@ -20,6 +20,7 @@ from tests.factories import (
     MembershipFactory,
     RenderJobFactory,
     ScriptFactory,
+    SeriesRowFactory,
     VoiceFactory,
     api_workspace,
     make_member,
@@ -36,6 +37,8 @@ class Objects:
     voice_pk: int
     job_id: str
     member_pk: int
+    series_id: str
+    row_url: str  # a series row whose video awaits review
 
 
 @dataclass
@@ -61,6 +64,9 @@ PROBES: dict[Action, list[Probe]] = {
         Probe("API pronunciations list", lambda web, api, o: api.get("/api/v1/pronunciations")),
         Probe("pronunciations page", lambda web, api, o: web.get("/studio/pronunciations/")),
         Probe("export pronunciations", lambda web, api, o: web.get("/studio/pronunciations/export.pls")),
+        Probe("series page", lambda web, api, o: web.get(f"/studio/series/{o.series_id}/")),
+        Probe("review page", lambda web, api, o: web.get("/studio/review/")),
+        Probe("API series", lambda web, api, o: api.get(f"/api/v1/series/{o.series_id}")),
     ],
     Action.WRITE: [
         Probe("new script page", lambda web, api, o: web.get("/studio/scripts/new/")),
@@ -100,6 +106,17 @@ PROBES: dict[Action, list[Probe]] = {
             "API add pronunciation",
             lambda web, api, o: api.post("/api/v1/pronunciations", {"written": "Acme", "spoken": "Ak"}, format="json"),
         ),
+        Probe(
+            "API start a series",
+            lambda web, api, o: api.post(
+                "/api/v1/series", {"name": "S", "campaign": o.campaign_pk, "rows": [{"topic": "Tea"}]}, format="json"
+            ),
+        ),
+        Probe("regenerate a reviewed block", lambda web, api, o: web.post(f"{o.row_url}blocks/0/regenerate/")),
+    ],
+    Action.REVIEW: [
+        Probe("approve a video", lambda web, api, o: web.post(f"{o.row_url}approve/")),
+        Probe("request changes", lambda web, api, o: web.post(f"{o.row_url}changes/", {"note": "Slower."})),
     ],
     Action.MANAGE_MEMBERS: [
         Probe(
@@ -154,7 +171,10 @@ def test_every_action_of_the_table_is_probed():
 @pytest.fixture
 def objects(owner) -> Objects:
     workspace = api_workspace(owner)
+    row = SeriesRowFactory(series__workspace=workspace)
     return Objects(
+        series_id=str(row.series.public_id),
+        row_url=f"/studio/series/{row.series.public_id}/rows/{row.number}/",
         workspace=workspace,
         script_pk=ScriptFactory(workspace=workspace).pk,
         campaign_pk=CampaignFactory(workspace=workspace).pk,
@@ -203,7 +223,7 @@ def test_a_viewer_cannot_render_and_is_told_who_can(owner, objects):
     response = web.post(f"/studio/scripts/{objects.script_pk}/render/", {"kind": "audio", "aspect": "16:9"})
     assert response.status_code == 403
     assert "owners, admins and editors can do this." in response.content.decode()
-    assert RenderJob.objects.filter(workspace=objects.workspace).count() == 1
+    assert not RenderJob.objects.filter(workspace=objects.workspace, script_id=objects.script_pk).exists()
 
 
 def test_a_key_acts_with_its_creators_role_now(owner, objects):

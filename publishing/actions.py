@@ -1,0 +1,101 @@
+"""Every change to a series row that clients must hear about happens here (like renders.actions for jobs).
+
+Each is a conditional UPDATE from the states it may leave, so a double click or a late event changes nothing;
+after it commits, a bare "series changed" event goes to the series' channel group and the page re-reads the rows.
+"""
+
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.utils import timezone
+
+from publishing.models import Series, SeriesRow
+from renders.models import RenderJob
+
+Status = SeriesRow.Status
+AUTO_APPROVED = "Approved automatically: the campaign skips the review."
+
+
+def series_group(series: Series) -> str:
+    return f"series-{series.public_id}"
+
+
+def notify(series: Series) -> None:
+    group = series_group(series)
+
+    def send_series_changed() -> None:
+        async_to_sync(get_channel_layer().group_send)(group, {"type": "series.changed"})
+
+    # robust: a channel layer blip costs a live update, never the series.
+    transaction.on_commit(send_series_changed, robust=True)
+
+
+def _move(row: SeriesRow, leaving: tuple[str, ...], **changes: Any) -> bool:
+    updated = SeriesRow.objects.filter(pk=row.pk, status__in=leaving).update(updated_at=timezone.now(), **changes)
+    row.refresh_from_db()
+    if updated:
+        notify(row.series)
+    return bool(updated)
+
+
+def row_started(row: SeriesRow, job: RenderJob) -> bool:
+    """Waiting (or a reviewed video whose block is regenerated) -> rendering `job`."""
+    leaving = (Status.WAITING, Status.REVIEW, Status.CHANGES_REQUESTED, Status.APPROVED)
+    return _move(row, leaving, status=Status.RENDERING, job=job, error="", reviewed_by=None, reviewed_at=None)
+
+
+def row_needs_script(row: SeriesRow) -> bool:
+    """Its script still has an outline's [[parts]]: the creator writes them, then sends the row on."""
+    return _move(row, (Status.WAITING,), status=Status.NEEDS_SCRIPT, error="")
+
+
+def row_failed(row: SeriesRow, message: str) -> bool:
+    return _move(row, (Status.WAITING, Status.RENDERING), status=Status.FAILED, error=message[:2000])
+
+
+def row_rendered(row: SeriesRow, job: RenderJob) -> bool:
+    """Its render succeeded: it waits for review, unless the campaign approves its videos without one."""
+    if row.series.campaign.auto_approve:
+        changes = {"status": Status.APPROVED, "review_note": AUTO_APPROVED, "reviewed_at": timezone.now()}
+    else:
+        changes = {"status": Status.REVIEW, "review_note": ""}
+    return _move_for_job(row, job, **changes)
+
+
+def row_render_ended(row: SeriesRow, job: RenderJob, message: str) -> bool:
+    """Its render failed or was cancelled."""
+    return _move_for_job(row, job, status=Status.FAILED, error=message[:2000])
+
+
+def _move_for_job(row: SeriesRow, job: RenderJob, **changes: Any) -> bool:
+    # Only the row's current render moves it: an older render of the row (replaced by a regeneration) does not.
+    updated = (
+        SeriesRow.objects.filter(pk=row.pk, status=Status.RENDERING, job=job)
+        .update(updated_at=timezone.now(), **changes)
+    )  # fmt: skip
+    row.refresh_from_db()
+    if updated:
+        notify(row.series)
+    return bool(updated)
+
+
+def row_waiting(row: SeriesRow) -> bool:
+    """Sent on again by the creator (outline written, script fixed, failure dealt with): waits for a slot."""
+    return _move(row, SeriesRow.RENDERABLE_AGAIN, status=Status.WAITING, error="")
+
+
+def approve(row: SeriesRow, user: Any, note: str = "") -> bool:
+    return _move(
+        row, (Status.REVIEW, Status.CHANGES_REQUESTED), status=Status.APPROVED, review_note=note[:2000],
+        reviewed_by=user, reviewed_at=timezone.now(),
+    )  # fmt: skip
+
+
+def request_changes(row: SeriesRow, user: Any, note: str) -> bool:
+    """Back to the creator with what to change; an approved video not yet published can be taken back too."""
+    return _move(
+        row, (Status.REVIEW, Status.APPROVED), status=Status.CHANGES_REQUESTED, review_note=note[:2000],
+        reviewed_by=user, reviewed_at=timezone.now(),
+    )  # fmt: skip

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from publishing import views
+
+app_name = "publishing"
+urlpatterns = [
+    path("series/", views.series_list, name="series_list"),
+    path("series/<uuid:public_id>/", views.series_detail, name="series"),
+    path("series/<uuid:public_id>/rows/<int:number>/render/", views.row_render, name="row_render"),
+    path("series/<uuid:public_id>/rows/<int:number>/approve/", views.row_approve, name="row_approve"),
+    path("series/<uuid:public_id>/rows/<int:number>/changes/", views.row_request_changes, name="row_changes"),
+    path(
+        "series/<uuid:public_id>/rows/<int:number>/blocks/<int:index>/regenerate/",
+        views.row_regenerate_block,
+        name="row_regenerate",
+    ),
+    path("review/", views.review, name="review"),
+]
