@@ -29,6 +29,7 @@ from renders.media import fetch_media
 from renders.models import RenderJob, RenderOutput
 from renders.options import InvalidRenderOptions, RenderOptions
 from renders.quota import admit, release_job, settle_job
+from renders.storage import STORAGE_ERRORS, storage_failure
 from renders.worker import enqueue_on_commit, heartbeat, recover_lost_job, work_dir
 from scripts.models import Script
 from scripts.pronunciations import lexicon_for
@@ -166,8 +167,10 @@ def run_job(job_id: int) -> None:
                 ctx.outputs["storyboard"].write_text(Storyboard.from_json(options.storyboard).to_json())
             if cancelled():  # past the deadline now, the finished render is still delivered
                 raise RenderCancelled()
+            ctx.stage = "outputs"
+            outputs = _upload_outputs(job, ctx)  # before the transaction: no row stays locked while bytes travel
             with transaction.atomic():
-                _store_outputs(job, ctx)
+                _record_outputs(job, outputs)
                 if not actions.finish_job(job, ctx.report):
                     raise RenderCancelled()  # cancelled at the last moment: roll the outputs back
                 settle_job(job, ctx.duration, narration_reused=_narration_reused(ctx.report))
@@ -181,6 +184,9 @@ def run_job(job_id: int) -> None:
             release_job(job)  # (again: release is idempotent) never for a later attempt's reservation
     except (StageError, InvalidRenderOptions) as error:  # a row written by an older version may not load
         actions.fail_job(job, f"{_stage(ctx)}: {error}")
+    except STORAGE_ERRORS as error:  # the bucket is down, missing or refuses us: say so, the creator can retry
+        logger.exception("render %s: file storage failed", job.public_id)
+        actions.fail_job(job, f"{_stage(ctx)}: {storage_failure(error)}; retry the render later.")
     except TimeoutException:
         # Past the deadline in a step that does not poll (loading a model): django-q2 raises this SystemExit
         # in the task's thread, and ends the worker process after it.
@@ -240,8 +246,9 @@ def _narration_reused(report: dict[str, Any]) -> bool:
     return all(unit["cached"] for block in report["blocks"] for unit in block["units"])
 
 
-def _store_outputs(job: RenderJob, ctx: RenderContext) -> None:
-    job.outputs.all().delete()
+def _upload_outputs(job: RenderJob, ctx: RenderContext) -> list[RenderOutput]:
+    """The pipeline's files into storage (a bucket when there is one), as rows not yet saved."""
+    outputs = []
     for name, kind in STORED_OUTPUTS.items():
         path = ctx.outputs.get(name)
         if path is None:
@@ -249,6 +256,13 @@ def _store_outputs(job: RenderJob, ctx: RenderContext) -> None:
         output = RenderOutput(job=job, kind=kind, size=path.stat().st_size)
         with path.open("rb") as handle:
             output.file.save(path.name, File(handle), save=False)
+        outputs.append(output)
+    return outputs
+
+
+def _record_outputs(job: RenderJob, outputs: list[RenderOutput]) -> None:
+    job.outputs.all().delete()  # an earlier attempt's rows
+    for output in outputs:
         output.save()
 
 
