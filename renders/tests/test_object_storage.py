@@ -15,6 +15,7 @@ from storages.backends.s3 import S3Storage
 
 from api.tests.test_auth import error_of
 from api.tests.test_jobs import finished_job
+from api.tests.test_speakers import recording
 from mediakit.pipeline import RenderContext
 from mediakit.speech.align import HeardWord
 from mediakit.speech.cache import SpeechCache, UnitAudio
@@ -26,6 +27,7 @@ from scripts.models import Campaign, Script
 from studio.tests.test_campaigns import BRAND, picture
 from tests.factories import workspace_of
 from tests.fixtures import s3_storage_settings
+from voices.models import Voice
 
 pytestmark = [pytest.mark.django_db, pytest.mark.storage]
 
@@ -200,3 +202,22 @@ def test_two_workers_share_one_speech_cache_through_the_bucket(bucket, settings)
     assert shared is not None and np.array_equal(shared.samples, unit.samples) and shared.heard == unit.heard
     first.save("k" * 64, unit)  # written again (a regenerated unit): replaced, not copied beside
     assert bucket.keys("cache/") == [f"cache/kk/{'k' * 64}.npz"]
+
+
+def test_a_voice_sample_sent_to_the_api_is_stored_in_the_bucket(api, owner, bucket, settings):
+    response = api.post("/api/v1/speakers", {"name": "Me", "sample": recording(31)}, format="multipart")
+    assert response.status_code == 201, response.json()
+    sample = Voice.objects.get().sample.name
+    assert sample.startswith(f"workspaces/{workspace_of(owner).pk}/voices/") and sample in bucket.keys()  # noqa: SIM118
+    assert bucket.read(sample)[:4] == b"RIFF" and not Path(settings.MEDIA_ROOT).exists()
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit as in production
+def test_an_api_upload_while_the_storage_is_down_is_a_503_and_saves_nothing(api, bucket, settings):
+    storage_down(settings, bucket)
+    response = api.post("/api/v1/speakers", {"name": "Me", "sample": recording(31)}, format="multipart")
+    assert response.status_code == 503 and error_of(response)["code"] == "storage_unavailable"
+    assert error_of(response)["message"] == (
+        "The file storage cannot be reached right now; nothing was saved. Try again in a moment."
+    )
+    assert not Voice.objects.exists()
