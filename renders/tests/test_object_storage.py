@@ -221,3 +221,10 @@ def test_an_api_upload_while_the_storage_is_down_is_a_503_and_saves_nothing(api,
         "The file storage cannot be reached right now; nothing was saved. Try again in a moment."
     )
     assert not Voice.objects.exists()
+
+
+def test_healthz_checks_the_bucket_and_names_it_when_it_is_missing(client, bucket, settings, s3_endpoint):
+    assert client.get(reverse("healthz")).json()["checks"]["storage"] == "ok"
+    settings.STORAGES = {**settings.STORAGES, "default": s3_storage_settings(s3_endpoint, "no-such-bucket")}
+    body = client.get(reverse("healthz")).json()
+    assert body["checks"]["storage"] == "error" and "storage" in body["failing"]
