@@ -228,3 +228,11 @@ def test_healthz_checks_the_bucket_and_names_it_when_it_is_missing(client, bucke
     settings.STORAGES = {**settings.STORAGES, "default": s3_storage_settings(s3_endpoint, "no-such-bucket")}
     body = client.get(reverse("healthz")).json()
     assert body["checks"]["storage"] == "error" and "storage" in body["failing"]
+
+
+def test_deleting_a_job_deletes_its_objects_from_the_bucket(api, owner, bucket):
+    job = finished_job(workspace_of(owner))
+    prefix = f"workspaces/{job.workspace_id}/jobs/{job.public_id}/"
+    assert bucket.keys(prefix) == [job.outputs.get().file.name]
+    assert api.delete(f"/api/v1/jobs/{job.public_id}").status_code == 200
+    assert bucket.keys(prefix) == []
