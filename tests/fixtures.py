@@ -63,6 +63,10 @@ def media_dirs(settings, tmp_path):
     settings.VAR_DIR = tmp_path / "var"
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.RENDER_WORK_DIR = tmp_path / "work"
+    default = settings.STORAGES["default"]
+    if "bucket_name" in default.get("OPTIONS", {}):  # the run's bucket (AWS_STORAGE_BUCKET_NAME): a prefix each
+        options = {**default["OPTIONS"], "location": f"tests/{uuid.uuid4().hex}"}
+        settings.STORAGES = {**settings.STORAGES, "default": {**default, "OPTIONS": options}}
 
 
 def client_working_in(user, workspace=None) -> Client:

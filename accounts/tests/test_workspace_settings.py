@@ -20,7 +20,7 @@ from tests.factories import (
 )
 from tests.fixtures import client_working_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.storage]  # stored files: .ci/run runs these on a bucket too
 Role = Membership.Role
 SETTINGS, DELETE = reverse("workspaces:settings"), reverse("workspaces:delete")
 

@@ -19,7 +19,7 @@ from tests.factories import workspace_of
 
 from .test_auth import error_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.storage]  # stored files: .ci/run runs these on a bucket too
 
 SCRIPT = {
     "title": "Hello",

@@ -100,7 +100,7 @@ def test_a_presigned_url_expires_when_the_signed_link_does_not_later(api, owner,
     link = api.get(f"/api/v1/jobs/{job.public_id}").json()["outputs"][0]["url"]
     monkeypatch.undo()
     expires = int(parse_qs(urlsplit(client.get(link)["Location"]).query)["X-Amz-Expires"][0])
-    assert 290 <= expires <= 300
+    assert 240 <= expires <= 300  # not the full 900: what the link has left (slack for a slow machine)
 
 
 def test_the_studio_player_is_redirected_to_the_bucket_with_the_file_named_and_typed(owner_client, owner, bucket):

@@ -18,6 +18,8 @@ from tests.fake_elevenlabs import API_KEY
 from voices.models import Voice
 from voices.services import voice_specs_for
 
+pytestmark = pytest.mark.storage  # stored files: .ci/run runs these on a bucket too
+
 
 def speech_like_wav(seconds: float = 35.0, rate: int = 16000) -> bytes:
     """A tone with a syllable-rate envelope: loud enough, never clipped, long enough to clone from."""
