@@ -53,6 +53,17 @@ def object_storage_options(
     }
 
 
+def presigning_options(options: dict[str, Any] | None, public_endpoint_url: str) -> dict[str, Any] | None:
+    """The bucket as browsers and API clients reach it, for presigned URLs (the host is part of the signature):
+    the same as the app's unless AWS_S3_PUBLIC_ENDPOINT_URL names another address of the same server (the app
+    reaches http://s3:9000 inside a compose network, people reach http://localhost:9000)."""
+    if not options or not public_endpoint_url:
+        return options
+    if urlsplit(public_endpoint_url).scheme not in ("http", "https"):
+        raise SettingError(f"AWS_S3_PUBLIC_ENDPOINT_URL={public_endpoint_url!r} is not an http(s) URL")
+    return {**options, "endpoint_url": public_endpoint_url}
+
+
 def bucket_origins(options: dict[str, Any] | None) -> list[str]:
     """Where browsers fetch presigned URLs from, for the Content-Security-Policy's img-src and media-src."""
     if not options:

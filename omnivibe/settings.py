@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 
 from omnivibe.env import env_bool, env_float, env_int, env_list, env_secret, env_str
-from omnivibe.object_storage import bucket_origins, object_storage_options
+from omnivibe.object_storage import bucket_origins, object_storage_options, presigning_options
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("OMNIVIBE_VAR_DIR", str(BASE_DIR / "var")))
@@ -239,6 +239,9 @@ OBJECT_STORAGE = object_storage_options(
     addressing_style=env_str("AWS_S3_ADDRESSING_STYLE", ""),
     location=env_str("AWS_LOCATION", ""),
 )
+# Where people reach the bucket, when the app reaches it at another address (renders.storage.presigning).
+AWS_S3_PUBLIC_ENDPOINT_URL = env_str("AWS_S3_PUBLIC_ENDPOINT_URL", "")
+OBJECT_STORAGE_PRESIGNING = presigning_options(OBJECT_STORAGE, AWS_S3_PUBLIC_ENDPOINT_URL)
 STORAGES = {
     "default": (
         {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": OBJECT_STORAGE}
@@ -365,8 +368,8 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         # Outputs (players, thumbnails) redirect to presigned URLs of the bucket when there is one.
-        "img-src": ["'self'", "data:", "blob:", *bucket_origins(OBJECT_STORAGE)],
-        "media-src": ["'self'", "data:", "blob:", *bucket_origins(OBJECT_STORAGE)],  # voice previews: data: URLs
+        "img-src": ["'self'", "data:", "blob:", *bucket_origins(OBJECT_STORAGE_PRESIGNING)],
+        "media-src": ["'self'", "data:", "blob:", *bucket_origins(OBJECT_STORAGE_PRESIGNING)],  # previews: data:
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],

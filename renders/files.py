@@ -10,7 +10,7 @@ from django.core.files import File
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
-from renders.storage import is_local
+from renders.storage import is_local, presigning
 
 CHUNK = 64 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -27,7 +27,7 @@ def serve_file(
         return file_response(request, file, filename=filename, as_attachment=as_attachment)
     if not storage.exists(file.name):
         raise Http404("This file is no longer in storage; render the job again.")
-    url = storage.url(
+    url = presigning(storage).url(
         file.name,
         parameters={
             "ResponseContentType": content_type_of(filename),

@@ -5,7 +5,9 @@ URLs of it, and a storage that fails is named in a sentence, never a 500 (`omniv
 """
 
 from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, HTTPClientError
+from django.conf import settings
 from django.core.files.storage import Storage
+from storages.backends.s3 import S3Storage
 
 # What a bucket's client raises when the storage fails (unreachable, no such bucket, refused keys).
 STORAGE_ERRORS: tuple[type[Exception], ...] = (BotoCoreError, ClientError)
@@ -20,6 +22,20 @@ def is_local(storage: Storage) -> bool:
     except NotImplementedError:
         return False
     return True
+
+
+def presigning(storage: Storage) -> Storage:
+    """What signs download URLs for `storage`: itself, or the same bucket at the address people reach
+    (AWS_S3_PUBLIC_ENDPOINT_URL; the host is part of the signature, which is computed here: nothing is sent)."""
+    public = settings.AWS_S3_PUBLIC_ENDPOINT_URL
+    if not public or public == getattr(storage, "endpoint_url", public):
+        return storage
+    signer = getattr(storage, "presigning_twin", None)
+    if signer is None or signer.endpoint_url != public:
+        # Kept on the storage (one per process): a boto3 client takes tens of milliseconds to build.
+        options = {name: getattr(storage, name) for name in storage.get_default_settings()}
+        signer = storage.presigning_twin = S3Storage(**{**options, "endpoint_url": public})
+    return signer
 
 
 def storage_failure(error: Exception) -> str:

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 
 from omnivibe.env import SettingError
-from omnivibe.object_storage import bucket_origins, object_storage_options
+from omnivibe.object_storage import bucket_origins, object_storage_options, presigning_options
 
 ENDPOINT = {"endpoint_url": "http://127.0.0.1:9000", "region": "eu-west-1", "access_key": "k", "secret_key": "s"}
 
@@ -38,6 +38,14 @@ def test_amazon_s3_itself_is_served_from_the_buckets_own_host():
         "https://media.s3.eu-west-1.amazonaws.com",
         "https://media.s3.amazonaws.com",
     ]
+
+
+def test_a_public_address_of_the_bucket_signs_downloads_and_is_the_origin_pages_allow():
+    public = presigning_options(options(endpoint_url="http://s3:9000"), "http://localhost:9000")
+    assert public["endpoint_url"] == "http://localhost:9000" and bucket_origins(public) == ["http://localhost:9000"]
+    assert presigning_options(None, "http://localhost:9000") is None
+    with pytest.raises(SettingError, match="AWS_S3_PUBLIC_ENDPOINT_URL='localhost:9000' is not an http"):
+        presigning_options(options(), "localhost:9000")
 
 
 @pytest.mark.parametrize(

@@ -236,3 +236,13 @@ def test_deleting_a_job_deletes_its_objects_from_the_bucket(api, owner, bucket):
     assert bucket.keys(prefix) == [job.outputs.get().file.name]
     assert api.delete(f"/api/v1/jobs/{job.public_id}").status_code == 200
     assert bucket.keys(prefix) == []
+
+
+def test_downloads_are_signed_for_the_address_people_reach_the_bucket_at(api, owner, bucket, client, settings):
+    # The app reaches moto at 127.0.0.1, people at "localhost" (as a compose network's s3:9000 and localhost:9000).
+    public = bucket.client.meta.endpoint_url.replace("127.0.0.1", "localhost")
+    settings.AWS_S3_PUBLIC_ENDPOINT_URL = public
+    job = finished_job(workspace_of(owner))
+    location = client.get(api.get(f"/api/v1/jobs/{job.public_id}").json()["outputs"][0]["url"])["Location"]
+    assert location.startswith(f"{public}/{bucket.name}/")
+    assert fetch(location)[2] == b"0123456789"
