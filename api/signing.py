@@ -1,5 +1,6 @@
 """Signed, expiring download URLs: they work without an API key and name exactly one output of one workspace."""
 
+import time
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -43,3 +44,10 @@ def output_for_token(token: str) -> RenderOutput | None:
     except signing.BadSignature:
         raise LinkInvalid() from None
     return RenderOutput.objects.select_related("job").filter(pk=data.get("o"), job__workspace_id=data.get("w")).first()
+
+
+def seconds_left(token: str) -> int:
+    """How long a valid token still works: a presigned URL made for it expires with it, not later."""
+    # A signed object reads "payload:timestamp:signature" (base62 timestamp); output_for_token checked it.
+    signed_at = signing.b62_decode(token.rsplit(signing.Signer().sep, 2)[-2])
+    return max(0, signed_at + settings.API_DOWNLOAD_URL_MAX_AGE - int(time.time()))

@@ -31,12 +31,12 @@ from api.serializers import (
     SpeakerCreateSerializer,
     SpeakerSerializer,
 )
-from api.signing import LinkExpired, LinkInvalid, output_for_token
+from api.signing import LinkExpired, LinkInvalid, output_for_token, seconds_left
 from billing.selectors import usage_history, usage_summary
 from mediakit.text.outline import OutlineError, draft_outline
 from publishing.models import Series
 from publishing.selectors import series_of
-from renders.files import file_response
+from renders.files import serve_file
 from renders.models import RenderJob
 from renders.services import delete_outputs
 from scripts.models import Campaign, Pronunciation, Script
@@ -392,7 +392,8 @@ class PronunciationViewSet(viewsets.ModelViewSet):
 
 
 def download(request: HttpRequest, token: str) -> HttpResponse:
-    """A signed link's file (no API key needed); supports Range for seeking."""
+    """A signed link's file (no API key needed); supports Range for seeking. From a bucket: a redirect to a
+    presigned URL that expires when the link does."""
     try:
         output = output_for_token(token)
     except LinkExpired:
@@ -402,7 +403,10 @@ def download(request: HttpRequest, token: str) -> HttpResponse:
     if output is None:
         return error_response(404, "not_found", "This file no longer exists.")
     filename = f"{output.job.public_id}-{output.file.name.rsplit('/', 1)[-1]}"
-    return file_response(request, output.file, filename=filename, as_attachment=request.GET.get("download") == "1")
+    as_attachment = request.GET.get("download") == "1"
+    return serve_file(
+        request, output.file, filename=filename, as_attachment=as_attachment, expires_in=seconds_left(token)
+    )
 
 
 @extend_schema_view(

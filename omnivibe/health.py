@@ -1,4 +1,5 @@
-"""GET /healthz: database, channel layer, worker heartbeat and the webhook lane, each named when it fails.
+"""GET /healthz: database, channel layer, worker heartbeat, the webhook lane and the file storage, each named
+when it fails.
 
 Anyone may call it, so a failure is reported as a bare "error"; the exception goes to the log.
 """
@@ -11,11 +12,14 @@ from datetime import timedelta
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django_q.models import OrmQ
 from django_q.status import Stat
+
+from renders.storage import is_local
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +68,13 @@ def _webhook_lane() -> str:
     return f"{waiting.count()} webhook deliveries waiting for over {settings.WEBHOOK_LANE_MAX_WAIT} s"
 
 
+def _storage() -> str:
+    """A bucket must answer (reachable, there, our keys accepted); a local folder is this machine's own disk."""
+    if not is_local(default_storage):
+        default_storage.connection.meta.client.head_bucket(Bucket=default_storage.bucket_name)
+    return "ok"
+
+
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {}
     for name, check in (
@@ -71,6 +82,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         ("channel_layer", _channel_layer),
         ("worker", _worker),
         ("webhooks", _webhook_lane),
+        ("storage", _storage),
     ):
         try:
             checks[name] = check()

@@ -12,6 +12,7 @@ import dj_database_url
 
 from omnivibe.env import env_bool, env_float, env_int, env_list, env_secret, env_str
 from omnivibe.logs import logging_config
+from omnivibe.object_storage import bucket_origins, object_storage_options, presigning_options
 from omnivibe.sentry import init_sentry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "omnivibe.storage_errors.StorageErrorMiddleware",  # a failing bucket: 503 with a sentence, not a 500
     "axes.middleware.AxesMiddleware",  # last of ours, as django-axes requires
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
@@ -239,8 +241,27 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True  # serve straight from the apps; collectstatic stays optional
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: files go through workspace-checked views
+# Uploads, outputs and the speech cache: a local folder, or an S3-compatible bucket when one is named. Web and
+# worker machines then share nothing but the bucket (renders/storage.py; downloads redirect to presigned URLs).
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME", "")
+OBJECT_STORAGE = object_storage_options(
+    bucket=AWS_STORAGE_BUCKET_NAME,
+    endpoint_url=env_str("AWS_S3_ENDPOINT_URL", ""),
+    region=env_str("AWS_S3_REGION_NAME", env_str("AWS_DEFAULT_REGION", "us-east-1")),
+    access_key=env_secret("AWS_ACCESS_KEY_ID", ""),
+    secret_key=env_secret("AWS_SECRET_ACCESS_KEY", ""),
+    addressing_style=env_str("AWS_S3_ADDRESSING_STYLE", ""),
+    location=env_str("AWS_LOCATION", ""),
+)
+# Where people reach the bucket, when the app reaches it at another address (renders.storage.presigning).
+AWS_S3_PUBLIC_ENDPOINT_URL = env_str("AWS_S3_PUBLIC_ENDPOINT_URL", "")
+OBJECT_STORAGE_PRESIGNING = presigning_options(OBJECT_STORAGE, AWS_S3_PUBLIC_ENDPOINT_URL)
 STORAGES = {
-    "default": {"BACKEND": env_str("FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
+    "default": (
+        {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": OBJECT_STORAGE}
+        if OBJECT_STORAGE
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
@@ -366,8 +387,9 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:"],
-        "media-src": ["'self'", "data:", "blob:"],  # voice previews arrive as data: URLs
+        # Outputs (players, thumbnails) redirect to presigned URLs of the bucket when there is one.
+        "img-src": ["'self'", "data:", "blob:", *bucket_origins(OBJECT_STORAGE_PRESIGNING)],
+        "media-src": ["'self'", "data:", "blob:", *bucket_origins(OBJECT_STORAGE_PRESIGNING)],  # previews: data:
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],

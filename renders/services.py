@@ -30,6 +30,7 @@ from renders.media import fetch_media
 from renders.models import RenderJob, RenderOutput
 from renders.options import InvalidRenderOptions, RenderOptions
 from renders.quota import admit, release_job, settle_job
+from renders.storage import STORAGE_ERRORS, storage_failure
 from renders.worker import enqueue_on_commit, heartbeat, recover_lost_job, work_dir
 from scripts.models import Script
 from scripts.pronunciations import lexicon_for
@@ -186,8 +187,10 @@ def _run(job: RenderJob) -> None:
                 ctx.outputs["storyboard"].write_text(Storyboard.from_json(options.storyboard).to_json())
             if cancelled():  # past the deadline now, the finished render is still delivered
                 raise RenderCancelled()
+            ctx.stage = "outputs"
+            outputs = _upload_outputs(job, ctx)  # before the transaction: no row stays locked while bytes travel
             with transaction.atomic():
-                _store_outputs(job, ctx)
+                _record_outputs(job, outputs)
                 if not actions.finish_job(job, ctx.report):
                     raise RenderCancelled()  # cancelled at the last moment: roll the outputs back
                 settle_job(job, ctx.duration, narration_reused=_narration_reused(ctx.report))
@@ -199,13 +202,19 @@ def _run(job: RenderJob) -> None:
             logger.info("render %s cancelled", job.public_id)
         if RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.CANCELLED).exists():
             release_job(job)  # (again: release is idempotent) never for a later attempt's reservation
-    except StorageFailed:
+    except StorageFailed as failure:
         logger.exception("render %s: its outputs could not be stored", job.public_id)
         # Counted here, after the transaction that stored the outputs rolled back (the count would go with it).
         counters.increment(counters.STORAGE_ERRORS, operation="save")
-        actions.fail_job(job, "store: the outputs could not be stored; try again later (it has been logged).")
+        cause = failure.__cause__
+        said = storage_failure(cause) if isinstance(cause, STORAGE_ERRORS) else "the outputs could not be stored"
+        actions.fail_job(job, f"store: {said}; try again later (it has been logged).")
     except (StageError, InvalidRenderOptions) as error:  # a row written by an older version may not load
         actions.fail_job(job, f"{_stage(ctx)}: {error}")
+    except STORAGE_ERRORS as error:  # the bucket is down, missing or refuses us: say so, the creator can retry
+        logger.exception("render %s: file storage failed", job.public_id)
+        counters.increment(counters.STORAGE_ERRORS, operation="render")
+        actions.fail_job(job, f"{_stage(ctx)}: {storage_failure(error)}; retry the render later.")
     except TimeoutException:
         # Past the deadline in a step that does not poll (loading a model): django-q2 raises this SystemExit
         # in the task's thread, and ends the worker process after it.
@@ -285,8 +294,9 @@ def _narration_reused(report: dict[str, Any]) -> bool:
     return all(unit["cached"] for block in report["blocks"] for unit in block["units"])
 
 
-def _store_outputs(job: RenderJob, ctx: RenderContext) -> None:
-    job.outputs.all().delete()
+def _upload_outputs(job: RenderJob, ctx: RenderContext) -> list[RenderOutput]:
+    """The pipeline's files into storage (a bucket when there is one), as rows not yet saved."""
+    outputs = []
     for name, kind in STORED_OUTPUTS.items():
         path = ctx.outputs.get(name)
         if path is None:
@@ -297,6 +307,13 @@ def _store_outputs(job: RenderJob, ctx: RenderContext) -> None:
                 output.file.save(path.name, File(handle), save=False)
         except Exception as error:  # whatever the backend raises (OSError, botocore's errors)
             raise StorageFailed(f"{kind}: {error}") from error
+        outputs.append(output)
+    return outputs
+
+
+def _record_outputs(job: RenderJob, outputs: list[RenderOutput]) -> None:
+    job.outputs.all().delete()  # an earlier attempt's rows
+    for output in outputs:
         output.save()
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,7 +11,7 @@ from accounts.roles import Action, roles_for
 from billing.quota import QuotaExceeded
 from mediakit.video.storyboard import Storyboard, StoryboardError
 from renders import actions, services, storyboards
-from renders.files import file_response
+from renders.files import serve_file
 from renders.forms import SceneForm
 from renders.models import RenderJob
 from renders.suggestions import adopt_suggestion, status_context
@@ -97,7 +98,9 @@ def job_file(request: HttpRequest, public_id: str, kind: str) -> HttpResponse:
         raise Http404("This job has no such file.")
     download = request.GET.get("download") == "1"
     filename = f"{job.title or 'omnivibe'}-{output.file.name.rsplit('/', 1)[-1]}"
-    return file_response(request, output.file, filename=filename, as_attachment=download)
+    # From a bucket: a presigned URL as long-lived as an API download link (the page asks again on each load).
+    expires_in = settings.API_DOWNLOAD_URL_MAX_AGE
+    return serve_file(request, output.file, filename=filename, as_attachment=download, expires_in=expires_in)
 
 
 @login_required

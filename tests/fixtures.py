@@ -1,10 +1,16 @@
 """The shared fixtures, one pytest plugin registered by the root conftest: a real Redis (the embedded one
-unless REDIS_URL is set), temporary media, known users (owner, outsider), the seeded plans, API clients and
-local fakes of the vendors (Stripe, ElevenLabs). Test data comes from `tests.factories`."""
+unless REDIS_URL is set), temporary media (or a fresh bucket of a real S3 server: `bucket`), known users (owner,
+outsider), the seeded plans, API clients and local fakes of the vendors (Stripe, ElevenLabs). Test data comes
+from `tests.factories`."""
 
+import logging
 import os
 import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client, override_settings
@@ -13,6 +19,7 @@ from rest_framework.test import APIClient
 from accounts.access import CURRENT_WORKSPACE
 from api.keys import create_key
 from omnivibe.embedded_redis import EmbeddedRedis
+from omnivibe.object_storage import object_storage_options
 from tests import fake_elevenlabs
 from tests.factories import api_workspace, make_member, seed_plans, workspace_of
 from tests.fake_stripe import FakeStripe
@@ -56,6 +63,10 @@ def media_dirs(settings, tmp_path):
     settings.VAR_DIR = tmp_path / "var"
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.RENDER_WORK_DIR = tmp_path / "work"
+    default = settings.STORAGES["default"]
+    if "bucket_name" in default.get("OPTIONS", {}):  # the run's bucket (AWS_STORAGE_BUCKET_NAME): a prefix each
+        options = {**default["OPTIONS"], "location": f"tests/{uuid.uuid4().hex}"}
+        settings.STORAGES = {**settings.STORAGES, "default": {**default, "OPTIONS": options}}
 
 
 def client_working_in(user, workspace=None) -> Client:
@@ -184,3 +195,69 @@ def json_log():
     yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
     root.removeHandler(handler)
     root.setLevel(level)
+
+
+# --- Object storage: a real S3-protocol server (moto's), never a mock of boto3 -------------------------
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """The S3 server `.ci/run` started (AWS_S3_ENDPOINT_URL), else moto's standalone server in this process on a
+    free loopback port: the storage tests pass anywhere the packages are installed."""
+    if os.environ.get("AWS_S3_ENDPOINT_URL"):
+        yield os.environ["AWS_S3_ENDPOINT_URL"]
+        return
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@dataclass
+class Bucket:
+    name: str
+    client: Any  # boto3's S3 client, for looking at the bucket from outside the app
+
+    def keys(self, prefix: str = "") -> list[str]:
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.name, Prefix=prefix)
+        return sorted(entry["Key"] for page in pages for entry in page.get("Contents", ()))
+
+    def read(self, key: str) -> bytes:
+        return self.client.get_object(Bucket=self.name, Key=key)["Body"].read()
+
+
+def s3_storage_settings(endpoint: str, bucket: str) -> dict[str, Any]:
+    """STORAGES' default entry for `bucket` on `endpoint`, built as production builds it from the environment."""
+    options = object_storage_options(
+        bucket=bucket,
+        endpoint_url=endpoint,
+        region="us-east-1",
+        access_key=os.environ.get("AWS_ACCESS_KEY_ID", "test"),
+        secret_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "test"),
+        addressing_style="",
+        location="",
+    )
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+@pytest.fixture
+def bucket(settings, s3_endpoint) -> Iterator[Bucket]:
+    """The default storage on a fresh bucket of the S3 server (one per test: nothing leaks between tests)."""
+    import boto3
+
+    name = f"test-{uuid.uuid4().hex[:24]}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "test"),
+        aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "test"),
+    )
+    client.create_bucket(Bucket=name)
+    settings.STORAGES = {**settings.STORAGES, "default": s3_storage_settings(s3_endpoint, name)}
+    yield Bucket(name, client)
+    for key in Bucket(name, client).keys():  # noqa: SIM118 (a method, not a dict's) moto keeps objects in memory
+        client.delete_object(Bucket=name, Key=key)
+    client.delete_bucket(Bucket=name)

@@ -7,7 +7,8 @@ import pytest
 from omnivibe_client import cli
 
 from api.keys import create_key
-from tests.factories import api_workspace
+from api.tests.test_jobs import finished_job
+from tests.factories import api_workspace, workspace_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,6 +44,13 @@ def test_register_synthesize_wait_and_download(omnivibe, tmp_path, capsys):
 
     assert omnivibe(["jobs", "list", "--status", "succeeded"]) == 0 and job_id in capsys.readouterr().out
     assert omnivibe(["jobs", "cancel", job_id]) == 0 and "outputs are deleted" in capsys.readouterr().out
+
+
+@pytest.mark.storage
+def test_download_follows_the_redirect_to_a_bucket(omnivibe, owner, bucket, tmp_path):
+    job = finished_job(workspace_of(owner))
+    assert omnivibe(["download", str(job.public_id), "--to", str(tmp_path)]) == 0
+    assert (tmp_path / f"{job.public_id}.wav").read_bytes() == b"0123456789"
 
 
 def test_a_bad_key_exits_4(live_server, monkeypatch, capsys, db):

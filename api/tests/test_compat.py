@@ -14,7 +14,8 @@ from billing.models import UsageEntry
 from tests.factories import api_workspace, workspace_of
 from voices.models import Voice
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Stored files: .ci/run runs these on a bucket too.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.storage]
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from voices.models import Voice
 
 from .test_auth import error_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.storage]  # stored files: .ci/run runs these on a bucket too
 
 
 def recording(seconds: float) -> io.BytesIO:

@@ -10,7 +10,7 @@ from voices.tests.test_elevenlabs import pcm_bytes, tone, with_timestamps
 
 from .test_auth import error_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.storage]  # stored files: .ci/run runs these on a bucket too
 
 
 def speak(api, voice: str = "joe", **extra):

@@ -175,7 +175,9 @@ class Client:
         for output in current["outputs"]:
             path = target / f"{current['id']}.{output['kind']}"
             try:
-                with self._http.stream("GET", output["url"]) as response:
+                # A server that keeps files in a bucket answers with a redirect to a presigned URL of it (httpx
+                # drops our Authorization header on the way to another origin).
+                with self._http.stream("GET", output["url"], follow_redirects=True) as response:
                     if not response.is_success:
                         response.read()  # a streamed error body must be read before its JSON is parsed
                     _raise_for(response)

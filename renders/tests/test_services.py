@@ -10,7 +10,7 @@ from renders import actions
 from renders.models import RenderJob
 from renders.services import Refused, create_job, run_job
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.storage]  # stored files: .ci/run runs these on a bucket too
 
 
 def queue(owner, body="Host: Hello there.", kind=RenderJob.Kind.AUDIO):

@@ -1,6 +1,5 @@
 """The storyboard editor: prepare, edit scenes, render the video from the edit (real narration and ffmpeg)."""
 
-import shutil
 import subprocess
 from decimal import Decimal
 
@@ -8,6 +7,7 @@ import av
 import numpy as np
 import pytest
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -19,7 +19,7 @@ from renders import storyboards
 from renders.models import RenderJob, RenderOutput
 from scripts.models import Script
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.storage]  # stored files: .ci/run runs these on a bucket too
 SCRIPT = "Host: Welcome to the storyboard test, friends.\nGuest: Thanks, it is great to be here today."
 
 
@@ -56,6 +56,15 @@ def picture(tmp_path, colour: str, size: str = "400x400", name: str = "bg.png") 
         check=True,
     )
     return SimpleUploadedFile(name, path.read_bytes())
+
+
+def delete_tree(folder: str) -> None:
+    """Every stored file under `folder`, in a local folder or a bucket alike."""
+    folders, files = default_storage.listdir(folder)
+    for name in files:
+        default_storage.delete(f"{folder}/{name}")
+    for inner in folders:
+        delete_tree(f"{folder}/{inner}")
 
 
 def frame_at(path, seconds: float) -> np.ndarray:
@@ -152,7 +161,8 @@ def test_storyboard_edits_change_the_rendered_video(
     assert video_job.options["voices"] == prepared.options["voices"]
     assert video_job.report["duration"] == prepared.report["duration"]  # the same narration, from the cache
 
-    mp4 = video_job.outputs.get(kind=RenderOutput.Kind.MP4).file.path
+    mp4 = tmp_path / "video.mp4"  # through the storage: a folder's or a bucket's
+    mp4.write_bytes(video_job.outputs.get(kind=RenderOutput.Kind.MP4).file.read())
     first, second = prepared.edited_storyboard["scenes"][:2]
     red = frame_at(mp4, (first["start"] + first["end"]) / 2)
     green = frame_at(mp4, (second["start"] + second["end"]) / 2)
@@ -202,7 +212,7 @@ def test_the_video_charges_a_render_but_not_the_narration_the_prepare_job_paid_f
 def test_a_video_whose_narration_is_no_longer_cached_pays_for_it_or_fails_costing_nothing(
     owner_client, prepared, settings, django_capture_on_commit_callbacks
 ):
-    shutil.rmtree(settings.MEDIA_ROOT / f"workspaces/{prepared.workspace_id}/speech-cache")
+    delete_tree(f"workspaces/{prepared.workspace_id}/speech-cache")
     video = render_video_of(owner_client, prepared, django_capture_on_commit_callbacks)
     # Synthesised again, the narration may drift from the storyboard's timing (Piper varies run to run).
     if video.status == RenderJob.Status.FAILED:

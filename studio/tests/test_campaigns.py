@@ -10,7 +10,7 @@ from mediakit.ffmpeg import FFMPEG
 from renders.models import RenderJob
 from scripts.models import Campaign, Script
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.storage]  # stored files: .ci/run runs these on a bucket too
 BRAND = {
     "name": "Weekly tips",
     "aspect": "16:9",

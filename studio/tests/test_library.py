@@ -12,7 +12,7 @@ from tests.factories import workspace_of
 
 from .test_campaigns import picture
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.storage]  # stored files: .ci/run runs these on a bucket too
 
 
 @pytest.fixture

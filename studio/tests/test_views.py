@@ -6,7 +6,7 @@ from accounts.models import Membership
 from renders.models import RenderJob
 from scripts.models import Script
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.storage]  # stored files: .ci/run runs these on a bucket too
 TWO_SPEAKERS = "Host: Hello there.\nGuest: Hi, nice to meet you."
 
 

@@ -30,7 +30,7 @@ from renders.models import RenderJob
 from scripts.models import Campaign
 from voices.models import Voice
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.storage]  # stored files: .ci/run runs these on a bucket too
 MB = 1024 * 1024
 MEMORY_BOUND = 100 * MB  # generous: the PNG bomb alone would take ~256 MB decoded, the FLAC ~300 MB
 
