@@ -1,5 +1,5 @@
 """Start everything OmniVibe needs on one machine: embedded Redis, the web server, a render worker and a
-webhook worker.
+fast-lane worker (previews, webhooks and other short work).
 
 Ctrl-C (or SIGTERM) stops them all within a few seconds; if any one dies, the others are stopped too.
 """
@@ -41,7 +41,7 @@ def stop_children(processes: list[subprocess.Popen], grace: float) -> None:
 
 
 class Command(BaseCommand):
-    help = "Run the web server, a render worker, a webhook worker and (unless REDIS_URL is set) an embedded Redis."
+    help = "Run the web server, a render worker, a fast-lane worker and (unless REDIS_URL is set) an embedded Redis."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -63,9 +63,9 @@ class Command(BaseCommand):
         children = {
             "web": [sys.executable, "-m", "omnivibe.serve", "-b", host, "-p", str(port), "omnivibe.asgi:application"],
             "worker": [sys.executable, "manage.py", "qcluster"],
-            "webhooks": [sys.executable, "manage.py", "qcluster"],  # its own lane: see WEBHOOK_CLUSTER
+            "fast": [sys.executable, "manage.py", "qcluster"],  # the fast lane (lanes.FAST): short work only
         }
-        child_env = {"webhooks": {"Q_CLUSTER_NAME": settings.WEBHOOK_CLUSTER}}
+        child_env = {"fast": {"Q_CLUSTER_NAME": settings.FAST_CLUSTER}}
         processes: dict[str, subprocess.Popen] = {}
         stopping = False
 
