@@ -105,10 +105,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web and worker write at once: WAL lets readers run beside a writer, IMMEDIATE takes the write
     # lock at BEGIN so two writers queue on busy_timeout instead of failing with "database is locked".
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Each connection also gets a page cache of SQLITE_CACHE_MB (negative cache_size: KiB, not pages), reads
+    # through a memory map of up to SQLITE_MMAP_MB, and sorts and temporary indexes in memory, not in temp files.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; "
+            f"PRAGMA cache_size=-{env_int('SQLITE_CACHE_MB', 64) * 1024}; "
+            f"PRAGMA mmap_size={env_int('SQLITE_MMAP_MB', 256) * 1024 * 1024}; PRAGMA temp_store=MEMORY;"
+        ),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -240,9 +246,15 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True  # serve straight from the apps; collectstatic stays optional
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: files go through workspace-checked views
+# Backups (omnivibe/backups.py): the database and media, daily, into the "backups" storage (a folder by
+# default; point it at a bucket by giving STORAGES["backups"] another backend), kept BACKUP_KEEP_DAYS days.
+BACKUP_ENABLED = env_bool("BACKUP_ENABLED", True)
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_KEEP_DAYS = env_int("BACKUP_KEEP_DAYS", 7)
 STORAGES = {
     "default": {"BACKEND": env_str("FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "backups": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(BACKUP_DIR)}},
 }
 
 # --- Render pipeline ---------------------------------------------------------------------------
