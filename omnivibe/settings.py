@@ -259,6 +259,11 @@ STORAGES = {
 
 # --- Render pipeline ---------------------------------------------------------------------------
 RENDER_WORK_DIR = Path(env_str("RENDER_WORK_DIR", str(VAR_DIR / "work")))
+# Caches with a size limit, least recently used entries evicted first (renders/caches.py); 0: no limit.
+SPEECH_CACHE_MAX_MB = env_int("SPEECH_CACHE_MAX_MB", 2048)  # finished narration units, in the default storage
+# Each worker machine's copies of media downloaded from a remote storage (a bucket); unused with a local one.
+MEDIA_CACHE_DIR = Path(env_str("MEDIA_CACHE_DIR", str(VAR_DIR / "media-cache")))
+MEDIA_CACHE_MAX_MB = env_int("MEDIA_CACHE_MAX_MB", 1024)
 RENDER_MAX_SCRIPT_CHARS = env_int("RENDER_MAX_SCRIPT_CHARS", 20000)
 RENDER_VIDEO_HEIGHT = env_int("RENDER_VIDEO_HEIGHT", 1080)
 RENDER_PROGRESS_MIN_INTERVAL = env_float("RENDER_PROGRESS_MIN_INTERVAL", 0.25)
