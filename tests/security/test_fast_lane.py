@@ -6,7 +6,6 @@ import time
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django_q.conf import Conf
 
 from mediakit.text.script import Block, parse_text
@@ -27,7 +26,6 @@ def wait_until(condition, seconds: float, message: str) -> None:
         time.sleep(0.2)
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the workers are pointed at the SQLite test database")
 def test_a_preview_finishes_while_a_long_video_holds_the_render_lane(owner, redis_url, monkeypatch, tmp_path):
     monkeypatch.setattr(Conf, "SYNC", False)  # this process queues for the real workers
     workspace = api_workspace(owner)  # Pro: two jobs at once

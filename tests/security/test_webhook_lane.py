@@ -5,7 +5,6 @@ import time
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django_q.conf import Conf
 
 from api.models import WebhookDelivery
@@ -29,7 +28,6 @@ def drip_forever(connection) -> None:
         time.sleep(2)
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the workers are pointed at the SQLite test database")
 def test_a_render_is_not_delayed_by_another_workspaces_dripping_receiver(
     owner, outsider, redis_url, monkeypatch, django_capture_on_commit_callbacks, tmp_path
 ):
