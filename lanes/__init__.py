@@ -20,6 +20,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_q.brokers import get_broker
+from django_q.brokers.orm import ORM
 from django_q.models import OrmQ, Schedule
 from django_q.signing import BadSignature, SignedPackage
 from django_q.tasks import async_task
@@ -89,12 +90,11 @@ def queued_tasks() -> list[dict[str, Any]]:
     here for a queued render's task before sending another."""
     tasks = []
     for lane in (RENDER, FAST):
-        cluster = cluster_of(lane)
-        if "redis" in settings.Q_CLUSTER:
-            broker = get_broker(cluster)
+        broker = get_broker(cluster_of(lane))
+        if isinstance(broker, ORM):
+            payloads = OrmQ.objects.filter(key=broker.list_key).values_list("payload", flat=True)
+        else:  # Redis: the lane's list
             payloads = broker.connection.lrange(broker.list_key, 0, -1)
-        else:
-            payloads = OrmQ.objects.filter(key=cluster).values_list("payload", flat=True)
         for payload in payloads:
             try:
                 tasks.append(SignedPackage.loads(payload))

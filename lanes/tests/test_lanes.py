@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from django_q.brokers import get_broker
 from django_q.conf import Conf
-from django_q.models import Schedule
+from django_q.models import OrmQ, Schedule
 
 import lanes
 from tests.security.servers import production_settings
@@ -78,6 +79,20 @@ def test_enqueue_retrying_runs_the_task_through_the_retry_wrapper_on_its_lane(mo
     [task] = lanes.queued_tasks()
     assert task["func"] == lanes.RETRY_TASK and task["args"] == ("lanes.tests.test_lanes.works", (1, 2), "fast", 1)
     assert task["cluster"] == settings.FAST_CLUSTER
+
+
+@pytest.mark.django_db
+def test_the_queued_tasks_are_read_from_redis_when_it_is_the_broker(monkeypatch, redis_url):
+    monkeypatch.setattr(Conf, "SYNC", False)
+    monkeypatch.setattr(Conf, "ORM", None)  # what Q_BROKER=redis configures
+    monkeypatch.setattr(Conf, "REDIS", redis_url)
+    broker = get_broker(lanes.cluster_of(lanes.RENDER))
+    try:
+        lanes.enqueue("renders.tasks.render_job", 41, lane=lanes.RENDER)
+        assert [task["args"] for task in lanes.queued_tasks()] == [(41,)]
+        assert not OrmQ.objects.exists()
+    finally:
+        broker.delete_queue()
 
 
 def test_production_can_use_the_redis_broker():
