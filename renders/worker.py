@@ -19,6 +19,7 @@ import lanes
 from mediakit.text.script import Block
 from renders import actions
 from renders.models import RenderJob
+from renders.options import InvalidRenderOptions
 from renders.quota import estimate
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,10 @@ def lane_for(job: RenderJob) -> lanes.Lane:
     videos and long narrations take the render lane."""
     if job.kind != RenderJob.Kind.AUDIO:
         return lanes.RENDER
-    _, seconds = estimate([Block.from_dict(block) for block in job.blocks], job.render_options.language)
+    try:
+        _, seconds = estimate([Block.from_dict(block) for block in job.blocks], job.render_options.language)
+    except (InvalidRenderOptions, KeyError, TypeError, ValueError):  # a row an older version wrote: the worker
+        return lanes.RENDER  # will fail it with a clear message; the lane does not matter then
     return lanes.FAST if seconds <= settings.FAST_RENDER_MAX_SECONDS else lanes.RENDER
 
 
