@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import pre_delete
 
 
 class RendersConfig(AppConfig):
@@ -17,6 +18,8 @@ class RendersConfig(AppConfig):
         deletion_blocked_by.connect(_renders_in_progress, sender=Workspace, dispatch_uid="renders.renders_in_progress")
         # What the workspace stores, for its billing page (billing.storage).
         storage_used_by.connect(_storage_of_renders, sender=Workspace, dispatch_uid="renders.storage_of_renders")
+        # A deleted workspace's narration goes with it: its speech cache rows now, its files once committed.
+        pre_delete.connect(_forget_speech_cache, sender=Workspace, dispatch_uid="renders.forget_speech_cache")
 
 
 def _jobs_needing_voice(sender, voice, **kwargs) -> list[str]:
@@ -36,3 +39,9 @@ def _storage_of_renders(sender, workspace, **kwargs) -> list:
     from renders.selectors import storage_of_renders
 
     return storage_of_renders(workspace.pk)
+
+
+def _forget_speech_cache(sender, instance, **kwargs) -> None:
+    from renders.caches import forget_workspace
+
+    forget_workspace(instance.pk)

@@ -123,6 +123,14 @@ def clear(cache: str) -> int:
     return deleted
 
 
+def forget_workspace(workspace_id: int) -> None:
+    """A workspace is being deleted: its speech cache rows go in the same transaction, its files once committed
+    (a rollback keeps both)."""
+    folder = f"workspaces/{workspace_id}/speech-cache/"
+    CacheEntry.objects.filter(cache=SPEECH, name__startswith=folder).delete()
+    transaction.on_commit(lambda: [_delete_stored(name) for name in list(_walk(folder))])
+
+
 def stats() -> list[dict]:
     """Each cache's figures for the admin: hits, misses, hit rate, evictions, entries, size and limit."""
     counters = {row.cache: row for row in CacheStats.objects.all()}
@@ -192,7 +200,7 @@ def _media_copies() -> Iterator[Path]:
 # --- The speech cache's files in the storage ---------------------------------------------------------------------
 
 
-def _stored_speech() -> Iterator[str]:
+def _stored_speech() -> Iterator[str]:  # every workspace's
     for workspace in _listdir("workspaces/")[0]:
         yield from _walk(f"workspaces/{workspace}/speech-cache/")
 

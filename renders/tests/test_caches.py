@@ -189,3 +189,16 @@ def test_the_figures_for_each_cache(settings):
     assert speech["cache"] == "speech" and speech["hit_rate"] == 25.0 and speech["entries"] == 1
     assert speech["bytes"] == 3 * KB and speech["limit"] == settings.SPEECH_CACHE_MAX_MB * caches.MB
     assert media["cache"] == "media" and media["hit_rate"] is None
+
+
+def test_a_deleted_workspaces_narration_leaves_the_cache_once_the_deletion_is_committed(
+    owner, outsider, django_capture_on_commit_callbacks
+):
+    mine, theirs = workspace_of(owner), workspace_of(outsider)
+    gone = cached_unit(f"workspaces/{mine.pk}/speech-cache/aa/unit.npz", KB, used_minutes_ago=1)
+    kept = cached_unit(f"workspaces/{theirs.pk}/speech-cache/aa/unit.npz", KB, used_minutes_ago=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        mine.delete()
+        assert default_storage.exists(gone.name)  # not before the deletion is committed
+    assert not default_storage.exists(gone.name) and not CacheEntry.objects.filter(name=gone.name).exists()
+    assert default_storage.exists(kept.name) and CacheEntry.objects.filter(name=kept.name).exists()
