@@ -2,9 +2,10 @@
 
 A backup is one tar file, `omnivibe-backup-<UTC time>.tar`, holding `manifest.json`, the database (`database.sqlite3`
 made with SQLite's online backup API, safe while web and worker write; or `database.dump`, PostgreSQL's `pg_dump`
-custom format) and every media file of the default storage under `media/`, except the speech cache (it is made
-again on demand). It is written to the `backups` storage (STORAGES["backups"]: a folder, BACKUP_DIR, by default; any
-Django storage, such as a bucket, works), so the destination is a directory or a storage alike. The daily
+custom format) and the default storage's media under `media/`: all of it lives under `workspaces/`, and nothing
+else there is taken (backups kept in the same bucket are never backed up again), nor the speech cache (it is made
+again on demand). It is written to the `backups` storage (STORAGES["backups"]: the folder BACKUP_DIR by default;
+any Django storage, a bucket too), so the destination is a directory or a storage alike. The daily
 `omnivibe.backup` schedule (migration omnivibe.0001) makes one and forgets those older than BACKUP_KEEP_DAYS,
 always keeping the newest; `manage.py backup` and `manage.py restore <backup>` do the same by hand.
 """
@@ -34,6 +35,7 @@ PREFIX = "omnivibe-backup-"
 NAME = re.compile(rf"^{PREFIX}(\d{{8}}T\d{{6}}Z)\.tar$")
 STAMP = "%Y%m%dT%H%M%SZ"
 MEDIA = "media/"
+MEDIA_ROOT_FOLDER = "workspaces/"  # every upload and output is stored under it (the upload_to functions)
 # Made again on demand, and the bulk of the media: not worth keeping twice.
 SKIPPED_MEDIA = re.compile(r"^workspaces/\d+/speech-cache/")
 
@@ -121,7 +123,7 @@ def make_backup(now: datetime | None = None) -> Backup:
         media_files = 0
         with tarfile.open(archive_path, "w") as archive:
             archive.add(database, arcname=database.name)
-            for name in _media_files(default_storage):
+            for name in _media_files(default_storage, MEDIA_ROOT_FOLDER):
                 info = tarfile.TarInfo(MEDIA + name)
                 info.size = default_storage.size(name)
                 info.mtime = int(now.timestamp())
@@ -221,7 +223,10 @@ def restore_backup(source: str) -> dict:
             members = archive.getmembers()
             for member in members:  # nothing written yet: refuse a hostile archive before touching anything
                 name = member.name
-                if not member.isfile() or name.startswith("/") or ".." in Path(name).parts:
+                allowed = name in ("manifest.json", "database.sqlite3", "database.dump") or name.startswith(
+                    MEDIA + MEDIA_ROOT_FOLDER
+                )
+                if not allowed or not member.isfile() or ".." in Path(name).parts:
                     raise BackupError(f"{source} holds an unexpected entry {name!r}; nothing was restored")
             database = "database.sqlite3" if engine == "sqlite" else "database.dump"
             archive.extract(database, work_dir, filter="data")

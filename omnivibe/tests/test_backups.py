@@ -46,6 +46,7 @@ def test_a_backup_restored_after_a_wipe_brings_back_the_same_scripts_and_files(o
     ScriptFactory(workspace=workspace, title="Launch video", body="Host: We launch today.")
     job = a_finished_job_with_a_file(workspace)
     default_storage.save(f"workspaces/{workspace.pk}/speech-cache/ab/abc.npz", ContentFile(b"made again on demand"))
+    default_storage.save("backups/an-older-backup.tar", ContentFile(b"not media: never backed up again"))
 
     call_command("backup", stdout=io.StringIO())
     [backup] = backups.list_backups()
@@ -64,6 +65,7 @@ def test_a_backup_restored_after_a_wipe_brings_back_the_same_scripts_and_files(o
     download = studio.get(reverse("renders:job_file", args=[job.public_id, "mp3"]))
     assert download.status_code == 200 and b"".join(download.streaming_content) == NARRATION
     assert not default_storage.exists(f"workspaces/{workspace.pk}/speech-cache/ab/abc.npz")  # not backed up
+    assert not default_storage.exists("backups/an-older-backup.tar")
 
 
 def test_a_restore_needs_a_confirmation_and_an_existing_backup(owner):
@@ -93,10 +95,19 @@ def test_a_backup_of_another_kind_of_database_is_refused(owner, tmp_path):
 def test_an_archive_reaching_outside_the_media_is_refused_before_anything_is_written(owner, tmp_path):
     engine = "sqlite" if connection.vendor == "sqlite" else "postgresql"
     manifest = {"format": 1, "database": engine, "media_files": 1, "created_at": "x"}
-    crafted = archive_with(tmp_path, manifest, {"media/../../evil.txt": b"x"})
-    with pytest.raises(CommandError, match=re.escape("unexpected entry 'media/../../evil.txt'; nothing was restored")):
+    crafted = archive_with(tmp_path, manifest, {"media/workspaces/../../evil.txt": b"x"})
+    message = "unexpected entry 'media/workspaces/../../evil.txt'; nothing was restored"
+    with pytest.raises(CommandError, match=re.escape(message)):
         call_command("restore", crafted, "--yes")
     assert owner.memberships.exists()  # the database was not touched
+
+
+def test_an_archive_with_files_outside_the_workspaces_media_is_refused(owner, tmp_path):
+    engine = "sqlite" if connection.vendor == "sqlite" else "postgresql"
+    manifest = {"format": 1, "database": engine, "media_files": 1, "created_at": "x"}
+    crafted = archive_with(tmp_path, manifest, {"media/static/admin.js": b"x"})
+    with pytest.raises(CommandError, match=re.escape("unexpected entry 'media/static/admin.js'")):
+        call_command("restore", crafted, "--yes")
 
 
 def test_a_file_that_is_not_a_backup_is_refused(owner, tmp_path):
