@@ -13,7 +13,7 @@ other exception fails the task at once: retrying a bug only repeats it.
 import logging
 import random
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from django.conf import settings
@@ -83,6 +83,21 @@ def run_retrying(func: str, args: tuple, lane: Lane, attempt: int) -> Any:
             cluster=cluster_of(lane),
         )
         return None
+
+
+def waiting(lane: Lane) -> tuple[int, datetime | None]:
+    """How many tasks wait in the lane's queue for a worker, and since when the oldest has waited (None: none)."""
+    broker = get_broker(cluster_of(lane))
+    if isinstance(broker, ORM):
+        # A task taken by a worker has its lock pushed into the future; one still waiting is locked in the past.
+        queued = OrmQ.objects.filter(key=broker.list_key, lock__lte=timezone.now())
+        return queued.count(), queued.order_by("lock").values_list("lock", flat=True).first()
+    count = broker.connection.llen(broker.list_key)
+    oldest = broker.connection.lindex(broker.list_key, 0)  # Redis: pushed at the tail, taken from the head
+    try:
+        return count, SignedPackage.loads(oldest)["started"] if oldest else None  # when it was queued
+    except (BadSignature, ValueError, TypeError, KeyError):
+        return count, None
 
 
 def queued_tasks() -> list[dict[str, Any]]:

@@ -14,8 +14,9 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
-from django_q.models import OrmQ
 from django_q.status import Stat
+
+import lanes
 
 logger = logging.getLogger(__name__)
 
@@ -48,11 +49,10 @@ def _worker() -> str:
 def _fast_lane() -> str:
     """The heartbeat above cannot tell the two clusters apart: the fast one shows as tasks (webhooks, previews)
     that wait far longer than a short task takes (a live lane picks each up within a second)."""
-    waiting = OrmQ.objects.filter(key=settings.FAST_CLUSTER, lock__lte=timezone.now())
-    oldest = waiting.order_by("lock").values_list("lock", flat=True).first()
+    count, oldest = lanes.waiting(lanes.FAST)
     if oldest is None or timezone.now() - oldest < timedelta(seconds=settings.FAST_LANE_MAX_WAIT):
         return "ok"
-    return f"{waiting.count()} fast-lane tasks waiting for over {settings.FAST_LANE_MAX_WAIT} s"
+    return f"{count} fast-lane tasks waiting for over {settings.FAST_LANE_MAX_WAIT} s"
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -89,8 +89,12 @@ def test_the_queued_tasks_are_read_from_redis_when_it_is_the_broker(monkeypatch,
     broker = get_broker(lanes.cluster_of(lanes.RENDER))
     try:
         lanes.enqueue("renders.tasks.render_job", 41, lane=lanes.RENDER)
-        assert [task["args"] for task in lanes.queued_tasks()] == [(41,)]
+        lanes.enqueue("renders.tasks.render_job", 42, lane=lanes.RENDER)
+        assert [task["args"] for task in lanes.queued_tasks()] == [(41,), (42,)]
         assert not OrmQ.objects.exists()
+        count, oldest = lanes.waiting(lanes.RENDER)  # what /healthz reads for the fast lane
+        assert count == 2 and timezone.now() - timedelta(minutes=1) < oldest <= timezone.now()
+        assert lanes.waiting(lanes.FAST) == (0, None)
     finally:
         broker.delete_queue()
 
