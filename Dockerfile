@@ -1,7 +1,7 @@
 # One image for web and worker machines:
 #   web:    python -m omnivibe.serve -b 0.0.0.0 -p 8000 omnivibe.asgi:application  (daphne + body limits)
-#   worker: python manage.py qcluster                          (renders, Stripe events)
-#   webhook worker: Q_CLUSTER_NAME=webhooks python manage.py qcluster  (job webhooks, their own queue)
+#   worker: python manage.py qcluster                          (the render lane: videos, long narrations)
+#   fast worker: Q_CLUSTER_NAME=fast python manage.py qcluster  (the fast lane: previews, webhooks, Stripe events)
 #   worker health check: python manage.py workerhealth (docker-compose.yml runs all of these, with their services)
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1

@@ -1,7 +1,7 @@
 """Signed job webhooks: POST the job JSON to its callback URL when it ends, retried with exponential backoff.
 
-Deliveries run on their own django-q2 cluster (`WEBHOOK_CLUSTER`, a `qcluster` started with
-`Q_CLUSTER_NAME=webhooks`), so a slow receiver never holds up a render; each attempt has one overall
+Deliveries run on the fast lane (`lanes.FAST`: its own `qcluster`, started with `Q_CLUSTER_NAME=fast`), so a
+slow receiver never holds up a render; each attempt has one overall
 deadline (`WEBHOOK_TIMEOUT`) and goes to the address that was checked (`api.outbound`).
 
 Signature header: `X-OmniVibe-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret, f"{t}.{body}")>`
@@ -18,8 +18,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 from django_q.models import Schedule
-from django_q.tasks import async_task
 
+import lanes
 from api.callbacks import TargetRefused, checked_address
 from api.keys import webhook_secret_for
 from api.models import WebhookDelivery
@@ -45,7 +45,7 @@ def retry_delay(attempt: int) -> int:
 def queue_first_delivery(sender: type, job: RenderJob, **kwargs: object) -> None:
     """A job created with a callback URL has ended (renders.signals.job_ended, sent after commit)."""
     if job.options.get("callback_url"):
-        async_task("api.tasks.deliver_webhook", job.pk, 1, cluster=settings.WEBHOOK_CLUSTER)
+        lanes.enqueue("api.tasks.deliver_webhook", job.pk, 1, lane=lanes.FAST)
 
 
 def deliver(job_id: int, attempt: int) -> WebhookDelivery | None:
@@ -91,7 +91,7 @@ def deliver(job_id: int, attempt: int) -> WebhookDelivery | None:
             schedule_type=Schedule.ONCE,
             repeats=1,
             next_run=delivery.next_attempt_at,
-            cluster=settings.WEBHOOK_CLUSTER,
+            cluster=lanes.cluster_of(lanes.FAST),
         )
     delivery.save()
     if not delivery.succeeded:

@@ -19,6 +19,7 @@ class PlanAdmin(admin.ModelAdmin):
         "max_members",
         "concurrent_jobs",
         "api_access",
+        "output_retention_days",
         "stripe_price_id",
     ]
     list_editable = ["stripe_price_id"]

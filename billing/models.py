@@ -16,6 +16,7 @@ FREE_PLAN_DEFAULTS = {
     "api_access": False,
     "concurrent_jobs": 1,
     "watermark": True,
+    "output_retention_days": 7,
     "sort_order": 0,
 }
 
@@ -44,6 +45,11 @@ class Plan(models.Model):
     api_access = models.BooleanField(default=False)
     concurrent_jobs = models.PositiveSmallIntegerField(default=1)
     watermark = models.BooleanField(default=False)
+    output_retention_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Days a finished render's files are kept (from its end); empty: forever. Creators can keep a video.",
+    )
     stripe_price_id = models.CharField(
         max_length=100, blank=True, help_text="Overrides the STRIPE_PRICE_<SLUG> environment setting."
     )

@@ -7,8 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django_q.tasks import async_task
 
+import lanes
 from accounts.models import Workspace
 from billing import stripe_client
 from billing.models import Plan, StripeEvent, WorkspacePlan
@@ -49,7 +49,9 @@ def record_stripe_event(event: dict[str, Any]) -> bool:
 def queue_stripe_event(stored: StripeEvent) -> None:
     """Have the worker apply a stored event; safe to repeat, it is applied at most once."""
     transaction.on_commit(
-        lambda: async_task("billing.tasks.process_stripe_event", stored.pk, task_name=f"stripe-{stored.event_id}")
+        lambda: lanes.enqueue_retrying(
+            "billing.tasks.process_stripe_event", stored.pk, lane=lanes.FAST, task_name=f"stripe-{stored.event_id}"
+        )
     )
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -15,6 +16,7 @@ from accounts.models import Workspace
 from accounts.roles import Action, roles_for
 from billing import checkout, limits, selectors, stripe_client
 from billing.models import Plan
+from billing.storage import storage_of
 from billing.stripe_events import record_stripe_event
 
 logger = logging.getLogger(__name__)
@@ -36,7 +38,9 @@ def _to_portal(request: HttpRequest, workspace: Workspace) -> HttpResponse:
 @login_required
 def billing_page(request: HttpRequest) -> HttpResponse:
     workspace = member_workspace(request)
-    summary = selectors.usage_summary(workspace)
+    state = selectors.plan_state_of(workspace)
+    summary = selectors.usage_summary(workspace, state=state)
+    storage = storage_of(workspace)
     return render(
         request,
         "billing/billing.html",
@@ -44,10 +48,13 @@ def billing_page(request: HttpRequest) -> HttpResponse:
             "workspace": workspace,
             "summary": summary,
             "seats": limits.seats_of(workspace),
-            "state": selectors.plan_state_of(workspace),
+            "state": state,
+            "retention_days": selectors.effective_plan(state, timezone.now()).output_retention_days,
             "plans": selectors.plans_on_offer(),
             "history": selectors.monthly_history(workspace),
             "entries": selectors.recent_entries(workspace),
+            "storage": storage,
+            "storage_total": sum(use.bytes for use in storage),
             "payments_configured": stripe_client.payments_configured(),
             "is_owner": has_role(workspace, request.user, roles_for(Action.MANAGE_BILLING)),
         },

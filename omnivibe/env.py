@@ -60,3 +60,10 @@ def env_secret(name: str, default: str) -> str:
         except OSError as error:
             raise SettingError(f"{name}_FILE={path!r} cannot be read: {error}") from None
     return os.environ.get(name, default)
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name, default).strip().lower()
+    if value not in choices:
+        raise SettingError(f"{name}={value!r} is not one of {', '.join(choices)}")
+    return value

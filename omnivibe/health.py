@@ -1,4 +1,4 @@
-"""GET /healthz: database, channel layer, worker heartbeat, the webhook lane and the file storage, each named
+"""GET /healthz: database, channel layer, worker heartbeat, the fast lane and the file storage, each named
 when it fails.
 
 Anyone may call it, so a failure is reported as a bare "error"; the exception goes to the log.
@@ -16,9 +16,9 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
-from django_q.models import OrmQ
 from django_q.status import Stat
 
+import lanes
 from renders.storage import is_local
 
 logger = logging.getLogger(__name__)
@@ -58,14 +58,13 @@ def _worker() -> str:
     return "ok" if alive else f"no worker heartbeat in the last {settings.WORKER_HEARTBEAT_MAX_AGE} s"
 
 
-def _webhook_lane() -> str:
-    """The heartbeat above cannot tell the two clusters apart: the webhooks one shows as deliveries that wait
-    far longer than an attempt takes (a live lane picks each up within a second)."""
-    waiting = OrmQ.objects.filter(key=settings.WEBHOOK_CLUSTER, lock__lte=timezone.now())
-    oldest = waiting.order_by("lock").values_list("lock", flat=True).first()
-    if oldest is None or timezone.now() - oldest < timedelta(seconds=settings.WEBHOOK_LANE_MAX_WAIT):
+def _fast_lane() -> str:
+    """The heartbeat above cannot tell the two clusters apart: the fast one shows as tasks (webhooks, previews)
+    that wait far longer than a short task takes (a live lane picks each up within a second)."""
+    count, oldest = lanes.waiting(lanes.FAST)
+    if oldest is None or timezone.now() - oldest < timedelta(seconds=settings.FAST_LANE_MAX_WAIT):
         return "ok"
-    return f"{waiting.count()} webhook deliveries waiting for over {settings.WEBHOOK_LANE_MAX_WAIT} s"
+    return f"{count} fast-lane tasks waiting for over {settings.FAST_LANE_MAX_WAIT} s"
 
 
 def _storage() -> str:
@@ -81,7 +80,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         ("database", _database),
         ("channel_layer", _channel_layer),
         ("worker", _worker),
-        ("webhooks", _webhook_lane),
+        ("fast_lane", _fast_lane),
         ("storage", _storage),
     ):
         try:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from omnivibe.env import env_bool, env_float, env_int, env_list, env_secret, env_str
+from omnivibe.env import env_bool, env_choice, env_float, env_int, env_list, env_secret, env_str
 from omnivibe.logs import logging_config
 from omnivibe.object_storage import bucket_origins, object_storage_options, presigning_options
 from omnivibe.sentry import init_sentry
@@ -116,10 +116,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web and worker write at once: WAL lets readers run beside a writer, IMMEDIATE takes the write
     # lock at BEGIN so two writers queue on busy_timeout instead of failing with "database is locked".
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Each connection also gets a page cache of SQLITE_CACHE_MB (negative cache_size: KiB, not pages), reads
+    # through a memory map of up to SQLITE_MMAP_MB, and sorts and temporary indexes in memory, not in temp files.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; "
+            f"PRAGMA cache_size=-{env_int('SQLITE_CACHE_MB', 64) * 1024}; "
+            f"PRAGMA mmap_size={env_int('SQLITE_MMAP_MB', 256) * 1024 * 1024}; PRAGMA temp_store=MEMORY;"
+        ),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -141,11 +147,17 @@ CACHES = {
     }
 }
 
-# --- Worker (django-q2, ORM broker: it acknowledges tasks, so a killed worker loses nothing) ---
+# --- Worker (django-q2): two lanes, so short work never waits behind a long render (lanes/) -------
+# The render lane (this cluster, WORKER_PROCESSES workers) takes video renders and long narrations; the fast
+# lane (FAST_CLUSTER, a second `qcluster` started with Q_CLUSTER_NAME=fast, FAST_WORKER_PROCESSES workers)
+# takes everything short: webhooks, Stripe events, vendor clean-up, short narrations (previews, a regenerated
+# block). Broker: the ORM by default (it acknowledges tasks, so a killed worker loses nothing);
+# Q_BROKER=redis in production takes the database out of polling (a task in a dying worker is lost: the sweep
+# re-sends a lost render's task, webhooks and retries have their own schedules).
 RENDER_TIMEOUT = env_int("RENDER_TIMEOUT", 1800)
+Q_BROKER = env_choice("Q_BROKER", "orm", ("orm", "redis"))
 Q_CLUSTER = {
     "name": "omnivibe",
-    "orm": "default",
     "workers": env_int("WORKER_PROCESSES", 1),
     "timeout": RENDER_TIMEOUT,
     # Must exceed timeout or a long render would run twice. Only a backstop: a task whose worker died comes
@@ -158,18 +170,27 @@ Q_CLUSTER = {
     "sync": env_bool("Q_SYNC", False),
     "poll": 0.5,
 }
-# Webhook deliveries have their own lane: a queue served by a second `qcluster` started with
-# Q_CLUSTER_NAME=webhooks (runstack does), so a receiver that answers slowly never delays a render.
-# Each attempt ends within WEBHOOK_TIMEOUT; failures are retried by our own schedule (api.webhooks).
-WEBHOOK_CLUSTER = "webhooks"
+if Q_BROKER == "redis":
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+FAST_CLUSTER = "fast"
+FAST_TIMEOUT = env_int("FAST_TIMEOUT", 300)  # the longest short task: a narration of FAST_RENDER_MAX_SECONDS
+# Narration-only jobs estimated at most this long run on the fast lane; videos always take the render lane.
+FAST_RENDER_MAX_SECONDS = env_int("FAST_RENDER_MAX_SECONDS", 60)
 WEBHOOK_TIMEOUT = env_float("WEBHOOK_TIMEOUT", 10.0)  # seconds for one attempt in all: connect, send, answer
 Q_CLUSTER["ALT_CLUSTERS"] = {
-    WEBHOOK_CLUSTER: {
-        "workers": env_int("WEBHOOK_WORKER_PROCESSES", 2),
-        "timeout": int(WEBHOOK_TIMEOUT) + 30,
-        "retry": int(WEBHOOK_TIMEOUT) + 90,
+    FAST_CLUSTER: {
+        "workers": env_int("FAST_WORKER_PROCESSES", 2),
+        "timeout": max(FAST_TIMEOUT, int(WEBHOOK_TIMEOUT) + 30),
+        "retry": max(FAST_TIMEOUT, int(WEBHOOK_TIMEOUT) + 30) + 60,
     }
 }
+# Retryable failures (a vendor unreachable, Stripe down) run again after a growing wait: TASK_RETRY_BASE_SECONDS,
+# doubled each time up to TASK_RETRY_MAX_SECONDS, TASK_RETRY_ATTEMPTS tries in all (lanes.run_retrying).
+TASK_RETRY_ATTEMPTS = env_int("TASK_RETRY_ATTEMPTS", 6)
+TASK_RETRY_BASE_SECONDS = env_float("TASK_RETRY_BASE_SECONDS", 30.0)
+TASK_RETRY_MAX_SECONDS = env_float("TASK_RETRY_MAX_SECONDS", 3600.0)
 # A running render's worker stamps `RenderJob.heartbeat_at` every RENDER_HEARTBEAT_INTERVAL s. The
 # `renders.sweep_jobs` schedule (every minute) takes a job whose beat is older than RENDER_HEARTBEAT_TIMEOUT
 # for one whose worker died: it queues it again, up to RENDER_MAX_ATTEMPTS starts in all, then fails it.
@@ -256,6 +277,11 @@ OBJECT_STORAGE = object_storage_options(
 # Where people reach the bucket, when the app reaches it at another address (renders.storage.presigning).
 AWS_S3_PUBLIC_ENDPOINT_URL = env_str("AWS_S3_PUBLIC_ENDPOINT_URL", "")
 OBJECT_STORAGE_PRESIGNING = presigning_options(OBJECT_STORAGE, AWS_S3_PUBLIC_ENDPOINT_URL)
+# Backups (omnivibe/backups.py): the database and media, daily, into the "backups" storage (a folder by
+# default; point it at a bucket by giving STORAGES["backups"] another backend), kept BACKUP_KEEP_DAYS days.
+BACKUP_ENABLED = env_bool("BACKUP_ENABLED", True)
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_KEEP_DAYS = env_int("BACKUP_KEEP_DAYS", 7)
 STORAGES = {
     "default": (
         {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": OBJECT_STORAGE}
@@ -263,10 +289,16 @@ STORAGES = {
         else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "backups": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(BACKUP_DIR)}},
 }
 
 # --- Render pipeline ---------------------------------------------------------------------------
 RENDER_WORK_DIR = Path(env_str("RENDER_WORK_DIR", str(VAR_DIR / "work")))
+# Caches with a size limit, least recently used entries evicted first (renders/caches.py); 0: no limit.
+SPEECH_CACHE_MAX_MB = env_int("SPEECH_CACHE_MAX_MB", 2048)  # finished narration units, in the default storage
+# Each worker machine's copies of media downloaded from a remote storage (a bucket); unused with a local one.
+MEDIA_CACHE_DIR = Path(env_str("MEDIA_CACHE_DIR", str(VAR_DIR / "media-cache")))
+MEDIA_CACHE_MAX_MB = env_int("MEDIA_CACHE_MAX_MB", 1024)
 RENDER_MAX_SCRIPT_CHARS = env_int("RENDER_MAX_SCRIPT_CHARS", 20000)
 RENDER_VIDEO_HEIGHT = env_int("RENDER_VIDEO_HEIGHT", 1080)
 RENDER_PROGRESS_MIN_INTERVAL = env_float("RENDER_PROGRESS_MIN_INTERVAL", 0.25)
@@ -277,7 +309,7 @@ RENDER_SHORT_UNIT_WORDS = env_int("RENDER_SHORT_UNIT_WORDS", 3)  # a unit this s
 RENDER_MUST_HEAR = env_bool("RENDER_MUST_HEAR", True)  # numbers, names, acronyms, pronunciations heard exactly
 RENDER_VERIFY_WORKERS = env_int("RENDER_VERIFY_WORKERS", 2)  # recogniser passes at once per render
 WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 30)
-WEBHOOK_LANE_MAX_WAIT = env_int("WEBHOOK_LANE_MAX_WAIT", 120)  # /healthz fails when a delivery waits longer
+FAST_LANE_MAX_WAIT = env_int("FAST_LANE_MAX_WAIT", 120)  # /healthz fails when a fast task waits longer
 
 # --- Voices ------------------------------------------------------------------------------------
 # ElevenLabs is offered only when a key is set; Piper (local) always works.

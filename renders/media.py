@@ -4,7 +4,6 @@ Options name them by storage name inside the job's workspace; production storage
 local files, so they are copied first.
 """
 
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,7 +11,9 @@ from django.core.files.storage import default_storage
 
 from mediakit.errors import StageError
 from mediakit.pipeline import RenderContext
+from mediakit.speech.cache import CacheUse
 from mediakit.video.storyboard import Storyboard, StoryboardError
+from renders import caches
 from renders.models import RenderJob
 from renders.options import RenderOptions
 
@@ -23,10 +24,11 @@ def fetch_media(job: RenderJob, options: RenderOptions, ctx: RenderContext) -> N
     folder = ctx.workdir / "media"
     folder.mkdir(parents=True, exist_ok=True)
     copies: dict[str, Path] = {}
+    use = CacheUse()  # this machine's downloaded-media cache (renders/caches.py)
 
     def local(name: str, what: str) -> Path:
         if name not in copies:
-            copies[name] = _copy(job, name, folder / f"{len(copies)}-{Path(name).name}", what)
+            copies[name] = _copy(job, name, folder / f"{len(copies)}-{Path(name).name}", what, use)
         return copies[name]
 
     if options.logo:
@@ -45,14 +47,14 @@ def fetch_media(job: RenderJob, options: RenderOptions, ctx: RenderContext) -> N
             for n, s in enumerate(board.scenes, start=1)
         )
         ctx.storyboard = replace(board, scenes=scenes)
+    caches.record_use(caches.MEDIA, use)
 
 
-def _copy(job: RenderJob, name: str, target: Path, what: str) -> Path:
+def _copy(job: RenderJob, name: str, target: Path, what: str, use: CacheUse) -> Path:
     # Only the job's own workspace: options are data, and a name must never reach another tenant's files.
     if not name.startswith(f"workspaces/{job.workspace_id}/") or ".." in name.split("/"):
         raise StageError(f"{what} is not a file of this workspace")
     if not default_storage.exists(name):
         raise StageError(f"{what} ({Path(name).name}) is missing; upload it again")
-    with default_storage.open(name, "rb") as source, target.open("wb") as copy:
-        shutil.copyfileobj(source, copy)
+    caches.copy_media(name, target, use)
     return target

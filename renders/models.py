@@ -59,6 +59,11 @@ class RenderJob(models.Model):
     worker = models.CharField(max_length=100, blank=True)
     notice = models.CharField(max_length=200, blank=True)
 
+    # Retention (renders/retention.py): the plan's days run from finished_at unless the creator keeps the job;
+    # once they have run out the files are deleted and the row says when.
+    kept_at = models.DateTimeField(null=True, blank=True)
+    files_expired_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["workspace", "-created_at"])]
@@ -105,3 +110,40 @@ class RenderOutput(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id}:{self.kind}"
+
+
+class CacheEntry(models.Model):
+    """One file of a cache kept in the default storage (the speech cache), with its size and last use: the cache's
+    size limit evicts the least recently used first (renders/caches.py)."""
+
+    class Cache(models.TextChoices):
+        SPEECH = "speech", "Speech cache"
+        MEDIA = "media", "Downloaded media"
+
+    cache = models.CharField(max_length=10, choices=Cache.choices)
+    name = models.CharField(max_length=300, unique=True)  # the file's name in the storage
+    size = models.PositiveBigIntegerField()
+    used_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["cache", "used_at"])]
+        verbose_name_plural = "cache entries"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CacheStats(models.Model):
+    """Hits and misses of one cache since it was last cleared, written by the workers, read by the admin."""
+
+    cache = models.CharField(max_length=10, choices=CacheEntry.Cache.choices, unique=True)
+    hits = models.PositiveBigIntegerField(default=0)
+    misses = models.PositiveBigIntegerField(default=0)
+    evicted = models.PositiveBigIntegerField(default=0)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "cache statistics"
+
+    def __str__(self) -> str:
+        return self.get_cache_display()

@@ -3,10 +3,11 @@
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
 from accounts.access import for_member
-from renders.models import RenderJob
+from billing.storage import StorageUse
+from renders.models import CacheEntry, RenderJob, RenderOutput
 
 
 def job_for_member(user: AbstractBaseUser | AnonymousUser, public_id: str) -> RenderJob | None:
@@ -46,3 +47,13 @@ def titles_of_active_jobs(workspace_id: int) -> list[str]:
         workspace_id=workspace_id, status__in=[RenderJob.Status.QUEUED, RenderJob.Status.RUNNING]
     )
     return list(active.values_list("title", flat=True))
+
+
+def storage_of_renders(workspace_id: int) -> list[StorageUse]:
+    """What a workspace's renders keep in the storage: their files, and the narration units cached for re-renders
+    (the cache's limit and the plan's retention keep both from growing forever)."""
+    outputs = RenderOutput.objects.filter(job__workspace_id=workspace_id).aggregate(total=Sum("size"))["total"]
+    cached = CacheEntry.objects.filter(
+        cache=CacheEntry.Cache.SPEECH, name__startswith=f"workspaces/{workspace_id}/speech-cache/"
+    ).aggregate(total=Sum("size"))["total"]
+    return [StorageUse("Render files", outputs or 0), StorageUse("Narration cache", cached or 0)]

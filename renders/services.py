@@ -21,11 +21,11 @@ from accounts import audit
 from accounts.models import Workspace
 from mediakit.errors import RenderCancelled, StageError
 from mediakit.pipeline import RenderContext, run_pipeline
-from mediakit.speech.cache import SpeechCache
+from mediakit.speech.cache import CacheUse, SpeechCache
 from mediakit.text.lexicon import Lexicon
 from mediakit.text.script import Block, speakers_in_order
 from mediakit.video.storyboard import Storyboard
-from renders import actions
+from renders import actions, caches
 from renders.media import fetch_media
 from renders.models import RenderJob, RenderOutput
 from renders.options import InvalidRenderOptions, RenderOptions
@@ -226,6 +226,15 @@ def _run(job: RenderJob) -> None:
         actions.fail_job(job, f"{_stage(ctx)}: an internal error stopped the render; it has been logged.")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        if ctx is not None and ctx.speech_cache is not None:
+            _record_speech_cache_use(job, ctx.speech_cache.use)
+
+
+def _record_speech_cache_use(job: RenderJob, use: CacheUse) -> None:
+    try:
+        caches.record_use(caches.SPEECH, use)
+    except Exception:  # counting and evicting must never change how the job ended
+        logger.exception("render %s: the speech cache's use was not recorded", job.public_id)
 
 
 def _context_for(

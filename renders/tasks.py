@@ -1,6 +1,6 @@
 """django-q2 entry points: thin wrappers, the work is in services and worker."""
 
-from renders import services, worker
+from renders import retention, services, worker
 
 
 def render_job(job_id: int) -> None:
@@ -9,3 +9,7 @@ def render_job(job_id: int) -> None:
 
 def sweep_jobs() -> None:
     worker.sweep_jobs()
+
+
+def expire_outputs() -> None:
+    retention.expire_outputs()

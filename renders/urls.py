@@ -7,6 +7,7 @@ urlpatterns = [
     path("<uuid:public_id>/", views.job_detail, name="job"),
     path("<uuid:public_id>/files/<str:kind>", views.job_file, name="job_file"),
     path("<uuid:public_id>/cancel/", views.job_cancel, name="job_cancel"),
+    path("<uuid:public_id>/keep/", views.job_keep, name="job_keep"),
     path("<uuid:public_id>/retry/", views.job_retry, name="job_retry"),
     path("<uuid:public_id>/blocks/<int:index>/regenerate/", views.job_regenerate_block, name="job_regenerate"),
     path("<uuid:public_id>/pronounce/", views.job_adopt_pronunciation, name="job_pronounce"),

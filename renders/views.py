@@ -10,7 +10,7 @@ from accounts.access import get_for_member
 from accounts.roles import Action, roles_for
 from billing.quota import QuotaExceeded
 from mediakit.video.storyboard import Storyboard, StoryboardError
-from renders import actions, services, storyboards
+from renders import actions, retention, services, storyboards
 from renders.files import serve_file
 from renders.forms import SceneForm
 from renders.models import RenderJob
@@ -41,7 +41,11 @@ def job_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 def _job_page(request: HttpRequest, job: RenderJob, bound: dict[int, SceneForm] | None = None) -> HttpResponse:
     """The job page; a prepared storyboard's page also holds the editor (`bound`: rows with errors)."""
-    context: dict = {"live": not job.is_finished, **status_context(job, request.user)}
+    context: dict = {
+        "live": not job.is_finished,
+        **status_context(job, request.user),
+        "retention": retention.retention_of(job) if job.is_finished else None,
+    }
     board = storyboards.storyboard_of(job) if context["can_write"] and storyboards.is_editable(job) else None
     if board is not None:
         bound = bound or {}
@@ -152,6 +156,23 @@ def job_retry(request: HttpRequest, public_id: str) -> HttpResponse:
         messages.error(request, refused.as_html())
     else:
         messages.info(request, "Retrying; finished narration is reused.")
+    return redirect("renders:job", public_id=job.public_id)
+
+
+@login_required
+@require_POST
+def job_keep(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Keep the job's files past the plan's retention ("keep"), or let them go with it again ("stop")."""
+    job = _get_job(request, public_id, to_change=True)
+    if request.POST.get("keep") == "stop":
+        retention.stop_keeping(job, request.user)
+        messages.info(request, "This render's files now go when your plan's retention runs out.")
+    else:
+        try:
+            retention.keep(job, request.user)
+            messages.info(request, "Kept: this render's files are not deleted automatically.")
+        except retention.NothingToKeep as refused:
+            messages.error(request, str(refused))
     return redirect("renders:job", public_id=job.public_id)
 
 

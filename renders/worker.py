@@ -14,11 +14,13 @@ from pathlib import Path
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
-from django_q.models import OrmQ
-from django_q.tasks import async_task
 
+import lanes
+from mediakit.text.script import Block
 from renders import actions
 from renders.models import RenderJob
+from renders.options import InvalidRenderOptions
+from renders.quota import estimate
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +29,22 @@ SWEEP_EVERY = 60.0  # seconds, like the `renders.sweep_jobs` schedule
 
 
 def enqueue_on_commit(job: RenderJob, suffix: str) -> None:
-    transaction.on_commit(lambda: async_task(RENDER_TASK, job.pk, task_name=f"render-{job.public_id}{suffix}"))
+    lane = lane_for(job)
+    transaction.on_commit(
+        lambda: lanes.enqueue(RENDER_TASK, job.pk, lane=lane, task_name=f"render-{job.public_id}{suffix}")
+    )
+
+
+def lane_for(job: RenderJob) -> lanes.Lane:
+    """A short narration (a preview, a regenerated line) takes the fast lane, so it never waits behind a video;
+    videos and long narrations take the render lane."""
+    if job.kind != RenderJob.Kind.AUDIO:
+        return lanes.RENDER
+    try:
+        _, seconds = estimate([Block.from_dict(block) for block in job.blocks], job.render_options.language)
+    except (InvalidRenderOptions, KeyError, TypeError, ValueError):  # a row an older version wrote: the worker
+        return lanes.RENDER  # will fail it with a clear message; the lane does not matter then
+    return lanes.FAST if seconds <= settings.FAST_RENDER_MAX_SECONDS else lanes.RENDER
 
 
 def work_dir(job: RenderJob) -> Path:
@@ -116,10 +133,8 @@ def _requeue_lost_tasks() -> None:
     waiting = list(RenderJob.objects.filter(status=RenderJob.Status.QUEUED, queued_at__lt=cutoff))
     if not waiting:
         return
-    # Each task is a signed package: read them all (the queue is short) for the job ids they carry.
-    queued_ids = {
-        (row.task.get("args") or (None,))[0] for row in OrmQ.objects.all() if row.task.get("func") == RENDER_TASK
-    }
+    # Each task is a signed package: read them all, in either lane and broker (the queues are short).
+    queued_ids = {(task.get("args") or (None,))[0] for task in lanes.queued_tasks() if task.get("func") == RENDER_TASK}
     for job in waiting:
         if job.pk not in queued_ids:
             with transaction.atomic():

@@ -135,6 +135,7 @@ def seed_plans() -> dict[str, Plan]:
     # The data migration's own seed function: tests run with --nomigrations.
     importlib.import_module("billing.migrations.0003_seed_plans").seed_plans(global_apps, None)
     importlib.import_module("billing.migrations.0007_plan_max_members").seed_seats(global_apps, None)
+    importlib.import_module("billing.migrations.0008_plan_output_retention").seed_retention(global_apps, None)
     return {plan.slug: plan for plan in Plan.objects.all()}
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.files import File
 from django.db import transaction
-from django_q.tasks import async_task
 
+import lanes
 from accounts import audit
 from billing.limits import check_voice_allowance
 from mediakit.audio import wav_bytes
@@ -149,14 +149,21 @@ def release_clones_of_deleted_workspace(workspace_id: int) -> None:
     clones = set(voices.values_list("engine", "vendor_clone_id"))
     for engine_name, clone_id in clones:
         transaction.on_commit(
-            lambda engine_name=engine_name, clone_id=clone_id: async_task(
-                "voices.tasks.delete_vendor_clone", engine_name, clone_id, task_name=f"delete-clone-{clone_id}"[:100]
+            lambda engine_name=engine_name, clone_id=clone_id: lanes.enqueue_retrying(
+                "voices.tasks.delete_vendor_clone",
+                engine_name,
+                clone_id,
+                lane=lanes.FAST,
+                task_name=f"delete-clone-{clone_id}",
             )
         )
 
 
 def delete_vendor_clone(engine_name: str, clone_id: str) -> None:
-    engine(engine_name).delete_voice(clone_id)
+    try:
+        engine(engine_name).delete_voice(clone_id)
+    except EngineError as error:  # the vendor down or refusing for now: tried again later, with backoff
+        raise lanes.Retryable(str(error)) from error
 
 
 def _release_clone(voice: Voice) -> None:

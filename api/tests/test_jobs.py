@@ -31,7 +31,7 @@ SCRIPT = {
 def queue(monkeypatch):
     """Jobs are queued but not run: these tests are about the API, not the pipeline."""
     queued = []
-    monkeypatch.setattr("renders.worker.async_task", lambda *args, **kwargs: queued.append(args))
+    monkeypatch.setattr("lanes.async_task", lambda *args, **kwargs: queued.append(args))
     return queued
 
 

@@ -116,7 +116,7 @@ def schemathesis(schema: str, base_url: str, key: str, cwd: Path, *, max_example
 
 def test_no_generated_request_gets_a_server_error(live_server, owner, monkeypatch, tmp_path):
     # Jobs are queued but not run: this is about request handling, not the render pipeline.
-    monkeypatch.setattr("renders.worker.async_task", lambda *args, **kwargs: None)
+    monkeypatch.setattr("lanes.async_task", lambda *args, **kwargs: None)
     key = create_key(api_workspace(owner), name="fuzz")[1]
     schemathesis(f"{live_server.url}/api/schema/", live_server.url, key, tmp_path, max_examples=15)
 

@@ -43,7 +43,7 @@ def fire(workspace, kind: str, blocks: list[Block]) -> tuple[int, int, list[Base
 @pytest.fixture
 def racing_workspace(transactional_db, monkeypatch):
     # Only the admission is under test: nothing is rendered once a job commits.
-    monkeypatch.setattr("renders.worker.async_task", lambda *args, **kwargs: None)
+    monkeypatch.setattr("lanes.async_task", lambda *args, **kwargs: None)
     Plan.objects.create(
         slug="race",
         name="Race",

@@ -5,6 +5,9 @@ Any object with Django's Storage methods (`exists`, `open`, `save`, `delete`, `p
 mediakit stays free of Django: the workers pass the default storage, so with a bucket configured every worker
 and web machine shares one cache (entries are written whole: a reader never sees half of one); the CLI passes a
 local folder. A missing entry raises FileNotFoundError from `open`, as Django's storages do.
+
+Each cache counts its hits and misses and remembers every entry it read or wrote (`use`): the caller records them
+where the size limit and the statistics live (the workers: renders/caches.py), once the work is done.
 """
 
 import hashlib
@@ -12,6 +15,7 @@ import io
 import json
 import logging
 import os
+import threading
 import zipfile
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
@@ -39,6 +43,15 @@ class UnitAudio:
     missed: list[list[str]] = field(default_factory=list)
 
 
+@dataclass
+class CacheUse:
+    """What one piece of work did with the cache: hits, misses, and the entries it read or wrote (name → bytes)."""
+
+    hits: int = 0
+    misses: int = 0
+    used: dict[str, int] = field(default_factory=dict)
+
+
 class Storage(Protocol):
     def exists(self, name: str) -> bool: ...
     def open(self, name: str, mode: str = "rb") -> Any: ...
@@ -58,6 +71,16 @@ def unit_key(engine: str, voice_id: str, settings: dict, language: str, text: st
 class SpeechCache:
     def __init__(self, storage: Storage, prefix: str):
         self.storage, self.prefix = storage, prefix.rstrip("/")
+        self.use = CacheUse()
+        self._lock = threading.Lock()  # narrate loads and saves units from several threads
+
+    def _count(self, name: str, size: int | None) -> None:
+        with self._lock:
+            if size is None:
+                self.use.misses += 1
+            else:
+                self.use.hits += 1
+                self.use.used[name] = size
 
     def _name(self, key: str) -> str:
         return f"{self.prefix}/{key[:2]}/{key}.npz"
@@ -68,24 +91,32 @@ class SpeechCache:
         try:
             handle = self.storage.open(name, "rb")  # no separate exists(): one round trip less to a bucket
         except FileNotFoundError:
+            self._count(name, None)
             return None
         try:
             with handle:
-                archive = np.load(io.BytesIO(handle.read()), allow_pickle=False)
-                meta = json.loads(str(archive["meta"]))
-                samples = archive["samples"]
+                data = handle.read()
+            archive = np.load(io.BytesIO(data), allow_pickle=False)
+            meta = json.loads(str(archive["meta"]))
+            samples = archive["samples"]
             meta["heard"] = [HeardWord(**word) for word in meta["heard"]]
-            return UnitAudio(samples=samples, **meta)
+            unit = UnitAudio(samples=samples, **meta)
         except (OSError, EOFError, ValueError, KeyError, TypeError, zipfile.BadZipFile):  # truncated or garbage
             logger.warning("speech cache entry %s is unreadable; synthesising it again", name, exc_info=True)
+            self._count(name, None)
             return None
+        self._count(name, len(data))
+        return unit
 
     def save(self, key: str, unit: UnitAudio) -> None:
         meta = {field: value for field, value in asdict(unit).items() if field != "samples"}
         buffer = io.BytesIO()
         np.savez(buffer, samples=unit.samples.astype(np.float32), meta=np.array(json.dumps(meta)))
+        size = buffer.tell()
         buffer.seek(0)
         name = self._name(key)
+        with self._lock:
+            self.use.used[name] = size
         try:
             final = self.storage.path(name)
         except NotImplementedError:

@@ -38,7 +38,7 @@ def test_docker_compose_accepts_it():
 
 def test_every_long_running_service_has_a_health_check(compose):
     services = compose["services"]
-    assert {"web", "worker", "webhooks", "postgres", "redis", "s3"} <= set(services)
+    assert {"web", "worker", "fast", "postgres", "redis", "s3"} <= set(services)
     for name, service in services.items():
         if name in ONE_SHOT:
             assert service["restart"] == "no" and service["healthcheck"] == {"disable": True}
@@ -51,8 +51,8 @@ def test_it_runs_the_processes_make_serve_runs(compose):
         ours = processes(listener, web_workers=1)
     services = compose["services"]
     assert services["worker"]["command"] == ["python", *ours["worker"][1:]]
-    assert services["webhooks"]["command"] == ["python", *ours["webhooks"][1:]]
-    assert services["webhooks"]["environment"]["Q_CLUSTER_NAME"] == settings.WEBHOOK_CLUSTER
+    assert services["fast"]["command"] == ["python", *ours["fast"][1:]]
+    assert services["fast"]["environment"]["Q_CLUSTER_NAME"] == settings.FAST_CLUSTER
     assert "Q_CLUSTER_NAME" not in services["worker"]["environment"]
     # One daphne a container (scaled by containers) where runstack starts several on one shared socket.
     web = services["web"]["command"]

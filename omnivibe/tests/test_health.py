@@ -31,14 +31,14 @@ def test_it_names_an_unreachable_channel_layer_without_telling_why(client, setti
     assert "health check channel_layer failed" in caplog.text and "127.0.0.1" in caplog.text  # the detail is logged
 
 
-def test_it_names_a_webhook_lane_whose_deliveries_wait_too_long(client, settings):
+def test_it_names_a_fast_lane_whose_tasks_wait_too_long(client, settings):
     cache.delete(Conf.Q_STAT)
-    waited = timezone.now() - timedelta(seconds=settings.WEBHOOK_LANE_MAX_WAIT + 5)
-    delivery = OrmQ.objects.create(key=settings.WEBHOOK_CLUSTER, payload="x", lock=waited)
+    waited = timezone.now() - timedelta(seconds=settings.FAST_LANE_MAX_WAIT + 5)
+    delivery = OrmQ.objects.create(key=settings.FAST_CLUSTER, payload="x", lock=waited)
     body = client.get(reverse("healthz")).json()
-    assert body["checks"]["webhooks"] == f"1 webhook deliveries waiting for over {settings.WEBHOOK_LANE_MAX_WAIT} s"
-    assert body["failing"] == ["worker", "webhooks"]
+    assert body["checks"]["fast_lane"] == f"1 fast-lane tasks waiting for over {settings.FAST_LANE_MAX_WAIT} s"
+    assert body["failing"] == ["worker", "fast_lane"]
 
     delivery.lock = timezone.now()  # just queued: the lane has a second to take it
     delivery.save()
-    assert client.get(reverse("healthz")).json()["checks"]["webhooks"] == "ok"
+    assert client.get(reverse("healthz")).json()["checks"]["fast_lane"] == "ok"

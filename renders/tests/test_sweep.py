@@ -15,7 +15,8 @@ from mediakit.text.script import parse_text
 from renders import actions, tasks
 from renders.models import RenderJob
 from renders.services import create_job, run_job
-from renders.worker import RENDER_TASK, heartbeat, work_dir
+from renders.worker import RENDER_TASK, heartbeat, lane_for, work_dir
+from tests.factories import RenderJobFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -218,3 +219,13 @@ def test_a_running_render_sweeps_for_its_dead_peers_when_no_worker_is_free(owner
     new_tasks = [row.task["args"] for row in OrmQ.objects.all() if row.task["name"].endswith("-attempt-2")]
     assert new_tasks == [(dead.pk,)]
     assert RenderJob.objects.get(pk=live.pk).status == RenderJob.Status.RUNNING
+
+
+def test_short_narrations_take_the_fast_lane_and_videos_and_long_narrations_the_render_lane(settings):
+    settings.FAST_RENDER_MAX_SECONDS = 10
+    short = RenderJobFactory(kind="audio", blocks=[{"speaker": "Host", "text": "A quick line.", "pause_after": 0}])
+    long_text = " ".join(["Many words are spoken here."] * 10)  # 50 words: about 20 s
+    long = RenderJobFactory(kind="audio", blocks=[{"speaker": "Host", "text": long_text, "pause_after": 0}])
+    video = RenderJobFactory(kind="video", blocks=short.blocks)
+    unreadable = RenderJobFactory(kind="audio", options={"aspect": "not an aspect"})
+    assert [lane_for(job) for job in (short, long, video, unreadable)] == ["fast", "render", "render", "render"]

@@ -34,7 +34,8 @@ def child_database_url() -> str:
     db = connection.settings_dict  # once the test database exists, NAME is its name
     if db["ENGINE"] == "django.db.backends.sqlite3":
         return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def server_env(var_dir: Path, **extra: str) -> dict[str, str]:
@@ -102,6 +103,34 @@ def running(command: list[str], env: dict[str, str], port: int, log: Path, healt
             yield f"http://127.0.0.1:{port}"
         finally:
             stop(process)
+
+
+def start_qcluster(log: Path, redis_url: str, cluster: str | None = None, **env: str) -> subprocess.Popen:
+    """A real `manage.py qcluster` (the render lane, or `cluster`'s) on the test's database, media and work
+    directory, unverified renders, in its own process group: stop it with `kill_group`, like a machine that died.
+    Mark the test `django_db(transaction=True)` and set `Conf.SYNC` off in the test's process to queue for it."""
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "omnivibe.settings",  # a real queue, not the tests' synchronous one
+        "SECRET_KEY": settings.SECRET_KEY,  # tasks are signed with it
+        "DATABASE_URL": child_database_url(),
+        "REDIS_URL": redis_url,
+        "OMNIVIBE_VAR_DIR": str(settings.VAR_DIR),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "RENDER_WORK_DIR": str(settings.RENDER_WORK_DIR),
+        "RENDER_VERIFY": "0",
+        "HF_HUB_OFFLINE": "1",
+        **env,
+    }
+    environment.pop("Q_SYNC", None)
+    environment.pop("Q_CLUSTER_NAME", None)
+    if cluster:
+        environment["Q_CLUSTER_NAME"] = cluster
+    with log.open("wb") as output:
+        return subprocess.Popen(
+            manage("qcluster"), env=environment, cwd=settings.BASE_DIR, stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
 
 
 def manage(*args: str) -> list[str]:

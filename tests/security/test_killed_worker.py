@@ -4,13 +4,10 @@ is run again or failed, never left running, with the usage ledger exact and its 
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from django.conf import settings as django_settings
-from django.db import connection
 from django_q.conf import Conf
 
 from billing.models import Reservation, UsageEntry
@@ -19,7 +16,7 @@ from renders import tasks
 from renders.models import RenderJob
 from renders.services import create_job
 from renders.worker import work_dir
-from tests.security.servers import kill_group
+from tests.security.servers import kill_group, start_qcluster
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the cluster reads what the test commits, and vice versa
 
@@ -28,53 +25,25 @@ HEARTBEAT_TIMEOUT = 5.0  # long enough for a live worker's beat on a loaded mach
 AFTER_NARRATION = ("captions", "storyboard", "compose")  # its narration units are in the speech cache by then
 
 
-def database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{db['NAME']}"
-    return (
-        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
-
-
 @pytest.fixture
 def start_cluster(transactional_db, settings, redis_url, tmp_path) -> Iterator[Callable[[], subprocess.Popen]]:
     """Starts `manage.py qcluster` on the test's database, media and work directory (each in its own process
     group, so the whole cluster can be killed like a machine that died); every one is killed at the end."""
     settings.RENDER_HEARTBEAT_TIMEOUT = HEARTBEAT_TIMEOUT
+    settings.FAST_RENDER_MAX_SECONDS = 0  # every job on the render lane, the one these clusters serve
     env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "omnivibe.settings",
-        "SECRET_KEY": django_settings.SECRET_KEY,  # tasks are signed with it
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": redis_url,
         "CACHE_PREFIX": f"killed-worker-{os.getpid()}",
         "CHANNELS_PREFIX": f"killed-worker-{os.getpid()}",
-        "OMNIVIBE_VAR_DIR": str(settings.VAR_DIR),
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "RENDER_WORK_DIR": str(settings.RENDER_WORK_DIR),
         "RENDER_TIMEOUT": "600",  # the broker's redelivery (retry) stays out of the picture: the sweep acts
-        "RENDER_VERIFY": "0",
         "RENDER_HEARTBEAT_INTERVAL": "0.5",
         "RENDER_HEARTBEAT_TIMEOUT": str(HEARTBEAT_TIMEOUT),
         "RENDER_MAX_ATTEMPTS": str(settings.RENDER_MAX_ATTEMPTS),
-        "HF_HUB_OFFLINE": "1",
     }
-    env.pop("Q_SYNC", None)
     clusters: list[subprocess.Popen] = []
 
     def start() -> subprocess.Popen:
-        log = (tmp_path / f"qcluster-{len(clusters)}.log").open("wb")
-        cluster = subprocess.Popen(
-            [sys.executable, "manage.py", "qcluster"],
-            cwd=django_settings.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        clusters.append(cluster)
-        return cluster
+        clusters.append(start_qcluster(tmp_path / f"qcluster-{len(clusters)}.log", redis_url, **env))
+        return clusters[-1]
 
     yield start
     for cluster in clusters:

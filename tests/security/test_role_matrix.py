@@ -78,6 +78,7 @@ PROBES: dict[Action, list[Probe]] = {
         Probe("delete a voice", lambda web, api, o: web.post(f"/studio/voices/{o.voice_pk}/delete/")),
         Probe("cancel a render", lambda web, api, o: web.post(f"/jobs/{o.job_id}/cancel/")),
         Probe("retry a render", lambda web, api, o: web.post(f"/jobs/{o.job_id}/retry/")),
+        Probe("keep a render", lambda web, api, o: web.post(f"/jobs/{o.job_id}/keep/")),
         Probe(
             "API create campaign", lambda web, api, o: api.post("/api/v1/campaigns", {"name": "Fall"}, format="json")
         ),

@@ -1,15 +1,10 @@
 """A dripping webhook receiver must not delay anyone's render: two real `qcluster` processes, as runstack starts
-them (renders, and webhooks with Q_CLUSTER_NAME=webhooks), share the test database."""
+them (renders, and the fast lane with Q_CLUSTER_NAME=fast), share the test database."""
 
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django_q.conf import Conf
 
 from api.models import WebhookDelivery
@@ -18,7 +13,7 @@ from renders import actions
 from renders.models import RenderJob
 from renders.services import create_job
 from tests.factories import api_workspace
-from tests.security.servers import kill_group
+from tests.security.servers import kill_group, start_qcluster
 
 from .test_webhooks import RawReceiver
 
@@ -33,41 +28,15 @@ def drip_forever(connection) -> None:
         time.sleep(2)
 
 
-def start_cluster(redis_url: str, cluster: str | None, log: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "omnivibe.settings",  # a real queue, not the tests' synchronous one
-        "SECRET_KEY": "test-only-secret-key",
-        "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
-        "REDIS_URL": redis_url,
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "RENDER_WORK_DIR": str(settings.RENDER_WORK_DIR),
-        "OMNIVIBE_VAR_DIR": str(settings.VAR_DIR),
-        "RENDER_VERIFY": "0",
-        "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "1",
-        "WEBHOOK_TIMEOUT": str(DEADLINE),
-        "HF_HUB_OFFLINE": "1",
-    }
-    env.pop("Q_CLUSTER_NAME", None)
-    if cluster:
-        env["Q_CLUSTER_NAME"] = cluster
-    manage = Path(settings.BASE_DIR) / "manage.py"
-    with log.open("wb") as output:
-        return subprocess.Popen(
-            [sys.executable, str(manage), "qcluster"],
-            env=env, cwd=settings.BASE_DIR, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-
-
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the workers are pointed at the SQLite test database")
 def test_a_render_is_not_delayed_by_another_workspaces_dripping_receiver(
     owner, outsider, redis_url, monkeypatch, django_capture_on_commit_callbacks, tmp_path
 ):
     monkeypatch.setattr(Conf, "SYNC", False)  # this process queues for the real workers
     receiver = RawReceiver(drip_forever)
+    lane_env = {"WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "1", "WEBHOOK_TIMEOUT": str(DEADLINE)}
     workers = [
-        start_cluster(redis_url, None, tmp_path / "renders.log"),
-        start_cluster(redis_url, settings.WEBHOOK_CLUSTER, tmp_path / "webhooks.log"),
+        start_qcluster(tmp_path / "renders.log", redis_url, **lane_env),
+        start_qcluster(tmp_path / "fast.log", redis_url, settings.FAST_CLUSTER, **lane_env),
     ]
     try:
         hooked = RenderJob.objects.create(

@@ -13,6 +13,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from django.conf import settings
 from django_q.conf import Conf
 from django_q.models import OrmQ
 
@@ -21,6 +22,7 @@ from mediakit.text.script import Block
 from renders import actions
 from renders.models import RenderJob
 from renders.services import create_job
+from renders.worker import RENDER_TASK
 from tests.factories import api_workspace
 
 pytestmark = pytest.mark.django_db
@@ -94,18 +96,21 @@ def test_a_dripping_receiver_is_cut_off_at_the_deadline(owner, receivers, settin
     assert delivery.next_attempt_at  # a timeout is retried later, like any failure
 
 
-def test_a_webhook_goes_to_the_webhook_queue_and_a_render_to_the_render_queue(
+def test_a_webhook_and_a_short_narration_go_to_the_fast_lane_and_a_video_to_the_render_lane(
     owner, monkeypatch, django_capture_on_commit_callbacks
 ):
     monkeypatch.setattr(Conf, "SYNC", False)  # queue for real (ORM broker), as production does
     job = job_with_callback(owner, "https://example.com/hook")
     with django_capture_on_commit_callbacks(execute=True):
         actions.finish_job(job, {"duration": 1.0})
-        create_job(workspace=job.workspace, blocks=[Block("Host", "Hi.")], title="Other", kind="audio")
-    queued = {(row.key, row.func()) for row in OrmQ.objects.all()}
-    assert ("webhooks", "api.tasks.deliver_webhook") in queued
-    assert (Conf.PREFIX, "renders.tasks.render_job") in queued
-    assert {key for key, func in queued if func == "api.tasks.deliver_webhook"} == {"webhooks"}
+        short = create_job(workspace=job.workspace, blocks=[Block("Host", "Hi.")], title="Short", kind="audio")
+        video = create_job(workspace=job.workspace, blocks=[Block("Host", "Hi.")], title="Video", kind="video")
+    queued = {(row.key, row.task["name"]) for row in OrmQ.objects.all()}
+    fast, renders = settings.FAST_CLUSTER, Conf.PREFIX
+    assert {name for key, name in queued if key == fast} >= {f"render-{short.public_id}"}
+    assert {name for key, name in queued if key == renders} == {f"render-{video.public_id}"}
+    assert {key for key, _ in queued} == {fast, renders}
+    assert {row.func() for row in OrmQ.objects.filter(key=fast)} == {"api.tasks.deliver_webhook", RENDER_TASK}
 
 
 def test_a_redirect_is_not_followed(owner, receivers):

@@ -1,10 +1,14 @@
 """ElevenLabs voices are scoped: a workspace speaks with ElevenLabs' stock voices and the clones it made, never
 another tenant's clone; deleting a clone deletes it at ElevenLabs. The real SDK against the local fake."""
 
+import ast
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django_q.models import Schedule
 
+import lanes
 from accounts.services import ensure_personal_workspace
 from voices.models import Voice
 from voices.tests.test_views import speech_like_wav
@@ -129,3 +133,19 @@ def test_deleting_a_workspace_deletes_its_clones_at_elevenlabs_once_committed(
         assert sent(fake, "DELETE") == []  # nothing leaves before the deletion is committed
     assert sorted(sent(fake, "DELETE")) == ["/v1/voices/cloned-1", "/v1/voices/cloned-2"]
     assert not Voice.objects.exists()
+
+
+def test_a_clone_elevenlabs_cannot_delete_after_a_workspace_deletion_is_tried_again_later(
+    owner_client, owner, fake, django_capture_on_commit_callbacks
+):
+    clone(owner_client, fake)
+    fake.answer("/v1/voices/cloned-1", 503, {"detail": {"status": "unavailable"}})
+    with django_capture_on_commit_callbacks(execute=True):
+        ensure_personal_workspace(owner).delete()
+    assert sent(fake, "DELETE") == ["/v1/voices/cloned-1"]
+    retry = Schedule.objects.get(func=lanes.RETRY_TASK)  # on the fast lane, after a wait
+    assert ast.literal_eval(retry.args)[:2] == ("voices.tasks.delete_vendor_clone", ("elevenlabs", "cloned-1"))
+
+    fake.answer("/v1/voices/cloned-1", 200, {"status": "ok"})
+    lanes.run_retrying(*ast.literal_eval(retry.args))  # what the schedule runs when its time comes
+    assert sent(fake, "DELETE") == ["/v1/voices/cloned-1", "/v1/voices/cloned-1"]

@@ -1,5 +1,5 @@
 """Start everything OmniVibe needs on one machine: embedded Redis, the web server, a render worker and a
-webhook worker.
+fast-lane worker (previews, webhooks and other short work).
 
 `make run` runs it with DEBUG (one web process). `make serve` runs it with `--serve`: the production layout, the
 processes docker-compose.yml runs as services: production settings (refused without SECRET_KEY and ALLOWED_HOSTS,
@@ -47,12 +47,12 @@ def stop_children(processes: list[subprocess.Popen], grace: float) -> None:
 
 
 def processes(listener: socket.socket, web_workers: int) -> dict[str, list[str]]:
-    """The command of each process: web servers on the shared socket, the render worker, the webhook worker."""
+    """The command of each process: web servers on the shared socket, the render worker, the fast-lane worker."""
     web = [sys.executable, "-m", "omnivibe.serve", "--fd", str(listener.fileno()), "omnivibe.asgi:application"]
     return {
         **{f"web-{n}" if web_workers > 1 else "web": web for n in range(1, web_workers + 1)},
         "worker": [sys.executable, "manage.py", "qcluster"],
-        "webhooks": [sys.executable, "manage.py", "qcluster"],  # its own lane: see WEBHOOK_CLUSTER
+        "fast": [sys.executable, "manage.py", "qcluster"],  # the fast lane (lanes.FAST): short work only
     }
 
 
@@ -98,7 +98,7 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 
 class Command(BaseCommand):
-    help = "Run the web server, a render worker, a webhook worker and (unless REDIS_URL is set) an embedded Redis."
+    help = "Run the web server, a render worker, a fast-lane worker and (unless REDIS_URL is set) an embedded Redis."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -132,7 +132,7 @@ class Command(BaseCommand):
             env["REDIS_URL"] = embedded.url
             self.stdout.write(f"Embedded Redis on {embedded.url} (pid {embedded.process.pid})")
         children = processes(listener, web_workers)
-        child_env = {"webhooks": {"Q_CLUSTER_NAME": settings.WEBHOOK_CLUSTER}}
+        child_env = {"fast": {"Q_CLUSTER_NAME": settings.FAST_CLUSTER}}
         running: dict[str, subprocess.Popen] = {}
         stopping = False
 
