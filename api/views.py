@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -26,15 +27,18 @@ from api.serializers import (
     ScriptInputSerializer,
     ScriptSearchSerializer,
     ScriptSerializer,
+    SimilarScriptSerializer,
     SpeakerCreateSerializer,
     SpeakerSerializer,
 )
 from api.signing import LinkExpired, LinkInvalid, output_for_token
 from billing.selectors import usage_history, usage_summary
+from mediakit.text.embeddings import EmbeddingUnavailable
 from mediakit.text.outline import OutlineError, draft_outline
 from renders.files import file_response
 from renders.models import RenderJob
 from renders.services import delete_outputs
+from scripts.memory import SIMILAR_LIMIT, similar_scripts
 from scripts.models import Campaign, Pronunciation, Script
 from scripts.pronunciations import delete_pronunciation, pronunciations_of
 from scripts.selectors import search_scripts
@@ -327,6 +331,26 @@ class ScriptViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer: ScriptSerializer) -> None:
         key = self.request.auth
         serializer.save(workspace=key.workspace, created_by=key.created_by)
+
+    @extend_schema(
+        summary="Similar scripts",
+        description=f"The workspace's scripts nearest in meaning to this one (sentence embeddings computed on our "
+        f"servers), most similar first: up to `limit` ({SIMILAR_LIMIT} unless given, at most 20), only those "
+        "with a similarity of 0.25 or more.",
+        parameters=[OpenApiParameter("limit", OpenApiTypes.INT)],
+        responses={200: SimilarScriptSerializer(many=True), **INVALID, **AUTH_ERRORS, **NOT_FOUND, 503: ERR},
+    )
+    @action(detail=True, methods=["get"])
+    def similar(self, request: Request, pk: str) -> Response:
+        limit = request.query_params.get("limit", str(SIMILAR_LIMIT))
+        if not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= 20):
+            raise ValidationError({"limit": ["A whole number from 1 to 20."]})
+        script = self.get_object()
+        try:
+            found = similar_scripts(script, limit=int(limit))
+        except EmbeddingUnavailable as missing:
+            return error_response(503, "unavailable", f"Similar scripts are not available here: {missing}.")
+        return Response(SimilarScriptSerializer(found, many=True).data)
 
 
 @extend_schema_view(
