@@ -61,6 +61,8 @@ PROBES: dict[Action, list[Probe]] = {
         Probe("API pronunciations list", lambda web, api, o: api.get("/api/v1/pronunciations")),
         Probe("pronunciations page", lambda web, api, o: web.get("/studio/pronunciations/")),
         Probe("export pronunciations", lambda web, api, o: web.get("/studio/pronunciations/export.pls")),
+        Probe("similar scripts", lambda web, api, o: web.get(f"/studio/scripts/{o.script_pk}/similar/")),
+        Probe("API similar scripts", lambda web, api, o: api.get(f"/api/v1/scripts/{o.script_pk}/similar")),
     ],
     Action.WRITE: [
         Probe("new script page", lambda web, api, o: web.get("/studio/scripts/new/")),
@@ -78,6 +80,12 @@ PROBES: dict[Action, list[Probe]] = {
         Probe("API delete campaign", lambda web, api, o: api.delete(f"/api/v1/campaigns/{o.campaign_pk}")),
         Probe("delete a script", lambda web, api, o: web.post(f"/studio/scripts/{o.script_pk}/delete/")),
         Probe("duplicate a script", lambda web, api, o: web.post(f"/studio/scripts/{o.script_pk}/duplicate/")),
+        Probe(
+            "hear a speaker",
+            lambda web, api, o: web.post(
+                "/studio/scripts/speaker-preview/", {"body": "Host: Hi.", "preview": "Nobody"}
+            ),
+        ),
         Probe("delete a render", lambda web, api, o: web.post(f"/studio/renders/{o.job_id}/delete/")),
         Probe("delete a campaign", lambda web, api, o: web.post(f"/studio/campaigns/{o.campaign_pk}/delete/")),
         Probe("duplicate a campaign", lambda web, api, o: web.post(f"/studio/campaigns/{o.campaign_pk}/duplicate/")),
