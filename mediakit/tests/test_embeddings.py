@@ -13,8 +13,10 @@ BREAD = "How to bake sourdough bread at home"
 
 
 def test_texts_close_in_meaning_are_closer_than_unrelated_ones():
-    bread, starter, stocks = embed(BREAD), embed("A beginner's guide to baking loaves with a starter"), embed(
-        "The stock market fell sharply today"
+    bread, starter, stocks = (
+        embed(BREAD),
+        embed("A beginner's guide to baking loaves with a starter"),
+        embed("The stock market fell sharply today"),
     )
     assert bread @ starter > 0.5 > 0.2 > bread @ stocks
 
