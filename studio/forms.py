@@ -157,11 +157,13 @@ class LibraryFilterForm(forms.Form):
     campaign = forms.ModelChoiceField(queryset=Campaign.objects.none(), required=False, empty_label="All campaigns")
     status = forms.ChoiceField(required=False, choices=[("", "All statuses"), *RenderJob.Status.choices])
 
-    def __init__(self, *args: Any, workspace: Workspace, statuses: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, workspace: Workspace, statuses: bool, campaigns: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = campaigns_of(workspace)
         if not statuses:
             del self.fields["status"]
+        if not campaigns:  # the campaigns page itself
+            del self.fields["campaign"]
 
     def _cleaned(self) -> dict[str, Any]:
         if not self.is_valid():

@@ -34,7 +34,7 @@ from scripts.pronunciations import (
     pronunciations_of,
     save_pronunciation,
 )
-from scripts.selectors import campaigns_of, scripts_of, search_scripts
+from scripts.selectors import campaigns_of, scripts_of, search_campaigns, search_scripts
 from scripts.services import delete_campaign, duplicate_campaign, duplicate_script
 from studio.forms import (
     SAMPLE_SCRIPT,
@@ -318,8 +318,11 @@ def speaker_preview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
+    """Every campaign of the workspace by name: search over names, pages."""
     workspace = member_workspace(request)
-    return render(request, "studio/campaign_list.html", {"campaigns": campaigns_of(workspace)})
+    filters = LibraryFilterForm(request.GET, workspace=workspace, statuses=False, campaigns=False)
+    found = search_campaigns(workspace, query=filters.script_filters()["query"])
+    return render(request, "studio/campaign_list.html", {"filters": filters, "page": _page(request, found)})
 
 
 @login_required
