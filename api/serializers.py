@@ -299,6 +299,14 @@ class ScriptSearchSerializer(serializers.Serializer):
     campaign = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1, help_text="A campaign id")
 
 
+class JobSearchSerializer(ScriptSearchSerializer):
+    """The jobs list's `q` (in titles) and `campaign` (its script's campaign)."""
+
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, default="", help_text="Words to find in titles"
+    )
+
+
 MAX_VOICE_PICKS = 50
 
 

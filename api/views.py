@@ -21,6 +21,7 @@ from api.serializers import (
     DraftInputSerializer,
     DraftSerializer,
     ErrorSerializer,
+    JobSearchSerializer,
     JobSerializer,
     PronunciationSerializer,
     RenderInputSerializer,
@@ -37,11 +38,13 @@ from mediakit.text.embeddings import EmbeddingUnavailable
 from mediakit.text.outline import OutlineError, draft_outline
 from renders.files import file_response
 from renders.models import RenderJob
+from renders.selectors import search_jobs
 from renders.services import delete_outputs
 from scripts.memory import SIMILAR_LIMIT, similar_scripts
 from scripts.models import Campaign, Pronunciation, Script
 from scripts.pronunciations import delete_pronunciation, pronunciations_of
 from scripts.selectors import search_scripts
+from scripts.services import delete_campaign, duplicate_campaign, duplicate_script
 from voices.models import Voice
 
 ERR = OpenApiResponse(ErrorSerializer)
@@ -217,7 +220,10 @@ class UsageView(APIView):
 @extend_schema_view(
     list=extend_schema(
         summary="List jobs",
+        description="Newest first. `q` searches titles (case-insensitive); `campaign` filters by the script's "
+        "campaign; `status` and `kind` filter.",
         parameters=[
+            JobSearchSerializer,
             OpenApiParameter("status", OpenApiTypes.STR, enum=RenderJob.Status.values),
             OpenApiParameter("kind", OpenApiTypes.STR, enum=RenderJob.Kind.values),
         ],
@@ -238,9 +244,16 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     def get_queryset(self) -> QuerySet[RenderJob]:
         if getattr(self, "swagger_fake_view", False):
             return RenderJob.objects.none()
-        jobs = RenderJob.objects.filter(workspace=workspace_of(self.request)).prefetch_related(
-            "outputs", "webhook_deliveries"
-        )
+        workspace = workspace_of(self.request)
+        if self.action == "list":
+            search = JobSearchSerializer(data=self.request.query_params)
+            search.is_valid(raise_exception=True)
+            jobs = search_jobs(
+                workspace, query=search.validated_data["q"], campaign_id=search.validated_data.get("campaign")
+            )
+        else:
+            jobs = RenderJob.objects.filter(workspace=workspace)
+        jobs = jobs.prefetch_related("outputs", "webhook_deliveries")
         for name, choices in (("status", RenderJob.Status.values), ("kind", RenderJob.Kind.values)):
             value = self.request.query_params.get(name)
             if value:
@@ -279,6 +292,20 @@ class CampaignViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer: CampaignSerializer) -> None:
         serializer.save(workspace=workspace_of(self.request))
+
+    def perform_destroy(self, campaign: Campaign) -> None:
+        delete_campaign(campaign)  # its logo and music files too
+
+    @extend_schema(
+        summary="Duplicate a campaign",
+        description="A new campaign with the same brand kit (its own copy of the logo and music), named '… (copy)'.",
+        request=None,
+        responses={201: CampaignSerializer, **AUTH_ERRORS, **NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"])
+    def duplicate(self, request: Request, pk: str) -> Response:
+        copy = duplicate_campaign(self.get_object())
+        return Response(CampaignSerializer(copy).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
@@ -331,6 +358,18 @@ class ScriptViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer: ScriptSerializer) -> None:
         key = self.request.auth
         serializer.save(workspace=key.workspace, created_by=key.created_by)
+
+    @extend_schema(
+        summary="Duplicate a script",
+        description="A new script with the same text, language, campaign and voices, titled '… (copy)'; its "
+        "renders are not copied.",
+        request=None,
+        responses={201: ScriptSerializer, **AUTH_ERRORS, **NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"])
+    def duplicate(self, request: Request, pk: str) -> Response:
+        copy = duplicate_script(self.get_object(), request.auth.created_by)
+        return Response(self.get_serializer(copy).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Similar scripts",
