@@ -34,6 +34,7 @@ test: $(VENV)/.installed-test
 bench: $(VENV)/.installed-run
 	$(BIN)/python bench/narration.py
 	$(BIN)/python bench/render.py
+	$(BIN)/python bench/memory.py
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -66,3 +66,18 @@ def test_a_voice_that_is_not_ours_is_refused(api, outsider, choice):
         response = api.post(URL, {"title": "T", "body": "Host: Hi.", "voices": {"Host": pick}}, format="json")
         assert response.status_code == 400 and "voices" in error_of(response)["details"]
     assert not Script.objects.exists()
+
+
+def test_without_the_models_package_similar_scripts_say_so(api, owner, owner_client, monkeypatch):
+    from mediakit.text import embeddings
+
+    def missing():
+        raise embeddings.EmbeddingUnavailable("the embedding model is not installed")
+
+    monkeypatch.setattr(embeddings, "_MODEL", embeddings._Model())  # a process that has not loaded it yet
+    monkeypatch.setattr(embeddings, "_files", missing)  # as on an install without the package
+    script = ScriptFactory(workspace=workspace_of(owner), body=BREAD)
+    response = api.get(f"{URL}/{script.pk}/similar")
+    assert response.status_code == 503 and "not installed" in error_of(response)["message"]
+    html = owner_client.get(f"/studio/scripts/{script.pk}/similar/").content.decode()
+    assert "Similar scripts are not available here" in html
