@@ -38,6 +38,7 @@ from scripts.selectors import campaigns_of, scripts_of, search_campaigns, search
 from scripts.services import delete_campaign, duplicate_campaign, duplicate_script
 from studio.forms import (
     SAMPLE_SCRIPT,
+    SPEAKER_FIELD,
     CampaignForm,
     DictionaryForm,
     EstimateForm,
@@ -52,8 +53,7 @@ from studio.forms import (
     script_error_lines,
 )
 from voices.forms import as_sentence
-from voices.models import Voice
-from voices.services import chosen_voice, preview_wav, voice_specs_for
+from voices.services import preview_wav, speaker_voice
 
 PAGE_SIZE = 25
 
@@ -301,13 +301,9 @@ def speaker_preview(request: HttpRequest) -> HttpResponse:
     lines = [block.text for block in blocks if block.speaker == speaker]
     if not lines:
         return render(request, "studio/_speaker_preview.html", {"error": "This speaker has no line in the script."})
-    choice = request.POST.get(f"voice__{speaker}", "")
-    voice = chosen_voice(workspace.pk, choice) if choice else None
-    if voice is None:  # automatic: the voice a render would give this speaker
-        speakers = speakers_in_order(blocks)
-        picks = {name: request.POST.get(f"voice__{name}", "") for name in speakers}
-        spec = voice_specs_for(workspace.pk, speakers, {name: pick for name, pick in picks.items() if pick})[speaker]
-        voice = Voice(name=speaker, engine=spec["engine"], engine_voice_id=spec["voice_id"], settings=spec["settings"])
+    speakers = speakers_in_order(blocks)
+    picks = {name: request.POST.get(SPEAKER_FIELD + name, "") for name in speakers}
+    voice = speaker_voice(workspace.pk, speakers, {name: pick for name, pick in picks.items() if pick}, speaker)
     try:
         audio = preview_wav(voice, lines[0])
     except EngineError as error:

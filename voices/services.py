@@ -125,6 +125,13 @@ def voice_specs_for(
     return specs
 
 
+def speaker_voice(workspace_id: int, speakers: list[str], chosen: dict[str, str], speaker: str) -> Voice:
+    """The voice a render would give `speaker` of a script with these speakers and picks, as an unsaved Voice
+    to preview."""
+    spec = voice_specs_for(workspace_id, speakers, chosen)[speaker]
+    return Voice(name=speaker, engine=spec["engine"], engine_voice_id=spec["voice_id"], settings=spec["settings"])
+
+
 def save_voice(voice: Voice, *, new_sample: File | None) -> Voice:
     """Store the voice; a voice of an engine that clones (ElevenLabs) without a voice id is first cloned from
     its new sample.

@@ -107,3 +107,16 @@ def test_similar_scripts_are_shown_beside_the_editor(owner_client, owner, outsid
 def test_similar_scripts_of_another_workspace_are_not_found(owner_client, outsider):
     script = ScriptFactory(workspace=workspace_of(outsider))
     assert owner_client.get(reverse("studio:script_similar", args=[script.pk])).status_code == 404
+
+
+def test_the_voice_a_render_would_give_is_previewed_never_another_workspaces(owner, outsider):
+    from voices.services import speaker_voice
+
+    narrator = VoiceFactory(workspace=workspace_of(owner), name="Host", engine_voice_id="joe-deep")
+    theirs = VoiceFactory(workspace=workspace_of(outsider), engine_voice_id="joe-bright")
+    speakers = ["Host", "Guest"]
+    assert speaker_voice(workspace_of(owner).pk, speakers, {}, "Host").engine_voice_id == "joe-deep"  # by name
+    picked = speaker_voice(workspace_of(owner).pk, speakers, {"Host": "builtin:joe-calm"}, "Host")
+    assert picked.engine_voice_id == "joe-calm" and narrator.engine_voice_id == "joe-deep"
+    guest = speaker_voice(workspace_of(owner).pk, speakers, {"Guest": f"voice:{theirs.pk}"}, "Guest")
+    assert guest.engine_voice_id != "joe-bright" and guest.engine == "piper"
