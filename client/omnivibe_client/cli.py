@@ -103,7 +103,9 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("id")
         command.set_defaults(run=run)
 
-    scripts = commands.add_parser("scripts", help="list, show, save or delete saved scripts")
+    scripts = commands.add_parser(
+        "scripts", help="list, show, save, duplicate or delete saved scripts; find similar ones"
+    )
     script_commands = scripts.add_subparsers(dest="action", required=True)
     listing = script_commands.add_parser("list")
     listing.add_argument("-q", "--query", help="words in the title or the body")
@@ -115,10 +117,14 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--language")
     create.add_argument("--campaign", type=int)
     create.set_defaults(run=_scripts_create)
-    for action, run in (("show", _scripts_show), ("delete", _scripts_delete)):
+    for action, run in (("show", _scripts_show), ("delete", _scripts_delete), ("duplicate", _scripts_duplicate)):
         command = script_commands.add_parser(action)
         command.add_argument("id", type=int)
         command.set_defaults(run=run)
+    similar = script_commands.add_parser("similar", help="the scripts nearest in meaning to this one")
+    similar.add_argument("id", type=int)
+    similar.add_argument("--limit", type=int, default=5)
+    similar.set_defaults(run=_scripts_similar)
 
     download = commands.add_parser("download", help="download a job's outputs")
     download.add_argument("job")
@@ -178,6 +184,15 @@ def _scripts_show(client: Client, args: argparse.Namespace) -> None:
 def _scripts_delete(client: Client, args: argparse.Namespace) -> None:
     client.delete_script(args.id)
     print(f"Deleted script {args.id}.")
+
+
+def _scripts_duplicate(client: Client, args: argparse.Namespace) -> None:
+    _print(client.duplicate_script(args.id))
+
+
+def _scripts_similar(client: Client, args: argparse.Namespace) -> None:
+    for script in client.similar_scripts(args.id, limit=args.limit):
+        print(f"{script['id']:>6}  {script['title'][:40]:<40} {script['similarity']:.2f}")
 
 
 def _json(text: str, source: str) -> dict[str, Any]:

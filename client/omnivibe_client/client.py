@@ -218,6 +218,13 @@ class Client:
     def delete_script(self, script_id: int) -> None:
         self._request("DELETE", f"scripts/{script_id}")
 
+    def duplicate_script(self, script_id: int) -> dict[str, Any]:
+        return self._request("POST", f"scripts/{script_id}/duplicate").json()
+
+    def similar_scripts(self, script_id: int, *, limit: int = 5) -> list[dict[str, Any]]:
+        """The workspace's scripts nearest in meaning: id, title, campaign, updated_at, similarity (1 = same)."""
+        return self._request("GET", f"scripts/{script_id}/similar", params={"limit": limit}).json()
+
     # --- plumbing ---
     def _submit(self, path: str, body: dict[str, Any]) -> Job:
         # One key for every try: a retry after a lost answer gets the job the first try made, not a second one.
