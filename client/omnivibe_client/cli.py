@@ -97,6 +97,8 @@ def _parser() -> argparse.ArgumentParser:
     listing = job_commands.add_parser("list")
     listing.add_argument("--status")
     listing.add_argument("--kind", choices=["audio", "video"])
+    listing.add_argument("-q", "--query", help="words in the title")
+    listing.add_argument("--campaign", type=int)
     listing.set_defaults(run=_jobs_list)
     for action, run in (("show", _jobs_show), ("cancel", _jobs_cancel), ("wait", _jobs_wait)):
         command = job_commands.add_parser(action)
@@ -251,7 +253,7 @@ def _finish(job: Job) -> int:
 
 
 def _jobs_list(client: Client, args: argparse.Namespace) -> None:
-    for job in client.list_jobs(status=args.status, kind=args.kind):
+    for job in client.list_jobs(status=args.status, kind=args.kind, query=args.query, campaign=args.campaign):
         print(f"{job['id']}  {job['status']:<10} {job['kind']:<6} {job['percent']:>3}%  {job['title']}")
 
 
