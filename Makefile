@@ -45,6 +45,7 @@ test: $(VENV)/.installed-test
 bench: $(VENV)/.installed-run
 	$(BIN)/python bench/narration.py
 	$(BIN)/python bench/render.py
+	$(BIN)/python bench/memory.py
 
 # The front door's sample video, made by the pipeline itself from static/sample/script.txt.
 sample-video: $(VENV)/.installed-run

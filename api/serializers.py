@@ -32,6 +32,7 @@ from scripts.models import Campaign, Pronunciation, Script
 from scripts.pronunciations import MAX_ENTRIES, PronunciationRefused, save_pronunciation
 from voices.engine_context import engine_context
 from voices.models import Voice
+from voices.services import BUILTIN_CHOICE, LIBRARY_CHOICE, chosen_voice
 
 CAPTION_FORMATS = ["srt", "vtt", "json"]
 AUDIO_FORMATS = ["wav", "mp3"]
@@ -315,6 +316,25 @@ class ScriptSearchSerializer(serializers.Serializer):
     campaign = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1, help_text="A campaign id")
 
 
+class JobSearchSerializer(ScriptSearchSerializer):
+    """The jobs list's `q` (in titles) and `campaign` (its script's campaign)."""
+
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, default="", help_text="Words to find in titles"
+    )
+
+
+MAX_VOICE_PICKS = 50
+
+
+class SimilarScriptSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="script.pk")
+    title = serializers.CharField(source="script.title")
+    campaign = serializers.IntegerField(source="script.campaign_id", allow_null=True)
+    updated_at = serializers.DateTimeField(source="script.updated_at")
+    similarity = serializers.FloatField(help_text="Cosine similarity of the two scripts' meanings, 1 = the same")
+
+
 class ScriptSerializer(serializers.ModelSerializer):
     """A saved script: `body` in the text format, or `blocks` (JSON) on writes, stored as text."""
 
@@ -344,10 +364,20 @@ class ScriptSerializer(serializers.ModelSerializer):
         validators=[LANGUAGE_TAG],
         help_text="A language tag like 'en' or 'de-DE'; a new script without one takes the workspace's default.",
     )
+    voices = serializers.DictField(
+        child=serializers.CharField(max_length=140),
+        required=False,
+        help_text=f"Speaker -> voice: '{LIBRARY_CHOICE}<speaker id>' (a voice of your library) or "
+        f"'{BUILTIN_CHOICE}<name>' (a built-in voice). A speaker left out gets the library voice of the same "
+        "name, else a built-in one.",
+    )
 
     class Meta:
         model = Script
-        fields = ["id", "title", "language", "campaign", "body", "blocks", "parsed_blocks", "created_at", "updated_at"]
+        fields = [
+            "id", "title", "language", "campaign", "voices", "body", "blocks", "parsed_blocks", "created_at",
+            "updated_at",
+        ]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -367,6 +397,20 @@ class ScriptSerializer(serializers.ModelSerializer):
         except ScriptError as error:
             raise serializers.ValidationError(script_errors(error)) from None
         return body
+
+    def validate_voices(self, voices: dict[str, str]) -> dict[str, str]:
+        if len(voices) > MAX_VOICE_PICKS:
+            raise serializers.ValidationError(f"At most {MAX_VOICE_PICKS} speakers.")
+        workspace = self.context["workspace"]
+        for speaker, choice in voices.items():
+            if not speaker.strip() or len(speaker) > MAX_SPEAKER_LENGTH:
+                raise serializers.ValidationError(f"A speaker's name is 1 to {MAX_SPEAKER_LENGTH} characters.")
+            if chosen_voice(workspace.pk, choice) is None:
+                raise serializers.ValidationError(
+                    f"{speaker}: no voice {choice!r} here; use '{LIBRARY_CHOICE}<speaker id>' of your library "
+                    f"or '{BUILTIN_CHOICE}<name>' of a built-in voice."
+                )
+        return voices
 
     def validate(self, data: dict) -> dict:
         sent = [name for name in ("body", "blocks") if name in data]

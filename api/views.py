@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -20,6 +21,7 @@ from api.serializers import (
     DraftInputSerializer,
     DraftSerializer,
     ErrorSerializer,
+    JobSearchSerializer,
     JobSerializer,
     PronunciationSerializer,
     RenderInputSerializer,
@@ -28,21 +30,25 @@ from api.serializers import (
     ScriptSerializer,
     SeriesInputSerializer,
     SeriesSerializer,
+    SimilarScriptSerializer,
     SpeakerCreateSerializer,
     SpeakerSerializer,
 )
 from api.signing import LinkExpired, LinkInvalid, output_for_token, seconds_left
 from billing.selectors import usage_history, usage_summary
+from mediakit.text.embeddings import EmbeddingUnavailable
 from mediakit.text.outline import OutlineError, draft_outline
 from publishing.models import Series
 from publishing.selectors import series_of
 from renders.files import serve_file
 from renders.models import RenderJob
+from renders.selectors import search_jobs
 from renders.services import delete_outputs
+from scripts.memory import SIMILAR_LIMIT, similar_scripts
 from scripts.models import Campaign, Pronunciation, Script
 from scripts.pronunciations import delete_pronunciation, pronunciations_of
 from scripts.selectors import search_scripts
-from scripts.services import delete_campaign, delete_script, new_script_defaults
+from scripts.services import delete_campaign, delete_script, duplicate_campaign, duplicate_script, new_script_defaults
 from voices.models import Voice
 
 ERR = OpenApiResponse(ErrorSerializer)
@@ -218,7 +224,10 @@ class UsageView(APIView):
 @extend_schema_view(
     list=extend_schema(
         summary="List jobs",
+        description="Newest first. `q` searches titles (case-insensitive); `campaign` filters by the script's "
+        "campaign; `status` and `kind` filter.",
         parameters=[
+            JobSearchSerializer,
             OpenApiParameter("status", OpenApiTypes.STR, enum=RenderJob.Status.values),
             OpenApiParameter("kind", OpenApiTypes.STR, enum=RenderJob.Kind.values),
         ],
@@ -239,9 +248,16 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     def get_queryset(self) -> QuerySet[RenderJob]:
         if getattr(self, "swagger_fake_view", False):
             return RenderJob.objects.none()
-        jobs = RenderJob.objects.filter(workspace=workspace_of(self.request)).prefetch_related(
-            "outputs", "webhook_deliveries"
-        )
+        workspace = workspace_of(self.request)
+        if self.action == "list":
+            search = JobSearchSerializer(data=self.request.query_params)
+            search.is_valid(raise_exception=True)
+            jobs = search_jobs(
+                workspace, query=search.validated_data["q"], campaign_id=search.validated_data.get("campaign")
+            )
+        else:
+            jobs = RenderJob.objects.filter(workspace=workspace)
+        jobs = jobs.prefetch_related("outputs", "webhook_deliveries")
         for name, choices in (("status", RenderJob.Status.values), ("kind", RenderJob.Kind.values)):
             value = self.request.query_params.get(name)
             if value:
@@ -283,6 +299,17 @@ class CampaignViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, campaign: Campaign) -> None:
         delete_campaign(campaign, by=self.request.auth.created_by)  # with its logo and music files
+
+    @extend_schema(
+        summary="Duplicate a campaign",
+        description="A new campaign with the same brand kit (its own copy of the logo and music), named '… (copy)'.",
+        request=None,
+        responses={201: CampaignSerializer, **AUTH_ERRORS, **NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"])
+    def duplicate(self, request: Request, pk: str) -> Response:
+        copy = duplicate_campaign(self.get_object())
+        return Response(CampaignSerializer(copy).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
@@ -344,6 +371,38 @@ class ScriptViewSet(viewsets.ModelViewSet):
             if name not in serializer.validated_data
         }
         serializer.save(workspace=key.workspace, created_by=key.created_by, **defaults)
+
+    @extend_schema(
+        summary="Duplicate a script",
+        description="A new script with the same text, language, campaign and voices, titled '… (copy)'; its "
+        "renders are not copied.",
+        request=None,
+        responses={201: ScriptSerializer, **AUTH_ERRORS, **NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"])
+    def duplicate(self, request: Request, pk: str) -> Response:
+        copy = duplicate_script(self.get_object(), request.auth.created_by)
+        return Response(self.get_serializer(copy).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Similar scripts",
+        description=f"The workspace's scripts nearest in meaning to this one (sentence embeddings computed on our "
+        f"servers), most similar first: up to `limit` ({SIMILAR_LIMIT} unless given, at most 20), only those "
+        "with a similarity of 0.25 or more.",
+        parameters=[OpenApiParameter("limit", OpenApiTypes.INT)],
+        responses={200: SimilarScriptSerializer(many=True), **INVALID, **AUTH_ERRORS, **NOT_FOUND, 503: ERR},
+    )
+    @action(detail=True, methods=["get"])
+    def similar(self, request: Request, pk: str) -> Response:
+        limit = request.query_params.get("limit", str(SIMILAR_LIMIT))
+        if not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= 20):
+            raise ValidationError({"limit": ["A whole number from 1 to 20."]})
+        script = self.get_object()
+        try:
+            found = similar_scripts(script, limit=int(limit))
+        except EmbeddingUnavailable as missing:
+            return error_response(503, "unavailable", f"Similar scripts are not available here: {missing}.")
+        return Response(SimilarScriptSerializer(found, many=True).data)
 
 
 @extend_schema_view(

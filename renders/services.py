@@ -83,7 +83,8 @@ def create_job(
     # Frozen voices (an earlier job's) let regenerated blocks and a storyboard's video reuse its narration.
     options = options or RenderOptions()
     if not options.voices:
-        options = options.with_changes(voices=voice_specs_for(workspace.pk, speakers_in_order(blocks)))
+        chosen = script.voices if script is not None else None  # the script's speakers panel
+        options = options.with_changes(voices=voice_specs_for(workspace.pk, speakers_in_order(blocks), chosen))
     if options.pronunciations is None:  # frozen: editing the dictionary later never changes this job
         campaign = script.campaign if script is not None else None
         options = options.with_changes(pronunciations=lexicon_for(workspace, campaign))

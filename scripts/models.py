@@ -95,6 +95,9 @@ class Script(models.Model):
     title = models.CharField(max_length=200)
     language = models.CharField(max_length=10, default="en")
     body = models.TextField()
+    # Speaker -> the voice chosen for them in the speakers panel: "voice:<library pk>" or "builtin:<name>"
+    # (voices.services.voice_specs_for reads it; a speaker left out is matched by name, else a default voice).
+    voices = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -105,6 +108,21 @@ class Script(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ScriptEmbedding(models.Model):
+    """The script's meaning as a vector (script memory: "similar scripts"), kept beside the script so lists of
+    scripts never load it. `text_hash` is the hash of the text it was computed from: a stale vector is
+    recomputed, and a worker that read an older text never overwrites a newer one's vector."""
+
+    script = models.OneToOneField(Script, on_delete=models.CASCADE, primary_key=True, related_name="embedding")
+    model = models.CharField(max_length=60)
+    text_hash = models.CharField(max_length=64)
+    vector = models.BinaryField()  # float32 little-endian (mediakit.text.embeddings.to_bytes)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.model} vector of script {self.script_id}"
 
 
 class Pronunciation(models.Model):

@@ -22,3 +22,11 @@ def search_scripts(workspace: Workspace, *, query: str = "", campaign_id: int | 
 
 def campaigns_of(workspace: Workspace) -> QuerySet[Campaign]:
     return Campaign.objects.filter(workspace=workspace)
+
+
+def search_campaigns(workspace: Workspace, *, query: str = "") -> QuerySet[Campaign]:
+    """The workspace's campaigns by name: `query` in the name."""
+    campaigns = campaigns_of(workspace)
+    if query:
+        campaigns = campaigns.filter(name__icontains=query)
+    return campaigns.order_by("name", "pk")

@@ -40,13 +40,15 @@ def set_default_campaign(workspace: Workspace, campaign: Campaign | None, *, by)
 
 
 def duplicate_script(script: Script, user: Any) -> Script:
-    """A new script with the same text, language and campaign, titled '… (copy)'; its renders are not copied."""
+    """A new script with the same text, language, campaign and voices, titled '… (copy)'; its renders are not
+    copied."""
     return Script.objects.create(
         workspace=script.workspace,
         campaign=script.campaign,
         title=_copy_name(script.title, MAX_TITLE),
         language=script.language,
         body=script.body,
+        voices=script.voices,
         created_by=user,
     )
 

@@ -13,14 +13,14 @@ from mediakit import uploads as media
 from mediakit.pipeline.context import ASPECTS
 from mediakit.text.outline import PLATFORMS
 from mediakit.text.pls import MAX_BYTES as MAX_PLS_BYTES
-from mediakit.text.script import ScriptError, parse_text
+from mediakit.text.script import ScriptError, parse_text, speakers_in_order
 from renders.models import RenderJob
 from scripts.models import Campaign, Pronunciation, Script
 from scripts.pronunciations import MAX_SPOKEN, MAX_WRITTEN
 from scripts.selectors import campaigns_of
 from voices.models import Voice
 from voices.selectors import voices_of
-from voices.services import builtin_voice, default_engine
+from voices.services import builtin_voice, default_engine, voice_options
 
 SAMPLE_SCRIPT = """Host: Welcome back to OmniVibe, where scripts become videos.
 Guest: Thanks for having me. I wrote this in under a minute.
@@ -28,10 +28,63 @@ Guest: Thanks for having me. I wrote this in under a minute.
 Host: Press render, and watch it happen live."""
 
 
+# The script's language: English has its own reading rules (numbers, units); others are read as written, so
+# pick a voice that speaks the language. A tag set through the API that is not listed here stays as it is.
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "German"),
+    ("es", "Spanish"),
+    ("fr", "French"),
+    ("it", "Italian"),
+    ("nl", "Dutch"),
+    ("pl", "Polish"),
+    ("pt", "Portuguese"),
+]
+AUTOMATIC_VOICE = ("", "Automatic: a library voice named like the speaker, else a built-in one")
+SPEAKER_FIELD = "voice__"  # + the speaker's name: picks follow the speaker even when lines move
+
+
+def speakers_of(body: str) -> list[str]:
+    """The script's speakers in order of appearance; none while it does not parse."""
+    try:
+        return speakers_in_order(parse_text(body, max_chars=settings.RENDER_MAX_SCRIPT_CHARS))
+    except ScriptError:
+        return []
+
+
+class SpeakersForm(forms.Form):
+    """The speakers panel: a voice picker for each speaker of the script (stored in Script.voices)."""
+
+    def __init__(self, *args: Any, workspace: Workspace, speakers: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [AUTOMATIC_VOICE, *voice_options(workspace.pk)]
+        for index, speaker in enumerate(speakers):
+            self.fields[SPEAKER_FIELD + speaker] = forms.ChoiceField(
+                label=speaker,
+                choices=choices,
+                required=False,
+                widget=forms.Select(attrs={"id": f"id_speaker_voice_{index}", "class": "speaker-voice"}),
+            )
+
+    def speaker_rows(self) -> list[tuple[str, forms.BoundField]]:
+        return [(self.fields[name].label, self[name]) for name in self.fields]
+
+    def chosen(self) -> dict[str, str]:
+        """Speaker -> chosen voice, for the speakers given a voice (valid forms only)."""
+        return {name.removeprefix(SPEAKER_FIELD): value for name, value in self.cleaned_data.items() if value}
+
+
 class ScriptForm(forms.ModelForm):
+    language = forms.ChoiceField(
+        choices=LANGUAGES,
+        required=False,  # left out: the script keeps its language (new scripts: English)
+        help_text="English numbers and units are spelled out; other languages are read as written: give the "
+        "speakers a voice that speaks it.",
+    )
+
     class Meta:
         model = Script
-        fields = ["title", "campaign", "body"]
+        fields = ["title", "campaign", "language", "body"]
         widgets = {
             "body": forms.Textarea(
                 attrs={
@@ -55,6 +108,27 @@ class ScriptForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = campaigns_of(workspace)
         self.fields["campaign"].empty_label = "No campaign"
+        language = self.instance.language if self.instance.pk else ""
+        if language and language not in dict(LANGUAGES):  # set through the API: kept, and shown as it is
+            self.fields["language"].choices = [*LANGUAGES, (language, language)]
+        body = self.data.get("body", "") if self.is_bound else (self.instance.body or self.initial.get("body", ""))
+        self.speakers = SpeakersForm(
+            self.data if self.is_bound else None,
+            workspace=workspace,
+            speakers=speakers_of(body),
+            initial={SPEAKER_FIELD + speaker: choice for speaker, choice in (self.instance.voices or {}).items()},
+        )
+
+    def clean_language(self) -> str:
+        return self.cleaned_data["language"] or self.instance.language or "en"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not self.speakers.is_valid():
+            self.add_error(None, "Choose each speaker's voice from the list (a voice may have been deleted).")
+        else:
+            self.instance.voices = self.speakers.chosen()
+        return cleaned
 
     def clean_body(self) -> str:
         body = self.cleaned_data["body"]
@@ -84,11 +158,13 @@ class LibraryFilterForm(forms.Form):
     campaign = forms.ModelChoiceField(queryset=Campaign.objects.none(), required=False, empty_label="All campaigns")
     status = forms.ChoiceField(required=False, choices=[("", "All statuses"), *RenderJob.Status.choices])
 
-    def __init__(self, *args: Any, workspace: Workspace, statuses: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, workspace: Workspace, statuses: bool, campaigns: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = campaigns_of(workspace)
         if not statuses:
             del self.fields["status"]
+        if not campaigns:  # the campaigns page itself
+            del self.fields["campaign"]
 
     def _cleaned(self) -> dict[str, Any]:
         if not self.is_valid():

@@ -15,13 +15,16 @@ from accounts.roles import Action, roles_for
 from billing.quota import QuotaExceeded
 from billing.selectors import plans_on_offer, usage_summary
 from mediakit.speech.engines import EngineError
+from mediakit.text.embeddings import EmbeddingUnavailable
 from mediakit.text.outline import OutlineError, check_filled, draft_outline
-from mediakit.text.script import ScriptError, parse_text
+from mediakit.text.script import ScriptError, parse_text, speakers_in_order
+from mediakit.video.storyboard import extract_keywords
 from renders.models import RenderJob
 from renders.options import options_for_script
 from renders.quota import UNIT_MAX_CHARS, estimate
 from renders.selectors import search_jobs
 from renders.services import create_job, delete_job
+from scripts.memory import similar_scripts
 from scripts.models import Campaign, Pronunciation, Script
 from scripts.pronunciations import (
     PronunciationRefused,
@@ -31,7 +34,7 @@ from scripts.pronunciations import (
     pronunciations_of,
     save_pronunciation,
 )
-from scripts.selectors import campaigns_of, scripts_of, search_scripts
+from scripts.selectors import campaigns_of, scripts_of, search_campaigns, search_scripts
 from scripts.services import (
     delete_campaign,
     delete_script,
@@ -41,6 +44,7 @@ from scripts.services import (
 )
 from studio.forms import (
     SAMPLE_SCRIPT,
+    SPEAKER_FIELD,
     CampaignForm,
     DictionaryForm,
     EstimateForm,
@@ -51,10 +55,11 @@ from studio.forms import (
     PronunciationForm,
     RenderForm,
     ScriptForm,
+    SpeakersForm,
     script_error_lines,
 )
 from voices.forms import as_sentence
-from voices.services import preview_wav
+from voices.services import preview_wav, speaker_voice
 
 PAGE_SIZE = 25
 
@@ -163,7 +168,12 @@ def script_new(request: HttpRequest) -> HttpResponse:
             return _render(request, script)
         messages.success(request, "Script saved.")
         return redirect("studio:script", pk=script.pk)
-    context = {"form": form, "render_form": _render_form_for(campaign), "outline_form": outline_form}
+    context = {
+        "form": form,
+        "render_form": _render_form_for(campaign),
+        "outline_form": outline_form,
+        "speakers_form": form.speakers,
+    }
     return render(request, "studio/script_edit.html", context)
 
 
@@ -209,6 +219,7 @@ def script_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "script": script,
             "render_form": _render_form_for(script.campaign),
             "jobs": script.render_jobs.all()[:10],
+            "speakers_form": form.speakers,
         },
     )
 
@@ -264,16 +275,61 @@ def script_estimate(request: HttpRequest) -> HttpResponse:
         except ScriptError as error:
             context["errors"] = script_error_lines(error)
         else:
-            context["blocks"], context["seconds"] = estimate(blocks, form.cleaned_data["language"] or "en")
-            context["words"] = sum(block.words for block in context["blocks"])
+            estimates, context["seconds"] = estimate(blocks, form.cleaned_data["language"] or "en")
+            # The words the storyboard will show on each block's scenes (its own keyword rule).
+            context["blocks"] = [(item, extract_keywords([item.block.text])) for item in estimates]
+            context["words"] = sum(item.words for item in estimates)
             context["over"] = context["seconds"] > context["remaining"]
+            # The speakers panel follows the script (an out-of-band swap), keeping the picks already made.
+            context["speakers_form"] = SpeakersForm(
+                request.POST, workspace=workspace, speakers=speakers_in_order(blocks)
+            )
     return render(request, "studio/_estimate.html", context)
 
 
 @login_required
+def script_similar(request: HttpRequest, pk: int) -> HttpResponse:
+    """The editor's "Similar scripts" panel (htmx): the workspace's scripts nearest in meaning."""
+    script = get_for_member(Script.objects, request, pk=pk)
+    try:
+        context = {"similar": similar_scripts(script)}
+    except EmbeddingUnavailable as missing:
+        context = {"error": f"Similar scripts are not available here: {missing}."}
+    return render(request, "studio/_similar.html", context)
+
+
+@login_required
+@require_POST
+def speaker_preview(request: HttpRequest) -> HttpResponse:
+    """▶ in the speakers panel: the speaker's first line, said by the voice picked for them (or the one a
+    render would give them), as an inline player. The editor's whole form comes with the request."""
+    workspace = member_workspace(request, roles=WRITERS)  # a preview is a synthesis
+    speaker = request.POST.get("preview", "")
+    try:
+        blocks = parse_text(request.POST.get("body", ""), max_chars=settings.RENDER_MAX_SCRIPT_CHARS)
+    except ScriptError:
+        blocks = []
+    lines = [block.text for block in blocks if block.speaker == speaker]
+    if not lines:
+        return render(request, "studio/_speaker_preview.html", {"error": "This speaker has no line in the script."})
+    speakers = speakers_in_order(blocks)
+    picks = {name: request.POST.get(SPEAKER_FIELD + name, "") for name in speakers}
+    voice = speaker_voice(workspace.pk, speakers, {name: pick for name, pick in picks.items() if pick}, speaker)
+    try:
+        audio = preview_wav(voice, lines[0])
+    except EngineError as error:
+        return render(request, "studio/_speaker_preview.html", {"error": as_sentence(error)})
+    src = "data:audio/wav;base64," + base64.b64encode(audio).decode()
+    return render(request, "studio/_speaker_preview.html", {"audio_src": src, "speaker": speaker})
+
+
+@login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
+    """Every campaign of the workspace by name: search over names, pages."""
     workspace = member_workspace(request)
-    return render(request, "studio/campaign_list.html", {"campaigns": campaigns_of(workspace)})
+    filters = LibraryFilterForm(request.GET, workspace=workspace, statuses=False, campaigns=False)
+    found = search_campaigns(workspace, query=filters.script_filters()["query"])
+    return render(request, "studio/campaign_list.html", {"filters": filters, "page": _page(request, found)})
 
 
 @login_required

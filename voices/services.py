@@ -65,26 +65,72 @@ def builtin_voice(choice: str) -> Voice:
     return Voice(name=choice, engine=fallback.name, engine_voice_id=choice)
 
 
-def voice_specs_for(workspace_id: int | None, speakers: list[str]) -> dict[str, dict[str, Any]]:
-    """A speaker named like a voice in the workspace's library (any case) uses it."""
+LIBRARY_CHOICE, BUILTIN_CHOICE = "voice:", "builtin:"  # a speaker's chosen voice, as a script stores it
+
+
+def voice_options(workspace_id: int) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The voices a script's speaker may be given, grouped for a picker: the workspace's library, then the
+    default engine's built-in voices. Values are what `Script.voices` stores."""
+    library = [(f"{LIBRARY_CHOICE}{voice.pk}", voice.name) for voice in Voice.objects.filter(workspace_id=workspace_id)]
+    builtin = [(f"{BUILTIN_CHOICE}{choice}", f"{choice} (built-in)") for choice in default_engine().voice.choices]
+    return [("Your voices", library), ("Built-in", builtin)] if library else [("Built-in", builtin)]
+
+
+def chosen_voice(workspace_id: int, choice: str) -> Voice | None:
+    """The voice a stored choice names (a built-in one as an unsaved Voice), or None for one that is gone."""
+    if choice.startswith(BUILTIN_CHOICE):
+        name = choice.removeprefix(BUILTIN_CHOICE)
+        return builtin_voice(name) if name in default_engine().voice.choices else None
+    pk = choice.removeprefix(LIBRARY_CHOICE)
+    if not choice.startswith(LIBRARY_CHOICE) or not pk.isascii() or not pk.isdigit() or len(pk) > 18:
+        return None
+    return Voice.objects.filter(workspace_id=workspace_id, pk=int(pk)).first()
+
+
+def _spec(voice: Voice) -> dict[str, Any]:
+    if voice.pk is None:  # built-in
+        return {"engine": voice.engine, "voice_id": voice.engine_voice_id, "settings": {}}
+    return {
+        "engine": voice.engine,
+        "voice_id": voice.engine_voice_id,
+        "settings": known_settings(voice.engine, voice.settings, engine_context()),
+        "voice_pk": voice.pk,  # lets the library refuse to delete a voice a job still needs
+    }
+
+
+def voice_specs_for(
+    workspace_id: int | None, speakers: list[str], chosen: dict[str, str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Each speaker's voice: the one chosen for them on the script (`chosen`, Script.voices), else a voice of
+    the workspace's library named like them (any case), else the default engine's voices in turn."""
     library = (
         {voice.name.lower(): voice for voice in Voice.objects.filter(workspace_id=workspace_id)} if workspace_id else {}
     )
+    picked = {
+        speaker: voice
+        for speaker, choice in (chosen or {}).items()
+        if workspace_id and isinstance(choice, str) and (voice := chosen_voice(workspace_id, choice)) is not None
+    }
     specs: dict[str, dict[str, Any]] = {}
     unmatched = 0
     for speaker in speakers:
+        if speaker in picked:
+            specs[speaker] = _spec(picked[speaker])
+            continue
         voice = library.get(speaker.lower())
         if voice:
-            specs[speaker] = {
-                "engine": voice.engine,
-                "voice_id": voice.engine_voice_id,
-                "settings": known_settings(voice.engine, voice.settings, engine_context()),
-                "voice_pk": voice.pk,  # lets the library refuse to delete a voice a job still needs
-            }
+            specs[speaker] = _spec(voice)
         else:
             specs[speaker] = default_voice_spec(unmatched)
             unmatched += 1
     return specs
+
+
+def speaker_voice(workspace_id: int, speakers: list[str], chosen: dict[str, str], speaker: str) -> Voice:
+    """The voice a render would give `speaker` of a script with these speakers and picks, as an unsaved Voice
+    to preview."""
+    spec = voice_specs_for(workspace_id, speakers, chosen)[speaker]
+    return Voice(name=speaker, engine=spec["engine"], engine_voice_id=spec["voice_id"], settings=spec["settings"])
 
 
 def save_voice(voice: Voice, *, new_sample: File | None) -> Voice:

@@ -78,3 +78,15 @@ def test_a_bad_script_file_is_refused_naming_the_line(omnivibe, tmp_path, capsys
     script.write_text("no speaker here\n")
     assert omnivibe(["scripts", "create", str(script)]) == cli.EXIT_API
     assert "body: line 1: start the script with a speaker" in capsys.readouterr().err
+
+
+def test_a_script_is_duplicated_and_its_similar_scripts_listed_from_the_cli(omnivibe, tmp_path, capsys):
+    script = tmp_path / "bread.txt"
+    script.write_text("Host: Today we bake sourdough bread at home, from the starter to the crust.\n")
+    assert omnivibe(["scripts", "create", str(script), "--title", "Sourdough"]) == 0
+    saved = json.loads(capsys.readouterr().out)
+    assert omnivibe(["scripts", "duplicate", str(saved["id"])]) == 0
+    copy = json.loads(capsys.readouterr().out)
+    assert copy["title"] == "Sourdough (copy)"
+    assert omnivibe(["scripts", "similar", str(saved["id"]), "--limit", "3"]) == 0
+    assert "Sourdough (copy)" in capsys.readouterr().out

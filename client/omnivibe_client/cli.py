@@ -97,13 +97,17 @@ def _parser() -> argparse.ArgumentParser:
     listing = job_commands.add_parser("list")
     listing.add_argument("--status")
     listing.add_argument("--kind", choices=["audio", "video"])
+    listing.add_argument("-q", "--query", help="words in the title")
+    listing.add_argument("--campaign", type=int)
     listing.set_defaults(run=_jobs_list)
     for action, run in (("show", _jobs_show), ("cancel", _jobs_cancel), ("wait", _jobs_wait)):
         command = job_commands.add_parser(action)
         command.add_argument("id")
         command.set_defaults(run=run)
 
-    scripts = commands.add_parser("scripts", help="list, show, save or delete saved scripts")
+    scripts = commands.add_parser(
+        "scripts", help="list, show, save, duplicate or delete saved scripts; find similar ones"
+    )
     script_commands = scripts.add_subparsers(dest="action", required=True)
     listing = script_commands.add_parser("list")
     listing.add_argument("-q", "--query", help="words in the title or the body")
@@ -115,10 +119,14 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--language")
     create.add_argument("--campaign", type=int)
     create.set_defaults(run=_scripts_create)
-    for action, run in (("show", _scripts_show), ("delete", _scripts_delete)):
+    for action, run in (("show", _scripts_show), ("delete", _scripts_delete), ("duplicate", _scripts_duplicate)):
         command = script_commands.add_parser(action)
         command.add_argument("id", type=int)
         command.set_defaults(run=run)
+    similar = script_commands.add_parser("similar", help="the scripts nearest in meaning to this one")
+    similar.add_argument("id", type=int)
+    similar.add_argument("--limit", type=int, default=5)
+    similar.set_defaults(run=_scripts_similar)
 
     download = commands.add_parser("download", help="download a job's outputs")
     download.add_argument("job")
@@ -180,6 +188,15 @@ def _scripts_delete(client: Client, args: argparse.Namespace) -> None:
     print(f"Deleted script {args.id}.")
 
 
+def _scripts_duplicate(client: Client, args: argparse.Namespace) -> None:
+    _print(client.duplicate_script(args.id))
+
+
+def _scripts_similar(client: Client, args: argparse.Namespace) -> None:
+    for script in client.similar_scripts(args.id, limit=args.limit):
+        print(f"{script['id']:>6}  {script['title'][:40]:<40} {script['similarity']:.2f}")
+
+
 def _json(text: str, source: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
@@ -236,7 +253,7 @@ def _finish(job: Job) -> int:
 
 
 def _jobs_list(client: Client, args: argparse.Namespace) -> None:
-    for job in client.list_jobs(status=args.status, kind=args.kind):
+    for job in client.list_jobs(status=args.status, kind=args.kind, query=args.query, campaign=args.campaign):
         print(f"{job['id']}  {job['status']:<10} {job['kind']:<6} {job['percent']:>3}%  {job['title']}")
 
 

@@ -138,8 +138,17 @@ class Client:
     def get_job(self, job_id: str) -> Job:
         return self._request("GET", f"jobs/{job_id}").json()
 
-    def list_jobs(self, *, status: str | None = None, kind: str | None = None) -> list[Job]:
-        params = {key: value for key, value in {"status": status, "kind": kind}.items() if value}
+    def list_jobs(
+        self,
+        *,
+        status: str | None = None,
+        kind: str | None = None,
+        query: str | None = None,
+        campaign: int | None = None,
+    ) -> list[Job]:
+        """Newest first; `query`: words in the title; `campaign`: its script's campaign id."""
+        wanted = {"status": status, "kind": kind, "q": query, "campaign": campaign}
+        params = {key: value for key, value in wanted.items() if value}
         return list(self._paginate("jobs", params))
 
     def cancel_job(self, job_id: str) -> Job:
@@ -219,6 +228,13 @@ class Client:
 
     def delete_script(self, script_id: int) -> None:
         self._request("DELETE", f"scripts/{script_id}")
+
+    def duplicate_script(self, script_id: int) -> dict[str, Any]:
+        return self._request("POST", f"scripts/{script_id}/duplicate").json()
+
+    def similar_scripts(self, script_id: int, *, limit: int = 5) -> list[dict[str, Any]]:
+        """The workspace's scripts nearest in meaning: id, title, campaign, updated_at, similarity (1 = same)."""
+        return self._request("GET", f"scripts/{script_id}/similar", params={"limit": limit}).json()
 
     # --- plumbing ---
     def _submit(self, path: str, body: dict[str, Any]) -> Job:

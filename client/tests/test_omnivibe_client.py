@@ -144,3 +144,14 @@ def test_submissions_are_retried_with_one_idempotency_key(monkeypatch):
     assert len(keys) == 3 and len(set(keys)) == 1  # the server sees one request, tried three times
     client.synthesize("Host: Hi.")
     assert keys[-1] != keys[0]  # a new call is a new request
+
+
+def test_jobs_are_listed_with_the_search_and_campaign_given():
+    seen = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(dict(request.url.params))
+        return httpx.Response(200, json={"results": [{"id": "j1"}], "next": None})
+
+    assert client_for(handler).list_jobs(query="coffee", campaign=3) == [{"id": "j1"}]
+    assert seen == [{"q": "coffee", "campaign": "3", "page_size": "100"}]

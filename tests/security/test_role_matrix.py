@@ -67,6 +67,8 @@ PROBES: dict[Action, list[Probe]] = {
         Probe("series page", lambda web, api, o: web.get(f"/studio/series/{o.series_id}/")),
         Probe("review page", lambda web, api, o: web.get("/studio/review/")),
         Probe("API series", lambda web, api, o: api.get(f"/api/v1/series/{o.series_id}")),
+        Probe("similar scripts", lambda web, api, o: web.get(f"/studio/scripts/{o.script_pk}/similar/")),
+        Probe("API similar scripts", lambda web, api, o: api.get(f"/api/v1/scripts/{o.script_pk}/similar")),
     ],
     Action.WRITE: [
         Probe("new script page", lambda web, api, o: web.get("/studio/scripts/new/")),
@@ -85,6 +87,12 @@ PROBES: dict[Action, list[Probe]] = {
         Probe("API delete campaign", lambda web, api, o: api.delete(f"/api/v1/campaigns/{o.campaign_pk}")),
         Probe("delete a script", lambda web, api, o: web.post(f"/studio/scripts/{o.script_pk}/delete/")),
         Probe("duplicate a script", lambda web, api, o: web.post(f"/studio/scripts/{o.script_pk}/duplicate/")),
+        Probe(
+            "hear a speaker",
+            lambda web, api, o: web.post(
+                "/studio/scripts/speaker-preview/", {"body": "Host: Hi.", "preview": "Nobody"}
+            ),
+        ),
         Probe("delete a render", lambda web, api, o: web.post(f"/studio/renders/{o.job_id}/delete/")),
         Probe("delete a campaign", lambda web, api, o: web.post(f"/studio/campaigns/{o.campaign_pk}/delete/")),
         Probe("duplicate a campaign", lambda web, api, o: web.post(f"/studio/campaigns/{o.campaign_pk}/duplicate/")),
