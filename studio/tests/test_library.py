@@ -46,12 +46,12 @@ def test_the_script_library_searches_filters_and_pages(owner_client, workspace):
 
 def test_the_campaign_list_searches_names_and_pages(owner_client, workspace, outsider):
     for number in range(27):
-        Campaign.objects.create(workspace=workspace, name=f"Series {number:02}")
+        Campaign.objects.create(workspace=workspace, name=f"Weekly tip {number:02}")
     Campaign.objects.create(workspace=workspace, name="Spring launch")
     Campaign.objects.create(workspace=workspace_of(outsider), name="Spring sale")
     url = reverse("studio:campaigns")
     found = owner_client.get(url, {"q": "spring"}).content.decode()
-    assert "Spring launch" in found and "Series" not in found and "Spring sale" not in found
+    assert "Spring launch" in found and "Weekly tip" not in found and "Spring sale" not in found
     first = owner_client.get(url).content.decode()
     assert "Page 1 of 2" in first and "28 in all" in first and 'name="campaign"' not in first
     assert "No campaign matches" in owner_client.get(url, {"q": "winter"}).content.decode()
