@@ -66,6 +66,11 @@ class Campaign(models.Model):
     music = models.FileField(upload_to=campaign_upload_to, max_length=300, blank=True)
     zoom = models.BooleanField(default=False, help_text="A slow zoom over still backgrounds.")
     transition = models.CharField(max_length=10, choices=Transition.choices, default=Transition.CUT)
+    brand_notes = models.TextField(
+        blank=True,
+        max_length=2000,
+        help_text="How the brand speaks (words to use or avoid, who the audience is): the AI writer follows it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -136,6 +136,7 @@ class CampaignForm(forms.ModelForm):
             "music",
             "zoom",
             "transition",
+            "brand_notes",
         ]
         widgets = {
             "primary_color": COLOR_INPUT,
@@ -144,6 +145,7 @@ class CampaignForm(forms.ModelForm):
             "highlight_color": COLOR_INPUT,
             "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
             "music": forms.ClearableFileInput(attrs={"accept": "audio/*"}),
+            "brand_notes": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {"caption_color": "Caption colour", "highlight_color": "Current word colour"}
         help_texts = {

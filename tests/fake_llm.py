@@ -17,6 +17,7 @@ API_KEY = "sk-test-writer-0123456789"
 @dataclass
 class FakeLLM:
     url: str = ""
+    provider: str = ""  # set by the `llm` fixture: the provider the writer is configured with
     requests: list[dict[str, Any]] = field(default_factory=list)
     answers: list[tuple[int, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
