@@ -1,6 +1,6 @@
 from django.urls import path
 
-from studio import account, views
+from studio import account, views, writer
 
 app_name = "studio"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("scripts/", views.script_list, name="scripts"),
     path("scripts/new/", views.script_new, name="script_new"),
     path("scripts/estimate/", views.script_estimate, name="script_estimate"),
+    path("scripts/draft/", writer.draft_stream, name="writer_draft"),
+    path("scripts/rewrite/", writer.rewrite, name="writer_rewrite"),
     path("scripts/<int:pk>/delete/", views.script_delete, name="script_delete"),
     path("scripts/<int:pk>/duplicate/", views.script_duplicate, name="script_duplicate"),
     path("renders/", views.render_list, name="renders"),

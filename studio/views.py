@@ -47,6 +47,7 @@ from studio.forms import (
     ScriptForm,
     script_error_lines,
 )
+from studio.writer import writer_panel
 from voices.forms import as_sentence
 from voices.services import preview_wav
 
@@ -153,6 +154,7 @@ def script_new(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Script saved.")
         return redirect("studio:script", pk=script.pk)
     context = {"form": form, "render_form": _render_form_for(campaign), "outline_form": outline_form}
+    context.update(writer_panel(workspace))
     return render(request, "studio/script_edit.html", context)
 
 
@@ -198,6 +200,7 @@ def script_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "script": script,
             "render_form": _render_form_for(script.campaign),
             "jobs": script.render_jobs.all()[:10],
+            **writer_panel(script.workspace),
         },
     )
 

@@ -77,7 +77,7 @@ def brief_for(
     )  # fmt: skip
 
 
-def _spending(workspace: Workspace, user, config: ProviderConfig, purpose: str, usage: Usage) -> None:
+def record_spending(workspace: Workspace, user, config: ProviderConfig, purpose: str, usage: Usage) -> None:
     """The tokens go on the ledger whatever happened: the provider bills failed and refused answers too."""
     with transaction.atomic():
         record_llm_usage(
@@ -103,7 +103,7 @@ def draft(
             config, brief, usage, max_tokens=writer_context().max_output_tokens, on_text=on_text, on_retry=on_retry
         )
     finally:
-        _spending(workspace, user, config, "draft", usage)
+        record_spending(workspace, user, config, "draft", usage)
     return result, usage
 
 
@@ -128,5 +128,5 @@ def rewrite(
             words_per_minute=settings.NARRATION_WORDS_PER_MINUTE,
         )  # fmt: skip
     finally:
-        _spending(workspace, user, config, "rewrite", usage)
+        record_spending(workspace, user, config, "rewrite", usage)
     return result, usage
