@@ -48,6 +48,8 @@ def writer_panel(workspace: Workspace) -> dict:
 
 
 class DraftForm(forms.Form):
+    prefix = "ai"  # the outline form on the same page asks some of the same questions
+
     topic = forms.CharField(max_length=200, help_text="What the video is about, in a few words.")
     platform = forms.ChoiceField(choices=list(PLATFORMS.items()), initial="shorts")
     seconds = forms.IntegerField(label="Length (seconds)", min_value=5, max_value=1800, initial=45)

@@ -4,6 +4,7 @@ the rewrite tools' diff. Both SDKs against the fake server; nothing is saved by 
 import json
 
 import pytest
+from django.test import AsyncClient
 from django.urls import reverse
 
 from billing.models import LLMUsage, Plan
@@ -15,8 +16,8 @@ pytestmark = pytest.mark.django_db
 NEW = reverse("studio:script_new")
 DRAFT = reverse("studio:writer_draft")
 REWRITE = reverse("studio:writer_rewrite")
-ANSWERS = {"topic": "Cold brew at home", "platform": "shorts", "seconds": "30", "tone": "playful",
-           "speakers": "Ana, Ben", "language": "en"}  # fmt: skip
+ANSWERS = {"ai-topic": "Cold brew at home", "ai-platform": "shorts", "ai-seconds": "30", "ai-tone": "playful",
+           "ai-speakers": "Ana, Ben", "ai-language": "en"}  # fmt: skip
 GOOD = """# Cold brew at home
 Ana: Cold brew never meets heat. That is the whole trick, and it changes the cup completely.
 Ben: So it tastes less bitter? Even with the beans I already have at home?
@@ -73,9 +74,9 @@ def test_a_refused_key_is_told_in_plain_words(owner_client, settings, llm):
 @pytest.mark.parametrize(
     ("answers", "message"),
     [
-        ({"topic": ""}, "Topic: This field is required."),
-        ({"seconds": "0"}, "Length (seconds): Ensure"),
-        ({"speakers": "A, B, C, D, E"}, "at most four speakers"),
+        ({"ai-topic": ""}, "Topic: This field is required."),
+        ({"ai-seconds": "0"}, "Length (seconds): Ensure"),
+        ({"ai-speakers": "A, B, C, D, E"}, "at most four speakers"),
     ],
 )
 def test_bad_answers_are_refused_before_any_call(owner_client, llm, answers, message):
@@ -112,3 +113,16 @@ def test_a_rewrite_of_a_broken_script_asks_to_fix_it_first(owner_client, llm):
 def test_rewrites_without_a_key_say_they_need_one(owner_client):
     page = owner_client.post(REWRITE, {"body": SCRIPT, "block": 1, "tool": "punchier"}).content.decode()
     assert "Rewrites need a writing model" in page
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_under_asgi_the_draft_streams_through_an_async_iterator(owner, settings, fake_llm_server):
+    configure_llm(settings, fake_llm_server, "anthropic")  # one provider: a transactional test is slow
+    fake_llm_server.reply(GOOD)
+    client = AsyncClient()
+    await client.aforce_login(owner)
+    response = await client.post(DRAFT, ANSWERS)
+    assert response.status_code == 200 and response.is_async
+    raw = b"".join([chunk async for chunk in response.streaming_content])
+    assert raw.count(b"event: text") > 10 and b"event: done" in raw
+    assert await LLMUsage.objects.acount() == 1
