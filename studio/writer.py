@@ -15,7 +15,7 @@ from asgiref.sync import sync_to_async
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.handlers.asgi import ASGIRequest
-from django.db import close_old_connections
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
@@ -163,12 +163,11 @@ async def _async_events(run: DraftRun) -> AsyncIterator[bytes]:
 
 
 def _record_later(run: DraftRun) -> None:
-    while run.next_event()[0] not in END:
-        pass
+    run.ended.wait()
     try:
         run.finish()
     finally:
-        close_old_connections()
+        connection.close()  # this thread's own connection
 
 
 @login_required

@@ -21,6 +21,8 @@ class FakeLLM:
     requests: list[dict[str, Any]] = field(default_factory=list)
     answers: list[tuple[int, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    hold: threading.Event | None = None  # when given, a stream stops after its first piece of text until it is set
+    hold_timed_out: bool = False  # nobody set `hold` within 20 s (a client that buffers the stream never would)
 
     def reply(self, text: str) -> "FakeLLM":
         self.answers.append((200, text))
@@ -45,6 +47,16 @@ class FakeLLM:
 def _pieces(text: str) -> list[str]:
     """Streamed a few characters at a time, as a model writes."""
     return [text[index : index + 7] for index in range(0, len(text), 7)]
+
+
+def _is_text(data: str) -> bool:
+    """A piece of the answer's text, in either API's stream."""
+    if data == "[DONE]":
+        return False
+    event = json.loads(data)
+    if event.get("type") == "content_block_delta":
+        return True
+    return any(choice["delta"].get("content") for choice in event.get("choices", []))
 
 
 def _error(api: str, status: int) -> dict[str, Any]:
@@ -77,9 +89,13 @@ def _handler_for(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
             self.send_header("content-type", "text/event-stream")
             self.send_header("connection", "close")
             self.end_headers()
+            held = False
             for event, data in (_anthropic_events if api == "anthropic" else _openai_events)(body, text, usage):
                 self.wfile.write((f"event: {event}\n" if event else "").encode() + f"data: {data}\n\n".encode())
                 self.wfile.flush()
+                if fake.hold is not None and not held and _is_text(data):
+                    held = True
+                    fake.hold_timed_out = not fake.hold.wait(timeout=20)
             self.close_connection = True
 
         def _json(self, status: int, payload: dict[str, Any]) -> None:

@@ -32,6 +32,7 @@ class DraftRun:
     usage: Usage = field(default_factory=Usage)
     events: queue.Queue = field(default_factory=queue.Queue)
     cancelled: threading.Event = field(default_factory=threading.Event)
+    ended: threading.Event = field(default_factory=threading.Event)  # the thread is done: usage is final
     recorded: bool = False
 
     def start(self) -> "DraftRun":
@@ -51,8 +52,10 @@ class DraftRun:
                 on_retry=lambda reason: self.events.put(("restart", reason)),
             )  # fmt: skip
         except Exception as error:  # every failure ends the stream with its plain message
+            self.ended.set()
             self.events.put(("failed", error))
         else:
+            self.ended.set()
             self.events.put(("done", draft))
 
     def next_event(self) -> tuple[str, Any]:

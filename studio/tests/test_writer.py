@@ -2,8 +2,11 @@
 the rewrite tools' diff. Both SDKs against the fake server; nothing is saved by either."""
 
 import json
+import threading
 
 import pytest
+from asgiref.sync import sync_to_async
+from django.db import connections
 from django.test import AsyncClient
 from django.urls import reverse
 
@@ -119,10 +122,17 @@ def test_rewrites_without_a_key_say_they_need_one(owner_client):
 async def test_under_asgi_the_draft_streams_through_an_async_iterator(owner, settings, fake_llm_server):
     configure_llm(settings, fake_llm_server, "anthropic")  # one provider: a transactional test is slow
     fake_llm_server.reply(GOOD)
+    fake_llm_server.hold = threading.Event()  # the model stops after its first piece until released
     client = AsyncClient()
     await client.aforce_login(owner)
     response = await client.post(DRAFT, ANSWERS)
     assert response.status_code == 200 and response.is_async
-    raw = b"".join([chunk async for chunk in response.streaming_content])
-    assert raw.count(b"event: text") > 10 and b"event: done" in raw
+    chunks = aiter(response.streaming_content)
+    first = await anext(chunks)  # arrives while the model is still writing: it is streamed, not buffered
+    assert first == b'event: text\ndata: "# Cold "\n\n'
+    fake_llm_server.hold.set()
+    raw = first + b"".join([chunk async for chunk in chunks])
+    assert raw.count(b"event: text") > 10 and b"event: done" in raw and not fake_llm_server.hold_timed_out
     assert await LLMUsage.objects.acount() == 1
+    # The test client keeps Django from closing the request thread's connection; PostgreSQL's teardown needs it.
+    await sync_to_async(connections.close_all)()
