@@ -1,6 +1,7 @@
 """The writer with a language model, both official SDKs against a local fake of their HTTP APIs."""
 
 import re
+import threading
 
 import pytest
 
@@ -109,6 +110,24 @@ def test_a_429_then_success_is_retried_by_the_sdk(fake, provider):
     fake.fail(429).reply(GOOD)
     assert write_draft(provider, brief(), Usage()).title == "Cold brew in five minutes"
     assert len(fake.requests) == 2
+
+
+def test_a_model_that_stops_writing_is_a_timeout(fake, provider):
+    fake.reply(GOOD)
+    fake.hold = threading.Event()  # never set: the stream stops after its first piece
+    stalled = ProviderConfig(provider.name, provider.api_key, "m", base_url=provider.base_url, timeout=1, max_retries=0)
+    pieces = []
+    with pytest.raises(ProviderError, match="did not answer in time") as raised:
+        write_draft(stalled, brief(), Usage(), on_text=pieces.append)
+    assert raised.value.kind == "timeout" and pieces == ["# Cold "]
+    fake.hold.set()
+
+
+def test_the_whole_answer_has_a_deadline_beyond_each_reads_timeout(fake, provider):
+    fake.reply(GOOD)  # a server dripping pieces, each within the read timeout, is stopped all the same
+    late = ProviderConfig(provider.name, provider.api_key, "m", base_url=provider.base_url, deadline=0.0)
+    with pytest.raises(ProviderError, match="took longer than 0 s"):
+        write_draft(late, brief(), Usage())
 
 
 def test_an_unreachable_server_is_named():

@@ -136,10 +136,13 @@ def _plain(config: ProviderConfig, error: Exception) -> ProviderError:
     label = config.label
     status = getattr(error, "status_code", None)
     name = type(error).__name__
-    if name == "APITimeoutError":
+    # The SDKs wrap a timeout before the answer starts (APITimeoutError); one while it streams may come
+    # through as the HTTP library's own (ReadTimeout, a TimeoutException; a dropped stream, a TransportError).
+    lineage = {cls.__name__ for cls in type(error).__mro__}
+    if lineage & {"APITimeoutError", "TimeoutException", "TimeoutError"}:
         return ProviderError("timeout", f"{label} did not answer in time; try again in a moment.")
-    if name == "APIConnectionError":
-        return ProviderError("unreachable", f"{label} could not be reached; check the network or its base URL.")
+    if lineage & {"APIConnectionError", "TransportError", "ConnectionError"}:
+        return ProviderError("unreachable", f"{label} could not be reached or dropped the answer; try again.")
     if status in (401, 403):
         return ProviderError("key", f"{label} refused our API key ({status}); the administrator must check it.")
     if status == 429:
