@@ -144,3 +144,13 @@ def test_a_rewrite_of_a_block_that_does_not_exist_is_a_400(api, llm):
 def test_rewrites_without_a_key_say_they_need_one(api):
     response = api.post(REWRITE, {"script": SCRIPT, "block": 1, "tool": "punchier"}, format="json")
     assert response.status_code == 501 and "need a writing model" in error_of(response)["message"]
+
+
+def test_a_campaigns_brand_notes_are_set_over_the_api_and_bounded(api, owner):
+    campaign = CampaignFactory(workspace=workspace_of(owner))
+    url = f"/api/v1/campaigns/{campaign.pk}"
+    assert api.patch(url, {"brand_notes": "Warm, never salesy."}, format="json").json()["brand_notes"] == (
+        "Warm, never salesy."
+    )
+    response = api.patch(url, {"brand_notes": "x" * 2001}, format="json")
+    assert response.status_code == 400 and "brand_notes" in error_of(response)["details"]
