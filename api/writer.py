@@ -120,9 +120,9 @@ class RewriteView(APIView):
         summary="Rewrite one block of a script",
         description="`tool`: shorten (to `seconds`), punchier, speakers (split between `speakers`, else the "
         "script's), translate (to `language`). Answers the block before and after, the whole script with it "
-        "replaced and a word diff; nothing is saved. Needs a writing model: 501 `writer_unavailable` without one.",
+        "replaced and a word diff; nothing is saved. Needs a writing model: a 400 naming `writer` without one.",
         request=RewriteInputSerializer,
-        responses={200: RewriteSerializer, 501: ERR, **WRITER_ERRORS},
+        responses={200: RewriteSerializer, **WRITER_ERRORS},
     )
     def post(self, request: Request) -> Response:
         data = RewriteInputSerializer(data=request.data)
@@ -131,8 +131,8 @@ class RewriteView(APIView):
         workspace = workspace_of(request)
         try:
             config = services.provider_for(workspace, answers["writer"])
-        except WriterUnavailable as unavailable:
-            raise ApiError(501, "writer_unavailable", f"Rewrites need a writing model. {unavailable}") from None
+        except WriterUnavailable as unavailable:  # a 400 like asking /drafts for a model that is not there
+            raise ValidationError({"writer": [f"Rewrites need a writing model. {unavailable}"]}) from None
         except ValueError as unknown:
             raise ValidationError({"writer": [str(unknown)]}) from None
         try:

@@ -143,7 +143,7 @@ def test_a_rewrite_of_a_block_that_does_not_exist_is_a_400(api, llm):
 
 def test_rewrites_without_a_key_say_they_need_one(api):
     response = api.post(REWRITE, {"script": SCRIPT, "block": 1, "tool": "punchier"}, format="json")
-    assert response.status_code == 501 and "need a writing model" in error_of(response)["message"]
+    assert response.status_code == 400 and "need a writing model" in error_of(response)["details"]["writer"][0]
 
 
 def test_a_campaigns_brand_notes_are_set_over_the_api_and_bounded(api, owner):
