@@ -90,13 +90,16 @@ def _handler_for(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
             self.send_header("connection", "close")
             self.end_headers()
             held = False
+            self.close_connection = True
             for event, data in (_anthropic_events if api == "anthropic" else _openai_events)(body, text, usage):
-                self.wfile.write((f"event: {event}\n" if event else "").encode() + f"data: {data}\n\n".encode())
-                self.wfile.flush()
+                try:
+                    self.wfile.write((f"event: {event}\n" if event else "").encode() + f"data: {data}\n\n".encode())
+                    self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    return  # the client gave up (a test's time-out): nobody is listening any more
                 if fake.hold is not None and not held and _is_text(data):
                     held = True
                     fake.hold_timed_out = not fake.hold.wait(timeout=20)
-            self.close_connection = True
 
         def _json(self, status: int, payload: dict[str, Any]) -> None:
             data = json.dumps(payload).encode()
