@@ -24,6 +24,8 @@ from mediakit.text.script import (
     parse_text,
     to_text,
 )
+from mediakit.writer.drafts import TOOLS
+from mediakit.writer.providers import PROVIDERS
 from publishing.models import SeriesRow
 from publishing.selectors import is_running, rows_of, summary
 from renders.models import RenderJob, RenderOutput
@@ -278,7 +280,8 @@ class CampaignSerializer(serializers.ModelSerializer):
         model = Campaign
         fields = [
             "id", "name", "aspect", "primary_color", "secondary_color", "gradient", "font", "caption_size",
-            "caption_color", "highlight_color", "caption_position", "zoom", "transition", "auto_approve", "created_at",
+            "caption_color", "highlight_color", "caption_position", "zoom", "transition", "auto_approve", "brand_notes",
+            "created_at",
         ]  # fmt: skip
         read_only_fields = ["created_at"]
 
@@ -298,13 +301,51 @@ class DraftInputSerializer(serializers.Serializer):
     speakers = serializers.ListField(
         child=serializers.CharField(max_length=80), max_length=4, default=["Host"], help_text="Up to four names."
     )
+    language = serializers.CharField(max_length=20, default="en", validators=[LANGUAGE_TAG])
+    campaign = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="Its brand notes and latest scripts guide the writer.",
+    )
+    writer = serializers.ChoiceField(
+        choices=["", "outline", *PROVIDERS],
+        default="",
+        help_text="'outline' for the keyless outline; a provider's name to choose it (remembered for the workspace); "
+        "empty: the workspace's choice, or the outline when no model is configured.",
+    )
 
 
 class DraftSerializer(serializers.Serializer):
-    writer = serializers.CharField(help_text="'outline': no language model is configured; write each [[part]].")
+    writer = serializers.CharField(help_text="'outline' (write each [[part]]), or the provider that wrote it.")
     title = serializers.CharField()
-    body = serializers.CharField(help_text="The script in the text format, with [[parts]] to write.")
-    words = serializers.IntegerField(help_text="Words to write in all for the target length.")
+    body = serializers.CharField(help_text="The script in the text format (an outline has [[parts]] to write).")
+    words = serializers.IntegerField(help_text="An outline: words to write in all; a draft: words written.")
+    model = serializers.CharField(required=False)
+    repaired = serializers.BooleanField(required=False, help_text="The model's first answer was unreadable.")
+    usage = serializers.DictField(required=False, help_text="input_tokens, output_tokens")
+
+
+class RewriteInputSerializer(serializers.Serializer):
+    script = serializers.CharField(
+        max_length=settings.RENDER_MAX_SCRIPT_CHARS, help_text="The whole script, text format."
+    )
+    block = serializers.IntegerField(min_value=1, max_value=MAX_BLOCKS, help_text="Which block, counting from 1.")
+    tool = serializers.ChoiceField(choices=list(TOOLS))
+    seconds = serializers.IntegerField(min_value=1, max_value=600, default=10, help_text="For 'shorten'.")
+    speakers = serializers.ListField(
+        child=serializers.CharField(max_length=80), max_length=4, default=list, help_text="For 'speakers'."
+    )
+    language = serializers.CharField(max_length=20, default="en", validators=[LANGUAGE_TAG], help_text="'translate'")
+    writer = serializers.ChoiceField(choices=["", *PROVIDERS], default="")
+
+
+class RewriteSerializer(serializers.Serializer):
+    before = serializers.CharField()
+    after = serializers.CharField()
+    script = serializers.CharField(help_text="The whole script with the block replaced.")
+    diff = serializers.ListField(child=serializers.ListField(), help_text='[["same"|"del"|"ins", "words"], …]')
+    usage = serializers.DictField()
 
 
 class ScriptSearchSerializer(serializers.Serializer):

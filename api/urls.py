@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from api import views
+from api import views, writer
 
 router = SimpleRouter(trailing_slash=False)
 router.register("speakers", views.SpeakerViewSet, basename="speaker")
@@ -17,7 +17,8 @@ urlpatterns = [
     path("v1/synthesize", views.SynthesizeView.as_view(), name="synthesize"),
     path("v1/renders", views.RenderView.as_view(), name="renders"),
     path("v1/usage", views.UsageView.as_view(), name="usage"),
-    path("v1/drafts", views.DraftView.as_view(), name="drafts"),
+    path("v1/drafts", writer.DraftView.as_view(), name="drafts"),
+    path("v1/rewrites", writer.RewriteView.as_view(), name="rewrites"),
     path("v1/files/<str:token>", views.download, name="file"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

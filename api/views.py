@@ -1,6 +1,5 @@
 """The REST API under /api/v1/: thin views; validation in serializers, work in api.services."""
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -18,8 +17,6 @@ from api.auth import workspace_of
 from api.errors import error_response
 from api.serializers import (
     CampaignSerializer,
-    DraftInputSerializer,
-    DraftSerializer,
     ErrorSerializer,
     JobSearchSerializer,
     JobSerializer,
@@ -37,7 +34,6 @@ from api.serializers import (
 from api.signing import LinkExpired, LinkInvalid, output_for_token, seconds_left
 from billing.selectors import usage_history, usage_summary
 from mediakit.text.embeddings import EmbeddingUnavailable
-from mediakit.text.outline import OutlineError, draft_outline
 from publishing.models import Series
 from publishing.selectors import series_of
 from renders.files import serve_file
@@ -182,30 +178,6 @@ class RenderView(APIView):
     )
     def post(self, request: Request) -> Response:
         return _submit(request, RenderInputSerializer, RenderJob.Kind.VIDEO)
-
-
-class DraftView(APIView):
-    @extend_schema(
-        summary="Draft a script",
-        description="Without a writing model configured (the case today) the draft is an outline: a hook, three "
-        "points and a call to action, each part's word count fitted to `seconds`, spoken by `speakers` in turn, "
-        "with [[parts]] for you to write. A script with [[parts]] left is refused for rendering.",
-        request=DraftInputSerializer,
-        responses={200: DraftSerializer, **INVALID, **AUTH_ERRORS},
-    )
-    def post(self, request: Request) -> Response:
-        data = DraftInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        answers = data.validated_data
-        try:
-            outline = draft_outline(
-                answers["topic"], seconds=answers["seconds"], speakers=answers["speakers"],
-                platform=answers["platform"], tone=answers["tone"],
-                words_per_minute=settings.NARRATION_WORDS_PER_MINUTE,
-            )  # fmt: skip
-        except OutlineError as refusal:
-            raise ValidationError({"non_field_errors": [str(refusal)]}) from None
-        return Response({"writer": "outline", "title": outline.title, "body": outline.body, "words": outline.words})
 
 
 class UsageView(APIView):

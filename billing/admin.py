@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import pluralize
 
-from billing.models import Plan, Reservation, StripeEvent, UsageEntry, WorkspacePlan
+from billing.models import LLMUsage, Plan, Reservation, StripeEvent, UsageEntry, WorkspacePlan
 from billing.quota import adjust
 from billing.stripe_events import queue_stripe_event
 
@@ -17,6 +17,7 @@ class PlanAdmin(admin.ModelAdmin):
         "included_video_renders",
         "max_video_height",
         "max_members",
+        "max_llm_tokens",
         "concurrent_jobs",
         "api_access",
         "output_retention_days",
@@ -92,6 +93,13 @@ class ReservationAdmin(admin.ModelAdmin):
     list_display = ["job", "workspace", "narration_seconds", "video_renders", "status", "created_at"]
     list_filter = ["status"]
     raw_id_fields = ["workspace", "job"]
+
+
+@admin.register(LLMUsage)
+class LLMUsageAdmin(admin.ModelAdmin):
+    list_display = ["workspace", "purpose", "provider", "model", "input_tokens", "output_tokens", "created_at"]
+    list_filter = ["provider", "purpose"]
+    raw_id_fields = ["workspace", "created_by"]
 
 
 @admin.register(StripeEvent)

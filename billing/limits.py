@@ -6,9 +6,9 @@ from django.utils import timezone
 
 from accounts.models import Workspace
 from accounts.seats import SeatRefusal
-from billing.models import Plan, WorkspacePlan
+from billing.models import LLMUsage, Plan, WorkspacePlan
 from billing.quota import QuotaExceeded
-from billing.selectors import effective_plan, plan_state_of
+from billing.selectors import current_period, effective_plan, llm_tokens_used, plan_state_of
 
 
 def current_plan(workspace: Workspace) -> Plan:
@@ -36,6 +36,37 @@ def check_voice_allowance(workspace: Workspace, count: int) -> None:
             needed={"voices": count + 1},
             remaining={"voices": max(0, plan.max_voices - count)},
         )
+
+
+def check_llm_allowance(workspace: Workspace) -> None:
+    """Raises QuotaExceeded when the plan's language-model tokens for this period are used up (or it has none).
+    Checked before a call; the call's own tokens are counted after it, so one call can pass the line."""
+    state = plan_state_of(workspace)
+    now = timezone.now()
+    plan = effective_plan(state, now)
+    used = llm_tokens_used(workspace, *current_period(state, now))
+    if used >= plan.max_llm_tokens:
+        what = (
+            "does not include the AI writer"
+            if not plan.max_llm_tokens
+            else f"includes {plan.max_llm_tokens:,} writer tokens a period and this workspace has used {used:,}"
+        )
+        raise QuotaExceeded(
+            f"The {plan.name} plan {what}; the outline writer still works, or upgrade.",
+            needed={"llm_tokens": 1},
+            remaining={"llm_tokens": max(plan.max_llm_tokens - used, 0)},
+        )
+
+
+def record_llm_usage(workspace: Workspace, user, *, provider: str, model: str, purpose: str, input_tokens: int,
+                     output_tokens: int) -> LLMUsage | None:  # fmt: skip
+    """One ledger row for a model call's tokens; nothing when the provider reported none (it failed before)."""
+    if not input_tokens and not output_tokens:
+        return None
+    return LLMUsage.objects.create(
+        workspace=workspace, created_by=user if user and user.is_authenticated else None, provider=provider,
+        model=model[:100], purpose=purpose, input_tokens=input_tokens, output_tokens=output_tokens,
+    )  # fmt: skip
 
 
 def seats_of(workspace: Workspace) -> dict[str, int]:

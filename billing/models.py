@@ -50,6 +50,10 @@ class Plan(models.Model):
         blank=True,
         help_text="Days a finished render's files are kept (from its end); empty: forever. Creators can keep a video.",
     )
+    max_llm_tokens = models.PositiveIntegerField(
+        default=200_000,
+        help_text="Language-model tokens (prompts and answers) per period for the writer; 0 turns it off.",
+    )
     stripe_price_id = models.CharField(
         max_length=100, blank=True, help_text="Overrides the STRIPE_PRICE_<SLUG> environment setting."
     )
@@ -196,3 +200,25 @@ class StripeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
+
+
+class LLMUsage(models.Model):
+    """Tokens a language model spent for a workspace: one row per draft or rewrite, failed ones included (the
+    provider bills them). The plan's `max_llm_tokens` is checked against this period's rows."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="llm_usage")
+    provider = models.CharField(max_length=20)
+    model = models.CharField(max_length=100)
+    purpose = models.CharField(max_length=20)  # draft, rewrite
+    input_tokens = models.PositiveIntegerField(default=0)
+    output_tokens = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "LLM usage"
+        verbose_name_plural = "LLM usage"
+
+    def __str__(self) -> str:
+        return f"{self.workspace_id} {self.purpose} {self.input_tokens}+{self.output_tokens} ({self.model})"

@@ -9,7 +9,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.models import Workspace
-from billing.models import Plan, Reservation, UsageEntry, WorkspacePlan
+from billing.models import LLMUsage, Plan, Reservation, UsageEntry, WorkspacePlan
 
 # The render job statuses that hold quota (queued, running): billing sits below renders, so it names them
 # (renders' tests check they match RenderJob.Status).
@@ -73,6 +73,7 @@ def usage_summary(workspace: Workspace, *, state: WorkspacePlan | None = None, n
         seconds=Sum("narration_seconds"), renders=Sum("video_renders"), jobs=Count("pk")
     )
     seconds = _meter(Decimal(plan.included_narration_seconds), used["seconds"] or 0, held["seconds"] or 0)
+    tokens = llm_tokens_used(workspace, start, end)
     return {
         "plan": {"slug": plan.slug, "name": plan.name},
         "status": state.status if state else WorkspacePlan.Status.ACTIVE,
@@ -83,7 +84,16 @@ def usage_summary(workspace: Workspace, *, state: WorkspacePlan | None = None, n
         "video_renders": _meter(plan.included_video_renders, used["renders"] or 0, held["renders"] or 0),
         "concurrent_jobs": {"limit": plan.concurrent_jobs, "running": held["jobs"]},
         "max_video_height": plan.max_video_height,
+        "llm_tokens": _meter(plan.max_llm_tokens, tokens, 0),
     }
+
+
+def llm_tokens_used(workspace: Workspace, start: datetime, end: datetime) -> int:
+    """Language-model tokens (prompts and answers) the workspace spent between `start` and `end`."""
+    used = LLMUsage.objects.filter(workspace=workspace, created_at__gte=start, created_at__lt=end).aggregate(
+        input=Sum("input_tokens"), output=Sum("output_tokens")
+    )
+    return (used["input"] or 0) + (used["output"] or 0)
 
 
 def monthly_history(workspace: Workspace, months: int = 12) -> list[dict[str, Any]]:

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "omnivibe",
     "accounts",
     "scripts",
+    "writer",
     "studio",
     "voices",
     "renders",
@@ -320,6 +321,20 @@ ELEVENLABS_OUTPUT_FORMAT = env_str("ELEVENLABS_OUTPUT_FORMAT", "pcm_22050")  # o
 ELEVENLABS_TIMEOUT = env_float("ELEVENLABS_TIMEOUT", 60.0)
 ELEVENLABS_MAX_RETRIES = env_int("ELEVENLABS_MAX_RETRIES", 2)  # the SDK retries 429/5xx with backoff
 VOICE_SAMPLE_MAX_BYTES = env_int("VOICE_SAMPLE_MAX_BYTES", 20 * 1024 * 1024)
+
+# --- The writer (drafts and rewrites from a language model: writer/, mediakit/writer/) -------------
+# Each provider is offered only when its key is set; without any, the writer lays out an outline.
+# The variable names are the SDKs' own, so an OpenAI-compatible server (llama.cpp, Ollama) works too.
+OPENAI_API_KEY = env_secret("OPENAI_API_KEY", "")
+OPENAI_BASE_URL = env_str("OPENAI_BASE_URL", "")
+WRITER_OPENAI_MODEL = env_str("WRITER_OPENAI_MODEL", "gpt-4.1-mini")
+ANTHROPIC_API_KEY = env_secret("ANTHROPIC_API_KEY", "")
+ANTHROPIC_BASE_URL = env_str("ANTHROPIC_BASE_URL", "")
+WRITER_ANTHROPIC_MODEL = env_str("WRITER_ANTHROPIC_MODEL", "claude-haiku-4-5")
+WRITER_TIMEOUT = env_float("WRITER_TIMEOUT", 60.0)  # each read; WRITER_DEADLINE bounds a whole answer
+WRITER_DEADLINE = env_float("WRITER_DEADLINE", 180.0)
+WRITER_MAX_RETRIES = env_int("WRITER_MAX_RETRIES", 2)  # the SDKs retry 429/5xx with backoff
+WRITER_MAX_OUTPUT_TOKENS = env_int("WRITER_MAX_OUTPUT_TOKENS", 4000)
 
 # --- Request bodies: refused (413) while they arrive, before more than the limit is read (omnivibe/body_limits.py)
 MB = 1024 * 1024

@@ -28,3 +28,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 API_THROTTLE_RATE = "100000/min"  # the throttling test sets its own
 API_ANONYMOUS_THROTTLE_RATE = "100000/min"
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True  # the suite's receivers listen on 127.0.0.1; the guard has its own tests
+# The writer never reaches a real provider from a test: tests point it at tests/fake_llm.py.
+OPENAI_API_KEY = ANTHROPIC_API_KEY = OPENAI_BASE_URL = ANTHROPIC_BASE_URL = ""

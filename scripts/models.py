@@ -72,6 +72,11 @@ class Campaign(models.Model):
     auto_approve = models.BooleanField(
         default=False, help_text="Finished videos of this campaign's series are approved without a review."
     )
+    brand_notes = models.TextField(
+        blank=True,
+        max_length=2000,
+        help_text="How the brand speaks (words to use or avoid, who the audience is): the AI writer follows it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

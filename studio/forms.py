@@ -214,6 +214,7 @@ class CampaignForm(forms.ModelForm):
             "zoom",
             "transition",
             "auto_approve",
+            "brand_notes",
         ]
         widgets = {
             "primary_color": COLOR_INPUT,
@@ -222,6 +223,7 @@ class CampaignForm(forms.ModelForm):
             "highlight_color": COLOR_INPUT,
             "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
             "music": forms.ClearableFileInput(attrs={"accept": "audio/*"}),
+            "brand_notes": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {"caption_color": "Caption colour", "highlight_color": "Current word colour"}
         help_texts = {

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from studio import account, views, workspace
+from studio import account, views, workspace, writer
 
 app_name = "studio"
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
     path("scripts/estimate/", views.script_estimate, name="script_estimate"),
     path("scripts/speaker-preview/", views.speaker_preview, name="speaker_preview"),
     path("scripts/<int:pk>/similar/", views.script_similar, name="script_similar"),
+    path("scripts/draft/", writer.draft_stream, name="writer_draft"),
+    path("scripts/rewrite/", writer.rewrite, name="writer_rewrite"),
     path("scripts/<int:pk>/delete/", views.script_delete, name="script_delete"),
     path("scripts/<int:pk>/duplicate/", views.script_duplicate, name="script_duplicate"),
     path("renders/", views.render_list, name="renders"),

@@ -58,6 +58,7 @@ from studio.forms import (
     SpeakersForm,
     script_error_lines,
 )
+from studio.writer import writer_panel
 from voices.forms import as_sentence
 from voices.services import preview_wav, speaker_voice
 
@@ -173,6 +174,7 @@ def script_new(request: HttpRequest) -> HttpResponse:
         "render_form": _render_form_for(campaign),
         "outline_form": outline_form,
         "speakers_form": form.speakers,
+        **writer_panel(workspace),
     }
     return render(request, "studio/script_edit.html", context)
 
@@ -220,6 +222,7 @@ def script_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "render_form": _render_form_for(script.campaign),
             "jobs": script.render_jobs.all()[:10],
             "speakers_form": form.speakers,
+            **writer_panel(script.workspace),
         },
     )
 

@@ -1,7 +1,7 @@
 """The shared fixtures, one pytest plugin registered by the root conftest: a real Redis (the embedded one
 unless REDIS_URL is set), temporary media (or a fresh bucket of a real S3 server: `bucket`), known users (owner,
-outsider), the seeded plans, API clients and local fakes of the vendors (Stripe, ElevenLabs). Test data comes
-from `tests.factories`."""
+outsider), the seeded plans, API clients and local fakes of the vendors (Stripe, ElevenLabs, the writer's language
+models). Test data comes from `tests.factories`."""
 
 import logging
 import os
@@ -20,7 +20,7 @@ from accounts.access import CURRENT_WORKSPACE
 from api.keys import create_key
 from omnivibe.embedded_redis import EmbeddedRedis
 from omnivibe.object_storage import object_storage_options
-from tests import fake_elevenlabs
+from tests import fake_elevenlabs, fake_llm
 from tests.factories import api_workspace, make_member, seed_plans, workspace_of
 from tests.fake_stripe import FakeStripe
 
@@ -261,3 +261,30 @@ def bucket(settings, s3_endpoint) -> Iterator[Bucket]:
     for key in Bucket(name, client).keys():  # noqa: SIM118 (a method, not a dict's) moto keeps objects in memory
         client.delete_object(Bucket=name, Key=key)
     client.delete_bucket(Bucket=name)
+
+
+@pytest.fixture
+def fake_llm_server():
+    """The fake OpenAI / Anthropic API, with no provider configured yet (see `llm`)."""
+    fake = fake_llm.FakeLLM()
+    server = fake_llm.start(fake)
+    yield fake
+    server.shutdown()
+    server.server_close()
+
+
+def configure_llm(settings, fake: fake_llm.FakeLLM, provider: str, key: str = fake_llm.API_KEY) -> None:
+    """Point the writer's provider at the fake server, through the same settings a deployment sets."""
+    if provider == "openai":
+        settings.OPENAI_API_KEY, settings.OPENAI_BASE_URL = key, f"{fake.url}/v1"
+    else:
+        settings.ANTHROPIC_API_KEY, settings.ANTHROPIC_BASE_URL = key, fake.url
+    settings.WRITER_MAX_RETRIES, settings.WRITER_TIMEOUT = 2, 5.0
+
+
+@pytest.fixture(params=["openai", "anthropic"])
+def llm(request, settings, fake_llm_server) -> fake_llm.FakeLLM:
+    """The writer configured with one provider, each in turn, both talking to the fake server."""
+    configure_llm(settings, fake_llm_server, request.param)
+    fake_llm_server.provider = request.param
+    return fake_llm_server

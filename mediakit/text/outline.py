@@ -46,9 +46,11 @@ class Outline:
     words: int  # words to write in all, for the target length
 
 
-def draft_outline(
-    topic: str, *, seconds: int, speakers: list[str], platform: str, tone: str, words_per_minute: int
-) -> Outline:
+def check_brief(
+    topic: str, *, seconds: int, speakers: list[str], platform: str, tone: str
+) -> tuple[str, str, list[str]]:
+    """The answers every writer asks for, checked and tidied: (topic, tone, speaker names). OutlineError says
+    what is wrong. The language-model writer (mediakit.writer) asks the same questions."""
     topic, tone = " ".join(topic.split()), " ".join(tone.split()) or "friendly"
     if not topic:
         raise OutlineError("Give a topic: what the video is about.")
@@ -58,9 +60,23 @@ def draft_outline(
         raise OutlineError("Choose a length between 5 seconds and 30 minutes.")
     if platform not in PLATFORMS:
         raise OutlineError(f"Choose a platform: {', '.join(PLATFORMS)}.")
-    names = [" ".join(name.split()) for name in speakers if name.strip()] or ["Host"]
+    names = list(dict.fromkeys(" ".join(name.split()) for name in speakers if name.strip())) or ["Host"]
     if len(names) > 4:
         raise OutlineError("An outline has at most four speakers.")
+    # Read back as a render would: a name the format cannot carry (a colon, brackets) comes back different.
+    try:
+        read_back = [block.speaker for block in parse_text("\n".join(f"{name}: x" for name in names))]
+    except ValueError:
+        read_back = []
+    if read_back != names:
+        raise OutlineError("Speaker names cannot contain a colon or square brackets, or start with #.")
+    return topic, tone, names
+
+
+def draft_outline(
+    topic: str, *, seconds: int, speakers: list[str], platform: str, tone: str, words_per_minute: int
+) -> Outline:
+    topic, tone, names = check_brief(topic, seconds=seconds, speakers=speakers, platform=platform, tone=tone)
     total = max(round(seconds * words_per_minute / 60), len(_PARTS))
     lines = [f"# {PLATFORMS[platform]} outline, about {seconds} s: {topic} (tone: {tone})"]
     for index, (share, part, what) in enumerate(_PARTS):
@@ -69,15 +85,7 @@ def draft_outline(
         if part == "Hook":
             hint += f"; {_OPENINGS[platform]}"
         lines.append(f"{names[index % len(names)]}: [[{part}, about {words} words: {hint}]]")
-    body = "\n".join(lines)
-    # Read back as a render would: a name the format cannot carry (a colon, brackets) comes back different.
-    try:
-        read_back = [block.speaker for block in parse_text(body)]
-    except ValueError:
-        read_back = []
-    if read_back != [names[index % len(names)] for index in range(len(_PARTS))]:
-        raise OutlineError("Speaker names cannot contain a colon or square brackets, or start with #.")
-    return Outline(title=topic[:120], body=body, words=total)
+    return Outline(title=topic[:120], body="\n".join(lines), words=total)
 
 
 def unfilled_parts(text: str) -> list[str]:

@@ -1,6 +1,8 @@
 """The whole product in a real browser: `manage.py runstack` (daphne, worker, embedded Redis) and Chromium.
 
-Sign up, render the sample two-speaker script, watch live progress reach 100 %, and play the video; and a team:
+Sign up, render the sample two-speaker script, watch live progress reach 100 %, and play the video; draft a
+script with the AI writer (the stack's OpenAI provider is the local fake of tests/fake_llm.py), edit it and
+render it; and a team:
 an owner invites an editor and a viewer by e-mail (the mails `runstack` writes to var/mail/), they join through
 the links, the editor renders, the viewer cannot, and the audit log shows each step.
 """
@@ -19,6 +21,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests import fake_llm
+
 pytestmark = pytest.mark.browser
 
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
@@ -31,6 +35,7 @@ if not (CHROMIUM and CHROMEDRIVER):
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 
@@ -41,6 +46,7 @@ def free_port() -> int:
 
 
 VAR = Path(f"/tmp/omnivibe-browser-{os.getpid()}")  # the live stack's var/: database, mails, media
+LLM = fake_llm.FakeLLM()  # the writer's model for the live stack
 
 
 def wait_for_health(url: str, timeout: float) -> None:
@@ -64,6 +70,8 @@ def live_stack():
     port = free_port()
     env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "DATABASE_URL"}}
     env.update(DJANGO_SETTINGS_MODULE="omnivibe.settings", DEBUG="1", OMNIVIBE_VAR_DIR=str(var), PORT=str(port))
+    llm_server = fake_llm.start(LLM)
+    env.update(OPENAI_API_KEY=fake_llm.API_KEY, OPENAI_BASE_URL=f"{LLM.url}/v1", ANTHROPIC_API_KEY="")
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], env=env, cwd=settings.BASE_DIR, check=True)
     log = (var / "stack.log").open("w")
@@ -78,6 +86,7 @@ def live_stack():
         # Ctrl-C stops everything it started: the run's own Redis socket directory is gone with its server.
         assert list((var / "run").iterdir()) == []
         shutil.rmtree(var, ignore_errors=True)
+        llm_server.shutdown()
 
 
 @pytest.fixture
@@ -137,6 +146,42 @@ def test_sign_up_render_watch_progress_and_play_the_video(live_stack, browser):
     browser.refresh()
     assert browser.find_element(By.ID, "job-status").get_attribute("data-status") == "succeeded"
     assert browser.find_elements(By.ID, "job-video")
+
+
+AI_DRAFT = """# Cold brew at home
+Ana: Cold brew never meets heat, and that changes the whole cup.
+Ben: Less bitter, then? With the beans I already have?
+Ana: Less bitter and sweeter. Grind coarse, steep overnight, filter."""
+
+
+def test_draft_with_ai_edit_and_render(live_stack, browser):
+    LLM.reply(AI_DRAFT)
+    sign_up(browser, live_stack, "writer@example.com")
+    browser.find_element(By.LINK_TEXT, "New script").click()
+    browser.find_element(By.CSS_SELECTOR, "#ai-writer summary").click()
+    browser.find_element(By.NAME, "ai-topic").send_keys("Cold brew at home")
+    for name, value in (("ai-speakers", "Ana, Ben"), ("ai-seconds", "15")):
+        field = browser.find_element(By.NAME, name)
+        field.clear()
+        field.send_keys(value)
+    browser.find_element(By.ID, "ai-draft-button").click()
+    status = browser.find_element(By.ID, "ai-draft-status")
+    WebDriverWait(browser, 60).until(lambda b: "is in the editor" in status.text or "unchanged" in status.text)
+    assert "A draft of 29 words by OpenAI" in status.text, status.text
+    body = browser.find_element(By.NAME, "body")
+    assert body.get_attribute("value").startswith("Ana: Cold brew never meets heat")
+    assert browser.find_element(By.NAME, "title").get_attribute("value") == "Cold brew at home"
+    body.send_keys(Keys.CONTROL, Keys.END)
+    body.send_keys("\nBen: Written by hand, after the draft.")
+    browser.find_element(By.ID, "render-button").click()
+    WebDriverWait(browser, 20).until(lambda b: "/jobs/" in b.current_url)
+    WebDriverWait(browser, 240, poll_frequency=0.5).until(
+        lambda b: (
+            b.execute_script("return document.getElementById('job-status').dataset.status") in {"succeeded", "failed"}
+        )
+    )
+    assert browser.find_element(By.ID, "job-status").get_attribute("data-status") == "succeeded"
+    assert LLM.requests and LLM.requests[0]["stream"] is True  # the page streamed it from the model
 
 
 def sign_up(browser, base: str, email: str, path: str = "/accounts/signup/") -> None:

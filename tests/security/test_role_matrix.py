@@ -98,6 +98,12 @@ PROBES: dict[Action, list[Probe]] = {
         Probe("duplicate a campaign", lambda web, api, o: web.post(f"/studio/campaigns/{o.campaign_pk}/duplicate/")),
         Probe("API draft", lambda web, api, o: api.post("/api/v1/drafts", {"topic": "Tea"}, format="json")),
         Probe(
+            "rewrite a block",
+            lambda web, api, o: web.post(
+                "/studio/scripts/rewrite/", {"body": "Host: Hi.", "block": 1, "tool": "punchier"}
+            ),
+        ),
+        Probe(
             "API create script",
             lambda web, api, o: api.post("/api/v1/scripts", {"title": "T", "body": "Host: Hi."}, format="json"),
         ),

@@ -1,0 +1,132 @@
+"""The writer for a workspace: which model it uses, what a campaign adds to the prompt, the plan's token
+allowance, and the ledger of tokens spent. Drafting and rewriting themselves are mediakit.writer's.
+
+Nothing is saved here but the usage row: a draft goes into the editor and is saved by the creator, so a failed
+or refused draft leaves nothing half-written behind.
+"""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import transaction
+
+from accounts.models import Workspace
+from billing.limits import check_llm_allowance, record_llm_usage
+from mediakit.writer.drafts import Draft, DraftBrief, Rewrite, rewrite_block, write_draft
+from mediakit.writer.providers import PROVIDERS, ProviderConfig, Usage
+from scripts.models import Campaign, Script
+from writer.context import writer_context
+from writer.models import WorkspaceWriter
+
+PAST_SCRIPTS = 3  # of the campaign, newest first, for its voice
+
+
+class WriterUnavailable(Exception):
+    """No language model is configured here; the message says what to set."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "No writing model is set up on this server (OPENAI_API_KEY or ANTHROPIC_API_KEY): "
+            "the outline writer works without one."
+        )
+
+
+def providers_on_offer() -> list[tuple[str, str]]:
+    """(name, label) of each configured provider, in order of preference."""
+    return [(config.name, config.label) for config in writer_context().providers]
+
+
+def provider_for(workspace: Workspace, requested: str = "") -> ProviderConfig:
+    """The provider asked for (remembered as the workspace's choice), else the workspace's last choice, else the
+    first configured one. WriterUnavailable when none is; ValueError naming the choices for an unknown one."""
+    context = writer_context()
+    if not context.providers:
+        raise WriterUnavailable()
+    offered = [config.name for config in context.providers]
+    if requested:
+        if requested not in offered:
+            labels = ", ".join(offered)
+            known = requested in PROVIDERS
+            raise ValueError(f"{requested} is not configured here; choose {labels}." if known else f"Choose {labels}.")
+        WorkspaceWriter.objects.update_or_create(workspace=workspace, defaults={"provider": requested})
+        return context.provider(requested)
+    chosen = WorkspaceWriter.objects.filter(workspace=workspace).values_list("provider", flat=True).first()
+    return context.provider(chosen or "")
+
+
+def brief_for(
+    workspace: Workspace,
+    *,
+    topic: str,
+    platform: str,
+    seconds: int,
+    tone: str,
+    speakers: list[str],
+    language: str,
+    campaign: Campaign | None,
+) -> DraftBrief:
+    """The brief with the campaign's brand notes and its latest scripts (OutlineError for a bad answer)."""
+    notes, examples = "", ()
+    if campaign is not None:
+        notes = campaign.brand_notes
+        bodies = Script.objects.filter(workspace=workspace, campaign=campaign).order_by("-updated_at")
+        examples = tuple(bodies.values_list("body", flat=True)[:PAST_SCRIPTS])
+    return DraftBrief.checked(
+        topic, platform=platform, seconds=seconds, tone=tone, speakers=speakers, language=language,
+        words_per_minute=settings.NARRATION_WORDS_PER_MINUTE, brand_notes=notes, examples=examples,
+    )  # fmt: skip
+
+
+def record_spending(workspace: Workspace, user, config: ProviderConfig, purpose: str, usage: Usage) -> None:
+    """The tokens go on the ledger whatever happened: the provider bills failed and refused answers too."""
+    with transaction.atomic():
+        record_llm_usage(
+            workspace, user, provider=config.name, model=config.model, purpose=purpose,
+            input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
+        )  # fmt: skip
+
+
+def draft(
+    workspace: Workspace,
+    user,
+    brief: DraftBrief,
+    config: ProviderConfig,
+    *,
+    on_text: Callable[[str], None] = lambda piece: None,
+    on_retry: Callable[[str], None] = lambda reason: None,
+) -> tuple[Draft, Usage]:
+    """A checked draft (ProviderError, DraftRefused, QuotaExceeded otherwise); its tokens recorded either way."""
+    check_llm_allowance(workspace)
+    usage = Usage()
+    try:
+        result = write_draft(
+            config, brief, usage, max_tokens=writer_context().max_output_tokens, on_text=on_text, on_retry=on_retry
+        )
+    finally:
+        record_spending(workspace, user, config, "draft", usage)
+    return result, usage
+
+
+def rewrite(
+    workspace: Workspace,
+    user,
+    config: ProviderConfig,
+    script: str,
+    block: int,
+    tool: str,
+    *,
+    seconds: int = 10,
+    speakers: tuple[str, ...] = (),
+    language: str = "en",
+) -> tuple[Rewrite, Usage]:
+    """Block `block` (1-based) of `script` rewritten by `tool`; ScriptError for a bad script or block number."""
+    check_llm_allowance(workspace)
+    usage = Usage()
+    try:
+        result = rewrite_block(
+            config, script, block, tool, usage, seconds=seconds, speakers=speakers, language=language,
+            words_per_minute=settings.NARRATION_WORDS_PER_MINUTE,
+        )  # fmt: skip
+    finally:
+        record_spending(workspace, user, config, "rewrite", usage)
+    return result, usage
