@@ -77,7 +77,7 @@ class SpeakersForm(forms.Form):
 class ScriptForm(forms.ModelForm):
     language = forms.ChoiceField(
         choices=LANGUAGES,
-        required=False,  # left out: the script keeps its language (new scripts: English)
+        required=False,  # left out: the script keeps its language (new scripts: the workspace's)
         help_text="English numbers and units are spelled out; other languages are read as written: give the "
         "speakers a voice that speaks it.",
     )
@@ -108,8 +108,10 @@ class ScriptForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = campaigns_of(workspace)
         self.fields["campaign"].empty_label = "No campaign"
-        language = self.instance.language if self.instance.pk else ""
-        if language and language not in dict(LANGUAGES):  # set through the API: kept, and shown as it is
+        # A new script starts in the workspace's language (its settings page); an existing one keeps its own.
+        language = self.instance.language if self.instance.pk else workspace.default_language
+        self._unchosen_language = language
+        if language and language not in dict(LANGUAGES):  # set through the API or settings: kept, shown as it is
             self.fields["language"].choices = [*LANGUAGES, (language, language)]
         body = self.data.get("body", "") if self.is_bound else (self.instance.body or self.initial.get("body", ""))
         self.speakers = SpeakersForm(
@@ -120,7 +122,7 @@ class ScriptForm(forms.ModelForm):
         )
 
     def clean_language(self) -> str:
-        return self.cleaned_data["language"] or self.instance.language or "en"
+        return self.cleaned_data["language"] or self._unchosen_language or "en"
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -162,8 +162,6 @@ def script_new(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST" and form.is_valid():
         script = form.save(commit=False)
         script.workspace, script.created_by = workspace, request.user
-        if "language" not in form.cleaned_data:
-            script.language = defaults["language"]
         script.save()
         if "render" in request.POST or "prepare" in request.POST:
             return _render(request, script)

@@ -61,10 +61,10 @@ def test_new_scripts_start_in_the_language_and_campaign_the_settings_name(owner,
     assert 'value="de-DE"' in page and f'<option value="{launch.pk}" selected>' in page
 
     new_page = client.get(reverse("studio:script_new"))
-    assert new_page.context["form"]["campaign"].value() == launch.pk
-    saved = client.post(
-        reverse("studio:script_new"), {"title": "Hallo", "campaign": launch.pk, "body": "Host: Hallo zusammen."}
-    )
+    form = new_page.context["form"]
+    assert (form["campaign"].value(), form["language"].value()) == (launch.pk, "de-DE")  # the editor's picks
+    posted = {"title": "Hallo", "campaign": launch.pk, "language": "de-DE", "body": "Host: Hallo zusammen."}
+    saved = client.post(reverse("studio:script_new"), posted)
     assert saved.status_code == 302, saved.context["form"].errors
     made = Script.objects.get(title="Hallo")
     assert (made.language, made.campaign) == ("de-DE", launch)
