@@ -241,6 +241,8 @@ STORAGES = {
 
 # --- Render pipeline ---------------------------------------------------------------------------
 RENDER_WORK_DIR = Path(env_str("RENDER_WORK_DIR", str(VAR_DIR / "work")))
+# Generated motion looks, rendered once per look, colours and size and reused by every render on this machine.
+RENDER_LOOK_CACHE = Path(env_str("RENDER_LOOK_CACHE", str(VAR_DIR / "looks")))
 RENDER_MAX_SCRIPT_CHARS = env_int("RENDER_MAX_SCRIPT_CHARS", 20000)
 RENDER_VIDEO_HEIGHT = env_int("RENDER_VIDEO_HEIGHT", 1080)
 RENDER_PROGRESS_MIN_INTERVAL = env_float("RENDER_PROGRESS_MIN_INTERVAL", 0.25)

@@ -176,7 +176,7 @@ def card_events(card: Card, start: float, end: float, width: int, height: int, *
             )
         return events
     if card.kind == "list":
-        size = round(short * 0.055)
+        size = round(short * 0.07)
         step = min(0.6, max(0.15, (end - start) / (len(card.lines) + 1)))
         x = round(width * 0.12)
         events = []
