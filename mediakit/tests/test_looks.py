@@ -6,6 +6,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+import pytest
 import srt
 import webvtt
 
@@ -113,3 +114,21 @@ def test_captions_off_still_delivers_the_caption_files(tmp_path):
     band = slice(int(320 * 0.7), int(320 * 0.95))
     assert np.abs(a[band] - b[band]).mean() > 2
     assert np.abs(a[: int(320 * 0.4)] - b[: int(320 * 0.4)]).mean() < 1.5
+
+
+@pytest.mark.parametrize("constant", [True, False])
+def test_moving_looks_crossfade_and_store_every_frame_when_asked(tmp_path, constant):
+    ctx = default_ctx(
+        tmp_path / "work", tmp_path / "looks", transition="crossfade", constant_frame_rate=constant, kinetic=False
+    )
+    compose.run(ctx)
+    frames = frames_of(ctx.outputs["mp4"])
+    if constant:
+        assert len(frames) == round(ctx.duration * 30)  # every frame stored
+    else:
+        assert len(frames) < ctx.duration * 20  # the look's own frames, all 30 only through the fades
+    times = [time for time, _ in frames]
+    assert all(b > a for a, b in itertools.pairwise(times))
+    # Halfway through the fade between scenes 1 and 2, the picture is neither scene's.
+    before, middle, after = near(frames, 2.15 - 0.3), near(frames, 2.15), near(frames, 2.15 + 0.3)
+    assert np.abs(middle - before).mean() > 1 and np.abs(middle - after).mean() > 1
