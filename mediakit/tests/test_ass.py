@@ -181,3 +181,11 @@ def test_unknown_presets_and_platforms_are_refused():
         to_ass([], width=320, height=240, style=CaptionStyle(preset="wobbly"))
     with pytest.raises(ValueError, match="platform must be one of"):
         to_ass([], width=320, height=240, style=CaptionStyle(platform="myspace"))
+
+
+def test_a_karaoke_sweep_gets_a_frame_every_other_frame_on_still_scenes():
+    from mediakit.video.overlays import caption_change_frames
+
+    document = to_ass(build_cues(words_from("Hi you")), width=320, height=240, style=CaptionStyle(preset="karaoke"))
+
+    assert caption_change_frames(document, 30) == [*range(0, 24, 2), 24]  # the cue (0.00 to 0.80 s), swept
