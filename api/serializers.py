@@ -11,6 +11,8 @@ from accounts.validators import LANGUAGE_TAG
 from api.callbacks import private_target
 from api.models import WebhookDelivery
 from api.signing import signed_url
+from mediakit.captions.ass import PLATFORMS as CAPTION_PLATFORMS
+from mediakit.captions.ass import PRESETS
 from mediakit.pipeline.context import ASPECTS
 from mediakit.speech.engines import available_engines
 from mediakit.text.outline import PLATFORMS
@@ -159,6 +161,16 @@ class RenderInputSerializer(ScriptInputSerializer):
         default=False, help_text="Store every frame at 30 fps (a bigger file, for editors that want CFR)."
     )
 
+    caption_preset = serializers.ChoiceField(
+        choices=list(PRESETS), required=False, help_text="How captions move (default: the campaign's, or highlight)."
+    )
+    caption_platform = serializers.ChoiceField(
+        choices=list(CAPTION_PLATFORMS), required=False, help_text="Keep captions clear of this platform's UI."
+    )
+    burn_captions = serializers.BooleanField(
+        required=False, help_text="false: no captions drawn in the video; caption files are still delivered."
+    )
+
     def validate_height(self, height: int) -> int:
         return height - height % 2
 
@@ -280,8 +292,8 @@ class CampaignSerializer(serializers.ModelSerializer):
         model = Campaign
         fields = [
             "id", "name", "aspect", "primary_color", "secondary_color", "gradient", "font", "caption_size",
-            "caption_color", "highlight_color", "caption_position", "zoom", "transition", "auto_approve", "brand_notes",
-            "created_at",
+            "caption_color", "highlight_color", "caption_position", "caption_preset", "caption_platform",
+            "burn_captions", "zoom", "transition", "auto_approve", "brand_notes", "created_at",
         ]  # fmt: skip
         read_only_fields = ["created_at"]
 

@@ -123,6 +123,9 @@ def job_request(workspace: Workspace, data: dict[str, Any], *, kind: str, user: 
         options = options.with_changes(
             language=language, height=data.get("height"), constant_frame_rate=data["constant_frame_rate"]
         )
+        options = options.with_captions(
+            preset=data.get("caption_preset"), platform=data.get("caption_platform"), burn=data.get("burn_captions")
+        )
     options = options.with_changes(formats=tuple(formats), callback_url=data.get("callback_url", ""))
     title = data["title"] if data["title"] != "Untitled" or script is None else script.title
     return {

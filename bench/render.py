@@ -2,9 +2,11 @@
 
     /work/main/.venv/bin/python bench/render.py [--quick]
 
-Narrates a script once with Piper (about 60 s), then renders 9:16 and 16:9, 30 s and 60 s, still and
-zoomed, and prints wall time, video seconds per wall second and size next to a naive reference (one
-looped input per slide + the subtitles filter, one ffmpeg). --quick: 30 s, 9:16 only, 720p.
+Narrates a script once with Piper (about 60 s), then renders 9:16 and 16:9, 30 s and 60 s: still scenes
+(the brand's gradients), moving scenes (the keyless default: a generated motion look on every scene and a
+kinetic card, first with an empty look cache, then with the looks cached as every later render finds them)
+and a slow zoom on every scene; prints wall time, video seconds per wall second and size next to a naive
+reference (one looped input per slide + the subtitles filter, one ffmpeg). --quick: 30 s, 9:16 only, 720p.
 """
 
 import argparse
@@ -80,10 +82,24 @@ def cut(ctx: RenderContext, seconds: float, workdir: Path) -> RenderContext:
     return part
 
 
-def ours(base: RenderContext, aspect: str, height: int, zoom: bool, out: Path) -> tuple[float, Path]:
+LOOKS = ("still", "moving (cold)", "moving", "zoom")
+
+
+def ours(base: RenderContext, aspect: str, height: int, look: str, out: Path, cache: Path) -> tuple[float, Path]:
     out.mkdir(parents=True, exist_ok=True)
-    ctx = replace(base, workdir=out, aspect=aspect, video_height=height, zoom=zoom, outputs=dict(base.outputs))
-    ctx.storyboard = build_storyboard(ctx.blocks, ctx.words, ctx.duration, brand=ctx.brand, zoom=zoom)
+    moving, zoom = look.startswith("moving"), look == "zoom"
+    ctx = replace(
+        base,
+        workdir=out,
+        aspect=aspect,
+        video_height=height,
+        zoom=zoom,
+        outputs=dict(base.outputs),
+        kinetic=moving,  # the keyless default draws a card on each scene; the still reference none
+        look_cache=cache,
+    )
+    brand = replace(ctx.brand, motion=moving)
+    ctx.storyboard = build_storyboard(ctx.blocks, ctx.words, ctx.duration, brand=brand, zoom=zoom)
     started = time.perf_counter()
     compose.run(ctx)
     return time.perf_counter() - started, ctx.outputs["mp4"]
@@ -94,7 +110,7 @@ def naive(base: RenderContext, aspect: str, height: int, out: Path) -> tuple[flo
     out.mkdir(parents=True, exist_ok=True)
     ctx = replace(base, workdir=out, aspect=aspect, video_height=height)
     width, height = ctx.frame_size
-    board = build_storyboard(ctx.blocks, ctx.words, ctx.duration, brand=ctx.brand)
+    board = build_storyboard(ctx.blocks, ctx.words, ctx.duration, brand=replace(ctx.brand, motion=False))
     ass = out / "captions.ass"
     ass.write_text(to_ass(build_cues(ctx.words), width=width, height=height), encoding="utf-8")
     stills = []
@@ -124,10 +140,12 @@ def naive(base: RenderContext, aspect: str, height: int, out: Path) -> tuple[flo
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="30 s, 9:16, 720p only (about a minute)")
+    parser.add_argument("--lengths", type=float, nargs="+", help="video lengths in seconds (default 30 60)")
+    parser.add_argument("--aspects", nargs="+", choices=["9:16", "16:9", "1:1"], help="default 9:16 16:9")
     args = parser.parse_args()
     height = 720 if args.quick else 1080
-    lengths = [30.0] if args.quick else [30.0, 60.0]
-    aspects = ["9:16"] if args.quick else ["9:16", "16:9"]
+    lengths = args.lengths or ([30.0] if args.quick else [30.0, 60.0])
+    aspects = args.aspects or (["9:16"] if args.quick else ["9:16", "16:9"])
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         root = Path(scratch)
         started = time.perf_counter()
@@ -142,22 +160,31 @@ def main() -> None:
                 naive_wall, naive_file = naive(
                     base, aspect, height, root / f"naive-{aspect}-{seconds:.0f}".replace(":", "x")
                 )
-                for zoom in (False, True):
-                    name = f"{aspect} {seconds:.0f}s {height}p {'zoom' if zoom else 'still'}"
-                    folder = root / name.replace(" ", "-").replace(":", "x")
-                    wall, video = ours(base, aspect, height, zoom, folder)
-                    ratio = f"{naive_wall / wall:7.1f}x" if not zoom else f"{naive_wall / wall:7.1f}x*"
+                # Empty: the first moving render fills it.
+                cache = root / f"looks-{aspect}-{seconds:.0f}".replace(":", "x")
+                walls = {}
+                for look in LOOKS:
+                    name = f"{aspect} {seconds:.0f}s {height}p {look}"
+                    folder = root / name.replace(" ", "-").replace(":", "x").replace("(", "").replace(")", "")
+                    wall, video = ours(base, aspect, height, look, folder, cache)
+                    walls[look] = wall
+                    ratio = f"{naive_wall / wall:7.1f}x" + ("" if look == "still" else "*")
                     print(
                         f"{name:34} {wall:7.1f} {seconds / wall:9.1f} {video.stat().st_size / 1e6:6.1f} "
                         f"{naive_wall:8.1f} {ratio:>8}",
                         flush=True,
                     )
                 print(
+                    f"{'  moving / still':34} {walls['moving'] / walls['still']:7.2f}  (cold cache: "
+                    f"{walls['moving (cold)'] / walls['still']:.2f})",
+                    flush=True,
+                )
+                print(
                     f"{'  naive ' + aspect + f' {seconds:.0f}s':34} {naive_wall:7.1f} {seconds / naive_wall:9.1f} "
                     f"{naive_file.stat().st_size / 1e6:6.1f}",
                     flush=True,
                 )
-    print("* zoom renders are compared with the naive still render (the naive way has no zoom at all).")
+    print("* moving and zoom renders are compared with the naive still render (the naive way has no motion).")
 
 
 if __name__ == "__main__":

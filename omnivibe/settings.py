@@ -300,6 +300,8 @@ SPEECH_CACHE_MAX_MB = env_int("SPEECH_CACHE_MAX_MB", 2048)  # finished narration
 # Each worker machine's copies of media downloaded from a remote storage (a bucket); unused with a local one.
 MEDIA_CACHE_DIR = Path(env_str("MEDIA_CACHE_DIR", str(VAR_DIR / "media-cache")))
 MEDIA_CACHE_MAX_MB = env_int("MEDIA_CACHE_MAX_MB", 1024)
+# Generated motion looks, rendered once per look, colours and size and reused by every render on this machine.
+RENDER_LOOK_CACHE = Path(env_str("RENDER_LOOK_CACHE", str(VAR_DIR / "looks")))
 RENDER_MAX_SCRIPT_CHARS = env_int("RENDER_MAX_SCRIPT_CHARS", 20000)
 RENDER_VIDEO_HEIGHT = env_int("RENDER_VIDEO_HEIGHT", 1080)
 RENDER_PROGRESS_MIN_INTERVAL = env_float("RENDER_PROGRESS_MIN_INTERVAL", 0.25)

@@ -4,6 +4,7 @@ from django import forms
 
 from mediakit import untrusted
 from mediakit import uploads as media
+from mediakit.video.looks import NAMES as LOOK_NAMES
 from mediakit.video.storyboard import Scene, StoryboardError
 from renders.storyboards import SceneEdit
 
@@ -12,7 +13,9 @@ BACKGROUND_CHOICES = [
     ("gradient", "Gradient"),
     ("image", "Picture"),
     ("video", "Video clip"),
+    ("motion", "Moving look"),
 ]
+LOOK_CHOICES = [(name, name.capitalize()) for name in LOOK_NAMES]
 COLOR_INPUT = forms.TextInput(attrs={"type": "color"})
 
 
@@ -30,6 +33,7 @@ class SceneForm(forms.Form):
             attrs={"accept": "image/png,image/jpeg,image/webp,video/mp4,video/quicktime,video/webm"}
         ),
     )
+    look = forms.ChoiceField(choices=LOOK_CHOICES, required=False, label="Look", help_text="For a moving look.")
     title = forms.CharField(required=False, label="Title")
     zoom = forms.BooleanField(required=False, label="Zoom")
 
@@ -40,6 +44,7 @@ class SceneForm(forms.Form):
             "kind": scene.background.kind,
             "color": colors[0],
             "color2": colors[-1],
+            "look": scene.background.look or LOOK_NAMES[0],
             "title": scene.title or "",
             "zoom": scene.zoom,
         }
@@ -64,7 +69,10 @@ class SceneForm(forms.Form):
         data = self.cleaned_data
         colors = [data["color"]] if data["kind"] == "color" else [data["color"], data["color2"]]
         upload = data["file"] if data["kind"] in ("image", "video") else None
-        return SceneEdit(kind=data["kind"], colors=colors, title=data["title"], zoom=data["zoom"], upload=upload)
+        look = (data.get("look") or LOOK_NAMES[0]) if data["kind"] == "motion" else None
+        return SceneEdit(
+            kind=data["kind"], colors=colors, title=data["title"], zoom=data["zoom"], upload=upload, look=look
+        )
 
     def add_storyboard_error(self, error: StoryboardError) -> None:
         """Show the storyboard's complaint next to the field it names."""

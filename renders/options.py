@@ -9,7 +9,7 @@ job's workspace, copied into the work dir before the pipeline runs (`renders.ren
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from typing import Any
 
-from mediakit.captions.ass import CENTER_MARGIN, CaptionStyle
+from mediakit.captions.ass import CENTER_MARGIN, PLATFORMS, PRESETS, CaptionStyle
 from mediakit.pipeline.context import ASPECTS
 from mediakit.video.storyboard import Brand
 from scripts.models import Campaign, Script
@@ -17,7 +17,9 @@ from scripts.models import Campaign, Script
 TRANSITIONS = ("cut", "crossfade")
 ALWAYS_STORED = {"language", "watermark", "voices"}
 # The caption settings a campaign chooses; the rest of CaptionStyle keeps its defaults.
-CAPTION_FIELDS = ("font_name", "bold", "font_size", "primary_color", "highlight_color", "margin_bottom")
+CAPTION_FIELDS = (
+    "font_name", "bold", "font_size", "primary_color", "highlight_color", "margin_bottom", "preset", "platform"
+)  # fmt: skip
 # Campaign font choice -> (ASS font name, bold): Bold and Regular are one family told apart by the flag.
 FONT_FACES = {
     Campaign.Font.BOLD: ("Roboto", True),
@@ -54,6 +56,7 @@ class RenderOptions:
     transition: str | None = None
     constant_frame_rate: bool = False  # every frame stored (for editors and platforms that want CFR)
     caption_style: dict[str, Any] | None = None  # CAPTION_FIELDS only
+    burn_captions: bool = True  # False: no captions drawn in the video (SRT/VTT still delivered)
     logo: str = ""
     music: str = ""
 
@@ -70,6 +73,13 @@ class RenderOptions:
             raise InvalidRenderOptions(f"constant_frame_rate must be true or false, not {self.constant_frame_rate!r}")
         if unknown := set(self.caption_style or {}) - set(CAPTION_FIELDS):
             raise InvalidRenderOptions(f"caption_style has no setting {sorted(unknown)[0]!r}")
+        caption_style = self.caption_style or {}
+        if caption_style.get("preset", PRESETS[0]) not in PRESETS:
+            raise InvalidRenderOptions(f"caption preset must be one of {', '.join(PRESETS)}")
+        if caption_style.get("platform", "any") not in PLATFORMS:
+            raise InvalidRenderOptions(f"caption platform must be one of {', '.join(PLATFORMS)}")
+        if not isinstance(self.burn_captions, bool):
+            raise InvalidRenderOptions(f"burn_captions must be true or false, not {self.burn_captions!r}")
         if self.pronunciations is not None and not (
             isinstance(self.pronunciations, dict)
             and all(isinstance(item, str) for pair in self.pronunciations.items() for item in pair)
@@ -89,7 +99,10 @@ class RenderOptions:
         try:
             if brand := values.get("brand"):
                 values["brand"] = Brand(
-                    primary=brand["primary"], secondary=brand["secondary"], gradient=brand["gradient"]
+                    primary=brand["primary"],
+                    secondary=brand["secondary"],
+                    gradient=brand["gradient"],
+                    motion=brand.get("motion", True),  # jobs stored before moving looks: they move now
                 )
             for name in ("formats", "regenerate_blocks"):
                 if values.get(name) is not None:
@@ -109,6 +122,8 @@ class RenderOptions:
                 continue
             if isinstance(value, Brand):
                 value = asdict(value)
+                if value["motion"]:  # the default, and how jobs stored before it read
+                    del value["motion"]
             elif isinstance(value, tuple):
                 value = list(value)
             data[option.name] = value
@@ -117,6 +132,21 @@ class RenderOptions:
     # --- What jobs derive from each other ------------------------------------------------------------
     def with_changes(self, **changes: Any) -> "RenderOptions":
         return replace(self, **changes)
+
+    def with_captions(
+        self, *, preset: str | None = None, platform: str | None = None, burn: bool | None = None
+    ) -> "RenderOptions":
+        """These options with a request's caption choices (None keeps what the campaign chose)."""
+        style = dict(self.caption_style or {})
+        if preset is not None:
+            style["preset"] = preset
+        if platform is not None:
+            style["platform"] = platform
+        return replace(
+            self,
+            caption_style=style or None,
+            burn_captions=self.burn_captions if burn is None else burn,
+        )
 
     def for_regeneration(self, *indices: int) -> "RenderOptions":
         """A job like this one whose blocks `indices` are said afresh, with the dictionary as it is now (a unit
@@ -154,6 +184,8 @@ class RenderOptions:
             look["constant_frame_rate"] = True
         if self.caption_style:
             look["caption_style"] = CaptionStyle(**self.caption_style)
+        if not self.burn_captions:
+            look["burn_captions"] = False
         return look
 
 
@@ -177,7 +209,10 @@ def options_for_script(script: Script, *, aspect: str, prepare_storyboard: bool 
             "primary_color": campaign.caption_color,
             "highlight_color": campaign.highlight_color,
             "margin_bottom": CENTER_MARGIN if center else BOTTOM_MARGIN,
+            "preset": campaign.caption_preset,
+            "platform": campaign.caption_platform,
         },
+        burn_captions=campaign.burn_captions,
         # Storage names, not paths: the worker copies them into the job's work dir (storage may be remote).
         logo=campaign.logo.name if campaign.logo else "",
         music=campaign.music.name if campaign.music else "",

@@ -255,6 +255,7 @@ def _context_for(
         lexicon=Lexicon.of((options.pronunciations or {}).items()),
         speech_cache=SpeechCache(default_storage, f"workspaces/{job.workspace_id}/speech-cache"),
         regenerate_blocks=frozenset(options.regenerate_blocks),
+        look_cache=settings.RENDER_LOOK_CACHE,
         **narration_settings(),
         **options.look(),
         is_cancelled=is_cancelled,

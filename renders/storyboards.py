@@ -43,6 +43,7 @@ class SceneEdit:
     title: str
     zoom: bool
     upload: UploadedFile | None = None
+    look: str | None = None  # the generated look of a "motion" background
 
 
 def is_editable(job: RenderJob) -> bool:
@@ -88,7 +89,12 @@ def save_scene(job: RenderJob, number: int, edit: SceneEdit) -> Storyboard:
         if edit.upload is not None and media:
             path = "pending-upload"  # stored only once the rest of the edit is valid
         scene.update(
-            background={"kind": edit.kind, "colors": [] if media else edit.colors, "path": path if media else None},
+            background={
+                "kind": edit.kind,
+                "colors": [] if media else edit.colors,
+                "path": path if media else None,
+                **({"look": edit.look} if edit.look else {}),
+            },
             title=edit.title.strip() or None,
             zoom=edit.zoom,
         )

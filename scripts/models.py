@@ -47,6 +47,20 @@ class Campaign(models.Model):
         BOTTOM = "bottom", "Bottom"
         CENTER = "center", "Centre"
 
+    class CaptionPreset(models.TextChoices):  # mediakit.captions.ass.PRESETS
+        HIGHLIGHT = "highlight", "Word highlight"
+        KARAOKE = "karaoke", "Karaoke sweep"
+        POP = "pop", "Word pop"
+        BOXED = "boxed", "Boxed"
+        CENTRE = "centre", "Bold centre"
+        MINIMAL = "minimal", "Minimal"
+
+    class CaptionPlatform(models.TextChoices):  # mediakit.captions.ass.PLATFORMS
+        ANY = "any", "Any (no platform UI)"
+        TIKTOK = "tiktok", "TikTok"
+        REELS = "reels", "Instagram Reels"
+        SHORTS = "shorts", "YouTube Shorts"
+
     class Transition(models.TextChoices):
         CUT = "cut", "Cut"
         CROSSFADE = "crossfade", "Crossfade"
@@ -65,6 +79,19 @@ class Campaign(models.Model):
     caption_color = models.CharField(max_length=7, default="#FFFFFF", validators=[HEX_COLOR])
     highlight_color = models.CharField(max_length=7, default="#FFD400", validators=[HEX_COLOR])
     caption_position = models.CharField(max_length=6, choices=CaptionPosition.choices, default=CaptionPosition.BOTTOM)
+    caption_preset = models.CharField(
+        "Caption style", max_length=10, choices=CaptionPreset.choices, default=CaptionPreset.HIGHLIGHT
+    )
+    caption_platform = models.CharField(
+        "Keep captions clear of",
+        max_length=10,
+        choices=CaptionPlatform.choices,
+        default=CaptionPlatform.ANY,
+        help_text="Captions stay out of the platform's buttons and text.",
+    )
+    burn_captions = models.BooleanField(
+        default=True, help_text="Draw captions into the video (the SRT and VTT files come either way)."
+    )
     music = models.FileField(upload_to=campaign_upload_to, max_length=300, blank=True)
     zoom = models.BooleanField(default=False, help_text="A slow zoom over still backgrounds.")
     transition = models.CharField(max_length=10, choices=Transition.choices, default=Transition.CUT)

@@ -212,6 +212,9 @@ class CampaignForm(forms.ModelForm):
             "caption_color",
             "highlight_color",
             "caption_position",
+            "caption_preset",
+            "caption_platform",
+            "burn_captions",
             "music",
             "zoom",
             "transition",
@@ -232,6 +235,18 @@ class CampaignForm(forms.ModelForm):
             "logo": "PNG or JPEG, 32 to 4096 pixels a side, up to 5 MB; shown in a corner of every video.",
             "music": "WAV, MP3, M4A, FLAC or OGG, up to 10 minutes and 20 MB; looped and ducked under the voices.",
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Older forms (and API-like posts) that do not send the caption style keep the model's defaults.
+        for name in ("caption_preset", "caption_platform"):
+            self.fields[name].required = False
+
+    def clean_caption_preset(self) -> str:
+        return self.cleaned_data.get("caption_preset") or Campaign.CaptionPreset.HIGHLIGHT
+
+    def clean_caption_platform(self) -> str:
+        return self.cleaned_data.get("caption_platform") or Campaign.CaptionPlatform.ANY
 
     def clean_logo(self) -> Any:
         return _checked(self.cleaned_data.get("logo"), lambda file: media.validate_image(file, media.LOGO))

@@ -128,6 +128,16 @@ def test_renders_can_ask_for_a_constant_frame_rate(api, queue):
     assert refused.status_code == 400 and "constant_frame_rate" in refused.json()["error"]["details"]
 
 
+def test_renders_choose_a_caption_style_or_no_burned_captions(api, queue):
+    body = {**SCRIPT, "caption_preset": "karaoke", "caption_platform": "shorts", "burn_captions": False}
+    assert api.post("/api/v1/renders", body, format="json").status_code == 202
+    options = RenderJob.objects.get().options
+    assert options["caption_style"] == {"preset": "karaoke", "platform": "shorts"}
+    assert options["burn_captions"] is False
+    refused = api.post("/api/v1/renders", {**SCRIPT, "caption_preset": "wobbly"}, format="json")
+    assert refused.status_code == 400 and "caption_preset" in refused.json()["error"]["details"]
+
+
 def test_renders_of_a_campaign_script_use_its_defaults(api, owner, queue):
     workspace = workspace_of(owner)
     campaign = Campaign.objects.create(workspace=workspace, name="Shorts", aspect="1:1", primary_color="#112233")

@@ -41,11 +41,13 @@ class RenderContext:
     prepare_storyboard: bool = False  # audio jobs: also run the storyboard stage, for editing before the video
     storyboard: Storyboard | None = None
     brand: Brand = field(default_factory=Brand)
+    look_cache: Path | None = None  # where generated motion looks are kept between renders (None: this render only)
     zoom: bool = False  # slow Ken Burns zoom on still scenes of a generated storyboard
     transition: str = "cut"  # or "crossfade" (0.4 s, centred on each scene change)
     frame_rate: int = 30
     constant_frame_rate: bool = False  # False: still stretches hold frames only where captions change
-    burn_captions: bool = True
+    burn_captions: bool = True  # False: no captions drawn (the caption files are still delivered)
+    kinetic: bool = True  # a kinetic-typography card on each scene (video/kinetic.py)
     caption_style: CaptionStyle = field(default_factory=CaptionStyle)
     logo: Path | None = None  # PNG watermark
     watermark: bool = False  # "Made with OmniVibe" in a corner (plans like Free)

@@ -121,3 +121,71 @@ def test_burned_lines_fit_inside_the_frame_at_every_aspect(tmp_path, width, heig
         frame = np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 3)
         assert frame.max() > 0  # the caption is there
         assert frame[:, :edge].max() == 0 and frame[:, -edge:].max() == 0, f"{cue.text!r} touches the side"
+
+
+def _style_line(document: str, name: str = "Default") -> list[str]:
+    line = next(line for line in document.splitlines() if line.startswith(f"Style: {name},"))
+    return line.removeprefix("Style: ").split(",")
+
+
+def _events(document: str) -> list[str]:
+    return [line.split(",", 9)[9] for line in document.splitlines() if line.startswith("Dialogue:")]
+
+
+def test_the_karaoke_preset_sweeps_each_word_in_one_event():
+    style = CaptionStyle(preset="karaoke", highlight_color="#FFFF00")
+
+    document = to_ass(build_cues(words_from("Hi you")), width=320, height=240, style=style)
+
+    assert _events(document) == [r"{\1c&H00FFFF&\2c&HFFFFFF&}{\kf30}Hi {\kf25}you"]
+
+
+def test_the_pop_preset_grows_the_spoken_word():
+    document = to_ass(build_cues(words_from("Hi you")), width=320, height=240, style=CaptionStyle(preset="pop"))
+
+    assert _events(document)[0] == r"{\1c&HFFFFFF&}{\1c&H00D4FF&\fscx118\fscy118}Hi{\1c&HFFFFFF&\fscx100\fscy100} you"
+
+
+def test_the_boxed_preset_draws_an_opaque_box_behind_the_lines():
+    document = to_ass(build_cues(words_from("Hi")), width=1080, height=1920, style=CaptionStyle(preset="boxed"))
+
+    fields = _style_line(document)
+    assert fields[15] == "3" and fields[5] == "&H40000000"  # BorderStyle 3: a box in the (see-through) outline colour
+
+
+def test_bold_centre_is_bigger_and_mid_frame_and_minimal_is_light_without_highlight():
+    cues = build_cues(words_from("Hi you"))
+    centre = _style_line(to_ass(cues, width=1080, height=1920, style=CaptionStyle(preset="centre")))
+    assert centre[2] == "68" and centre[-2] == str(round(0.45 * 1920))  # 1.25 x 54, margin to the middle
+    minimal = to_ass(cues, width=1080, height=1920, style=CaptionStyle(preset="minimal"))
+    assert _style_line(minimal)[2] == "46" and _style_line(minimal)[7] == "0"  # smaller, not bold
+    assert _events(minimal) == [r"{\1c&HFFFFFF&}Hi you"]  # one event: no word highlighted
+
+
+def test_a_platform_keeps_captions_out_of_its_buttons_and_bottom_text():
+    cues = build_cues(words_from("Hi you"))
+    tiktok = _style_line(to_ass(cues, width=1080, height=1920, style=CaptionStyle(platform="tiktok")))
+    assert int(tiktok[-2]) >= round(0.22 * 1920)  # above the caption and music line
+    assert int(tiktok[-3]) >= round(0.13 * 1080) and tiktok[-4] == "54"  # clear of the right-hand buttons
+    plain = _style_line(to_ass(cues, width=1080, height=1920, style=CaptionStyle()))
+    assert plain[-2] == str(round(0.08 * 1920)) and plain[-3] == "54"
+    # Fewer characters fit a line once the right margin grows.
+    assert (
+        frame_rules(1080, 1920, CaptionStyle(platform="tiktok")).max_chars_per_line
+        < frame_rules(1080, 1920).max_chars_per_line
+    )
+
+
+def test_unknown_presets_and_platforms_are_refused():
+    with pytest.raises(ValueError, match="preset must be one of"):
+        to_ass([], width=320, height=240, style=CaptionStyle(preset="wobbly"))
+    with pytest.raises(ValueError, match="platform must be one of"):
+        to_ass([], width=320, height=240, style=CaptionStyle(platform="myspace"))
+
+
+def test_a_karaoke_sweep_gets_a_frame_every_other_frame_on_still_scenes():
+    from mediakit.video.overlays import caption_change_frames
+
+    document = to_ass(build_cues(words_from("Hi you")), width=320, height=240, style=CaptionStyle(preset="karaoke"))
+
+    assert caption_change_frames(document, 30) == [*range(0, 24, 2), 24]  # the cue (0.00 to 0.80 s), swept

@@ -112,11 +112,11 @@ def test_it_renders_an_h264_high_mp4_with_aac_at_minus_14_lufs(tmp_path, narrati
 
 
 def test_captions_are_burned_in_where_words_are_spoken(tmp_path, narration):
-    with_captions = make_ctx(tmp_path / "a", narration)
-    without = make_ctx(tmp_path / "b", narration, burn_captions=False)
+    with_captions = make_ctx(tmp_path / "a", narration, kinetic=False)
+    without = make_ctx(tmp_path / "b", narration, burn_captions=False, kinetic=False)
     for ctx in (with_captions, without):
         ctx.workdir.mkdir()
-        ctx.storyboard = build_storyboard(BLOCKS, ctx.words, ctx.duration, brand=Brand(gradient=False))
+        ctx.storyboard = build_storyboard(BLOCKS, ctx.words, ctx.duration, brand=Brand(gradient=False, motion=False))
         compose.run(ctx)
     word = with_captions.words[3]
     at = (word.start + word.end) / 2
@@ -129,7 +129,7 @@ def test_captions_are_burned_in_where_words_are_spoken(tmp_path, narration):
 
 def test_a_storyboard_colour_edit_shows_in_the_frame(tmp_path, narration):
     ctx = make_ctx(tmp_path, narration, burn_captions=False)
-    board = build_storyboard(BLOCKS, ctx.words, ctx.duration, brand=Brand(gradient=False))
+    board = build_storyboard(BLOCKS, ctx.words, ctx.duration, brand=Brand(gradient=False, motion=False))
     red = Background(kind="color", colors=("#FF0000",))
     ctx.storyboard = replace(board, scenes=(replace(board.scenes[0], background=red), *board.scenes[1:]))
     compose.run(ctx)
@@ -322,7 +322,7 @@ def test_the_plan_watermark_sits_in_the_top_left_corner(tmp_path, narration):
     marked = make_ctx(tmp_path / "b", narration, burn_captions=False, watermark=True)
     for ctx in (plain, marked):
         ctx.workdir.mkdir()
-        ctx.storyboard = build_storyboard(BLOCKS, ctx.words, ctx.duration, brand=Brand(gradient=False))
+        ctx.storyboard = build_storyboard(BLOCKS, ctx.words, ctx.duration, brand=Brand(gradient=False, motion=False))
         compose.run(ctx)
     a, b = frame_at(marked.outputs["mp4"], 1.0), frame_at(plain.outputs["mp4"], 1.0)
     corner = (slice(0, 40), slice(0, 200))  # 360 x 640: the watermark's line at the top left
@@ -333,7 +333,7 @@ def test_the_plan_watermark_sits_in_the_top_left_corner(tmp_path, narration):
 
 def test_each_speaker_of_a_dialogue_gets_its_own_caption_colour(tmp_path, narration):
     ctx = make_ctx(tmp_path, narration)
-    ctx.storyboard = build_storyboard(BLOCKS, ctx.words, ctx.duration, brand=Brand(gradient=False))
+    ctx.storyboard = build_storyboard(BLOCKS, ctx.words, ctx.duration, brand=Brand(gradient=False, motion=False))
     compose.run(ctx)
     band = slice(int(640 * 0.7), int(640 * 0.97))  # where bottom captions sit
 

@@ -121,11 +121,32 @@ def test_invalid_json_text_is_refused():
         Storyboard.from_json("{scenes: ")
 
 
-def test_default_scenes_take_six_looks_from_the_brand_in_turn():
+def test_default_scenes_take_six_moving_looks_from_the_brand_in_turn():
     brand = Brand(primary="#1e293b", secondary="#7c3aed")
     looks = [brand_background(brand, index) for index in range(7)]
     assert looks[0].colors == ("#1e293b", "#7c3aed") and looks[6] == looks[0]
-    assert len(set(looks[:6])) == 6
+    assert len({look.look for look in looks[:6]}) == 6 and len({look.colors for look in looks[:6]}) == 6
+    assert [look.kind for look in looks] == ["motion"] * 7
+
+
+def test_still_looks_without_motion_and_with_zoom():
+    brand = Brand(primary="#1e293b", secondary="#7c3aed", motion=False)
+    looks = [brand_background(brand, index) for index in range(7)]
+    assert looks[6] == looks[0] and len(set(looks[:6])) == 6
     assert [look.kind for look in looks] == ["gradient"] * 7
-    solid = [brand_background(Brand(gradient=False), index) for index in range(6)]
+    words = [TimedWord("word", 0.2, 0.5, "Host", 0)]
+    zoomed = build_storyboard([Block("Host", "x")], words, 3.0, zoom=True)
+    assert zoomed.scenes[0].background.kind == "gradient" and zoomed.scenes[0].zoom
+
+
+def test_a_motion_background_needs_a_known_look():
+    data = json.loads(build_storyboard([Block("Host", "x")], [TimedWord("word", 0.2, 0.5, "Host", 0)], 3.0).to_json())
+    assert Storyboard.from_json(data).scenes[0].background.look == "drift"
+    data["scenes"][0]["background"]["look"] = "lava"
+    with pytest.raises(StoryboardError, match="look must be one of drift"):
+        Storyboard.from_json(data)
+
+
+def test_still_colours():
+    solid = [brand_background(Brand(gradient=False, motion=False), index) for index in range(6)]
     assert len({look.colors for look in solid}) == 6 and all(look.kind == "color" for look in solid)

@@ -5,6 +5,7 @@ import re
 import textwrap
 
 from mediakit.captions.ass import AVERAGE_CHARACTER_WIDTH, ass_escape, ass_time
+from mediakit.video.kinetic import ANIMATION_IN, ANIMATION_OUT
 from mediakit.video.storyboard import Storyboard
 
 TITLE_SIZE = 0.065
@@ -15,16 +16,31 @@ TITLE_MARGIN_SIDES = 0.05
 
 # --- captions: change times -------------------------------------------------------------------------------
 
-_DIALOGUE_TIMES = re.compile(r"^Dialogue: [^,]*,(\d+):(\d\d):(\d\d)\.(\d\d),(\d+):(\d\d):(\d\d)\.(\d\d),", re.M)
+_DIALOGUE_TIMES = re.compile(r"^Dialogue: [^,]*,(\d+):(\d\d):(\d\d)\.(\d\d),(\d+):(\d\d):(\d\d)\.(\d\d),(.*)$", re.M)
+_ANIMATED = re.compile(r"\\(?:t\(|move\(|fad\()")
+_SWEEP = re.compile(r"\\kf")
+ANIMATION_STEP = 2  # frames between drawn states of an animation in a still piece (15 fps at 30)
 
 
 def caption_change_frames(ass: str, fps: int) -> list[int]:
-    """Frames at which the burned-in text changes: the first frame at or after each event edge."""
+    """Frames at which the burned-in text changes: the first frame at or after each event edge, and every
+    ANIMATION_STEP frames while libass animates an event (its first ANIMATION_IN and last ANIMATION_OUT
+    seconds for \\t, \\move, \\fad; all of it for a karaoke sweep)."""
     frames = set()
     for match in _DIALOGUE_TIMES.finditer(ass):
-        h1, m1, s1, c1, h2, m2, s2, c2 = (int(g) for g in match.groups())
-        for centis in (((h1 * 60 + m1) * 60 + s1) * 100 + c1, ((h2 * 60 + m2) * 60 + s2) * 100 + c2):
-            frames.add(math.ceil(centis * fps / 100 - 1e-9))
+        h1, m1, s1, c1, h2, m2, s2, c2 = (int(g) for g in match.groups()[:8])
+        edges = [
+            math.ceil(cs * fps / 100 - 1e-9)
+            for cs in (((h1 * 60 + m1) * 60 + s1) * 100 + c1, ((h2 * 60 + m2) * 60 + s2) * 100 + c2)
+        ]
+        frames.update(edges)
+        first, last = edges
+        text = match.group(9)
+        if _SWEEP.search(text):
+            frames.update(range(first, last, ANIMATION_STEP))
+        elif _ANIMATED.search(text):
+            frames.update(range(first, min(last, first + math.ceil(ANIMATION_IN * fps) + 1), ANIMATION_STEP))
+            frames.update(range(max(first, last - math.ceil(ANIMATION_OUT * fps)), last, ANIMATION_STEP))
     return sorted(frames)
 
 

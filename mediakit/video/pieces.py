@@ -5,7 +5,9 @@ them with stream copy:
 - a still piece (colour, gradient or image background, no zoom) holds only the frames where the caption
   changes: its background PNG is rendered once, repeated by the concat demuxer with exact durations,
   and libass draws each caption state once (variable frame rate, every timestamp on the frame grid);
-- a moving piece (zoom, video clip, crossfade) renders every frame, captions included.
+- a moving piece (zoom, video clip, crossfade) renders every frame, captions included; a piece over a
+  generated motion look draws the look's own MOTION_FPS frames plus the frames where captions change
+  (variable frame rate unless constant_frame_rate): a third of the frames of 30 fps, captions on time.
 Pieces are independent, so two encode at once (one per core), while the audio is mixed and normalised.
 The ffmpeg commands are in commands.py, the soundtrack's in mix.py, titles and watermark in overlays.py.
 """
@@ -52,7 +54,7 @@ def frame_edges(storyboard: Storyboard, fps: int) -> list[int]:
 
 
 def is_moving(scene: Scene) -> bool:
-    return scene.background.kind == "video" or scene.zoom
+    return scene.background.kind in ("video", "motion") or scene.zoom
 
 
 def plan_pieces(storyboard: Storyboard, options: VideoOptions) -> list[Piece]:

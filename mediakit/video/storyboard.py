@@ -19,12 +19,13 @@ from mediakit.colors import HEX_COLOR
 from mediakit.speech.words import TimedWord
 from mediakit.text.punctuation import break_rank
 from mediakit.text.script import Block
+from mediakit.video.looks import NAMES as LOOK_NAMES
 
 SCHEMA_VERSION = 1
 MIN_SCENE = 2.0
 MAX_SCENE = 8.0
 TARGET_SCENE = 5.0
-BACKGROUND_KINDS = ("color", "gradient", "image", "video")
+BACKGROUND_KINDS = ("color", "gradient", "image", "video", "motion")
 LAYOUTS = ("captions-bottom", "captions-center")
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 STOPWORDS = frozenset(
@@ -40,12 +41,14 @@ class StoryboardError(ValueError):
 
 @dataclass(frozen=True)
 class Background:
-    """What fills the frame behind the captions. `colors` for color (1) and gradient (2), `path` for
-    image and video (a file the renderer can read; video clips are looped or trimmed to the scene)."""
+    """What fills the frame behind the captions. `colors` for color (1), gradient and motion (2), `path` for
+    image and video (a file the renderer can read; video clips are looped or trimmed to the scene), `look`
+    for motion (a generated moving look of mediakit.video.looks, looped under the scene)."""
 
     kind: str = "color"
     colors: tuple[str, ...] = ("#1e293b",)
     path: str | None = None
+    look: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class Brand:
     primary: str = "#1e293b"
     secondary: str = "#7c3aed"
     gradient: bool = True
+    motion: bool = True  # scenes move: a different generated look (video/looks.py) on each
 
 
 @dataclass(frozen=True)
@@ -80,10 +84,11 @@ class Storyboard:
     scenes: tuple[Scene, ...]
 
     def to_json(self) -> str:
-        return json.dumps(
-            {"version": SCHEMA_VERSION, "duration": self.duration, "scenes": [asdict(s) for s in self.scenes]},
-            indent=1,
-        )
+        scenes = [asdict(s) for s in self.scenes]
+        for scene in scenes:
+            if scene["background"]["look"] is None:  # only motion backgrounds have one
+                del scene["background"]["look"]
+        return json.dumps({"version": SCHEMA_VERSION, "duration": self.duration, "scenes": scenes}, indent=1)
 
     @classmethod
     def from_json(cls, source: str | bytes | dict) -> "Storyboard":
@@ -111,6 +116,8 @@ def build_storyboard(
     for word in words:
         by_block.setdefault(word.block, []).append(word)
     spoken = [index for index in range(len(blocks)) if by_block.get(index)]
+    if zoom:  # a zoom moves a still: the look of each scene is a still one
+        brand = replace(brand, motion=False)
     if not spoken or duration <= 0:
         raise StoryboardError("no timed words to build scenes from")
     edges = [0.0, *(by_block[i][0].start for i in spoken[1:]), duration]
@@ -149,6 +156,8 @@ def brand_background(brand: Brand, index: int) -> Background:
         _shifted(colour, hue_turn, lightness_step)
         for colour in ((brand.primary, brand.secondary) if index % 2 == 0 else (brand.secondary, brand.primary))
     )
+    if brand.motion:
+        return Background(kind="motion", colors=(first, second), look=LOOK_NAMES[index % len(LOOK_NAMES)])
     if brand.gradient:
         return Background(kind="gradient", colors=(first, second))
     return Background(kind="color", colors=(first,))
@@ -203,7 +212,7 @@ def extract_keywords(texts: Sequence[str], limit: int = 3) -> list[str]:
 # --- strict parsing ---------------------------------------------------------------------------------------
 
 _SCENE_FIELDS = {"start", "end", "block", "speaker", "background", "title", "keywords", "layout", "zoom"}
-_BACKGROUND_FIELDS = {"kind", "colors", "path"}
+_BACKGROUND_FIELDS = {"kind", "colors", "path", "look"}
 
 
 def _parse(data: Any) -> Storyboard:
@@ -277,14 +286,19 @@ def _parse_background(raw: Any, where: str) -> Background:
         raise StoryboardError(f"{where}.kind must be one of {', '.join(BACKGROUND_KINDS)}")
     colors = raw.get("colors") or []
     path = raw.get("path")
-    if kind in ("color", "gradient"):
+    if kind in ("color", "gradient", "motion"):
         wanted = 1 if kind == "color" else 2
         if not isinstance(colors, list) or len(colors) != wanted:
             raise StoryboardError(f"{where}.colors must hold {wanted} colour(s) for kind {kind}")
         for colour in colors:
             if not isinstance(colour, str) or not HEX_COLOR.fullmatch(colour):
                 raise StoryboardError(f"{where}.colors: {colour!r} is not a #RRGGBB colour")
-        return Background(kind=kind, colors=tuple(colors))
+        if kind != "motion":
+            return Background(kind=kind, colors=tuple(colors))
+        look = raw.get("look")
+        if look not in LOOK_NAMES:
+            raise StoryboardError(f"{where}.look must be one of {', '.join(LOOK_NAMES)} for kind motion")
+        return Background(kind=kind, colors=tuple(colors), look=look)
     if not isinstance(path, str) or not path.strip():
         raise StoryboardError(f"{where}.path is required for kind {kind}")
     return Background(kind=kind, colors=(), path=path)

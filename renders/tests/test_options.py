@@ -49,11 +49,23 @@ def test_the_look_gives_the_context_only_what_the_job_sets():
         ({"transition": "wipe"}, "transition must be one of"),
         ({"constant_frame_rate": "yes"}, "constant_frame_rate must be true or false, not 'yes'"),
         ({"caption_style": {"size": 3}}, "caption_style has no setting 'size'"),
+        ({"caption_style": {"preset": "wobbly"}}, "caption preset must be one of highlight, karaoke"),
+        ({"caption_style": {"platform": "myspace"}}, "caption platform must be one of any, tiktok"),
+        ({"burn_captions": "no"}, "burn_captions must be true or false"),
     ],
 )
 def test_options_that_cannot_be_rendered_are_refused_by_name(values, message):
     with pytest.raises(InvalidRenderOptions, match=message):
         RenderOptions.from_json(values)
+
+
+def test_a_request_picks_its_caption_style_over_the_campaigns():
+    campaign = RenderOptions(caption_style={"font_name": "Roboto", "preset": "pop", "platform": "tiktok"})
+    asked = campaign.with_captions(preset="boxed", burn=False)
+    assert asked.caption_style == {"font_name": "Roboto", "preset": "boxed", "platform": "tiktok"}
+    assert asked.look()["burn_captions"] is False and asked.look()["caption_style"].preset == "boxed"
+    assert RenderOptions.from_json(asked.to_json()) == asked
+    assert campaign.with_captions() == campaign  # nothing asked: the campaign's choice stands
 
 
 def test_a_storyboard_video_reuses_the_prepared_narration_unless_a_block_is_said_again():

@@ -97,6 +97,14 @@ def test_saving_a_scene_with_htmx_returns_the_row_and_stores_the_edit(owner_clie
     assert scene["title"] == "Hello" and scene["zoom"] is True
 
 
+def test_a_scene_can_take_another_moving_look(owner_client, prepared):
+    response = save(owner_client, prepared, 1, kind="motion", color="#000000", color2="#FFFFFF", look="rings")
+    assert response.status_code == 302
+    prepared.refresh_from_db()
+    background = prepared.edited_storyboard["scenes"][0]["background"]
+    assert background == {"kind": "motion", "colors": ["#000000", "#FFFFFF"], "path": None, "look": "rings"}
+
+
 def test_a_plain_form_post_saves_and_returns_to_the_job_page(owner_client, prepared):
     response = save(owner_client, prepared, 2, kind="gradient", color="#000000", color2="#FFFFFF")
     assert response.status_code == 302 and response["Location"] == reverse("renders:job", args=[prepared.public_id])

@@ -22,6 +22,9 @@ BRAND = {
     "caption_color": "#FFFFFF",
     "highlight_color": "#00FF00",
     "caption_position": "center",
+    "caption_preset": "pop",
+    "caption_platform": "tiktok",
+    "burn_captions": "on",
     "transition": "crossfade",
     "zoom": "on",
 }
@@ -130,8 +133,26 @@ def test_a_campaign_scripts_render_carries_the_brand_kit(owner_client, owner, tm
         "primary_color": "#FFFFFF",
         "highlight_color": "#00FF00",
         "margin_bottom": 0.45,
+        "preset": "pop",
+        "platform": "tiktok",
     }
+    assert "burn_captions" not in options  # drawn, the default
     assert options["logo"] == campaign.logo.name
+
+
+def test_a_campaign_sets_its_caption_style_and_can_turn_burned_captions_off(owner_client, owner):
+    data = {**BRAND, "caption_preset": "karaoke", "caption_platform": "reels"}
+    del data["burn_captions"]  # the box left unticked
+    assert owner_client.post(reverse("studio:campaign_new"), data).status_code == 302
+    campaign = Campaign.objects.get()
+    assert (campaign.caption_preset, campaign.caption_platform, campaign.burn_captions) == ("karaoke", "reels", False)
+    script = Script.objects.create(workspace=campaign.workspace, campaign=campaign, title="T", body="Host: Hi.")
+    owner_client.post(reverse("studio:script_render", args=[script.pk]), {"kind": "video", "aspect": "9:16"})
+    options = RenderJob.objects.get().render_options
+    assert options.burn_captions is False and options.look()["burn_captions"] is False
+    assert options.look()["caption_style"].preset == "karaoke"
+    refused = owner_client.post(reverse("studio:campaign_new"), {**BRAND, "name": "Bad", "caption_preset": "wobbly"})
+    assert refused.status_code == 200 and "caption_preset" in refused.context["form"].errors
 
 
 def test_a_script_cannot_join_another_workspaces_campaign(owner_client, outsider):

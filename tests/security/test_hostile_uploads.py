@@ -173,7 +173,7 @@ class Refusal:
 
 BRAND = {"name": "Brand", "aspect": "9:16", "primary_color": "#112233", "secondary_color": "#445566"}
 BRAND |= {"font": "Roboto Bold", "caption_size": "medium", "caption_color": "#FFFFFF"}
-BRAND |= {"highlight_color": "#FFD400", "caption_position": "bottom", "transition": "cut"}
+BRAND |= {"highlight_color": "#FFD400", "caption_position": "bottom", "transition": "cut", "burn_captions": "on"}
 
 
 def upload_of(hostile: Hostile) -> SimpleUploadedFile:

@@ -15,7 +15,7 @@ from pathlib import Path
 import av
 import font_roboto
 
-from mediakit.captions.ass import CENTER_MARGIN, frame_rules, to_ass, with_dialogue_colors
+from mediakit.captions.ass import CENTER_MARGIN, ass_bgr, frame_rules, safe_top, to_ass, with_dialogue_colors
 from mediakit.captions.cues import build_cues
 from mediakit.errors import RenderCancelled, StageError
 from mediakit.ffmpeg import run_ffmpeg
@@ -31,6 +31,9 @@ from mediakit.video.commands import (
     still_concat_list,
     thumbnail_args,
 )
+from mediakit.video.kinetic import card_events, storyboard_cards
+from mediakit.video.looks import LOOP_SECONDS, LookClip, ensure_clip
+from mediakit.video.looks import NAMES as LOOK_NAMES
 from mediakit.video.mix import audio_encode_args, audio_mix_args, loudness_measure_args, parse_loudnorm
 from mediakit.video.overlays import caption_change_frames, title_events, watermark_event
 from mediakit.video.pieces import Piece, VideoOptions, first_frames, plan_pieces
@@ -84,19 +87,30 @@ def _render(ctx: RenderContext, storyboard: Storyboard, scratch: Path, video: Pa
     # Stills first: every distinct still background once (they are quick, and pieces read them).
     stills: dict[Background, Path] = {}
     for scene in storyboard.scenes:
-        if scene.background.kind != "video" and scene.background not in stills:
+        if scene.background.kind not in ("video", "motion") and scene.background not in stills:
             stills[scene.background] = scratch / f"still-{len(stills)}.png"
     still_jobs = [
         _ffmpeg_job(f"still {path.name}", 1.0, background_still_args(bg, width, height, path), 1.0)
         for bg, path in stills.items()
     ]
-    _run_jobs(ctx, still_jobs, span=(0.0, 0.05))
+    # Motion looks: each (look, colours, size) rendered once into the look cache, then looped under scenes.
+    cache = ctx.look_cache or scratch / "looks"
+    clips = {
+        s.background: LookClip(s.background.look or LOOK_NAMES[0], s.background.colors[:2], width, height)
+        for s in storyboard.scenes
+        if s.background.kind == "motion"
+    }
+    for background, clip in clips.items():
+        stills[background] = cache / f"look-{clip.key}.mp4"
+    look_jobs = [_look_job(clip, cache) for clip in dict.fromkeys(clips.values())]
+    _run_jobs(ctx, still_jobs + look_jobs, span=(0.0, 0.05))
 
-    clip_lengths = {
+    clip_lengths: dict[str | None, float] = {
         s.background.path: _media_length(Path(s.background.path))
         for s in storyboard.scenes
         if s.background.kind == "video"
     }
+    clip_lengths[None] = LOOP_SECONDS  # motion looks (no path)
     piece_files = [scratch / f"piece-{i:04d}.mp4" for i in range(len(pieces))]
     firsts = first_frames(pieces)
     jobs = [
@@ -120,7 +134,12 @@ def _render(ctx: RenderContext, storyboard: Storyboard, scratch: Path, video: Pa
 
 
 def _has_text(ctx: RenderContext, storyboard: Storyboard) -> bool:
-    return ctx.watermark or (ctx.burn_captions and bool(ctx.words)) or any(s.title for s in storyboard.scenes)
+    return (
+        ctx.watermark
+        or (ctx.burn_captions and bool(ctx.words))
+        or any(s.title for s in storyboard.scenes)
+        or (ctx.kinetic and bool(ctx.words))
+    )
 
 
 def _write_captions(ctx: RenderContext, storyboard: Storyboard, width: int, height: int, scratch: Path) -> Path:
@@ -131,6 +150,10 @@ def _write_captions(ctx: RenderContext, storyboard: Storyboard, width: int, heig
     cues = build_cues(ctx.words, rules, until=ctx.duration) if ctx.burn_captions else []
     document = to_ass(cues, width=width, height=height, style=style)
     titles = title_events(storyboard, width, height)
+    if ctx.kinetic:
+        accent, top = ass_bgr(style.highlight_color), safe_top(style)
+        for scene, card in storyboard_cards(storyboard, ctx.words):
+            titles += card_events(card, scene.start, scene.end, width, height, accent=accent, top=top)
     if ctx.watermark:
         titles.append(watermark_event(ctx.duration, width, height))
     path = scratch / "captions.ass"
@@ -162,6 +185,13 @@ def _ffmpeg_job(name: str, weight: float, args: list[str], duration: float) -> J
         run_ffmpeg(args, duration=duration, on_progress=on_progress, is_cancelled=is_cancelled)
 
     return Job(name, weight, work)
+
+
+def _look_job(clip: LookClip, cache: Path) -> Job:
+    def work(on_progress: Callable[[float], None], is_cancelled: Callable[[], bool]) -> None:
+        ensure_clip(clip, cache, is_cancelled)
+
+    return Job(f"look {clip.key}", 3.0, work)
 
 
 def _piece_job(
@@ -203,10 +233,12 @@ def _piece_job(
                 seconds,
                 options,
                 clip_lengths.get(scene.background.path, 0),
+                keep=[f - piece.first for f in changes if piece.first < f < piece.last],
             )
         )
     args = piece_args(piece, sources, ass=ass, fonts=fonts, options=options, out=out)
-    return _ffmpeg_job(out.name, piece.frames * len(sources), args, seconds)
+    per_frame = 0.4 if len(sources) == 1 and sources[0].own_rate else len(sources)  # a look: a third of them
+    return _ffmpeg_job(out.name, piece.frames * per_frame, args, seconds)
 
 
 def _audio_job(ctx: RenderContext, scratch: Path, out: Path) -> Job:

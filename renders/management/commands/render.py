@@ -59,6 +59,7 @@ class Command(BaseCommand):
                 aspect=aspect,
                 video_height=height,
                 constant_frame_rate=options["constant_frame_rate"],
+                look_cache=settings.RENDER_LOOK_CACHE,
                 on_progress=show,
                 **{**narration_settings(), "verify": settings.RENDER_VERIFY and not options["no_verify"]},
                 speech_cache=None if options["no_cache"] else SpeechCache(cache_storage, "cli"),
