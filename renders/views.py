@@ -83,6 +83,46 @@ def scene_save(request: HttpRequest, public_id: str, number: int) -> HttpRespons
 
 
 @login_required
+def scene_alternatives(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
+    """A scene's alternatives from every source (or a search of one), each swapped in with one click. Loaded
+    by the scene row on demand: opening the editor asks no vendor anything."""
+    job, board = _get_storyboard_for_member(request, public_id)
+    if not 1 <= number <= len(board.scenes):
+        raise Http404("This storyboard has no such scene.")
+    query, source = request.GET.get("q", "")[:100], request.GET.get("source", "")[:20]
+    offers = storyboards.alternatives(job, number, query, source)
+    context = {"job": job, "number": number, "offers": offers, "query": query, "source": source}
+    return render(request, "renders/_scene_alternatives.html", context)
+
+
+@login_required
+@require_POST
+def scene_swap(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
+    """Swap an alternative into a scene; HTMX gets the row back, a plain form post the page."""
+    job, board = _get_storyboard_for_member(request, public_id)
+    if not 1 <= number <= len(board.scenes):
+        raise Http404("This storyboard has no such scene.")
+    post = request.POST
+    error = ""
+    try:
+        board = storyboards.swap_visual(
+            job, number, post.get("source", "")[:20], post.get("id", "")[:100], post.get("q", "")[:100]
+        )
+    except StoryboardError as refused:
+        error = str(refused)
+    if request.htmx:
+        row = next(row for row in storyboards.scene_rows(job, board) if row.number == number)
+        form = SceneForm.for_scene(board.scenes[number - 1], prefix=f"s{number}")
+        context = {"job": job, "row": row, "form": form, "saved": not error, "swap_error": error}
+        return render(request, "renders/_scene_row.html", context, status=400 if error else 200)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"Scene {number}: visual swapped.")
+    return redirect("renders:job", public_id=job.public_id)
+
+
+@login_required
 @require_POST
 def storyboard_render(request: HttpRequest, public_id: str) -> HttpResponse:
     job, _ = _get_storyboard_for_member(request, public_id)

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from accounts.models import Workspace
 from mediakit import untrusted
+from mediakit.video.storyboard import Storyboard
 from mediakit.visuals import Visuals, VisualSource
 from mediakit.visuals.download import Fetcher
 from mediakit.visuals.library import Library, LibraryItem, clean_tags, tags_from_name
@@ -71,6 +72,17 @@ def visuals_for(workspace_id: int, workdir: Path, target_side: int = 1080) -> Vi
     if MediaItem.objects.filter(workspace_id=workspace_id).exists():
         sources.insert(0, library_of(workspace_id))
     return Visuals(sources, fetcher_for(workspace_id, workdir / "visuals")) if sources else None
+
+
+def credits_for(workspace_id: int, board: Storyboard) -> list[dict[str, Any]]:
+    """The credits of the cached stock files a storyboard names (their sidecars, written when downloaded)."""
+    fetcher = fetcher_for(workspace_id, Path("."))
+    credits = []
+    for number, scene in enumerate(board.scenes, start=1):
+        credit = fetcher.credit(scene.background.path) if scene.background.path else None
+        if credit:
+            credits.append({"scene": number, **credit, "file": Path(scene.background.path).name})
+    return credits
 
 
 def add_to_library(

@@ -7,6 +7,8 @@ workspace's stock cache (a Storage-like object: the app's default storage) named
 clip used by another script of the workspace is not downloaded again.
 """
 
+import io
+import json
 import shutil
 import time
 from collections.abc import Callable
@@ -57,7 +59,21 @@ class Fetcher:
         local.rename(final)
         with final.open("rb") as handle:
             name = self.storage.save(f"{stem}.{extension}", handle)
+        # The credit travels with the cached file: a storyboard edited later still credits its author.
+        self.storage.save(f"{stem}.json", io.BytesIO(json.dumps(credit_of(candidate)).encode()))
         return name, final
+
+    def credit(self, name: str) -> dict[str, Any] | None:
+        """The credit stored beside a cached stock file (None for other files, or when it cannot be read)."""
+        if not name.startswith(f"{self.prefix}/") or ".." in name.split("/"):
+            return None
+        sidecar = name.rsplit(".", 1)[0] + ".json"
+        try:
+            with self.storage.open(sidecar, "rb") as handle:
+                data = json.loads(handle.read(64 * 1024))
+        except (OSError, ValueError):
+            return None
+        return {k: str(data.get(k, "")) for k in CREDIT_FIELDS} if isinstance(data, dict) else None
 
     def _download(self, url: str, target: Path, allows: Callable[[str], bool]) -> None:
         deadline = time.monotonic() + self.timeout  # httpx's timeout bounds each read, not the whole download
@@ -116,6 +132,13 @@ class Fetcher:
         except OSError as error:
             raise DownloadError(f"{Path(name).name} cannot be read from storage ({type(error).__name__})") from None
         return target
+
+
+CREDIT_FIELDS = ("source", "id", "kind", "license", "attribution", "page_url")
+
+
+def credit_of(candidate: Candidate) -> dict[str, str]:
+    return {name: str(getattr(candidate, name)) for name in CREDIT_FIELDS}
 
 
 def _safe(text: str) -> str:

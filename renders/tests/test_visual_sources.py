@@ -97,3 +97,80 @@ def test_library_media_come_before_stock(owner_client, owner, stock, settings, d
     job = render(owner_client, django_capture_on_commit_callbacks, settings)
     assert job.report["visuals"][0]["source"] == "library"
     assert MediaItem.objects.get().file.name in job.outputs.get(kind=RenderOutput.Kind.STORYBOARD).file.read().decode()
+
+
+@pytest.fixture
+def prepared(owner_client, stock, settings, django_capture_on_commit_callbacks) -> RenderJob:
+    """A prepared storyboard whose scenes got stock footage from the fake Pexels."""
+    settings.RENDER_VIDEO_HEIGHT = 240
+    stock.add("ocean", "ocean.mp4", fake_stock.tiny_mp4("blue"))
+    stock.add("mountains", "mountains.mp4", fake_stock.tiny_mp4("green"))
+    stock.add("mountains", "peak.jpg", fake_stock.tiny_jpeg("white"))
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(
+            reverse("studio:script_new"),
+            {"title": "Views", "body": SCRIPT, "kind": "video", "aspect": "9:16", "prepare": "1"},
+        )
+    job = RenderJob.objects.get()
+    assert job.status == RenderJob.Status.SUCCEEDED, job.error
+    return job
+
+
+def test_the_editor_shows_each_scenes_chosen_visual_and_its_credit(owner_client, prepared):
+    page = owner_client.get(reverse("renders:job", args=[prepared.public_id])).content.decode()
+    assert "Now: pexels · Video by Ana Lens on Pexels" in page
+    assert reverse("renders:scene_alternatives", args=[prepared.public_id, 2]) in page
+
+
+def test_alternatives_come_from_every_source_and_a_search_can_name_one(owner_client, prepared):
+    url = reverse("renders:scene_alternatives", args=[prepared.public_id, 2])
+    page = owner_client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert 'data-source="library"' in page and 'data-source="pexels"' in page and 'data-source="pixabay"' in page
+    assert "Image by Dan Still on Pixabay" in page
+    searched = owner_client.get(url, {"q": "ocean", "source": "pixabay"}).content.decode()
+    assert 'data-source="pexels"' not in searched and "Video by Cara Film on Pixabay" in searched
+
+
+def test_one_click_swaps_a_scenes_visual_and_the_video_credits_it(
+    owner_client, prepared, django_capture_on_commit_callbacks
+):
+    response = owner_client.post(
+        reverse("renders:scene_swap", args=[prepared.public_id, 2]),
+        {"source": "pixabay", "id": "photo-4002", "q": ""},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200, response.content.decode()
+    assert "Now: pixabay · Image by Dan Still on Pixabay" in response.content.decode()
+    prepared.refresh_from_db()
+    background = prepared.edited_storyboard["scenes"][1]["background"]
+    assert background == {
+        "kind": "image",
+        "colors": [],
+        "path": f"workspaces/{prepared.workspace_id}/stock/pixabay-photo-4002.jpg",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(reverse("renders:storyboard_render", args=[prepared.public_id]))
+    video = RenderJob.objects.get(kind=RenderJob.Kind.VIDEO)
+    assert video.status == RenderJob.Status.SUCCEEDED, video.error
+    assert [(c["scene"], c["attribution"]) for c in video.report["visuals"]] == [
+        (1, "Video by Ana Lens on Pexels"),
+        (2, "Image by Dan Still on Pixabay"),
+    ]
+
+
+def test_a_swap_to_something_no_longer_offered_says_so_and_changes_nothing(owner_client, prepared):
+    response = owner_client.post(
+        reverse("renders:scene_swap", args=[prepared.public_id, 1]),
+        {"source": "pexels", "id": "video-999999"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 400 and "no longer offered" in response.content.decode()
+    prepared.refresh_from_db()
+    assert prepared.edited_storyboard is None
+
+
+def test_other_workspaces_cannot_see_or_swap_alternatives(outsider_client, prepared):
+    url = reverse("renders:scene_alternatives", args=[prepared.public_id, 1])
+    assert outsider_client.get(url).status_code == 404
+    swap = reverse("renders:scene_swap", args=[prepared.public_id, 1])
+    assert outsider_client.post(swap, {"source": "pexels", "id": "video-1000"}).status_code == 404
