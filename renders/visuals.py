@@ -10,6 +10,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from accounts import audit
 from accounts.models import Workspace
 from mediakit import untrusted
 from mediakit.video.storyboard import Storyboard
@@ -123,3 +124,13 @@ def _item(item: MediaItem) -> LibraryItem:
         duration=item.duration,
         title=item.name,
     )
+
+
+def delete_media_item(item: MediaItem, by: Any) -> None:
+    """Delete a library item and its file; storyboards that use it keep working until their file is gone
+    (a render then says the scene's background is missing)."""
+    name = item.file.name
+    with transaction.atomic():
+        audit.record(item.workspace_id, by, "media.deleted", f"Deleted “{item.name}” from the media library")
+        item.delete()
+        transaction.on_commit(lambda: item.file.storage.delete(name))
