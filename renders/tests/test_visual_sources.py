@@ -174,3 +174,22 @@ def test_other_workspaces_cannot_see_or_swap_alternatives(outsider_client, prepa
     assert outsider_client.get(url).status_code == 404
     swap = reverse("renders:scene_swap", args=[prepared.public_id, 1])
     assert outsider_client.post(swap, {"source": "pexels", "id": "video-1000"}).status_code == 404
+
+
+def test_deleting_the_workspace_deletes_its_stock_cache_and_library_files(
+    owner_client, owner, stock, settings, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    from accounts import workspaces
+
+    stock.add("ocean", "ocean.mp4", fake_stock.tiny_mp4("blue"))
+    workspace = owner.memberships.get().workspace
+    item = visuals.add_to_library(workspace, SimpleUploadedFile("sea.jpg", fake_stock.tiny_jpeg()), "photo", "", owner)
+    job = render(owner_client, django_capture_on_commit_callbacks, settings)
+    cached = f"workspaces/{workspace.pk}/stock/pexels-{job.report['visuals'][-1]['id']}.mp4"
+    assert default_storage.exists(cached) and default_storage.exists(item.file.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        workspaces.delete(workspace, workspace.name, by=owner)
+    assert not default_storage.exists(cached) and not default_storage.exists(cached[:-4] + ".json")
+    assert not default_storage.exists(item.file.name)
