@@ -22,7 +22,7 @@ from mediakit.video.storyboard import Scene, Storyboard, StoryboardError
 from mediakit.visuals import Candidate, SourceError
 from mediakit.visuals.download import DownloadError
 from renders import visuals
-from renders.models import RenderJob, RenderOutput
+from renders.models import MediaItem, RenderJob, RenderOutput
 from renders.services import create_job
 
 EXCERPT_CHARS = 140
@@ -171,7 +171,15 @@ def swap_visual(job: RenderJob, number: int, source: str, candidate_id: str, que
             )
         except DownloadError as error:
             raise StoryboardError(f"scene {number}: {error}") from None
-    kind = "video" if candidate.kind == "video" else "image"
+    return _put_visual(job, number, "video" if candidate.kind == "video" else "image", name)
+
+
+def use_library_item(job: RenderJob, number: int, item: MediaItem) -> Storyboard:
+    """Put a library item (one just uploaded from the scene, say) into scene `number`."""
+    return _put_visual(job, number, "video" if item.kind == MediaItem.Kind.VIDEO else "image", item.file.name)
+
+
+def _put_visual(job: RenderJob, number: int, kind: str, name: str) -> Storyboard:
     with transaction.atomic():
         locked = RenderJob.objects.select_for_update().get(pk=job.pk)
         data = json.loads(storyboard_of(locked).to_json())

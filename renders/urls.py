@@ -18,5 +18,10 @@ urlpatterns = [
         name="scene_alternatives",
     ),
     path("<uuid:public_id>/storyboard/scenes/<int:number>/swap/", views.scene_swap, name="scene_swap"),
+    path(
+        "<uuid:public_id>/storyboard/scenes/<int:number>/library/",
+        views.scene_library_upload,
+        name="scene_library_upload",
+    ),
     path("<uuid:public_id>/storyboard/render/", views.storyboard_render, name="storyboard_render"),
 ]

@@ -45,6 +45,7 @@ class FakeStock:
     url: str = ""
     files: dict[str, bytes] = field(default_factory=dict)  # /files/<name> -> content
     overrides: dict[str, tuple[int, Any]] = field(default_factory=dict)  # path -> (status, JSON body)
+    redirects: dict[str, str] = field(default_factory=dict)  # path -> Location
     results: dict[str, list[str]] = field(default_factory=dict)  # word -> file names found for it
     requests: list[tuple[str, dict[str, list[str]], dict[str, str]]] = field(default_factory=list)
 
@@ -179,6 +180,12 @@ def _handler_for(fake: FakeStock) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             query = parse_qs(parts.query)
             fake.requests.append((parts.path, query, {k.lower(): v for k, v in self.headers.items()}))
+            if parts.path in fake.redirects:
+                self.send_response(302)
+                self.send_header("location", fake.redirects[parts.path])
+                self.send_header("content-length", "0")
+                self.end_headers()
+                return None
             if parts.path in fake.overrides:
                 return self._json(*fake.overrides[parts.path])
             if parts.path.startswith("/files/"):

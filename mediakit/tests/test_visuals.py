@@ -205,3 +205,17 @@ def test_the_library_comes_first_and_matches_tags_with_plurals_folded(stock, fet
     result = choose(board(scene(0, "dog"), scene(2, "dog")), [Library([item]), pexels(stock)], "9:16", fetcher)
     assert [(v["source"], v["id"]) for v in result.visuals] == [("library", "7"), ("pexels", "video-1000")]
     assert result.stored.scenes[0].background.path == "workspaces/1/library/dog.jpg"
+
+
+def test_a_redirect_is_followed_only_inside_the_provider(stock, fetcher):
+    stock.add("city", "city.mp4", fake_stock.tiny_mp4())
+    stock.add("city", "moved.mp4", b"")
+    stock.redirects["/files/city.mp4"] = "/files/moved.mp4"
+    stock.files["moved.mp4"] = fake_stock.tiny_mp4("red")
+    source = pexels(stock)
+    first = source.find(scene(0, "city"), "9:16")[0]
+    assert fetcher.fetch(first, source.allows)[0].endswith("pexels-video-1000.mp4")
+    stock.redirects["/files/moved.mp4"] = "https://evil.example/x.mp4"
+    second = source.find(scene(0, "city"), "9:16")[1]
+    with pytest.raises(DownloadError, match="outside the provider"):
+        fetcher.fetch(second, source.allows)

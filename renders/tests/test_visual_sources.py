@@ -193,3 +193,22 @@ def test_deleting_the_workspace_deletes_its_stock_cache_and_library_files(
         workspaces.delete(workspace, workspace.name, by=owner)
     assert not default_storage.exists(cached) and not default_storage.exists(cached[:-4] + ".json")
     assert not default_storage.exists(item.file.name)
+
+
+def test_a_picture_uploaded_from_a_scene_joins_the_library_and_is_used_there(owner_client, prepared):
+    response = owner_client.post(
+        reverse("renders:scene_library_upload", args=[prepared.public_id, 1]),
+        {"file": SimpleUploadedFile("harbour_lights.jpg", fake_stock.tiny_jpeg("yellow")), "tags": "night"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200, response.content.decode()
+    item = MediaItem.objects.get()
+    assert item.tags == ["night", "harbour", "lights"]
+    prepared.refresh_from_db()
+    assert prepared.edited_storyboard["scenes"][0]["background"]["path"] == item.file.name
+    refused = owner_client.post(
+        reverse("renders:scene_library_upload", args=[prepared.public_id, 1]),
+        {"file": SimpleUploadedFile("x.jpg", b"nope")},
+        headers={"HX-Request": "true"},
+    )
+    assert refused.status_code == 400 and "not a picture we can read" in refused.content.decode()
