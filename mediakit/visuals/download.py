@@ -11,6 +11,7 @@ import io
 import json
 import shutil
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,7 +126,7 @@ class Fetcher:
         return fmt.extensions[0]
 
     def _copy_out(self, name: str) -> Path:
-        target = self.workdir / f"{len(list(self.workdir.iterdir()))}-{Path(name).name}"
+        target = self.workdir / f"{uuid.uuid4().hex[:8]}-{Path(name).name}"
         try:
             with self.storage.open(name, "rb") as source, target.open("wb") as out:
                 shutil.copyfileobj(source, out)
