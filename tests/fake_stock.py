@@ -10,6 +10,7 @@ import json
 import subprocess
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -46,6 +47,7 @@ class FakeStock:
     files: dict[str, bytes] = field(default_factory=dict)  # /files/<name> -> content
     overrides: dict[str, tuple[int, Any]] = field(default_factory=dict)  # path -> (status, JSON body)
     redirects: dict[str, str] = field(default_factory=dict)  # path -> Location
+    drip: set[str] = field(default_factory=set)  # paths answered a byte at a time, slowly, for ever
     results: dict[str, list[str]] = field(default_factory=dict)  # word -> file names found for it
     requests: list[tuple[str, dict[str, list[str]], dict[str, str]]] = field(default_factory=list)
 
@@ -185,6 +187,18 @@ def _handler_for(fake: FakeStock) -> type[BaseHTTPRequestHandler]:
                 self.send_header("location", fake.redirects[parts.path])
                 self.send_header("content-length", "0")
                 self.end_headers()
+                return None
+            if parts.path in fake.drip:
+                self.send_response(200)
+                self.send_header("content-type", "video/mp4")
+                self.end_headers()
+                try:
+                    for _ in range(600):
+                        self.wfile.write(b"\0")
+                        self.wfile.flush()
+                        time.sleep(0.05)
+                except OSError:
+                    pass  # the client gave up
                 return None
             if parts.path in fake.overrides:
                 return self._json(*fake.overrides[parts.path])

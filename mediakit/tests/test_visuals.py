@@ -219,3 +219,12 @@ def test_a_redirect_is_followed_only_inside_the_provider(stock, fetcher):
     second = source.find(scene(0, "city"), "9:16")[1]
     with pytest.raises(DownloadError, match="outside the provider"):
         fetcher.fetch(second, source.allows)
+
+
+def test_a_download_that_drips_forever_is_stopped_by_one_overall_deadline(stock, tmp_path):
+    stock.add("city", "city.mp4", fake_stock.tiny_mp4())
+    stock.drip.add("/files/city.mp4")
+    patient = Fetcher(Folder(tmp_path / "s"), "workspaces/1/stock", tmp_path / "w", timeout=0.5)
+    source = pexels(stock)
+    with pytest.raises(DownloadError, match="took too long"):
+        patient.fetch(source.find(scene(0, "city"), "9:16")[0], source.allows)
