@@ -10,11 +10,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from mediakit.threads import pool_in_context
 from mediakit.video.storyboard import Background, Storyboard
 from mediakit.visuals import VIDEO, Candidate, SourceError, VisualSource, query_for
 from mediakit.visuals.download import DownloadError, Fetcher
 
 TRIES_PER_SCENE = 3  # downloads tried for one scene before it keeps its generated look
+SEARCH_WORKERS = 4  # scenes searched at once
 
 
 @dataclass
@@ -34,21 +36,13 @@ def choose(
     used = set(used or ())  # candidate keys already in the video (a scene the creator placed, say)
     local, stored = list(board.scenes), list(board.scenes)
     result = Choice(board, board)
-    silenced: set[str] = set()  # sources that gave up (401, 429) are not asked again in this render
-    for index, scene in enumerate(board.scenes):
-        if scene.background.path is not None or not query_for(scene):
-            continue
-        number = index + 1
-        candidates: list[tuple[VisualSource, Candidate]] = []
-        for source in sources:
-            if source.name in silenced:
-                continue
-            try:
-                candidates += [(source, c) for c in source.find(scene, aspect) if c.key not in used]
-            except SourceError as error:
-                result.notes.append(f"scene {number}: {error}")
-                if error.give_up:
-                    silenced.add(source.name)
+    wanted = [i for i, s in enumerate(board.scenes) if s.background.path is None and query_for(s)]
+    offers = _search_all(board, wanted, sources, aspect)
+    for index in wanted:
+        scene, number = board.scenes[index], index + 1
+        found, notes = offers[index]
+        result.notes += [f"scene {number}: {note}" for note in notes]
+        candidates = [(source, c) for source, c in found if c.key not in used]
         if not candidates:
             result.notes.append(f"scene {number}: nothing found for “{query_for(scene)}”; generated look kept")
             continue
@@ -70,6 +64,35 @@ def choose(
     result.local = replace(board, scenes=tuple(local))
     result.stored = replace(board, scenes=tuple(stored))
     return result
+
+
+Offer = tuple[list[tuple[VisualSource, Candidate]], list[str]]
+
+
+def _search_all(board: Storyboard, wanted: list[int], sources: list[VisualSource], aspect: str) -> dict[int, Offer]:
+    """Every wanted scene's candidates. The first scene alone first: a bad key or a rate limit silences that
+    source before the others ask; then the rest at once (searches are network waits, not work)."""
+    silenced: set[str] = set()  # sources that gave up (401, 429) are not asked again in this render
+
+    def offer(index: int) -> Offer:
+        found, notes = [], []
+        for source in sources:
+            if source.name in silenced:
+                continue
+            try:
+                found += [(source, c) for c in source.find(board.scenes[index], aspect)]
+            except SourceError as error:
+                notes.append(str(error))
+                if error.give_up:
+                    silenced.add(source.name)
+        return found, notes
+
+    if not wanted:
+        return {}
+    offers = {wanted[0]: offer(wanted[0])}
+    with pool_in_context(SEARCH_WORKERS) as pool:
+        offers.update(zip(wanted[1:], pool.map(offer, wanted[1:]), strict=True))
+    return offers
 
 
 def _described(number: int, candidate: Candidate, name: str) -> dict[str, Any]:
