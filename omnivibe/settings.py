@@ -324,6 +324,16 @@ ELEVENLABS_TIMEOUT = env_float("ELEVENLABS_TIMEOUT", 60.0)
 ELEVENLABS_MAX_RETRIES = env_int("ELEVENLABS_MAX_RETRIES", 2)  # the SDK retries 429/5xx with backoff
 VOICE_SAMPLE_MAX_BYTES = env_int("VOICE_SAMPLE_MAX_BYTES", 20 * 1024 * 1024)
 
+# --- Visual sources (stock footage and pictures for scenes: mediakit/visuals, renders/visuals.py) ---------
+# Each stock source is used only when its key is set; without keys scenes keep their generated looks.
+PEXELS_API_KEY = env_secret("PEXELS_API_KEY", "")
+PEXELS_BASE_URL = env_str("PEXELS_BASE_URL", "https://api.pexels.com")
+PIXABAY_API_KEY = env_secret("PIXABAY_API_KEY", "")
+PIXABAY_BASE_URL = env_str("PIXABAY_BASE_URL", "https://pixabay.com/api")
+STOCK_TIMEOUT = env_float("STOCK_TIMEOUT", 10.0)  # seconds for one whole search answer
+STOCK_DOWNLOAD_TIMEOUT = env_float("STOCK_DOWNLOAD_TIMEOUT", 60.0)  # seconds for one whole download
+STOCK_MAX_DOWNLOAD_BYTES = env_int("STOCK_MAX_DOWNLOAD_BYTES", 50 * 1024 * 1024)
+
 # --- The writer (drafts and rewrites from a language model: writer/, mediakit/writer/) -------------
 # Each provider is offered only when its key is set; without any, the writer lays out an outline.
 # The variable names are the SDKs' own, so an OpenAI-compatible server (llama.cpp, Ollama) works too.

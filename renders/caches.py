@@ -127,8 +127,9 @@ def forget_workspace(workspace_id: int) -> None:
     """A workspace is being deleted: its speech cache rows go in the same transaction, its files once committed
     (a rollback keeps both)."""
     folder = f"workspaces/{workspace_id}/speech-cache/"
+    stock = f"workspaces/{workspace_id}/stock/"  # downloaded stock footage and its credits (renders/visuals.py)
     CacheEntry.objects.filter(cache=SPEECH, name__startswith=folder).delete()
-    transaction.on_commit(lambda: [_delete_stored(name) for name in list(_walk(folder))])
+    transaction.on_commit(lambda: [_delete_stored(name) for name in [*_walk(folder), *_walk(stock)]])
 
 
 def stats() -> list[dict]:

@@ -86,3 +86,48 @@ class SceneForm(forms.Form):
             self.add_error("title", "Keep the title to 120 characters or fewer.")
         else:
             self.add_error(None, message)
+
+
+class LibraryUploadForm(forms.Form):
+    """A picture or clip for the workspace's media library, checked like every scene upload
+    (mediakit/uploads.py); the kind is told by content, never by the file name."""
+
+    file = forms.FileField(
+        label="Picture or clip",
+        help_text="PNG, JPEG or WebP pictures; MP4, MOV or WebM clips up to 2 minutes; up to 50 MB.",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/png,image/jpeg,image/webp,video/mp4,video/quicktime,video/webm"}
+        ),
+    )
+    tags = forms.CharField(
+        required=False, max_length=400, help_text="Comma separated; the file name's words are added."
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        upload = data.get("file")
+        if upload is None:
+            return data
+        head = upload.read(64)
+        upload.seek(0)
+        try:
+            fmt = untrusted.sniff(head)
+        except untrusted.Refused:
+            fmt = None
+        try:
+            if fmt in media.CLIP_FORMATS:
+                data["duration"] = media.validate_clip(upload)
+                upload.seek(0)
+                clip = untrusted.read_clip(upload, max_seconds=media.BACKGROUND_CLIP.max_seconds)
+                data["kind"], data["width"], data["height"] = "video", clip.width, clip.height
+            else:  # a picture, or something to be refused in a picture's words
+                data["width"], data["height"] = media.validate_image(upload)
+                data["kind"], data["duration"] = "photo", 0.0
+        except (media.MediaError, untrusted.Refused) as error:
+            self.add_error("file", str(error))
+        upload.seek(0)
+        return data
+
+
+class LibraryTagsForm(forms.Form):
+    tags = forms.CharField(required=False, max_length=400)

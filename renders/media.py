@@ -13,7 +13,7 @@ from mediakit.errors import StageError
 from mediakit.pipeline import RenderContext
 from mediakit.speech.cache import CacheUse
 from mediakit.video.storyboard import Storyboard, StoryboardError
-from renders import caches
+from renders import caches, visuals
 from renders.models import RenderJob
 from renders.options import RenderOptions
 
@@ -47,6 +47,8 @@ def fetch_media(job: RenderJob, options: RenderOptions, ctx: RenderContext) -> N
             for n, s in enumerate(board.scenes, start=1)
         )
         ctx.storyboard = replace(board, scenes=scenes)
+        # Stock chosen in the editor is credited like stock the pipeline chose.
+        ctx.report["visuals"] = visuals.credits_for(job.workspace_id, board)
     caches.record_use(caches.MEDIA, use)
 
 

@@ -147,3 +147,34 @@ class CacheStats(models.Model):
 
     def __str__(self) -> str:
         return self.get_cache_display()
+
+
+def library_upload_to(item: "MediaItem", filename: str) -> str:
+    return f"workspaces/{item.workspace_id}/library/{uuid.uuid4().hex}/{filename}"
+
+
+class MediaItem(models.Model):
+    """A picture or clip of the workspace's media library: uploaded once (checked as every upload), tagged from
+    its file name and by the creator, offered to every scene whose words match its tags (renders/visuals.py)."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo"
+        VIDEO = "video"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="media_items")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    file = models.FileField(upload_to=library_upload_to, max_length=300)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    name = models.CharField(max_length=200)  # the file name the creator uploaded, for display only
+    tags = models.JSONField(default=list, blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    duration = models.FloatField(default=0.0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["workspace", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.name

@@ -25,7 +25,7 @@ from mediakit.speech.cache import CacheUse, SpeechCache
 from mediakit.text.lexicon import Lexicon
 from mediakit.text.script import Block, speakers_in_order
 from mediakit.video.storyboard import Storyboard
-from renders import actions, caches
+from renders import actions, caches, visuals
 from renders.media import fetch_media
 from renders.models import RenderJob, RenderOutput
 from renders.options import InvalidRenderOptions, RenderOptions
@@ -256,6 +256,7 @@ def _context_for(
         speech_cache=SpeechCache(default_storage, f"workspaces/{job.workspace_id}/speech-cache"),
         regenerate_blocks=frozenset(options.regenerate_blocks),
         look_cache=settings.RENDER_LOOK_CACHE,
+        visuals=visuals.visuals_for(job.workspace_id, workdir, options.height or settings.RENDER_VIDEO_HEIGHT),
         **narration_settings(),
         **options.look(),
         is_cancelled=is_cancelled,

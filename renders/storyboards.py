@@ -6,8 +6,10 @@ job's frozen blocks and voices, so the speech cache gives the same narration and
 """
 
 import json
+import tempfile
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.core.files.storage import default_storage
@@ -17,7 +19,10 @@ from django.utils.text import get_valid_filename
 
 from mediakit.text.script import Block
 from mediakit.video.storyboard import Scene, Storyboard, StoryboardError
-from renders.models import RenderJob, RenderOutput
+from mediakit.visuals import Candidate, SourceError
+from mediakit.visuals.download import DownloadError
+from renders import visuals
+from renders.models import MediaItem, RenderJob, RenderOutput
 from renders.services import create_job
 
 EXCERPT_CHARS = 140
@@ -30,6 +35,7 @@ class SceneRow:
     number: int
     scene: Scene
     excerpt: str
+    credit: dict[str, str] | None = None  # the stock file's source, license and attribution
 
     @property
     def file_name(self) -> str:
@@ -63,10 +69,11 @@ def scene_rows(job: RenderJob, board: Storyboard) -> list[SceneRow]:
         word for block in (_output_json(job, RenderOutput.Kind.JSON) or {}).get("blocks", []) for word in block["words"]
     ]
     rows = []
+    credits = {c["scene"]: c for c in visuals.credits_for(job.workspace_id, board)}
     for number, scene in enumerate(board.scenes, start=1):
         spoken = " ".join(w["text"] for w in words if scene.start <= w["start"] < scene.end)
         excerpt = spoken if len(spoken) <= EXCERPT_CHARS else spoken[: EXCERPT_CHARS - 1].rsplit(" ", 1)[0] + "…"
-        rows.append(SceneRow(number, scene, excerpt))
+        rows.append(SceneRow(number, scene, excerpt, credits.get(number)))
     return rows
 
 
@@ -112,6 +119,82 @@ def store_background(workspace_id: int, upload: UploadedFile) -> str:
     """Save an (already validated) background inside the workspace; returns its storage name."""
     name = get_valid_filename(upload.name.rsplit("/", 1)[-1]) or "background"
     return default_storage.save(f"workspaces/{workspace_id}/media/{uuid.uuid4().hex}/{name}", upload)
+
+
+ALTERNATIVES_PER_SOURCE = 6
+
+
+@dataclass(frozen=True)
+class SourceAlternatives:
+    """One source's offer for a scene: its candidates, or why it has none."""
+
+    source: str
+    candidates: list[Candidate]
+    note: str = ""
+
+
+def alternatives(job: RenderJob, number: int, query: str = "", source: str = "") -> list[SourceAlternatives]:
+    """What each source (the library, then stock with keys) offers for scene `number`: found from the scene's
+    keywords, or from `query` when the creator searches; `source` limits the search to one source."""
+    board = storyboard_of(job)
+    if board is None or not 1 <= number <= len(board.scenes):
+        raise StoryboardError(f"scene {number}: there is no such scene")
+    scene, aspect = board.scenes[number - 1], job.render_options.aspect or "9:16"
+    offers = []
+    for each in visuals.sources_for(job.workspace_id):
+        if source and each.name != source:
+            continue
+        try:
+            found = each.search(query, aspect) if query.strip() else each.find(scene, aspect)
+        except SourceError as error:
+            offers.append(SourceAlternatives(each.name, [], str(error)))
+            continue
+        offers.append(SourceAlternatives(each.name, found[:ALTERNATIVES_PER_SOURCE], "" if found else "nothing found"))
+    return offers
+
+
+def swap_visual(job: RenderJob, number: int, source: str, candidate_id: str, query: str = "") -> Storyboard:
+    """Put a source's candidate into scene `number`. The candidate is found again by searching the source (the
+    client names a source and an id, never a link), fetched and checked, then stored on the job under its lock."""
+    board = storyboard_of(job)
+    if board is None or not 1 <= number <= len(board.scenes):
+        raise StoryboardError(f"scene {number}: there is no such scene")
+    scene, aspect = board.scenes[number - 1], job.render_options.aspect or "9:16"
+    chosen = next((each for each in visuals.sources_for(job.workspace_id) if each.name == source), None)
+    if chosen is None:
+        raise StoryboardError(f"scene {number}: {source or 'that source'} is not available")
+    try:
+        found = chosen.search(query, aspect) if query.strip() else chosen.find(scene, aspect)
+    except SourceError as error:
+        raise StoryboardError(f"scene {number}: {error}") from None
+    candidate = next((c for c in found if c.id == candidate_id), None)
+    if candidate is None:
+        raise StoryboardError(f"scene {number}: that {source} result is no longer offered; search again")
+    with tempfile.TemporaryDirectory() as scratch:
+        try:
+            name, _ = visuals.fetcher_for(job.workspace_id, Path(scratch)).fetch(
+                candidate, getattr(chosen, "allows", lambda url: False)
+            )
+        except DownloadError as error:
+            raise StoryboardError(f"scene {number}: {error}") from None
+    return _put_visual(job, number, "video" if candidate.kind == "video" else "image", name)
+
+
+def use_library_item(job: RenderJob, number: int, item: MediaItem) -> Storyboard:
+    """Put a library item (one just uploaded from the scene, say) into scene `number`."""
+    return _put_visual(job, number, "video" if item.kind == MediaItem.Kind.VIDEO else "image", item.file.name)
+
+
+def _put_visual(job: RenderJob, number: int, kind: str, name: str) -> Storyboard:
+    with transaction.atomic():
+        locked = RenderJob.objects.select_for_update().get(pk=job.pk)
+        data = json.loads(storyboard_of(locked).to_json())
+        data["scenes"][number - 1]["background"] = {"kind": kind, "colors": [], "path": name}
+        checked = Storyboard.from_json(data)
+        locked.edited_storyboard = data
+        locked.save(update_fields=["edited_storyboard"])
+    job.edited_storyboard = data
+    return checked
 
 
 def render_video(job: RenderJob, user: Any) -> RenderJob:

@@ -12,5 +12,16 @@ urlpatterns = [
     path("<uuid:public_id>/blocks/<int:index>/regenerate/", views.job_regenerate_block, name="job_regenerate"),
     path("<uuid:public_id>/pronounce/", views.job_adopt_pronunciation, name="job_pronounce"),
     path("<uuid:public_id>/storyboard/scenes/<int:number>/", views.scene_save, name="scene_save"),
+    path(
+        "<uuid:public_id>/storyboard/scenes/<int:number>/alternatives/",
+        views.scene_alternatives,
+        name="scene_alternatives",
+    ),
+    path("<uuid:public_id>/storyboard/scenes/<int:number>/swap/", views.scene_swap, name="scene_swap"),
+    path(
+        "<uuid:public_id>/storyboard/scenes/<int:number>/library/",
+        views.scene_library_upload,
+        name="scene_library_upload",
+    ),
     path("<uuid:public_id>/storyboard/render/", views.storyboard_render, name="storyboard_render"),
 ]

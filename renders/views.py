@@ -10,9 +10,9 @@ from accounts.access import get_for_member
 from accounts.roles import Action, roles_for
 from billing.quota import QuotaExceeded
 from mediakit.video.storyboard import Storyboard, StoryboardError
-from renders import actions, retention, services, storyboards
+from renders import actions, retention, services, storyboards, visuals
 from renders.files import serve_file
-from renders.forms import SceneForm
+from renders.forms import LibraryUploadForm, SceneForm
 from renders.models import RenderJob
 from renders.suggestions import adopt_suggestion, status_context
 from scripts.pronunciations import PronunciationRefused
@@ -79,6 +79,74 @@ def scene_save(request: HttpRequest, public_id: str, number: int) -> HttpRespons
     if not saved:
         return _job_page(request, job, bound={number: form})
     messages.success(request, f"Scene {number} saved.")
+    return redirect("renders:job", public_id=job.public_id)
+
+
+@login_required
+def scene_alternatives(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
+    """A scene's alternatives from every source (or a search of one), each swapped in with one click. Loaded
+    by the scene row on demand: opening the editor asks no vendor anything."""
+    job, board = _get_storyboard_for_member(request, public_id)
+    if not 1 <= number <= len(board.scenes):
+        raise Http404("This storyboard has no such scene.")
+    query, source = request.GET.get("q", "")[:100], request.GET.get("source", "")[:20]
+    offers = storyboards.alternatives(job, number, query, source)
+    context = {"job": job, "number": number, "offers": offers, "query": query, "source": source}
+    return render(request, "renders/_scene_alternatives.html", context)
+
+
+@login_required
+@require_POST
+def scene_swap(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
+    """Swap an alternative into a scene; HTMX gets the row back, a plain form post the page."""
+    job, board = _get_storyboard_for_member(request, public_id)
+    if not 1 <= number <= len(board.scenes):
+        raise Http404("This storyboard has no such scene.")
+    post = request.POST
+    error = ""
+    try:
+        board = storyboards.swap_visual(
+            job, number, post.get("source", "")[:20], post.get("id", "")[:100], post.get("q", "")[:100]
+        )
+    except StoryboardError as refused:
+        error = str(refused)
+    if request.htmx:
+        row = next(row for row in storyboards.scene_rows(job, board) if row.number == number)
+        form = SceneForm.for_scene(board.scenes[number - 1], prefix=f"s{number}")
+        context = {"job": job, "row": row, "form": form, "saved": not error, "swap_error": error}
+        return render(request, "renders/_scene_row.html", context, status=400 if error else 200)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"Scene {number}: visual swapped.")
+    return redirect("renders:job", public_id=job.public_id)
+
+
+@login_required
+@require_POST
+def scene_library_upload(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
+    """Upload a picture or clip into the media library from a scene, and use it there."""
+    job, board = _get_storyboard_for_member(request, public_id)
+    if not 1 <= number <= len(board.scenes):
+        raise Http404("This storyboard has no such scene.")
+    form = LibraryUploadForm(request.POST, request.FILES)
+    error = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        measured = {key: data[key] for key in ("width", "height", "duration")}
+        item = visuals.add_to_library(job.workspace, data["file"], data["kind"], data["tags"], request.user, **measured)
+        board = storyboards.use_library_item(job, number, item)
+    else:
+        error = " ".join(str(message) for messages_ in form.errors.values() for message in messages_)
+    if request.htmx:
+        row = next(row for row in storyboards.scene_rows(job, board) if row.number == number)
+        form = SceneForm.for_scene(board.scenes[number - 1], prefix=f"s{number}")
+        context = {"job": job, "row": row, "form": form, "saved": not error, "swap_error": error}
+        return render(request, "renders/_scene_row.html", context, status=400 if error else 200)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"Scene {number}: uploaded to the media library and used here.")
     return redirect("renders:job", public_id=job.public_id)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from studio import account, views, workspace, writer
+from studio import account, library, views, workspace, writer
 
 app_name = "studio"
 urlpatterns = [
@@ -29,6 +29,9 @@ urlpatterns = [
     path("pronunciations/<int:pk>/", views.pronunciation_edit, name="pronunciation"),
     path("pronunciations/<int:pk>/delete/", views.pronunciation_delete, name="pronunciation_delete"),
     path("pronunciations/<int:pk>/hear/", views.pronunciation_hear, name="pronunciation_hear"),
+    path("library/", library.library, name="library"),
+    path("library/<int:pk>/tags/", library.library_tags, name="library_tags"),
+    path("library/<int:pk>/delete/", library.library_delete, name="library_delete"),
     path("campaigns/", views.campaign_list, name="campaigns"),
     path("campaigns/new/", views.campaign_new, name="campaign_new"),
     path("campaigns/<int:pk>/", views.campaign_edit, name="campaign"),

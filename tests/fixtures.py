@@ -20,7 +20,7 @@ from accounts.access import CURRENT_WORKSPACE
 from api.keys import create_key
 from omnivibe.embedded_redis import EmbeddedRedis
 from omnivibe.object_storage import object_storage_options
-from tests import fake_elevenlabs, fake_llm
+from tests import fake_elevenlabs, fake_llm, fake_stock
 from tests.factories import api_workspace, make_member, seed_plans, workspace_of
 from tests.fake_stripe import FakeStripe
 
@@ -288,3 +288,17 @@ def llm(request, settings, fake_llm_server) -> fake_llm.FakeLLM:
     configure_llm(settings, fake_llm_server, request.param)
     fake_llm_server.provider = request.param
     return fake_llm_server
+
+
+@pytest.fixture
+def stock(settings):
+    """The fake Pexels and Pixabay APIs, both keys set."""
+    fake = fake_stock.FakeStock()
+    server = fake_stock.start(fake)
+    settings.PEXELS_API_KEY = fake_stock.PEXELS_KEY
+    settings.PEXELS_BASE_URL = fake.pexels_url
+    settings.PIXABAY_API_KEY = fake_stock.PIXABAY_KEY
+    settings.PIXABAY_BASE_URL = fake.pixabay_url
+    yield fake
+    server.shutdown()
+    server.server_close()

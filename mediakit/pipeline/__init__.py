@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 
 from mediakit.pipeline.context import RenderContext
-from mediakit.pipeline.stages import captions, compose, narrate, storyboard
+from mediakit.pipeline.stages import captions, compose, narrate, storyboard, visuals
 
 Stage = tuple[str, Callable[[RenderContext], None], int]  # (name, run, weight in percent)
 
@@ -16,6 +16,8 @@ def stages_for(ctx: RenderContext) -> list[Stage]:
     stages: list[Stage] = [("narrate", narrate.run, 55), ("captions", captions.run, 5)]
     if ctx.video or ctx.prepare_storyboard:
         stages.append(("storyboard", storyboard.run, 1))
+        if ctx.visuals is not None and ctx.storyboard is None:  # only storyboards the pipeline builds
+            stages.append(("visuals", visuals.run, 4))
     if ctx.video:
         stages.append(("compose", compose.run, 40))
     return stages

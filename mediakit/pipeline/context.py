@@ -13,6 +13,7 @@ from mediakit.speech.words import TimedWord
 from mediakit.text.lexicon import Lexicon
 from mediakit.text.script import Block
 from mediakit.video.storyboard import Brand, Storyboard
+from mediakit.visuals import Visuals
 
 ASPECTS = {"9:16": (9, 16), "16:9": (16, 9), "1:1": (1, 1)}
 
@@ -43,6 +44,7 @@ class RenderContext:
     brand: Brand = field(default_factory=Brand)
     look_cache: Path | None = None  # where generated motion looks are kept between renders (None: this render only)
     zoom: bool = False  # slow Ken Burns zoom on still scenes of a generated storyboard
+    visuals: Visuals | None = None  # sources of footage and pictures for generated scenes (stage visuals)
     transition: str = "cut"  # or "crossfade" (0.4 s, centred on each scene change)
     frame_rate: int = 30
     constant_frame_rate: bool = False  # False: still stretches hold frames only where captions change

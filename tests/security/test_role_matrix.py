@@ -25,6 +25,7 @@ from tests.factories import (
     api_workspace,
     make_member,
 )
+from tests.fake_stock import tiny_jpeg
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +70,7 @@ PROBES: dict[Action, list[Probe]] = {
         Probe("API series", lambda web, api, o: api.get(f"/api/v1/series/{o.series_id}")),
         Probe("similar scripts", lambda web, api, o: web.get(f"/studio/scripts/{o.script_pk}/similar/")),
         Probe("API similar scripts", lambda web, api, o: api.get(f"/api/v1/scripts/{o.script_pk}/similar")),
+        Probe("media library", lambda web, api, o: web.get("/studio/library/")),
     ],
     Action.WRITE: [
         Probe("new script page", lambda web, api, o: web.get("/studio/scripts/new/")),
@@ -77,6 +79,10 @@ PROBES: dict[Action, list[Probe]] = {
             lambda web, api, o: web.post(f"/studio/scripts/{o.script_pk}/", {"title": "T", "body": "Host: Hi."}),
         ),
         Probe("new campaign", lambda web, api, o: web.post("/studio/campaigns/new/", {"name": "Spring"})),
+        Probe(
+            "add to the media library",
+            lambda web, api, o: web.post("/studio/library/", {"file": SimpleUploadedFile("a.jpg", tiny_jpeg())}),
+        ),
         Probe("delete a voice", lambda web, api, o: web.post(f"/studio/voices/{o.voice_pk}/delete/")),
         Probe("cancel a render", lambda web, api, o: web.post(f"/jobs/{o.job_id}/cancel/")),
         Probe("retry a render", lambda web, api, o: web.post(f"/jobs/{o.job_id}/retry/")),

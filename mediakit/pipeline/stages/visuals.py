@@ -1,0 +1,30 @@
+"""Visuals: each generated scene gets footage or a picture from the sources (library, stock), when any is set.
+
+Runs after the storyboard stage on storyboards it built (an edited storyboard is the creator's choice).
+The stored storyboard.json names the chosen files by storage name, so the editor and the video made from it
+find them again; this render uses the local copies. Nothing here fails the render: see `choice.choose`.
+"""
+
+import logging
+
+from mediakit.pipeline.context import RenderContext
+from mediakit.visuals.choice import choose
+
+log = logging.getLogger(__name__)
+
+
+def run(ctx: RenderContext) -> None:
+    if ctx.visuals is None or ctx.storyboard is None:
+        return
+    try:
+        result = choose(ctx.storyboard, ctx.visuals.sources, ctx.aspect, ctx.visuals.fetcher)
+    except Exception as error:  # never a failed render for a visual: the generated looks stay
+        log.warning("visuals failed: %r", error)
+        ctx.report["visual_notes"] = [f"visual sources failed ({type(error).__name__}); generated looks kept"]
+        return
+    ctx.storyboard = result.local
+    if "storyboard" in ctx.outputs:
+        ctx.outputs["storyboard"].write_text(result.stored.to_json(), encoding="utf-8")
+    ctx.report["visuals"] = result.visuals
+    ctx.report["visual_notes"] = result.notes
+    ctx.progress(1.0)

@@ -1,0 +1,112 @@
+"""Choosing each scene's visual from the sources, never the same one twice in a video, never failing.
+
+Scenes whose background is generated (no file) are offered to the sources in order (the library first,
+then stock); the first candidate not used yet that downloads and checks cleanly wins. Any source error
+(a bad key, a rate limit, nothing found, a corrupt download) keeps the scene's generated look and adds a
+note to the report: a render never fails for a visual.
+"""
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from mediakit.threads import pool_in_context
+from mediakit.video.storyboard import Background, Storyboard
+from mediakit.visuals import VIDEO, Candidate, SourceError, VisualSource, query_for
+from mediakit.visuals.download import DownloadError, Fetcher
+
+TRIES_PER_SCENE = 3  # downloads tried for one scene before it keeps its generated look
+SEARCH_WORKERS = 4  # scenes searched at once
+
+
+@dataclass
+class Choice:
+    """The outcome: the storyboard for this render (local files), the one to store (storage names), the
+    report's visuals (per scene: source, license, attribution) and notes (what fell back, and why)."""
+
+    local: Storyboard
+    stored: Storyboard
+    visuals: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def choose(
+    board: Storyboard, sources: list[VisualSource], aspect: str, fetcher: Fetcher, used: set[str] | None = None
+) -> Choice:
+    used = set(used or ())  # candidate keys already in the video (a scene the creator placed, say)
+    local, stored = list(board.scenes), list(board.scenes)
+    result = Choice(board, board)
+    wanted = [i for i, s in enumerate(board.scenes) if s.background.path is None and query_for(s)]
+    offers = _search_all(board, wanted, sources, aspect)
+    for index in wanted:
+        scene, number = board.scenes[index], index + 1
+        found, notes = offers[index]
+        result.notes += [f"scene {number}: {note}" for note in notes]
+        candidates = [(source, c) for source, c in found if c.key not in used]
+        if not candidates:
+            result.notes.append(f"scene {number}: nothing found for “{query_for(scene)}”; generated look kept")
+            continue
+        for source, candidate in candidates[:TRIES_PER_SCENE]:
+            try:
+                name, path = fetcher.fetch(candidate, getattr(source, "allows", _nothing))
+            except DownloadError as error:
+                result.notes.append(f"scene {number}: {candidate.source} {candidate.id}: {error}")
+                used.add(candidate.key)
+                continue
+            used.add(candidate.key)
+            kind = "video" if candidate.kind == VIDEO else "image"
+            local[index] = replace(scene, background=Background(kind=kind, colors=(), path=str(path)))
+            stored[index] = replace(scene, background=Background(kind=kind, colors=(), path=name))
+            result.visuals.append(_described(number, candidate, name))
+            break
+        else:
+            result.notes.append(f"scene {number}: no usable download; generated look kept")
+    result.local = replace(board, scenes=tuple(local))
+    result.stored = replace(board, scenes=tuple(stored))
+    return result
+
+
+Offer = tuple[list[tuple[VisualSource, Candidate]], list[str]]
+
+
+def _search_all(board: Storyboard, wanted: list[int], sources: list[VisualSource], aspect: str) -> dict[int, Offer]:
+    """Every wanted scene's candidates. The first scene alone first: a bad key or a rate limit silences that
+    source before the others ask; then the rest at once (searches are network waits, not work)."""
+    silenced: set[str] = set()  # sources that gave up (401, 429) are not asked again in this render
+
+    def offer(index: int) -> Offer:
+        found, notes = [], []
+        for source in sources:
+            if source.name in silenced:
+                continue
+            try:
+                found += [(source, c) for c in source.find(board.scenes[index], aspect)]
+            except SourceError as error:
+                notes.append(str(error))
+                if error.give_up:
+                    silenced.add(source.name)
+        return found, notes
+
+    if not wanted:
+        return {}
+    offers = {wanted[0]: offer(wanted[0])}
+    with pool_in_context(SEARCH_WORKERS) as pool:
+        offers.update(zip(wanted[1:], pool.map(offer, wanted[1:]), strict=True))
+    return offers
+
+
+def _described(number: int, candidate: Candidate, name: str) -> dict[str, Any]:
+    return {
+        "scene": number,
+        "source": candidate.source,
+        "id": candidate.id,
+        "kind": candidate.kind,
+        "file": Path(name).name,
+        "license": candidate.license,
+        "attribution": candidate.attribution,
+        "page_url": candidate.page_url,
+    }
+
+
+def _nothing(url: str) -> bool:
+    return False  # a source without downloads (the library) allows none
