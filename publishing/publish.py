@@ -194,7 +194,41 @@ def publish_due() -> int:
     claimed = 0
     for publication in due.order_by("publish_at", "pk")[:500]:
         claimed += _send_soon(publication)
+    _fail_lost(now)
     return claimed
+
+
+def _fail_lost(now: datetime) -> None:
+    """A publication left `publishing` longer than any retry waits lost its task (a worker stopped with it, the
+    Redis broker forgot it): fail it, so a person sees it and retries, instead of it waiting for ever."""
+    stale = timedelta(seconds=settings.TASK_RETRY_MAX_SECONDS * 1.1 + settings.FAST_TIMEOUT + 600)
+    for publication in Publication.objects.filter(status=Pub.PUBLISHING, updated_at__lt=now - stale):
+        with transaction.atomic():
+            if actions.publication_failed(
+                publication, "Its publishing task was lost (a worker stopped). Check the target, then retry."
+            ):
+                audit.record(
+                    publication.workspace_id, None, "publication.failed", f"Publishing “{publication.title}” was lost"
+                )
+
+
+def schedule_approved_rows(workspace: Workspace, connection: Connection, user: Any) -> int:
+    """Every approved series video with a publish time, not yet scheduled for `connection`, scheduled at its row's
+    time (the series' upload said when). How many."""
+    taken = Publication.objects.filter(
+        connection=connection, status__in=(Pub.SCHEDULED, Pub.PUBLISHING, Pub.PUBLISHED)
+    ).values("job_id")
+    rows = SeriesRow.objects.filter(
+        series__workspace=workspace, status=SeriesRow.Status.APPROVED, publish_at__isnull=False, job__isnull=False
+    ).exclude(job_id__in=taken)
+    count = 0
+    for row in rows.select_related("job").order_by("publish_at", "pk"):
+        try:
+            schedule(job=row.job, connection=connection, publish_at=row.publish_at, user=user)
+        except Refused:
+            continue  # no MP4 (files expired): it stays approved, unscheduled
+        count += 1
+    return count
 
 
 def retry(publication: Publication, user: Any) -> None:
@@ -257,6 +291,10 @@ def _send(publication: Publication) -> tuple[str, str]:
     connection = publication.connection
     if not connection.active:
         raise PublishFailed(f"“{connection.name}” was disconnected.")
+    row = SeriesRow.objects.filter(pk=publication.row_id).first() if publication.row_id else None
+    if row is not None and (row.status != SeriesRow.Status.APPROVED or row.job_id != publication.job_id):
+        # Taken back for changes, or rendered again since it was scheduled: what was approved is not what exists.
+        raise PublishFailed("The video is no longer the approved one (changes requested or rendered again).")
     output = publication.job.outputs.filter(kind=RenderOutput.Kind.MP4).first()
     if output is None:
         raise PublishFailed("The video's file is gone (expired or deleted): render it again, then schedule it.")

@@ -21,5 +21,6 @@ urlpatterns = [
     path("publishing/webhooks/", views.webhook_add, name="webhook_add"),
     path("publishing/connections/<int:pk>/disconnect/", views.connection_disconnect, name="disconnect"),
     path("publishing/schedule/", views.schedule_publication, name="schedule"),
+    path("publishing/connections/<int:pk>/schedule-approved/", views.schedule_approved, name="schedule_approved"),
     path("publishing/<uuid:public_id>/retry/", views.publication_retry, name="retry"),
 ]

@@ -286,6 +286,16 @@ def schedule_publication(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+def schedule_approved(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every approved series video with a publish time goes to this connection at its row's time."""
+    connection = get_for_member(Connection.objects.filter(disconnected_at=None), request, pk=pk, roles=REVIEWERS)
+    count = publish.schedule_approved_rows(connection.workspace, connection, request.user)
+    messages.info(request, f"Scheduled {count} approved video(s) for {connection} at their rows' times.")
+    return redirect("publishing:publishing")
+
+
+@login_required
+@require_POST
 def publication_retry(request: HttpRequest, public_id: str) -> HttpResponse:
     publication = get_for_member(
         Publication.objects.select_related("connection"), request, public_id=public_id, roles=REVIEWERS

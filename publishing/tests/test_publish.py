@@ -345,3 +345,34 @@ def test_a_webhook_target_in_our_network_is_refused(settings, owner_client):
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
     response = owner_client.post("/studio/publishing/webhooks/", {"name": "x", "url": "http://127.0.0.1:8000/"})
     assert "cannot receive webhooks" in flashed(response)[-1] and not Connection.objects.exists()
+
+
+def test_approved_series_videos_are_scheduled_at_their_rows_times(owner_client, row, channel):
+    at = timezone.now() + timedelta(days=2)
+    SeriesRow.objects.filter(pk=row.pk).update(publish_at=at)
+    SeriesRowFactory(series=row.series, status=SeriesRow.Status.REVIEW, publish_at=at)  # not approved: stays
+    response = owner_client.post(f"/studio/publishing/connections/{channel.pk}/schedule-approved/")
+    assert flashed(response)[-1] == f"Scheduled 1 approved video(s) for {channel} at their rows' times."
+    publication = Publication.objects.get()
+    assert publication.row == row and publication.publish_at == at and publication.title == "Why tea"
+    owner_client.post(f"/studio/publishing/connections/{channel.pk}/schedule-approved/")
+    assert Publication.objects.count() == 1  # once
+
+
+def test_a_video_sent_back_for_changes_after_scheduling_does_not_go_out(
+    row, channel, google, django_capture_on_commit_callbacks
+):
+    publication = due(row, channel)
+    SeriesRow.objects.filter(pk=row.pk).update(status=SeriesRow.Status.CHANGES_REQUESTED)
+    send_due(django_capture_on_commit_callbacks)
+    publication.refresh_from_db()
+    assert publication.status == Pub.FAILED and "no longer the approved one" in publication.error
+    assert not google.videos
+
+
+def test_a_publication_whose_task_was_lost_is_failed_not_left_waiting(row, channel):
+    publication = due(row, channel, status=Pub.PUBLISHING)
+    Publication.objects.filter(pk=publication.pk).update(updated_at=timezone.now() - timedelta(days=1))
+    publish.publish_due()
+    publication.refresh_from_db()
+    assert publication.status == Pub.FAILED and "task was lost" in publication.error
