@@ -22,6 +22,7 @@ from accounts.secrets import decrypt, encrypt
 from publishing import publish
 from publishing.models import Connection, Publication, SeriesRow
 from renders.models import RenderOutput
+from telemetry.models import Counter
 from tests import fake_google
 from tests.factories import SeriesRowFactory, make_member
 from tests.fixtures import client_working_in
@@ -197,6 +198,7 @@ def test_a_quota_error_fails_with_googles_reason_and_a_retry_publishes_it(
     assert publication.status == Pub.FAILED
     assert "quota is used up (quotaExceeded)" in publication.error and "midnight Pacific" in publication.error
     assert AuditEntry.objects.filter(action="publication.failed").exists()
+    assert Counter.objects.get(name="omnivibe_publish_failures", labels="target=youtube").value == 1
     page = owner_client.get("/studio/publishing/").content.decode()
     assert "quotaExceeded" in page and f'action="/studio/publishing/{publication.public_id}/retry/"' in page
 
