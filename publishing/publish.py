@@ -265,26 +265,35 @@ def publish(publication_id: int) -> None:
     try:
         remote_id, remote_url = _send(publication)
     except (PublishFailed, youtube.YouTubeError) as failure:
-        counters.increment(counters.PUBLISH_FAILURES, target=target)
-        reason = str(failure)
-        if failure.retryable and publication.attempts < settings.TASK_RETRY_ATTEMPTS:
-            actions.publication_will_retry(publication, reason)
-            raise lanes.Retryable(reason) from None
-        with transaction.atomic():
-            actions.publication_failed(publication, reason)
-            audit.record(
-                publication.workspace_id,
-                None,
-                "publication.failed",
-                f"Publishing “{publication.title}” failed: {reason}",
-            )
+        _failed(publication, failure, target)
         return
+    except Exception:
+        # A bug or a storage failure: shown as failed (never left waiting), and raised for the task's record.
+        counters.increment(counters.PUBLISH_FAILURES, target=target)
+        actions.publication_failed(
+            publication, "Publishing failed unexpectedly; retry it, and tell us if it fails again."
+        )
+        raise
     with transaction.atomic():
         actions.publication_published(publication, remote_id, remote_url)
         audit.record(
             publication.workspace_id, None, "publication.published",
             f"Published “{publication.title}” to {publication.connection}",
         )  # fmt: skip
+
+
+def _failed(publication: Publication, failure: "PublishFailed | youtube.YouTubeError", target: str) -> None:
+    """Counted; retried later (lanes.Retryable) while it may pass and attempts remain, else failed with the reason."""
+    counters.increment(counters.PUBLISH_FAILURES, target=target)
+    reason = str(failure)
+    if failure.retryable and publication.attempts < settings.TASK_RETRY_ATTEMPTS:
+        actions.publication_will_retry(publication, reason)
+        raise lanes.Retryable(reason) from None
+    with transaction.atomic():
+        actions.publication_failed(publication, reason)
+        audit.record(
+            publication.workspace_id, None, "publication.failed", f"Publishing “{publication.title}” failed: {reason}"
+        )
 
 
 def _send(publication: Publication) -> tuple[str, str]:

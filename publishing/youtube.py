@@ -66,7 +66,8 @@ def authorization_url(redirect_uri: str) -> tuple[str, str, str]:
     verifier to keep until then (both belong in their session)."""
     flow = _flow(redirect_uri, autogenerate_code_verifier=True)
     # offline + consent: Google returns a refresh token, so publishing works while nobody is signed in.
-    url, state = flow.authorization_url(access_type="offline", prompt="consent", include_granted_scopes="true")
+    # Not include_granted_scopes: the answer would list other scopes granted earlier, which oauthlib refuses.
+    url, state = flow.authorization_url(access_type="offline", prompt="consent")
     return url, state, flow.code_verifier
 
 
@@ -77,6 +78,12 @@ def exchange_code(redirect_uri: str, code: str, code_verifier: str) -> Credentia
         flow.fetch_token(code=code)
     except OAuth2Error as error:
         raise YouTubeError(f"Google refused the authorisation: {error.description or error.error}") from None
+    except Warning as changed:  # oauthlib: the scopes granted are not the ones asked (a box left unticked)
+        granted = " ".join(getattr(changed, "new_scope", None) or []) or "fewer permissions"
+        raise YouTubeError(
+            f"Google granted other permissions than asked ({granted}): connect again and allow uploading videos "
+            "and viewing the channel."
+        ) from None
     except requests.RequestException:
         raise YouTubeError("Google could not be reached to finish the connection; try again.", retryable=True) from None
     credentials = flow.credentials

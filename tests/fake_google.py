@@ -4,8 +4,8 @@ Content-Range, the `bytes */total` status query answered 308 with Range). google
 google-auth talk to it with their packaged discovery document; nothing leaves the machine.
 
 Knobs: `drops` (chunk PUTs that break after half their bytes, no answer), `quota` (403 quotaExceeded on
-insert), `server_errors` (503 answers to chunk PUTs). Access tokens the fake has not issued are answered 401,
-as Google answers an expired one.
+insert), `server_errors` (503 answers to chunk PUTs), `granted_scope` (a consent with a box left unticked).
+Access tokens the fake has not issued are answered 401, as Google answers an expired one.
 """
 
 import base64
@@ -38,6 +38,7 @@ class FakeGoogle:
     drops: int = 0
     quota: bool = False
     server_errors: int = 0
+    granted_scope: str = ""  # the scopes the token answer lists (empty: none listed, i.e. all asked)
 
     def grant(self, refresh_token: str = "1//refresh-known") -> str:
         """A refresh token Google knows (a channel connected earlier)."""
@@ -159,8 +160,11 @@ class _Handler(BaseHTTPRequestHandler):
             if form.get("code") != GOOD_CODE or not form.get("code_verifier"):
                 return self._send(400, {"error": "invalid_grant", "error_description": "Malformed auth code."})
             refresh = self.fake.grant(f"1//refresh-{len(self.fake.refresh_tokens) + 1}")
-            return self._send(200, {"access_token": self.fake.new_access_token(), "expires_in": 3599,
-                                    "refresh_token": refresh, "token_type": "Bearer"})  # fmt: skip
+            answer = {"access_token": self.fake.new_access_token(), "expires_in": 3599, "refresh_token": refresh,
+                      "token_type": "Bearer"}  # fmt: skip
+            if self.fake.granted_scope:
+                answer["scope"] = self.fake.granted_scope
+            return self._send(200, answer)
         if form.get("grant_type") == "refresh_token":
             if form.get("refresh_token") not in self.fake.refresh_tokens:
                 return self._send(

@@ -378,3 +378,23 @@ def test_a_publication_whose_task_was_lost_is_failed_not_left_waiting(row, chann
     publish.publish_due()
     publication.refresh_from_db()
     assert publication.status == Pub.FAILED and "task was lost" in publication.error
+
+
+def test_a_consent_with_a_permission_left_out_connects_nothing_and_says_why(owner_client, google):
+    google.granted_scope = "https://www.googleapis.com/auth/youtube.readonly"
+    state = parse_qs(urlsplit(owner_client.post("/studio/publishing/youtube/connect/")["Location"]).query)["state"][0]
+    response = owner_client.get("/studio/publishing/youtube/callback/", {"state": state, "code": fake_google.GOOD_CODE})
+    assert flashed(response)[-1].startswith("YouTube was not connected: Google granted other permissions than asked")
+    assert not Connection.objects.exists()
+
+
+def test_a_video_file_that_cannot_be_read_fails_the_publication_not_leaves_it_waiting(
+    row, channel, google, django_capture_on_commit_callbacks
+):
+    output = row.job.outputs.get(kind=RenderOutput.Kind.MP4)
+    output.file.storage.delete(output.file.name)
+    publication = due(row, channel)
+    with pytest.raises(FileNotFoundError):
+        send_due(django_capture_on_commit_callbacks)
+    publication.refresh_from_db()
+    assert publication.status == Pub.FAILED and "failed unexpectedly" in publication.error
