@@ -27,6 +27,7 @@ from accounts.secrets import SecretUnreadable, decrypt, encrypt
 from lanes.callbacks import TargetRefused, checked_address, private_target
 from lanes.outbound import SIGNATURE_HEADER, PostFailed, post, sign
 from publishing import actions, youtube
+from publishing.cadence import Cadence
 from publishing.models import Connection, Publication, SeriesRow
 from renders.models import RenderJob, RenderOutput
 from telemetry import counters
@@ -212,21 +213,30 @@ def _fail_lost(now: datetime) -> None:
                 )
 
 
-def schedule_approved_rows(workspace: Workspace, connection: Connection, user: Any) -> int:
-    """Every approved series video with a publish time, not yet scheduled for `connection`, scheduled at its row's
-    time (the series' upload said when). How many."""
+def schedule_approved_rows(
+    workspace: Workspace, connection: Connection, user: Any, cadence: Cadence | None = None
+) -> int:
+    """Every approved series video not yet scheduled for `connection`: at its row's publish time, or (with a
+    cadence, e.g. weekdays at 17:00 Europe/Paris) at the cadence's next free slots, in series and row order.
+    How many were scheduled."""
     taken = Publication.objects.filter(
         connection=connection, status__in=(Pub.SCHEDULED, Pub.PUBLISHING, Pub.PUBLISHED)
     ).values("job_id")
     rows = SeriesRow.objects.filter(
-        series__workspace=workspace, status=SeriesRow.Status.APPROVED, publish_at__isnull=False, job__isnull=False
+        series__workspace=workspace, status=SeriesRow.Status.APPROVED, job__isnull=False
     ).exclude(job_id__in=taken)
+    if cadence is None:
+        rows = rows.filter(publish_at__isnull=False)
+    busy = set(
+        Publication.objects.filter(connection=connection, status=Pub.SCHEDULED).values_list("publish_at", flat=True)
+    )
+    slots = (slot for slot in cadence.slots(timezone.now()) if slot not in busy) if cadence else None
     count = 0
-    for row in rows.select_related("job").order_by("publish_at", "pk"):
-        try:
-            schedule(job=row.job, connection=connection, publish_at=row.publish_at, user=user)
-        except Refused:
+    for row in rows.select_related("job").order_by("series__created_at", "series_id", "number"):
+        if not publishable_jobs(workspace).filter(pk=row.job_id).exists():
             continue  # no MP4 (files expired): it stays approved, unscheduled
+        at = row.publish_at or next(slots)
+        schedule(job=row.job, connection=connection, publish_at=at, user=user)
         count += 1
     return count
 

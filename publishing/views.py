@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import get_for_member, has_role, member_workspace
 from accounts.roles import Action, roles_for
 from billing.quota import QuotaExceeded
-from publishing import publish, selectors, services, youtube
+from publishing import cadence, publish, selectors, services, youtube
 from publishing.forms import ChangesForm, ScheduleForm, SeriesForm, WebhookTargetForm
 from publishing.models import Connection, Publication, Series, SeriesRow
 from publishing.uploads import UploadRefused, read_file
@@ -287,10 +287,18 @@ def schedule_publication(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def schedule_approved(request: HttpRequest, pk: int) -> HttpResponse:
-    """Every approved series video with a publish time goes to this connection at its row's time."""
+    """Every approved series video goes to this connection: at its row's publish time, the others (given a
+    cadence) at the cadence's next free slots."""
     connection = get_for_member(Connection.objects.filter(disconnected_at=None), request, pk=pk, roles=REVIEWERS)
-    count = publish.schedule_approved_rows(connection.workspace, connection, request.user)
-    messages.info(request, f"Scheduled {count} approved video(s) for {connection} at their rows' times.")
+    words = request.POST.get("cadence", "").replace("\x00", "").strip()
+    try:
+        every = cadence.parse(words) if words else None
+    except cadence.CadenceError as error:
+        messages.error(request, str(error))
+        return redirect("publishing:publishing")
+    count = publish.schedule_approved_rows(connection.workspace, connection, request.user, every)
+    how = f"at their rows' times, the others {words}" if every else "at their rows' times"
+    messages.info(request, f"Scheduled {count} approved video(s) for {connection} {how}.")
     return redirect("publishing:publishing")
 
 

@@ -398,3 +398,22 @@ def test_a_video_file_that_cannot_be_read_fails_the_publication_not_leaves_it_wa
         send_due(django_capture_on_commit_callbacks)
     publication.refresh_from_db()
     assert publication.status == Pub.FAILED and "failed unexpectedly" in publication.error
+
+
+def test_approved_videos_without_a_time_take_the_cadences_next_free_slots(owner_client, row, channel):
+    second = SeriesRowFactory(series=row.series, status=SeriesRow.Status.APPROVED, title="Why coffee")
+    RenderOutput.objects.create(job=second.job, kind=RenderOutput.Kind.MP4, file=ContentFile(b"mp4", name="v.mp4"))
+    response = owner_client.post(
+        f"/studio/publishing/connections/{channel.pk}/schedule-approved/", {"cadence": "daily at 17:00 UTC"}
+    )
+    assert "Scheduled 2 approved video(s)" in flashed(response)[-1]
+    times = list(Publication.objects.order_by("publish_at").values_list("title", "publish_at"))
+    assert [title for title, _ in times] == ["Why tea", "Why coffee"]
+    assert times[1][1] - times[0][1] == timedelta(days=1) and times[0][1].hour == 17
+
+
+def test_an_unreadable_cadence_schedules_nothing(owner_client, row, channel):
+    response = owner_client.post(
+        f"/studio/publishing/connections/{channel.pk}/schedule-approved/", {"cadence": "sometimes"}
+    )
+    assert flashed(response)[-1].startswith("Cannot read the cadence") and not Publication.objects.exists()
