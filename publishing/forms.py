@@ -24,7 +24,7 @@ class ChangesForm(forms.Form):
 
 class WebhookTargetForm(forms.Form):
     name = forms.CharField(max_length=200, required=False)
-    url = forms.URLField(max_length=500, assume_scheme="https")
+    url = forms.URLField(max_length=500, assume_scheme="https", label="URL")
 
 
 class ScheduleForm(forms.Form):
@@ -39,6 +39,7 @@ class ScheduleForm(forms.Form):
     def __init__(self, *args, workspace=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["job"].queryset = publishable_jobs(workspace)
+        self.fields["job"].label_from_instance = lambda job: f"{job.title} ({job.created_at:%Y-%m-%d %H:%M})"
         self.fields["connection"].queryset = Connection.objects.filter(workspace=workspace, disconnected_at=None)
 
     def clean_time_zone(self) -> ZoneInfo:
