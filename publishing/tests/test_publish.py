@@ -417,3 +417,9 @@ def test_an_unreadable_cadence_schedules_nothing(owner_client, row, channel):
         f"/studio/publishing/connections/{channel.pk}/schedule-approved/", {"cadence": "sometimes"}
     )
     assert flashed(response)[-1].startswith("Cannot read the cadence") and not Publication.objects.exists()
+
+
+def test_the_series_page_shows_where_each_row_goes_and_how_it_went(owner_client, row, channel):
+    publication = due(row, channel, status=Pub.FAILED)
+    page = owner_client.get(f"/studio/series/{row.series.public_id}/").content.decode()
+    assert f"#publication-{publication.public_id}" in page and "YouTube: Tea Time Channel: failed" in page
