@@ -8,9 +8,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.validators import LANGUAGE_TAG
-from api.callbacks import private_target
 from api.models import WebhookDelivery
 from api.signing import signed_url
+from lanes.callbacks import private_target
 from mediakit.captions.ass import PLATFORMS as CAPTION_PLATFORMS
 from mediakit.captions.ass import PRESETS
 from mediakit.pipeline.context import ASPECTS

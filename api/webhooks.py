@@ -2,14 +2,12 @@
 
 Deliveries run on the fast lane (`lanes.FAST`: its own `qcluster`, started with `Q_CLUSTER_NAME=fast`), so a
 slow receiver never holds up a render; each attempt has one overall
-deadline (`WEBHOOK_TIMEOUT`) and goes to the address that was checked (`api.outbound`).
+deadline (`WEBHOOK_TIMEOUT`) and goes to the address that was checked (`lanes.outbound`).
 
 Signature header: `X-OmniVibe-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret, f"{t}.{body}")>`
 (the scheme Stripe uses; docs/API.md shows a receiver).
 """
 
-import hashlib
-import hmac
 import json
 import logging
 import time
@@ -20,21 +18,15 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 import lanes
-from api.callbacks import TargetRefused, checked_address
 from api.keys import webhook_secret_for
 from api.models import WebhookDelivery
-from api.outbound import PostFailed, post
 from api.serializers import JobSerializer
+from lanes.callbacks import TargetRefused, checked_address
+from lanes.outbound import SIGNATURE_HEADER, PostFailed, post, sign
 from renders.models import RenderJob
 from telemetry import counters
 
 logger = logging.getLogger(__name__)
-SIGNATURE_HEADER = "X-OmniVibe-Signature"
-
-
-def sign(secret: str, timestamp: int, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
 
 
 def retry_delay(attempt: int) -> int:

@@ -348,6 +348,21 @@ WRITER_DEADLINE = env_float("WRITER_DEADLINE", 180.0)
 WRITER_MAX_RETRIES = env_int("WRITER_MAX_RETRIES", 2)  # the SDKs retry 429/5xx with backoff
 WRITER_MAX_OUTPUT_TOKENS = env_int("WRITER_MAX_OUTPUT_TOKENS", 4000)
 
+# --- Publishing (publishing/): YouTube through Google's client, and signed webhook targets ----------------
+# YouTube is offered only with an OAuth client (README: "Publishing to YouTube"); the URIs are Google's and are
+# settings so tests can point them at a local fake.
+GOOGLE_CLIENT_ID = env_str("GOOGLE_CLIENT_ID", "")
+GOOGLE_CLIENT_SECRET = env_secret("GOOGLE_CLIENT_SECRET", "")
+GOOGLE_AUTH_URI = env_str("GOOGLE_AUTH_URI", "https://accounts.google.com/o/oauth2/auth")
+GOOGLE_TOKEN_URI = env_str("GOOGLE_TOKEN_URI", "https://oauth2.googleapis.com/token")
+GOOGLE_REVOKE_URI = env_str("GOOGLE_REVOKE_URI", "https://oauth2.googleapis.com/revoke")
+YOUTUBE_API_ENDPOINT = env_str("YOUTUBE_API_ENDPOINT", "")  # empty: Google's, from the packaged discovery document
+YOUTUBE_TIMEOUT = env_float("YOUTUBE_TIMEOUT", 60.0)  # seconds for one HTTP exchange with Google
+YOUTUBE_CHUNK_BYTES = env_int("YOUTUBE_CHUNK_BYTES", 8 * 1024 * 1024)  # resumable upload chunk (a multiple of 256 KiB)
+YOUTUBE_UPLOAD_RESUMES = env_int("YOUTUBE_UPLOAD_RESUMES", 5)  # broken chunks resumed in one attempt
+# A YouTube video is uploaded this long before its time, private with publishAt, so it goes live on time.
+PUBLISH_EARLY_MINUTES = env_int("PUBLISH_EARLY_MINUTES", 0)
+
 # --- Request bodies: refused (413) while they arrive, before more than the limit is read (omnivibe/body_limits.py)
 MB = 1024 * 1024
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 1 * MB)  # JSON APIs and forms without files

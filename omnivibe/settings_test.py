@@ -30,3 +30,7 @@ API_ANONYMOUS_THROTTLE_RATE = "100000/min"
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True  # the suite's receivers listen on 127.0.0.1; the guard has its own tests
 # The writer never reaches a real provider from a test: tests point it at tests/fake_llm.py.
 OPENAI_API_KEY = ANTHROPIC_API_KEY = OPENAI_BASE_URL = ANTHROPIC_BASE_URL = ""
+GOOGLE_CLIENT_ID = GOOGLE_CLIENT_SECRET = ""
+# Nothing real is contacted: the publishing tests point these at tests/fake_google.py.
+GOOGLE_AUTH_URI = GOOGLE_TOKEN_URI = GOOGLE_REVOKE_URI = "http://127.0.0.1:9/unreachable"
+YOUTUBE_API_ENDPOINT = "http://127.0.0.1:9/"

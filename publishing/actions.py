@@ -9,9 +9,10 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from publishing.models import Series, SeriesRow
+from publishing.models import Publication, Series, SeriesRow
 from renders.models import RenderJob
 
 Status = SeriesRow.Status
@@ -99,3 +100,45 @@ def request_changes(row: SeriesRow, user: Any, note: str) -> bool:
         row, (Status.REVIEW, Status.APPROVED), status=Status.CHANGES_REQUESTED, review_note=note[:2000],
         reviewed_by=user, reviewed_at=timezone.now(),
     )  # fmt: skip
+
+
+# --- Publications: each a conditional UPDATE from the states it may leave (a late task changes nothing) ------
+
+Pub = Publication.Status
+
+
+def _move_publication(publication: Publication, leaving: tuple[str, ...], **changes: Any) -> bool:
+    updated = Publication.objects.filter(pk=publication.pk, status__in=leaving).update(
+        updated_at=timezone.now(), **changes
+    )
+    publication.refresh_from_db()
+    return bool(updated)
+
+
+def publication_claimed(publication: Publication) -> bool:
+    """Its time came (or a person retried it): a task is on its way."""
+    return _move_publication(publication, (Pub.SCHEDULED, Pub.FAILED), status=Pub.PUBLISHING)
+
+
+def publication_attempted(publication: Publication) -> bool:
+    return bool(
+        Publication.objects.filter(pk=publication.pk, status=Pub.PUBLISHING).update(
+            attempts=F("attempts") + 1, updated_at=timezone.now()
+        )
+    )
+
+
+def publication_published(publication: Publication, remote_id: str = "", remote_url: str = "") -> bool:
+    return _move_publication(
+        publication, (Pub.PUBLISHING,), status=Pub.PUBLISHED, error="", remote_id=remote_id[:100],
+        remote_url=remote_url[:500], published_at=timezone.now(),
+    )  # fmt: skip
+
+
+def publication_will_retry(publication: Publication, reason: str) -> bool:
+    """A failure that may pass: it stays publishing, the reason shown, until the retry with backoff runs."""
+    return _move_publication(publication, (Pub.PUBLISHING,), error=f"Trying again: {reason}"[:2000])
+
+
+def publication_failed(publication: Publication, reason: str) -> bool:
+    return _move_publication(publication, (Pub.SCHEDULED, Pub.PUBLISHING), status=Pub.FAILED, error=reason[:2000])

@@ -88,3 +88,80 @@ class SeriesRow(models.Model):
     @property
     def label(self) -> str:
         return self.title or self.topic or f"Row {self.number}"
+
+
+class Connection(models.Model):
+    """Where a workspace publishes: a YouTube channel (OAuth tokens kept encrypted with accounts.secrets) or a
+    signed-webhook target (the customer's own automation for TikTok, Instagram, a CMS)."""
+
+    class Kind(models.TextChoices):
+        YOUTUBE = "youtube", "YouTube"
+        WEBHOOK = "webhook", "Webhook"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="connections")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    name = models.CharField(max_length=200)  # the channel's title, or the name given to a webhook target
+    account_id = models.CharField(max_length=100, blank=True)  # the YouTube channel id
+    # Encrypted (accounts.secrets): never stored in the clear, unreadable without SECRET_KEY.
+    refresh_token = models.TextField(blank=True)
+    access_token = models.TextField(blank=True)
+    token_expiry = models.DateTimeField(null=True, blank=True)  # naive UTC in google-auth; stored aware
+    webhook_url = models.URLField(max_length=500, blank=True)
+    webhook_secret = models.TextField(blank=True)  # encrypted too: the receiver checks signatures with it
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    disconnected_at = models.DateTimeField(null=True, blank=True)  # kept for the history of its publications
+
+    class Meta:
+        ordering = ["kind", "name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.name}"
+
+    @property
+    def active(self) -> bool:
+        return self.disconnected_at is None
+
+
+class Publication(models.Model):
+    """One finished video going out to one connection at its time; a failure keeps the platform's reason and
+    waits for a retry (never dropped)."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHING = "publishing", "Publishing"
+        PUBLISHED = "published", "Published"
+        FAILED = "failed", "Failed"
+
+    class Privacy(models.TextChoices):
+        PUBLIC = "public", "Public"
+        UNLISTED = "unlisted", "Unlisted"
+        PRIVATE = "private", "Private"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="publications")
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="publications")
+    job = models.ForeignKey(RenderJob, on_delete=models.CASCADE, related_name="publications")
+    row = models.ForeignKey(SeriesRow, on_delete=models.SET_NULL, null=True, blank=True, related_name="publications")
+    title = models.CharField(max_length=100)  # YouTube's limit
+    description = models.TextField(blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    privacy = models.CharField(max_length=10, choices=Privacy.choices, default=Privacy.PUBLIC)
+    ai_disclosure = models.BooleanField(default=True)  # YouTube's status.containsSyntheticMedia
+    publish_at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)  # the platform's reason, in its words
+    remote_id = models.CharField(max_length=100, blank=True)  # the YouTube video id
+    remote_url = models.URLField(max_length=500, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["publish_at", "pk"]
+        indexes = [models.Index(fields=["status", "publish_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} → {self.connection_id} [{self.status}]"

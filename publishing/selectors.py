@@ -20,7 +20,11 @@ def series_for_member(user: AbstractBaseUser | AnonymousUser, public_id: str) ->
 
 
 def rows_of(series: Series) -> QuerySet[SeriesRow]:
-    return series.rows.select_related("job", "script", "reviewed_by").order_by("number")
+    return (
+        series.rows.select_related("job", "script", "reviewed_by")
+        .prefetch_related("publications__connection")
+        .order_by("number")
+    )
 
 
 def summary(rows: list[SeriesRow]) -> dict[str, int]:

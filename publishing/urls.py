@@ -15,4 +15,12 @@ urlpatterns = [
         name="row_regenerate",
     ),
     path("review/", views.review, name="review"),
+    path("publishing/", views.publishing_page, name="publishing"),
+    path("publishing/youtube/connect/", views.youtube_connect, name="youtube_connect"),
+    path("publishing/youtube/callback/", views.youtube_callback, name="youtube_callback"),
+    path("publishing/webhooks/", views.webhook_add, name="webhook_add"),
+    path("publishing/connections/<int:pk>/disconnect/", views.connection_disconnect, name="disconnect"),
+    path("publishing/schedule/", views.schedule_publication, name="schedule"),
+    path("publishing/connections/<int:pk>/schedule-approved/", views.schedule_approved, name="schedule_approved"),
+    path("publishing/<uuid:public_id>/retry/", views.publication_retry, name="retry"),
 ]

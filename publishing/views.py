@@ -1,18 +1,22 @@
-"""The Studio's series pages (upload, the batch's live progress) and the review page."""
+"""The Studio's series pages (upload, the batch's live progress), the review page, and publishing (connections,
+the YouTube OAuth flow, the calendar of what goes out when)."""
+
+import hmac
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_for_member, has_role, member_workspace
 from accounts.roles import Action, roles_for
 from billing.quota import QuotaExceeded
-from publishing import selectors, services
-from publishing.forms import ChangesForm, SeriesForm
-from publishing.models import Series, SeriesRow
+from publishing import cadence, publish, selectors, services, youtube
+from publishing.forms import ChangesForm, ScheduleForm, SeriesForm, WebhookTargetForm
+from publishing.models import Connection, Publication, Series, SeriesRow
 from publishing.uploads import UploadRefused, read_file
 
 WRITERS = roles_for(Action.WRITE)
@@ -155,3 +159,159 @@ def review(request: HttpRequest) -> HttpResponse:
         "can_write": has_role(workspace, request.user, WRITERS),
     }
     return render(request, "publishing/review.html", context)
+
+
+# --- Publishing: connections, the calendar, OAuth ---------------------------------------------------------
+
+OAUTH_SESSION_KEY = "publishing.youtube_oauth"
+
+
+def _callback_uri(request: HttpRequest) -> str:
+    return request.build_absolute_uri(reverse("publishing:youtube_callback"))
+
+
+@login_required
+def publishing_page(request: HttpRequest) -> HttpResponse:
+    """The workspace's connections and what goes out when (every member sees; owners and admins change it)."""
+    workspace = member_workspace(request)
+    connections = list(workspace.connections.filter(disconnected_at=None))
+    context = {
+        "connections": connections,
+        "publications": publish.calendar(workspace)[:300],
+        "jobs": publish.publishable_jobs(workspace)[:100],
+        "youtube_enabled": youtube.enabled(),
+        "can_publish": has_role(workspace, request.user, REVIEWERS),
+        "webhook_form": WebhookTargetForm(),
+        "schedule_form": ScheduleForm(workspace=workspace),
+        "scopes": youtube.SCOPES,
+    }
+    return render(request, "publishing/publishing.html", context)
+
+
+@login_required
+@require_POST
+def youtube_connect(request: HttpRequest) -> HttpResponse:
+    workspace = member_workspace(request, roles=REVIEWERS)
+    if not youtube.enabled():
+        messages.error(request, "YouTube is not set up on this server (GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET).")
+        return redirect("publishing:publishing")
+    url, state, verifier = youtube.authorization_url(_callback_uri(request))
+    request.session[OAUTH_SESSION_KEY] = {"state": state, "verifier": verifier, "workspace": workspace.pk}
+    return redirect(url)
+
+
+@login_required
+def youtube_callback(request: HttpRequest) -> HttpResponse:
+    """Google sends the person back here: the state must be the one this session started with (else a forged or
+    replayed callback could attach someone else's channel), and it works once."""
+    started = request.session.pop(OAUTH_SESSION_KEY, None)
+    state = request.GET.get("state", "")
+    if not started or not state or not hmac.compare_digest(state, started["state"]):
+        return _refused(request, "This YouTube connection was not started from this browser session: connect again.")
+    workspace = member_workspace(request, roles=REVIEWERS)
+    if workspace.pk != started["workspace"]:
+        return _refused(request, "You switched workspaces while connecting YouTube: connect again from this one.")
+    if request.GET.get("error") or not request.GET.get("code"):
+        reason = request.GET.get("error", "no code")[:100]
+        messages.error(request, f"YouTube was not connected: Google answered “{reason}”.")
+        return redirect("publishing:publishing")
+    try:
+        creds = youtube.exchange_code(_callback_uri(request), request.GET["code"][:2000], started["verifier"])
+        connection = publish.connect_youtube(workspace, request.user, youtube.tokens_of(creds))
+    except youtube.YouTubeError as error:
+        messages.error(request, f"YouTube was not connected: {error}")
+        return redirect("publishing:publishing")
+    messages.success(request, f"Connected the YouTube channel “{connection.name}”.")
+    return redirect("publishing:publishing")
+
+
+def _refused(request: HttpRequest, message: str) -> HttpResponse:
+    """A 400 page saying why, with the way back (nothing was connected)."""
+    return render(request, "publishing/refused.html", {"message": message}, status=400)
+
+
+@login_required
+@require_POST
+def webhook_add(request: HttpRequest) -> HttpResponse:
+    workspace = member_workspace(request, roles=REVIEWERS)
+    form = WebhookTargetForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the target a name and a valid URL.")
+        return redirect("publishing:publishing")
+    try:
+        connection, secret = publish.add_webhook(
+            workspace, request.user, form.cleaned_data["name"], form.cleaned_data["url"]
+        )
+    except publish.Refused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"Added “{connection.name}”. Its signing secret, shown only now: {secret}")
+    return redirect("publishing:publishing")
+
+
+@login_required
+@require_POST
+def connection_disconnect(request: HttpRequest, pk: int) -> HttpResponse:
+    connection = get_for_member(Connection.objects.filter(disconnected_at=None), request, pk=pk, roles=REVIEWERS)
+    if publish.disconnect(connection, request.user):
+        messages.info(request, f"Disconnected {connection}.")
+    else:
+        messages.warning(
+            request, f"Disconnected {connection}; Google could not be told: remove OmniVibe in your Google account."
+        )
+    return redirect("publishing:publishing")
+
+
+@login_required
+@require_POST
+def schedule_publication(request: HttpRequest) -> HttpResponse:
+    workspace = member_workspace(request, roles=REVIEWERS)
+    form = ScheduleForm(request.POST, workspace=workspace)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("publishing:publishing")
+    try:
+        publication = publish.schedule(
+            job=form.cleaned_data["job"], connection=form.cleaned_data["connection"],
+            publish_at=form.cleaned_data["publish_at"], privacy=form.cleaned_data["privacy"], user=request.user,
+        )  # fmt: skip
+    except publish.Refused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"“{publication.title}” goes out {publication.publish_at:%Y-%m-%d %H:%M %Z}.")
+    return redirect("publishing:publishing")
+
+
+@login_required
+@require_POST
+def schedule_approved(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every approved series video goes to this connection: at its row's publish time, the others (given a
+    cadence) at the cadence's next free slots."""
+    connection = get_for_member(Connection.objects.filter(disconnected_at=None), request, pk=pk, roles=REVIEWERS)
+    words = request.POST.get("cadence", "").replace("\x00", "").strip()
+    try:
+        every = cadence.parse(words) if words else None
+    except cadence.CadenceError as error:
+        messages.error(request, str(error))
+        return redirect("publishing:publishing")
+    count = publish.schedule_approved_rows(connection.workspace, connection, request.user, every)
+    how = f"at their rows' times, the others {words}" if every else "at their rows' times"
+    messages.info(request, f"Scheduled {count} approved video(s) for {connection} {how}.")
+    return redirect("publishing:publishing")
+
+
+@login_required
+@require_POST
+def publication_retry(request: HttpRequest, public_id: str) -> HttpResponse:
+    publication = get_for_member(
+        Publication.objects.select_related("connection"), request, public_id=public_id, roles=REVIEWERS
+    )
+    try:
+        publish.retry(publication, request.user)
+    except publish.Refused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.info(request, f"Publishing “{publication.title}” again.")
+    return redirect("publishing:publishing")

@@ -20,7 +20,7 @@ from accounts.access import CURRENT_WORKSPACE
 from api.keys import create_key
 from omnivibe.embedded_redis import EmbeddedRedis
 from omnivibe.object_storage import object_storage_options
-from tests import fake_elevenlabs, fake_llm, fake_stock
+from tests import fake_elevenlabs, fake_google, fake_llm, fake_stock
 from tests.factories import api_workspace, make_member, seed_plans, workspace_of
 from tests.fake_stripe import FakeStripe
 
@@ -299,6 +299,24 @@ def stock(settings):
     settings.PEXELS_BASE_URL = fake.pexels_url
     settings.PIXABAY_API_KEY = fake_stock.PIXABAY_KEY
     settings.PIXABAY_BASE_URL = fake.pixabay_url
+    yield fake
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def google(settings, monkeypatch) -> Iterator[fake_google.FakeGoogle]:
+    """YouTube configured (an OAuth client) and every Google endpoint pointed at the local fake."""
+    fake, server = fake_google.start()
+    settings.GOOGLE_CLIENT_ID, settings.GOOGLE_CLIENT_SECRET = fake_google.CLIENT_ID, fake_google.CLIENT_SECRET
+    settings.GOOGLE_AUTH_URI = f"{fake.url}/auth"
+    settings.GOOGLE_TOKEN_URI = f"{fake.url}/token"
+    settings.GOOGLE_REVOKE_URI = f"{fake.url}/revoke"
+    settings.YOUTUBE_API_ENDPOINT = f"{fake.url}/"
+    settings.YOUTUBE_TIMEOUT = 10.0
+    settings.YOUTUBE_CHUNK_BYTES = 256 * 1024  # the smallest chunk the client allows: several chunks per video
+    # oauthlib refuses a plain-http token endpoint unless told (the fake has no TLS).
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
     yield fake
     server.shutdown()
     server.server_close()

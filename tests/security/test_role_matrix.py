@@ -67,6 +67,7 @@ PROBES: dict[Action, list[Probe]] = {
         Probe("export pronunciations", lambda web, api, o: web.get("/studio/pronunciations/export.pls")),
         Probe("series page", lambda web, api, o: web.get(f"/studio/series/{o.series_id}/")),
         Probe("review page", lambda web, api, o: web.get("/studio/review/")),
+        Probe("publishing page", lambda web, api, o: web.get("/studio/publishing/")),
         Probe("API series", lambda web, api, o: api.get(f"/api/v1/series/{o.series_id}")),
         Probe("similar scripts", lambda web, api, o: web.get(f"/studio/scripts/{o.script_pk}/similar/")),
         Probe("API similar scripts", lambda web, api, o: api.get(f"/api/v1/scripts/{o.script_pk}/similar")),
@@ -138,6 +139,11 @@ PROBES: dict[Action, list[Probe]] = {
     Action.REVIEW: [
         Probe("approve a video", lambda web, api, o: web.post(f"{o.row_url}approve/")),
         Probe("request changes", lambda web, api, o: web.post(f"{o.row_url}changes/", {"note": "Slower."})),
+        Probe(
+            "add a webhook target",
+            lambda web, api, o: web.post("/studio/publishing/webhooks/", {"name": "Z", "url": "https://example.com/h"}),
+        ),
+        Probe("schedule a video", lambda web, api, o: web.post("/studio/publishing/schedule/", {})),
     ],
     Action.MANAGE_MEMBERS: [
         Probe(

@@ -2,16 +2,29 @@
 
 httpx's `timeout=` bounds each read, so a receiver dripping a byte every few seconds could hold a call open
 for ever; here every socket operation gets what is left of one deadline for the whole attempt (connect, TLS,
-send, response headers). The connection goes to the address the caller checked (`api.callbacks`), never to
+send, response headers). The connection goes to the address the caller checked (`lanes.callbacks`), never to
 a second DNS answer; the URL's name is still the Host header, the TLS server name and the name the
 certificate is verified against. Redirects are not followed and the response body is never read.
+
+Below the apps that send (api's job webhooks, publishing's webhook target), with the one signature scheme they
+share: `X-OmniVibe-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret, f"{t}.{body}")>` (docs/API.md).
 """
 
+import hashlib
+import hmac
 import ssl
 import time
 from typing import Any
 
 import httpcore
+
+SIGNATURE_HEADER = "X-OmniVibe-Signature"
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    """The signature header's value (the scheme Stripe uses; docs/API.md shows a receiver)."""
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
 
 
 class PostFailed(Exception):

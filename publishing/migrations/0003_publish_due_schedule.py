@@ -1,0 +1,25 @@
+# Every minute the fast lane's scheduler claims the publications whose time has come (publishing.publish).
+
+from django.db import migrations
+
+NAME = "publishing.publish_due"
+
+
+def create_schedule(apps, schema_editor):
+    apps.get_model("django_q", "Schedule").objects.get_or_create(
+        name=NAME,
+        defaults={"func": "publishing.tasks.publish_due", "schedule_type": "I", "minutes": 1, "cluster": "fast"},
+    )
+
+
+def delete_schedule(apps, schema_editor):
+    apps.get_model("django_q", "Schedule").objects.filter(name=NAME).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("publishing", "0002_connections_publications"),
+        ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
+    ]
+
+    operations = [migrations.RunPython(create_schedule, delete_schedule)]

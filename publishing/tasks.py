@@ -1,0 +1,11 @@
+"""django-q2 entry points: thin wrappers, the work is in publishing.publish."""
+
+from publishing import publish as publishing
+
+
+def publish(publication_id: int) -> None:
+    publishing.publish(publication_id)
+
+
+def publish_due() -> None:
+    publishing.publish_due()
