@@ -69,3 +69,12 @@ def test_bad_scripts_get_a_clear_message(tmp_path, content, name, message):
 def test_a_missing_file_is_named(tmp_path):
     with pytest.raises(CommandError, match="cannot read"):
         call_command("render", str(tmp_path / "nope.txt"), "--out", str(tmp_path / "out"), verbosity=0)
+
+
+def test_a_video_written_to_a_relative_folder(tmp_path, monkeypatch):
+    # ffmpeg runs inside the work folders: a relative --out must still mean the folder the person named.
+    script = tmp_path / "talk.txt"
+    script.write_text("Host: Hello there.")
+    monkeypatch.chdir(tmp_path)
+    call_command("render", str(script), "--out", "out", "--video", "--height", "240", "--no-verify", verbosity=0)
+    assert (tmp_path / "out" / "video.mp4").stat().st_size > 1000

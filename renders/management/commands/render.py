@@ -44,6 +44,7 @@ class Command(BaseCommand):
         blocks = self._read_blocks(script_file)
         if not 144 <= height <= 2160:
             raise CommandError("--height must be from 144 to 2160")
+        out = out.resolve()  # ffmpeg runs in work folders of its own: a relative path would point elsewhere
         out.mkdir(parents=True, exist_ok=True)
         with tqdm(total=100, unit="%", disable=options["verbosity"] == 0, bar_format="{l_bar}{bar}| {n}%") as bar:
 
