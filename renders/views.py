@@ -110,16 +110,7 @@ def scene_swap(request: HttpRequest, public_id: str, number: int) -> HttpRespons
         )
     except StoryboardError as refused:
         error = str(refused)
-    if request.htmx:
-        row = next(row for row in storyboards.scene_rows(job, board) if row.number == number)
-        form = SceneForm.for_scene(board.scenes[number - 1], prefix=f"s{number}")
-        context = {"job": job, "row": row, "form": form, "saved": not error, "swap_error": error}
-        return render(request, "renders/_scene_row.html", context, status=400 if error else 200)
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, f"Scene {number}: visual swapped.")
-    return redirect("renders:job", public_id=job.public_id)
+    return _scene_changed(request, job, board, number, error, done="visual swapped")
 
 
 @login_required
@@ -138,6 +129,13 @@ def scene_library_upload(request: HttpRequest, public_id: str, number: int) -> H
         board = storyboards.use_library_item(job, number, item)
     else:
         error = " ".join(str(message) for messages_ in form.errors.values() for message in messages_)
+    return _scene_changed(request, job, board, number, error, done="uploaded to the media library and used here")
+
+
+def _scene_changed(
+    request: HttpRequest, job: RenderJob, board: Storyboard, number: int, error: str, *, done: str
+) -> HttpResponse:
+    """After a scene's visual changed (or was refused): its row again for htmx, else the job page with a message."""
     if request.htmx:
         row = next(row for row in storyboards.scene_rows(job, board) if row.number == number)
         form = SceneForm.for_scene(board.scenes[number - 1], prefix=f"s{number}")
@@ -146,7 +144,7 @@ def scene_library_upload(request: HttpRequest, public_id: str, number: int) -> H
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, f"Scene {number}: uploaded to the media library and used here.")
+        messages.success(request, f"Scene {number}: {done}.")
     return redirect("renders:job", public_id=job.public_id)
 
 
