@@ -338,6 +338,20 @@ class DraftSerializer(serializers.Serializer):
     usage = serializers.DictField(required=False, help_text="input_tokens, output_tokens")
 
 
+class DraftResourceSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=["queued", "writing", "done", "failed"])
+    url = serializers.CharField(help_text="Where to poll it.")
+    writer = serializers.CharField()
+    title = serializers.CharField(required=False)
+    body = serializers.CharField(required=False, help_text="When done: the checked script.")
+    words = serializers.IntegerField(required=False)
+    model = serializers.CharField(required=False)
+    repaired = serializers.BooleanField(required=False)
+    usage = serializers.DictField(required=False)
+    error = serializers.DictField(required=False, help_text="When failed: code and message, in plain words.")
+
+
 class RewriteInputSerializer(serializers.Serializer):
     script = serializers.CharField(
         max_length=settings.RENDER_MAX_SCRIPT_CHARS, help_text="The whole script, text format."

@@ -18,6 +18,7 @@ urlpatterns = [
     path("v1/renders", views.RenderView.as_view(), name="renders"),
     path("v1/usage", views.UsageView.as_view(), name="usage"),
     path("v1/drafts", writer.DraftView.as_view(), name="drafts"),
+    path("v1/drafts/<uuid:draft_id>", writer.DraftDetailView.as_view(), name="draft"),
     path("v1/rewrites", writer.RewriteView.as_view(), name="rewrites"),
     path("v1/files/<str:token>", views.download, name="file"),
     path("v1/", include(router.urls)),

@@ -4,6 +4,9 @@ A draft from a language model is written while the request waits (bounded by WRI
 whole and checked; a provider's failure is a 502 (503 when it is rate-limiting us) saying which, in plain words.
 """
 
+import time
+import uuid
+
 from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
@@ -15,6 +18,7 @@ from api.auth import workspace_of
 from api.errors import ApiError
 from api.serializers import (
     DraftInputSerializer,
+    DraftResourceSerializer,
     DraftSerializer,
     ErrorSerializer,
     RewriteInputSerializer,
@@ -27,6 +31,7 @@ from mediakit.writer.drafts import DraftRefused
 from mediakit.writer.providers import ProviderError, Usage
 from scripts.models import Campaign
 from writer import services
+from writer.models import Draft as WriterDraft
 from writer.services import WriterUnavailable
 
 ERR = OpenApiResponse(ErrorSerializer)
@@ -58,9 +63,10 @@ class DraftView(APIView):
         "text format for `speakers`, checked by our parser (an unreadable answer is sent back once, then refused "
         "with 502 `writer_unreadable`); nothing is saved: POST it to /scripts to keep it. Without one, or with "
         "`writer: outline`, an outline: a hook, three points and a call to action with [[parts]] for you to write "
-        "(a script with [[parts]] left is refused for rendering).",
+        "(a script with [[parts]] left is refused for rendering). A model's draft is written in the background: "
+        "when it takes longer than WRITER_INLINE_SECONDS the answer is 202 with a draft to poll at its `url`.",
         request=DraftInputSerializer,
-        responses={200: DraftSerializer, **WRITER_ERRORS},
+        responses={200: DraftSerializer, 202: DraftResourceSerializer, **WRITER_ERRORS},
     )
     def post(self, request: Request) -> Response:
         data = DraftInputSerializer(data=request.data)
@@ -83,28 +89,76 @@ class DraftView(APIView):
         try:
             if config is None:
                 return _outline(answers)
-            brief = services.brief_for(
+            services.brief_for(  # checked now: a bad brief is a 400, not a failed draft
                 workspace, topic=answers["topic"], platform=answers["platform"], seconds=answers["seconds"],
                 tone=answers["tone"], speakers=answers["speakers"], language=answers["language"], campaign=campaign,
             )  # fmt: skip
         except OutlineError as refusal:
             raise ValidationError({"non_field_errors": [str(refusal)]}) from None
-        try:
-            draft, usage = services.draft(workspace, request.user, brief, config)
-        except (ProviderError, DraftRefused) as error:
-            raise _provider_refusal(error) from None
-        words = sum(len(block.text.split()) for block in draft.blocks)
-        return Response(
-            {
-                "writer": config.name,
-                "model": config.model,
-                "title": draft.title,
-                "body": draft.body,
-                "words": words,
-                "repaired": draft.repaired,
-                "usage": _usage(usage),
-            }
-        )
+        row = services.start_draft(workspace, request.user, answers, config)
+        row = _wait_for(row)
+        if row.status == WriterDraft.FAILED and settings.WRITER_INLINE_SECONDS > 0:
+            raise _failure(row)
+        if settings.WRITER_INLINE_SECONDS <= 0 or row.status != WriterDraft.DONE:
+            return Response(_draft_resource(row), status=202, headers={"Location": _location(row)})
+        return Response(_finished(row))
+
+
+INLINE_POLL = 0.2  # seconds between looks at the row while the request waits for the fast lane
+
+
+def _wait_for(row: WriterDraft) -> WriterDraft:
+    """The row once done or failed, or as it is after WRITER_INLINE_SECONDS (0: do not wait)."""
+    deadline = time.monotonic() + settings.WRITER_INLINE_SECONDS
+    while True:
+        row.refresh_from_db()
+        if row.status in (WriterDraft.DONE, WriterDraft.FAILED) or time.monotonic() >= deadline:
+            return row
+        time.sleep(INLINE_POLL)
+
+
+def _failure(row: WriterDraft) -> ApiError:
+    status = 503 if row.error_code == "writer_busy" else 402 if row.error_code == "quota_exceeded" else 502
+    return ApiError(status, row.error_code, row.error)
+
+
+def _location(row: WriterDraft) -> str:
+    return f"/api/v1/drafts/{row.public_id}"
+
+
+def _finished(row: WriterDraft) -> dict:
+    return {
+        "writer": row.provider,
+        "model": row.model,
+        "title": row.title,
+        "body": row.body,
+        "words": row.words,
+        "repaired": row.repaired,
+        "usage": {"input_tokens": row.input_tokens, "output_tokens": row.output_tokens},
+    }
+
+
+def _draft_resource(row: WriterDraft) -> dict:
+    resource = {"id": str(row.public_id), "status": row.status, "url": _location(row), "writer": row.provider}
+    if row.status == WriterDraft.DONE:
+        resource.update(_finished(row))
+    if row.status == WriterDraft.FAILED:
+        resource["error"] = {"code": row.error_code, "message": row.error}
+    return resource
+
+
+class DraftDetailView(APIView):
+    @extend_schema(
+        summary="A draft being written",
+        description="Poll a draft that POST /drafts answered with 202: `status` queued, writing, done (with the "
+        "script) or failed (with `error`: its code and what went wrong, in plain words). Kept a day.",
+        responses={200: DraftResourceSerializer, 404: ERR},
+    )
+    def get(self, request: Request, draft_id: uuid.UUID) -> Response:
+        row = services.draft_for_member(workspace_of(request), draft_id)
+        if row is None:
+            raise ApiError(404, "not_found", "No such draft in this workspace (drafts are kept a day).")
+        return Response(_draft_resource(row))
 
 
 def _outline(answers: dict) -> Response:

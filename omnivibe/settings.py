@@ -345,6 +345,7 @@ ANTHROPIC_BASE_URL = env_str("ANTHROPIC_BASE_URL", "")
 WRITER_ANTHROPIC_MODEL = env_str("WRITER_ANTHROPIC_MODEL", "claude-haiku-4-5")
 WRITER_TIMEOUT = env_float("WRITER_TIMEOUT", 60.0)  # each read; WRITER_DEADLINE bounds a whole answer
 WRITER_DEADLINE = env_float("WRITER_DEADLINE", 180.0)
+WRITER_INLINE_SECONDS = env_float("WRITER_INLINE_SECONDS", 5.0)  # POST /drafts waits this long, then answers 202
 WRITER_MAX_RETRIES = env_int("WRITER_MAX_RETRIES", 2)  # the SDKs retry 429/5xx with backoff
 WRITER_MAX_OUTPUT_TOKENS = env_int("WRITER_MAX_OUTPUT_TOKENS", 4000)
 

@@ -5,17 +5,24 @@ Nothing is saved here but the usage row: a draft goes into the editor and is sav
 or refused draft leaves nothing half-written behind.
 """
 
+import uuid
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
+import lanes
 from accounts.models import Workspace
 from billing.limits import check_llm_allowance, record_llm_usage
-from mediakit.writer.drafts import Draft, DraftBrief, Rewrite, rewrite_block, write_draft
-from mediakit.writer.providers import PROVIDERS, ProviderConfig, Usage
+from billing.quota import QuotaExceeded
+from mediakit.text.outline import OutlineError
+from mediakit.writer.drafts import Draft, DraftBrief, DraftRefused, Rewrite, rewrite_block, write_draft
+from mediakit.writer.providers import PROVIDERS, ProviderConfig, ProviderError, Usage
 from scripts.models import Campaign, Script
 from writer.context import writer_context
+from writer.models import Draft as WriterDraft
 from writer.models import WorkspaceWriter
 
 PAST_SCRIPTS = 3  # of the campaign, newest first, for its voice
@@ -130,3 +137,71 @@ def rewrite(
     finally:
         record_spending(workspace, user, config, "rewrite", usage)
     return result, usage
+
+
+# Drafts written in the fast lane (POST /api/v1/drafts): a row the client polls, kept a day.
+DRAFT_KEEP = timedelta(days=1)
+DRAFT_TASK = "writer.tasks.write_queued_draft"
+
+
+def start_draft(workspace: Workspace, user, answers: dict, config: ProviderConfig) -> WriterDraft:
+    """A queued draft row and its fast-lane task; the plan's allowance is checked now (QuotaExceeded) so a
+    refused workspace hears it at once. Old drafts of the workspace are swept here (lazy cleanup)."""
+    check_llm_allowance(workspace)
+    WriterDraft.objects.filter(workspace=workspace, created_at__lt=timezone.now() - DRAFT_KEEP).delete()
+    row = WriterDraft.objects.create(
+        public_id=uuid.uuid4(), workspace=workspace, user=user, provider=config.name, model=config.model,
+        brief=answers,
+    )  # fmt: skip
+    # Queued at once, not on commit: the API runs in autocommit, so the row is already committed, and the view
+    # waits for the task within the same request (WRITER_INLINE_SECONDS).
+    lanes.enqueue(DRAFT_TASK, row.pk, lane=lanes.FAST, task_name=f"draft-{row.pk}")
+    return row
+
+
+def draft_for_member(workspace: Workspace, public_id: uuid.UUID) -> WriterDraft | None:
+    """The workspace's draft, while it is kept (None otherwise: another workspace's is not found either)."""
+    fresh = timezone.now() - DRAFT_KEEP
+    return WriterDraft.objects.filter(workspace=workspace, public_id=public_id, created_at__gte=fresh).first()
+
+
+def write_queued_draft(draft_id: int) -> None:
+    """The fast-lane task: writes the draft and stores the script, or the failure in plain words. Only a
+    finished, checked script is stored: a failed draft has no body."""
+    claimed = WriterDraft.objects.filter(pk=draft_id, status=WriterDraft.QUEUED).update(status=WriterDraft.WRITING)
+    if not claimed:
+        return  # gone (expired) or already taken by another worker
+    row = WriterDraft.objects.select_related("workspace", "user").get(pk=draft_id)
+    answers = row.brief
+    usage = Usage()
+    try:
+        config = writer_context().provider(row.provider)
+        if config is None:
+            raise WriterUnavailable()
+        campaign = None
+        if answers.get("campaign"):
+            campaign = Campaign.objects.filter(workspace=row.workspace, pk=answers["campaign"]).first()
+        brief = brief_for(
+            row.workspace, topic=answers["topic"], platform=answers["platform"], seconds=answers["seconds"],
+            tone=answers["tone"], speakers=answers["speakers"], language=answers["language"], campaign=campaign,
+        )  # fmt: skip
+        result, usage = draft(row.workspace, row.user, brief, config)
+    except ProviderError as error:
+        _fail(row, f"writer_{error.kind}", str(error))
+        return
+    except (DraftRefused, QuotaExceeded, OutlineError, WriterUnavailable) as error:
+        code = "writer_unreadable" if isinstance(error, DraftRefused) else "writer_refused"
+        _fail(row, "quota_exceeded" if isinstance(error, QuotaExceeded) else code, str(error))
+        return
+    except Exception:
+        _fail(row, "writer_error", "The writer failed unexpectedly; try again.")
+        raise
+    words = sum(len(block.text.split()) for block in result.blocks)
+    WriterDraft.objects.filter(pk=row.pk).update(
+        status=WriterDraft.DONE, title=result.title[:200], body=result.body, words=words, repaired=result.repaired,
+        input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
+    )  # fmt: skip
+
+
+def _fail(row: WriterDraft, code: str, message: str) -> None:
+    WriterDraft.objects.filter(pk=row.pk).update(status=WriterDraft.FAILED, error_code=code, error=message)

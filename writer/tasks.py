@@ -1,0 +1,7 @@
+"""Fast-lane tasks of the writer (thin: writer.services does the work)."""
+
+from writer import services
+
+
+def write_queued_draft(draft_id: int) -> None:
+    services.write_queued_draft(draft_id)
