@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from publishing.models import Publication, Series, SeriesRow
 from renders.models import RenderJob
+from scripts.models import Script
 
 Status = SeriesRow.Status
 AUTO_APPROVED = "Approved automatically: the campaign skips the review."
@@ -53,7 +54,12 @@ def row_needs_script(row: SeriesRow) -> bool:
 
 
 def row_failed(row: SeriesRow, message: str) -> bool:
-    return _move(row, (Status.WAITING, Status.RENDERING), status=Status.FAILED, error=message[:2000])
+    return _move(row, (Status.DRAFTING, Status.WAITING, Status.RENDERING), status=Status.FAILED, error=message[:2000])
+
+
+def row_drafted(row: SeriesRow, script: Script) -> bool:
+    """The AI writer's script is in: the row waits for a render slot."""
+    return _move(row, (Status.DRAFTING,), status=Status.WAITING, script=script, error="")
 
 
 def row_rendered(row: SeriesRow, job: RenderJob) -> bool:

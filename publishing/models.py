@@ -36,6 +36,7 @@ class SeriesRow(models.Model):
 
     class Status(models.TextChoices):
         INVALID = "invalid", "Refused"  # the row's input was refused; `error` says why (it never goes on)
+        DRAFTING = "drafting", "Drafting"  # the AI writer drafts its script from the topic (a fast-lane task)
         WAITING = "waiting", "Waiting"  # for a free render slot
         NEEDS_SCRIPT = "needs_script", "Outline to write"  # an offline outline: the creator writes its [[parts]]
         RENDERING = "rendering", "Rendering"

@@ -7,11 +7,14 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+import lanes
 from accounts import audit
 from accounts.models import Workspace
 from billing.quota import QuotaExceeded
-from mediakit.text.outline import check_filled, unfilled_parts
+from mediakit.text.outline import OutlineError, check_filled, unfilled_parts
 from mediakit.text.script import Block, ScriptError, parse_text, speakers_in_order
+from mediakit.writer.drafts import DraftRefused as WriterRefused
+from mediakit.writer.providers import ProviderError
 from publishing import actions, writer
 from publishing.models import Series, SeriesRow
 from publishing.uploads import RowInput
@@ -21,6 +24,9 @@ from renders.options import options_for_script
 from scripts.models import Campaign, Script
 from voices.models import Voice
 from voices.services import voice_specs_for
+from writer import services as ai_writer
+
+DRAFT_ROW_TASK = "publishing.tasks.draft_row"
 
 logger = logging.getLogger(__name__)
 Status = SeriesRow.Status
@@ -46,13 +52,19 @@ def create_series(
     if campaign.workspace_id != workspace.pk:
         raise ValueError("the campaign belongs to another workspace")
     _check_voices(workspace, rows)
-    drafts = {row.number: _draft(row) for row in rows if not row.error and not row.script}
+    # With a writing model, a topic-only row is drafted by the AI writer in the fast lane (the upload does not
+    # wait for the model); without one, by the offline outline writer here.
+    by_model = bool(ai_writer.providers_on_offer())
+    drafts = {} if by_model else {row.number: _draft(row) for row in rows if not row.error and not row.script}
     if not any(not row.error for row in rows):
         raise SeriesRefused(rows)
     with transaction.atomic():
         series = Series.objects.create(workspace=workspace, campaign=campaign, name=name[:200], created_by=user)
         for row in rows:
             _add_row(series, row, drafts.get(row.number), user)
+        drafting = [row.pk for row in series.rows.filter(status=Status.DRAFTING)]
+        for row_id in drafting:
+            transaction.on_commit(lambda row_id=row_id: lanes.enqueue(DRAFT_ROW_TASK, row_id, lane=lanes.FAST))
         good = sum(1 for row in rows if not row.error)
         audit.record(
             workspace, user, "series.created", f"Started the series “{series.name}” ({good} of {len(rows)} rows)"
@@ -80,7 +92,9 @@ def _draft(row: RowInput) -> writer.Draft | None:
 
 def _add_row(series: Series, row: RowInput, draft: writer.Draft | None, user: Any) -> SeriesRow:
     script, status = None, Status.INVALID if row.error else Status.WAITING
-    if not row.error:
+    if not row.error and not row.script and draft is None:
+        status = Status.DRAFTING  # the AI writer's task writes its script
+    elif not row.error:
         body = row.script or draft.body
         script = Script.objects.create(
             workspace=series.workspace,
@@ -97,6 +111,38 @@ def _add_row(series: Series, row: RowInput, draft: writer.Draft | None, user: An
         description=row.description, tags=row.tags, language=row.language, voices=row.voices,
         publish_at=row.publish_at, ai_disclosure=row.ai_disclosure, script=script,
     )  # fmt: skip
+
+
+def draft_row(row_id: int) -> None:
+    """The fast-lane task for a topic-only row: the AI writer drafts its script (tokens on the ledger), then the
+    row waits for a render slot; on any refusal it fails with the provider's reason and no script is kept."""
+    row = SeriesRow.objects.select_related("series__workspace", "series__campaign").filter(pk=row_id).first()
+    if row is None or row.status != Status.DRAFTING:
+        return  # deleted, or already drafted by another worker
+    series = row.series
+    try:
+        config = ai_writer.provider_for(series.workspace)
+        brief = ai_writer.brief_for(
+            series.workspace, topic=row.topic, platform="shorts", seconds=settings.SERIES_DRAFT_SECONDS,
+            tone="friendly", speakers=["Host"], language=row.language or "en", campaign=series.campaign,
+        )  # fmt: skip
+        draft, _usage = ai_writer.draft(series.workspace, series.created_by, brief, config)
+    except (ai_writer.WriterUnavailable, ProviderError, WriterRefused, QuotaExceeded) as error:
+        actions.row_failed(row, f"The AI writer could not draft it: {error}")
+        return
+    except OutlineError as error:
+        actions.row_failed(row, f"topic: {error}")
+        return
+    with transaction.atomic():
+        script = Script.objects.create(
+            workspace=series.workspace, campaign=series.campaign,
+            title=(row.title or draft.title or f"{series.name}, row {row.number}")[:200],
+            language=row.language or "en", body=draft.body, created_by=series.created_by,
+        )  # fmt: skip
+        if not actions.row_drafted(row, script):
+            transaction.set_rollback(True)  # the row moved on meanwhile (deleted, cancelled): keep nothing
+            return
+    advance(series)
 
 
 def advance(series: Series) -> None:

@@ -1,6 +1,7 @@
 """django-q2 entry points: thin wrappers, the work is in publishing.publish."""
 
 from publishing import publish as publishing
+from publishing import services
 
 
 def publish(publication_id: int) -> None:
@@ -9,3 +10,7 @@ def publish(publication_id: int) -> None:
 
 def publish_due() -> None:
     publishing.publish_due()
+
+
+def draft_row(row_id: int) -> None:
+    services.draft_row(row_id)
