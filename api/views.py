@@ -444,7 +444,8 @@ def download(request: HttpRequest, token: str) -> HttpResponse:
     list=extend_schema(summary="List series", responses={200: SeriesSerializer(many=True), **AUTH_ERRORS}),
     retrieve=extend_schema(
         summary="Show a series",
-        description="Each row's status (`invalid`, `waiting`, `needs_script`, `rendering`, `failed`, `review`, "
+        description="Each row's status (`invalid`, `drafting`, `waiting`, `needs_script`, `rendering`, `failed`, "
+        "`review`, "
         "`changes_requested`, `approved`), its error, script and current render.",
         responses={200: SeriesSerializer, **AUTH_ERRORS, **NOT_FOUND},
     ),

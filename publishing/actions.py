@@ -57,6 +57,11 @@ def row_failed(row: SeriesRow, message: str) -> bool:
     return _move(row, (Status.DRAFTING, Status.WAITING, Status.RENDERING), status=Status.FAILED, error=message[:2000])
 
 
+def row_redrafting(row: SeriesRow) -> bool:
+    """A topic-only row whose AI draft failed, sent on again: the writer tries once more."""
+    return _move(row, (Status.FAILED,), status=Status.DRAFTING, error="")
+
+
 def row_drafted(row: SeriesRow, script: Script) -> bool:
     """The AI writer's script is in: the row waits for a render slot."""
     return _move(row, (Status.DRAFTING,), status=Status.WAITING, script=script, error="")

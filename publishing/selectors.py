@@ -36,7 +36,8 @@ def summary(rows: list[SeriesRow]) -> dict[str, int]:
 
 
 def is_running(rows: list[SeriesRow]) -> bool:
-    return any(row.status in (SeriesRow.Status.WAITING, SeriesRow.Status.RENDERING) for row in rows)
+    busy = (SeriesRow.Status.DRAFTING, SeriesRow.Status.WAITING, SeriesRow.Status.RENDERING)
+    return any(row.status in busy for row in rows)
 
 
 def awaiting_review(workspace: Workspace) -> QuerySet[SeriesRow]:

@@ -215,7 +215,11 @@ def job_ended(job: RenderJob) -> None:
 
 
 def render_again(row: SeriesRow) -> SeriesRow:
-    """Send a row on again (its outline written, its script changed after a review, a failure dealt with)."""
+    """Send a row on again (its outline written, its script changed after a review, a failure dealt with).
+    A topic-only row whose AI draft failed goes back to the writer."""
+    if row.script_id is None and row.topic and ai_writer.providers_on_offer() and actions.row_redrafting(row):
+        transaction.on_commit(lambda: lanes.enqueue(DRAFT_ROW_TASK, row.pk, lane=lanes.FAST))
+        return row
     if not actions.row_waiting(row):
         raise Refused(f"Row {row.number} is {row.get_status_display().lower()}; it cannot be sent on now.")
     advance(row.series)

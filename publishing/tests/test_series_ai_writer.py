@@ -6,7 +6,7 @@ import pytest
 from billing.models import LLMUsage
 from mediakit.text.script import parse_text
 from publishing.models import SeriesRow
-from publishing.services import draft_row
+from publishing.services import draft_row, render_again
 from scripts.models import Script
 from tests.factories import CampaignFactory, put_on_plan, seed_plans
 from tests.fixtures import configure_llm
@@ -63,3 +63,19 @@ def test_a_provider_refusal_fails_the_row_with_its_reason_and_keeps_no_script(
 def test_without_a_model_the_topic_is_still_an_outline(owner, workspace, campaign):
     row = start(workspace, campaign, owner, "topic\nRain\n").rows.get()
     assert row.status == Status.NEEDS_SCRIPT and "[[Hook" in row.script.body
+
+
+def test_a_failed_draft_sent_on_again_goes_back_to_the_writer(
+    owner, workspace, campaign, settings, llm, django_capture_on_commit_callbacks
+):
+    configure_llm(settings, llm, llm.provider, key="sk-revoked")
+    with django_capture_on_commit_callbacks(execute=True):
+        series = start(workspace, campaign, owner, "topic\nRain\n")
+    row = series.rows.get()
+    assert row.status == Status.FAILED
+    configure_llm(settings, llm, llm.provider)
+    llm.reply(SCRIPT)
+    with django_capture_on_commit_callbacks(execute=True):
+        render_again(row)
+    row.refresh_from_db()
+    assert row.status != Status.FAILED and row.error == "" and row.script.title == "Rain, briefly"
