@@ -27,6 +27,9 @@ CHANNEL = {"id": "UCfakechannel0001", "snippet": {"title": "Tea Time Channel"}}
 class FakeGoogle:
     url: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # One chunk or status query at a time: a slow handler of a dropped chunk must not write after a later
+    # status query was answered (a loaded CI machine interleaved them).
+    upload_lock: threading.Lock = field(default_factory=threading.Lock)
     refresh_tokens: set[str] = field(default_factory=set)
     access_tokens: set[str] = field(default_factory=set)
     issued: int = 0
@@ -117,9 +120,13 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(404, {"error": {"code": 404, "message": "Not found"}})
 
     def do_PUT(self) -> None:
+        body = self._body()
+        with self.fake.upload_lock:
+            self._put(body)
+
+    def _put(self, body: bytes) -> None:
         query = parse_qs(urlsplit(self.path).query)
         upload = self.fake.uploads.get(query.get("upload_id", [""])[0])
-        body = self._body()
         if upload is None:
             return self._send(404, {"error": {"code": 404, "message": "No such upload"}})
         received = upload["data"]
