@@ -1,5 +1,6 @@
 """django-q2 entry points: thin wrappers, the work is in publishing.publish."""
 
+from publishing import metrics
 from publishing import publish as publishing
 
 
@@ -9,3 +10,7 @@ def publish(publication_id: int) -> None:
 
 def publish_due() -> None:
     publishing.publish_due()
+
+
+def fetch_metrics() -> None:
+    metrics.fetch_all()

@@ -192,6 +192,35 @@ def upload(creds: Credentials, file: IO[bytes], video: Video) -> str:
     return response["id"]
 
 
+@dataclass(frozen=True)
+class Statistics:
+    """A video's public counters now; None where the owner hides them (likes, comments can be switched off)."""
+
+    views: int
+    likes: int | None
+    comments: int | None
+
+
+def statistics(creds: Credentials, video_ids: list[str]) -> dict[str, Statistics]:
+    """`videos.list part=statistics` for up to 50 videos (one quota unit). A video YouTube no longer lists
+    (deleted, made private by its owner elsewhere) is absent from the answer."""
+
+    def number(value: Any) -> int | None:
+        return int(value) if value is not None else None
+
+    with _google_errors():
+        answer = _service(creds).videos().list(part="statistics", id=",".join(video_ids[:50]), maxResults=50).execute()
+    found = {}
+    for item in answer.get("items") or []:
+        counts = item.get("statistics") or {}
+        found[item["id"]] = Statistics(
+            views=number(counts.get("viewCount")) or 0,
+            likes=number(counts.get("likeCount")),
+            comments=number(counts.get("commentCount")),
+        )
+    return found
+
+
 def revoke(refresh_token: str) -> bool:
     """Tell Google to forget the tokens (disconnect). False when Google could not be told (the tokens are
     deleted here anyway; the person can remove the access in their Google account)."""
@@ -238,7 +267,7 @@ def _reason(error: HttpError) -> str:
         reason, message = "", ""
     if reason in ("quotaExceeded", "dailyLimitExceeded", "uploadLimitExceeded", "rateLimitExceeded"):
         return (
-            f"YouTube refused the upload: the quota is used up ({reason}). {message} "
+            f"YouTube refused the request: the quota is used up ({reason}). {message} "
             "Quotas reset daily (midnight Pacific time); retry then, or ask Google for more quota."
         ).strip()
     words = f"{reason}: {message}" if reason and message else (message or reason or f"HTTP {error.status_code}")
