@@ -12,7 +12,7 @@ from django_q.models import Schedule
 from accounts.secrets import encrypt
 from publishing import metrics
 from publishing.models import Connection, Publication, VideoMetrics
-from tests.factories import SeriesRowFactory
+from tests.factories import SeriesRowFactory, workspace_of
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +116,26 @@ def test_a_video_youtube_no_longer_lists_says_so(google, channel):
 
     gone.refresh_from_db()
     assert gone.metrics_error == "YouTube no longer lists this video."
+
+
+def test_the_api_shows_a_videos_figures_over_time_and_other_workspaces_get_404(api, outsider_api, google, owner):
+    channel = Connection.objects.create(
+        workspace=workspace_of(owner), kind=Connection.Kind.YOUTUBE, name="Tea", refresh_token=encrypt(google.grant())
+    )
+    tea = published(channel, "vid001", "Why tea")
+    google.statistics = {"vid001": {"viewCount": "10", "likeCount": "2", "commentCount": "1"}}
+    metrics.fetch_all()
+    google.statistics["vid001"]["viewCount"] = "40"
+    metrics.fetch_all()
+    url = f"/api/v1/videos/{tea.public_id}/metrics"
+
+    response = api.get(url)
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["id"] == str(tea.public_id) and body["title"] == "Why tea" and body["metrics_error"] == ""
+    assert body["url"] == "https://www.youtube.com/watch?v=vid001"
+    assert body["latest"]["views"] == 40 and body["latest"]["likes"] == 2 and body["latest"]["comments"] == 1
+    assert [point["views"] for point in body["history"]] == [10, 40]
+    assert outsider_api.get(url).status_code == 404
+    assert api.get("/api/v1/videos/00000000-0000-0000-0000-000000000000/metrics").status_code == 404
