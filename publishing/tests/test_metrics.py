@@ -13,6 +13,7 @@ from accounts.secrets import encrypt
 from publishing import metrics
 from publishing.models import Connection, Publication, VideoMetrics
 from tests.factories import SeriesRowFactory, workspace_of
+from tests.fixtures import client_working_in
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +140,44 @@ def test_the_api_shows_a_videos_figures_over_time_and_other_workspaces_get_404(a
     assert [point["views"] for point in body["history"]] == [10, 40]
     assert outsider_api.get(url).status_code == 404
     assert api.get("/api/v1/videos/00000000-0000-0000-0000-000000000000/metrics").status_code == 404
+
+
+def test_the_campaign_page_shows_figures_best_and_worst_scripts_and_a_chart(google, channel, owner_client, outsider):
+    tea = published(channel, "vid001", "Why tea")
+    campaign = tea.job.script.campaign
+    coffee = published(channel, "vid002", "=cmd() coffee", series__campaign=campaign)
+    google.statistics = {
+        "vid001": {"viewCount": "1200", "likeCount": "80", "commentCount": "7"},
+        "vid002": {"viewCount": "30", "likeCount": "1", "commentCount": "0"},
+    }
+    metrics.fetch_all()
+    google.statistics["vid001"]["viewCount"] = "1500"
+    metrics.fetch_all()
+    url = f"/studio/campaigns/{campaign.pk}/performance/"
+
+    page = owner_client.get(url).content.decode()
+
+    assert "Why tea" in page and "1500" in page and "80" in page
+    assert f'Best: <a href="/studio/scripts/{tea.job.script_id}/">Why tea</a> (1500 views)' in page
+    assert f'<a id="worst" href="/studio/scripts/{coffee.job.script_id}/">=cmd() coffee</a> (30 views)' in page
+    assert "<svg" in page and "<polyline" in page and 'aria-label="Views over time, from 1230 to 1530"' in page
+    assert "cdn" not in page.lower()
+    settings_page = owner_client.get(f"/studio/campaigns/{campaign.pk}/").content.decode()
+    assert f"/studio/campaigns/{campaign.pk}/performance/" in settings_page
+    assert client_working_in(outsider).get(url).status_code == 404
+
+
+def test_the_campaign_csv_lists_latest_figures_with_formula_cells_defused(google, channel, owner_client, outsider):
+    tea = published(channel, "vid001", "=cmd() tea")
+    google.statistics = {"vid001": {"viewCount": "1200", "likeCount": "80"}}
+    metrics.fetch_all()
+    url = f"/studio/campaigns/{tea.job.script.campaign_id}/performance.csv"
+
+    response = owner_client.get(url)
+
+    assert response["Content-Type"].startswith("text/csv")
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[0] == "id,title,url,published (UTC),views,likes,comments,fetched (UTC),error"
+    assert lines[1].startswith(f"{tea.public_id},'=cmd() tea,https://www.youtube.com/watch?v=vid001,")
+    assert ",1200,80,," in lines[1]
+    assert client_working_in(outsider).get(url).status_code == 404
