@@ -183,8 +183,9 @@ class RenderView(APIView):
 class VideoMetricsView(APIView):
     @extend_schema(
         summary="A published video's figures over time",
-        description="`id`: the publication's id. Its latest views, likes and comments (`null`: hidden by the "
-        "channel or not fetched yet) and every snapshot, oldest first; fetched hourly from YouTube. "
+        description="`id`: the publication's id. Its latest views, likes, comments (`null`: hidden by the "
+        "channel or not fetched yet), watch minutes and average view seconds (YouTube Analytics) and every "
+        "snapshot, oldest first; fetched hourly from YouTube. "
         "`metrics_error`: why the last fetch failed (quota, access revoked), empty when it worked; it is tried "
         "again at the next round and earlier snapshots are kept.",
         responses={200: OpenApiTypes.OBJECT, **AUTH_ERRORS, **NOT_FOUND},
@@ -195,7 +196,8 @@ class VideoMetricsView(APIView):
             return error_response(404, "not_found", "No such video in this workspace.")
         history = [
             {"fetched_at": snapshot.fetched_at, "views": snapshot.views, "likes": snapshot.likes,
-             "comments": snapshot.comments}
+             "comments": snapshot.comments, "watch_minutes": snapshot.watch_minutes,
+             "average_view_seconds": snapshot.average_view_seconds}
             for snapshot in metrics_history(publication)
         ]  # fmt: skip
         return Response(

@@ -55,6 +55,7 @@ def fetch(publications: list[Publication]) -> int:
         creds = youtube.credentials(_tokens_of(connection))
         try:
             found = youtube.statistics(creds, [publication.remote_id for publication in publications])
+            watched, watch_error = _watch_time(creds, publications)
         finally:
             _save_refreshed(connection, creds)
     except (youtube.YouTubeError, PublishFailed) as error:
@@ -63,7 +64,13 @@ def fetch(publications: list[Publication]) -> int:
         return 0
     snapshots = [
         VideoMetrics(
-            publication=publication, fetched_at=now, views=counts.views, likes=counts.likes, comments=counts.comments
+            publication=publication,
+            fetched_at=now,
+            views=counts.views,
+            likes=counts.likes,
+            comments=counts.comments,
+            watch_minutes=watch.minutes if (watch := watched.get(publication.remote_id)) else None,
+            average_view_seconds=watch.average_seconds if watch else None,
         )
         for publication in publications
         if (counts := found.get(publication.remote_id))
@@ -71,7 +78,18 @@ def fetch(publications: list[Publication]) -> int:
     missing = [publication.pk for publication in publications if publication.remote_id not in found]
     with transaction.atomic():
         VideoMetrics.objects.bulk_create(snapshots)
-        Publication.objects.filter(pk__in=ids).update(metrics_checked_at=now, metrics_error="")
+        Publication.objects.filter(pk__in=ids).update(metrics_checked_at=now, metrics_error=watch_error)
         # Why: a video YouTube no longer lists says so, rather than looking stuck at its last figures.
         Publication.objects.filter(pk__in=missing).update(metrics_error="YouTube no longer lists this video.")
     return len(snapshots)
+
+
+def _watch_time(creds: object, publications: list[Publication]) -> tuple[dict[str, youtube.WatchTime], str]:
+    """Watch time since the oldest publication; a failure here (e.g. a channel connected before the Analytics
+    scope was asked) keeps the counts and says why."""
+    today = timezone.now().date()
+    start = min((publication.published_at or timezone.now()).date() for publication in publications)
+    try:
+        return youtube.watch_time(creds, [publication.remote_id for publication in publications], start, today), ""
+    except youtube.YouTubeError as error:
+        return {}, f"Watch time not fetched: {error}"

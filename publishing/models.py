@@ -178,6 +178,9 @@ class VideoMetrics(models.Model):
     views = models.PositiveBigIntegerField(default=0)
     likes = models.PositiveBigIntegerField(null=True, blank=True)  # None: hidden by the channel
     comments = models.PositiveBigIntegerField(null=True, blank=True)  # None: comments off
+    # YouTube Analytics, since publication (None: not fetched, e.g. a channel connected before the scope existed).
+    watch_minutes = models.FloatField(null=True, blank=True)
+    average_view_seconds = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["publication", "fetched_at", "pk"]

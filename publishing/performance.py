@@ -84,19 +84,21 @@ def csv_lines(videos: Iterable[VideoFigures]) -> Iterator[str]:
     """One line per video with its latest figures (formula cells defused: titles come from users)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    header = ["id", "title", "url", "published (UTC)", "views", "likes", "comments", "fetched (UTC)", "error"]
+    header = ["id", "title", "url", "published (UTC)", "views", "likes", "comments", "watch minutes",
+              "average view seconds", "fetched (UTC)", "error"]  # fmt: skip
     rows = [header]
     for video in videos:
         publication, latest = video.publication, video.latest
 
-        def figure(value: int | None) -> str:
+        def figure(value: float | None) -> str:
             return "" if value is None else str(value)
 
         rows.append([
             str(publication.public_id), publication.title, publication.remote_url,
             publication.published_at.strftime("%Y-%m-%d %H:%M:%S") if publication.published_at else "",
             figure(latest.views if latest else None), figure(latest.likes if latest else None),
-            figure(latest.comments if latest else None),
+            figure(latest.comments if latest else None), figure(latest.watch_minutes if latest else None),
+            figure(latest.average_view_seconds if latest else None),
             latest.fetched_at.strftime("%Y-%m-%d %H:%M:%S") if latest else "", publication.metrics_error,
         ])  # fmt: skip
     for row in rows:

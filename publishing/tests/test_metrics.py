@@ -137,6 +137,7 @@ def test_the_api_shows_a_videos_figures_over_time_and_other_workspaces_get_404(a
     assert body["id"] == str(tea.public_id) and body["title"] == "Why tea" and body["metrics_error"] == ""
     assert body["url"] == "https://www.youtube.com/watch?v=vid001"
     assert body["latest"]["views"] == 40 and body["latest"]["likes"] == 2 and body["latest"]["comments"] == 1
+    assert body["latest"]["watch_minutes"] is None  # no Analytics rows for it in the fake
     assert [point["views"] for point in body["history"]] == [10, 40]
     assert outsider_api.get(url).status_code == 404
     assert api.get("/api/v1/videos/00000000-0000-0000-0000-000000000000/metrics").status_code == 404
@@ -170,6 +171,7 @@ def test_the_campaign_page_shows_figures_best_and_worst_scripts_and_a_chart(goog
 def test_the_campaign_csv_lists_latest_figures_with_formula_cells_defused(google, channel, owner_client, outsider):
     tea = published(channel, "vid001", "=cmd() tea")
     google.statistics = {"vid001": {"viewCount": "1200", "likeCount": "80"}}
+    google.watch = {"vid001": (300.0, 45.0)}
     metrics.fetch_all()
     url = f"/studio/campaigns/{tea.job.script.campaign_id}/performance.csv"
 
@@ -177,7 +179,29 @@ def test_the_campaign_csv_lists_latest_figures_with_formula_cells_defused(google
 
     assert response["Content-Type"].startswith("text/csv")
     lines = b"".join(response.streaming_content).decode().splitlines()
-    assert lines[0] == "id,title,url,published (UTC),views,likes,comments,fetched (UTC),error"
+    assert lines[0] == (
+        "id,title,url,published (UTC),views,likes,comments,watch minutes,average view seconds,fetched (UTC),error"
+    )
     assert lines[1].startswith(f"{tea.public_id},'=cmd() tea,https://www.youtube.com/watch?v=vid001,")
-    assert ",1200,80,," in lines[1]
+    assert ",1200,80,,300.0,45.0," in lines[1]
     assert client_working_in(outsider).get(url).status_code == 404
+
+
+def test_watch_time_comes_from_youtube_analytics_and_its_refusal_keeps_the_counts(google, channel):
+    tea = published(channel, "vid001", "Why tea")
+    google.statistics = {"vid001": {"viewCount": "100"}}
+    google.watch = {"vid001": (250.0, 150.0)}
+
+    metrics.fetch_all()
+
+    snapshot = tea.metrics.get()
+    assert (snapshot.views, snapshot.watch_minutes, snapshot.average_view_seconds) == (100, 250.0, 150.0)
+    asked = google.report_requests[0]
+    assert asked["ids"] == ["channel==MINE"] and asked["dimensions"] == ["video"]
+    assert asked["metrics"] == ["estimatedMinutesWatched,averageViewDuration"] and asked["filters"] == ["video==vid001"]
+    google.analytics_refused = True  # a channel connected before the Analytics scope was asked
+    metrics.fetch_all()
+    latest = tea.metrics.last()
+    assert latest.views == 100 and latest.watch_minutes is None
+    tea.refresh_from_db()
+    assert tea.metrics_error.startswith("Watch time not fetched: YouTube answered 403: insufficientPermissions")
