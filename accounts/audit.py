@@ -42,12 +42,12 @@ def csv_lines(entries: Iterable[AuditEntry]) -> Iterator[str]:
         [entry.created_at.strftime("%Y-%m-%d %H:%M:%S"), entry.actor_email or "OmniVibe", entry.action, entry.summary]
         for entry in entries
     ]:
-        writer.writerow([_defused(cell) for cell in row])
+        writer.writerow([defused(cell) for cell in row])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
 
 
-def _defused(cell: str) -> str:
+def defused(cell: str) -> str:
     # A cell starting with = + - @ runs as a formula in spreadsheets: names and summaries come from users.
     return f"'{cell}" if cell[:1] in ("=", "+", "-", "@") else cell

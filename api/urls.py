@@ -17,6 +17,7 @@ urlpatterns = [
     path("v1/synthesize", views.SynthesizeView.as_view(), name="synthesize"),
     path("v1/renders", views.RenderView.as_view(), name="renders"),
     path("v1/usage", views.UsageView.as_view(), name="usage"),
+    path("v1/videos/<uuid:public_id>/metrics", views.VideoMetricsView.as_view(), name="video_metrics"),
     path("v1/drafts", writer.DraftView.as_view(), name="drafts"),
     path("v1/drafts/<uuid:draft_id>", writer.DraftDetailView.as_view(), name="draft"),
     path("v1/rewrites", writer.RewriteView.as_view(), name="rewrites"),

@@ -35,7 +35,7 @@ from api.signing import LinkExpired, LinkInvalid, output_for_token, seconds_left
 from billing.selectors import usage_history, usage_summary
 from mediakit.text.embeddings import EmbeddingUnavailable
 from publishing.models import Series
-from publishing.selectors import series_of
+from publishing.selectors import metrics_history, publications_of, series_of
 from renders.files import serve_file
 from renders.models import RenderJob
 from renders.selectors import search_jobs
@@ -178,6 +178,41 @@ class RenderView(APIView):
     )
     def post(self, request: Request) -> Response:
         return _submit(request, RenderInputSerializer, RenderJob.Kind.VIDEO)
+
+
+class VideoMetricsView(APIView):
+    @extend_schema(
+        summary="A published video's figures over time",
+        description="`id`: the publication's id. Its latest views, likes, comments (`null`: hidden by the "
+        "channel or not fetched yet), watch minutes and average view seconds (YouTube Analytics) and every "
+        "snapshot, oldest first; fetched hourly from YouTube. "
+        "`metrics_error`: why the last fetch failed (quota, access revoked), empty when it worked; it is tried "
+        "again at the next round and earlier snapshots are kept.",
+        responses={200: OpenApiTypes.OBJECT, **AUTH_ERRORS, **NOT_FOUND},
+    )
+    def get(self, request: Request, public_id: str) -> Response:
+        publication = publications_of(workspace_of(request)).filter(public_id=public_id).first()
+        if publication is None:
+            return error_response(404, "not_found", "No such video in this workspace.")
+        history = [
+            {"fetched_at": snapshot.fetched_at, "views": snapshot.views, "likes": snapshot.likes,
+             "comments": snapshot.comments, "watch_minutes": snapshot.watch_minutes,
+             "average_view_seconds": snapshot.average_view_seconds}
+            for snapshot in metrics_history(publication)
+        ]  # fmt: skip
+        return Response(
+            {
+                "id": str(publication.public_id),
+                "title": publication.title,
+                "status": publication.status,
+                "url": publication.remote_url or None,
+                "published_at": publication.published_at,
+                "metrics_checked_at": publication.metrics_checked_at,
+                "metrics_error": publication.metrics_error,
+                "latest": history[-1] if history else None,
+                "history": history,
+            }
+        )
 
 
 class UsageView(APIView):

@@ -159,6 +159,9 @@ class Publication(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The last figures fetch: when it was tried, and Google's reason when it failed (tried again next round).
+    metrics_checked_at = models.DateTimeField(null=True, blank=True)
+    metrics_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["publish_at", "pk"]
@@ -166,3 +169,23 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} → {self.connection_id} [{self.status}]"
+
+
+class VideoMetrics(models.Model):
+    """One snapshot of a published video's figures: the time series behind the campaign's table and chart."""
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="metrics")
+    fetched_at = models.DateTimeField()
+    views = models.PositiveBigIntegerField(default=0)
+    likes = models.PositiveBigIntegerField(null=True, blank=True)  # None: hidden by the channel
+    comments = models.PositiveBigIntegerField(null=True, blank=True)  # None: comments off
+    # YouTube Analytics, since publication (None: not fetched, e.g. a channel connected before the scope existed).
+    watch_minutes = models.FloatField(null=True, blank=True)
+    average_view_seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["publication", "fetched_at", "pk"]
+        indexes = [models.Index(fields=["publication", "fetched_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.publication_id} @ {self.fetched_at:%Y-%m-%d %H:%M}: {self.views} views"

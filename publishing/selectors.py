@@ -7,11 +7,20 @@ from django.db.models import QuerySet
 
 from accounts.access import for_member
 from accounts.models import Workspace
-from publishing.models import Series, SeriesRow
+from publishing.models import Publication, Series, SeriesRow, VideoMetrics
 
 
 def series_of(workspace: Workspace) -> QuerySet[Series]:
     return Series.objects.filter(workspace=workspace).select_related("campaign")
+
+
+def publications_of(workspace: Workspace) -> QuerySet[Publication]:
+    return Publication.objects.filter(workspace=workspace).select_related("connection", "job")
+
+
+def metrics_history(publication: Publication) -> QuerySet[VideoMetrics]:
+    """The video's snapshots, oldest first (its time series)."""
+    return publication.metrics.order_by("fetched_at", "pk")
 
 
 def series_for_member(user: AbstractBaseUser | AnonymousUser, public_id: str) -> Series | None:

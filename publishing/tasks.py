@@ -1,7 +1,7 @@
 """django-q2 entry points: thin wrappers, the work is in publishing.publish."""
 
+from publishing import metrics, services
 from publishing import publish as publishing
-from publishing import services
 
 
 def publish(publication_id: int) -> None:
@@ -14,3 +14,7 @@ def publish_due() -> None:
 
 def draft_row(row_id: int) -> None:
     services.draft_row(row_id)
+
+
+def fetch_metrics() -> None:
+    metrics.fetch_all()

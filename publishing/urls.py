@@ -15,6 +15,8 @@ urlpatterns = [
         name="row_regenerate",
     ),
     path("review/", views.review, name="review"),
+    path("campaigns/<int:pk>/performance/", views.campaign_performance, name="campaign_performance"),
+    path("campaigns/<int:pk>/performance.csv", views.campaign_performance_csv, name="campaign_performance_csv"),
     path("publishing/", views.publishing_page, name="publishing"),
     path("publishing/youtube/connect/", views.youtube_connect, name="youtube_connect"),
     path("publishing/youtube/callback/", views.youtube_callback, name="youtube_callback"),

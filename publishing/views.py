@@ -6,18 +6,20 @@ import hmac
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_for_member, has_role, member_workspace
 from accounts.roles import Action, roles_for
 from billing.quota import QuotaExceeded
-from publishing import cadence, publish, selectors, services, youtube
+from publishing import cadence, performance, publish, selectors, services, youtube
 from publishing.forms import ChangesForm, ScheduleForm, SeriesForm, WebhookTargetForm
 from publishing.models import Connection, Publication, Series, SeriesRow
 from publishing.uploads import UploadRefused, read_file
+from scripts.models import Campaign
 
 WRITERS = roles_for(Action.WRITE)
 REVIEWERS = roles_for(Action.REVIEW)
@@ -315,3 +317,30 @@ def publication_retry(request: HttpRequest, public_id: str) -> HttpResponse:
     else:
         messages.info(request, f"Publishing “{publication.title}” again.")
     return redirect("publishing:publishing")
+
+
+@login_required
+def campaign_performance(request: HttpRequest, pk: int) -> HttpResponse:
+    """A campaign's published videos with their latest figures, best and worst, and views over time."""
+    campaign = get_for_member(Campaign.objects.select_related("workspace"), request, pk=pk)
+    videos = performance.campaign_videos(campaign)
+    best, worst = performance.best_and_worst(videos)
+    context = {
+        "campaign": campaign,
+        "videos": videos,
+        "best": best,
+        "worst": worst,
+        # Built from numbers only (performance.chart_svg), so safe to inline.
+        "chart": mark_safe(performance.chart_svg(performance.views_over_time(videos))),
+    }
+    return render(request, "publishing/campaign_performance.html", context)
+
+
+@login_required
+def campaign_performance_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    campaign = get_for_member(Campaign.objects.select_related("workspace"), request, pk=pk)
+    response = StreamingHttpResponse(
+        performance.csv_lines(performance.campaign_videos(campaign)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-performance.csv"'
+    return response

@@ -9,7 +9,7 @@ run time); `YOUTUBE_API_ENDPOINT` and the `GOOGLE_*_URI` settings point it elsew
 import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import IO, Any
 
@@ -28,10 +28,11 @@ from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
 logger = logging.getLogger(__name__)
 
-# Upload videos, and read the channel's name once connected (and, later, its videos' figures). Nothing else.
+# Upload videos, read the channel's name and its videos' figures, and their watch time (Analytics). Nothing else.
 SCOPES = [
     "https://www.googleapis.com/auth/youtube.upload",
     "https://www.googleapis.com/auth/youtube.readonly",
+    "https://www.googleapis.com/auth/yt-analytics.readonly",
 ]
 RETRYABLE_STATUS = {408, 429, 500, 502, 503, 504}
 
@@ -117,19 +118,20 @@ def tokens_of(creds: Credentials) -> Tokens:
     return Tokens(refresh_token=creds.refresh_token or "", access_token=creds.token or "", expiry=expiry)
 
 
-@lru_cache(maxsize=1)
-def _discovery_document() -> str:
-    """YouTube Data API v3 as described by the document packaged with the client (no download at run time)."""
-    return get_static_doc("youtube", "v3")
+@lru_cache(maxsize=2)
+def _discovery_document(api: str = "youtube", version: str = "v3") -> str:
+    """An API as described by the document packaged with the client (no download at run time): YouTube Data
+    v3, or YouTube Analytics v2."""
+    return get_static_doc(api, version)
 
 
-def _service(creds: Credentials) -> Any:
+def _service(creds: Credentials, api: str = "youtube", version: str = "v3") -> Any:
     # AuthorizedHttp refreshes an expired access token (and retries once on a 401) through GOOGLE_TOKEN_URI.
     transport = httplib2.Http(timeout=settings.YOUTUBE_TIMEOUT)
     # 308 is the resumable upload's "resume incomplete", not a redirect (as googleapiclient's build_http sets it).
     transport.redirect_codes = transport.redirect_codes - {308}
     http = google_auth_httplib2.AuthorizedHttp(creds, http=transport)
-    document = json.loads(_discovery_document())
+    document = json.loads(_discovery_document(api, version))
     if settings.YOUTUBE_API_ENDPOINT:
         # The root, not client_options' api_endpoint: that one keeps https for the upload URL whatever it says.
         document["rootUrl"] = settings.YOUTUBE_API_ENDPOINT.rstrip("/") + "/"
@@ -192,6 +194,67 @@ def upload(creds: Credentials, file: IO[bytes], video: Video) -> str:
     return response["id"]
 
 
+@dataclass(frozen=True)
+class Statistics:
+    """A video's public counters now; None where the owner hides them (likes, comments can be switched off)."""
+
+    views: int
+    likes: int | None
+    comments: int | None
+
+
+def statistics(creds: Credentials, video_ids: list[str]) -> dict[str, Statistics]:
+    """`videos.list part=statistics` for up to 50 videos (one quota unit). A video YouTube no longer lists
+    (deleted, made private by its owner elsewhere) is absent from the answer."""
+
+    def number(value: Any) -> int | None:
+        return int(value) if value is not None else None
+
+    with _google_errors():
+        answer = _service(creds).videos().list(part="statistics", id=",".join(video_ids[:50]), maxResults=50).execute()
+    found = {}
+    for item in answer.get("items") or []:
+        counts = item.get("statistics") or {}
+        found[item["id"]] = Statistics(
+            views=number(counts.get("viewCount")) or 0,
+            likes=number(counts.get("likeCount")),
+            comments=number(counts.get("commentCount")),
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class WatchTime:
+    minutes: float  # estimatedMinutesWatched
+    average_seconds: float  # averageViewDuration
+
+
+def watch_time(creds: Credentials, video_ids: list[str], start: date, end: date) -> dict[str, WatchTime]:
+    """YouTube Analytics v2 `reports.query` for the channel's videos between two days (Analytics' figures lag
+    by a day or two; a video without views in the period is absent)."""
+    with _google_errors():
+        answer = (
+            _service(creds, "youtubeAnalytics", "v2")
+            .reports()
+            .query(
+                ids="channel==MINE", startDate=start.isoformat(), endDate=end.isoformat(), dimensions="video",
+                metrics="estimatedMinutesWatched,averageViewDuration", filters="video==" + ",".join(video_ids[:200]),
+                maxResults=200,
+            )
+            .execute()
+        )  # fmt: skip
+    columns = [header.get("name") for header in answer.get("columnHeaders") or []]
+    found = {}
+    for row in answer.get("rows") or []:
+        values = dict(zip(columns, row, strict=False))
+        if values.get("video"):
+            found[values["video"]] = WatchTime(
+                minutes=float(values.get("estimatedMinutesWatched") or 0),
+                average_seconds=float(values.get("averageViewDuration") or 0),
+            )
+    return found
+
+
 def revoke(refresh_token: str) -> bool:
     """Tell Google to forget the tokens (disconnect). False when Google could not be told (the tokens are
     deleted here anyway; the person can remove the access in their Google account)."""
@@ -238,7 +301,7 @@ def _reason(error: HttpError) -> str:
         reason, message = "", ""
     if reason in ("quotaExceeded", "dailyLimitExceeded", "uploadLimitExceeded", "rateLimitExceeded"):
         return (
-            f"YouTube refused the upload: the quota is used up ({reason}). {message} "
+            f"YouTube refused the request: the quota is used up ({reason}). {message} "
             "Quotas reset daily (midnight Pacific time); retry then, or ask Google for more quota."
         ).strip()
     words = f"{reason}: {message}" if reason and message else (message or reason or f"HTTP {error.status_code}")

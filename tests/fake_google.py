@@ -1,10 +1,15 @@
 """A local fake of the Google endpoints publishing uses, as documented: the OAuth 2.0 token and revoke endpoints,
-YouTube Data API v3 `channels.list` and `videos.insert` as a resumable upload (initiate, PUT chunks with
-Content-Range, the `bytes */total` status query answered 308 with Range). google-api-python-client and
-google-auth talk to it with their packaged discovery document; nothing leaves the machine.
+YouTube Data API v3 `channels.list`, `videos.list part=statistics`, YouTube Analytics v2 `reports.query`, and
+`videos.insert` as a resumable upload
+(initiate, PUT chunks with Content-Range, the `bytes */total` status query answered 308 with Range).
+google-api-python-client and google-auth talk to it with their packaged discovery document; nothing leaves the
+machine.
 
-Knobs: `drops` (chunk PUTs that break after half their bytes, no answer), `quota` (403 quotaExceeded on
-insert), `server_errors` (503 answers to chunk PUTs), `granted_scope` (a consent with a box left unticked).
+Knobs: `drops` (chunk PUTs that break after half their bytes, no answer), `quota` (403 quotaExceeded on insert
+and list), `statistics` (video id -> its statistics as YouTube spells them, e.g. {"viewCount": "12"}),
+`watch` (video id -> (estimatedMinutesWatched, averageViewDuration)), `analytics_refused` (403 insufficient
+permissions on Analytics), `server_errors` (503 answers to chunk PUTs), `granted_scope` (a consent with a box
+left unticked).
 Access tokens the fake has not issued are answered 401, as Google answers an expired one.
 """
 
@@ -38,6 +43,11 @@ class FakeGoogle:
     uploads: dict[str, dict[str, Any]] = field(default_factory=dict)
     videos: list[dict[str, Any]] = field(default_factory=list)
     status_queries: int = 0
+    statistics: dict[str, dict[str, str]] = field(default_factory=dict)
+    list_requests: list[dict[str, list[str]]] = field(default_factory=list)
+    watch: dict[str, tuple[float, float]] = field(default_factory=dict)
+    report_requests: list[dict[str, list[str]]] = field(default_factory=list)
+    analytics_refused: bool = False
     drops: int = 0
     quota: bool = False
     server_errors: int = 0
@@ -85,12 +95,42 @@ class _Handler(BaseHTTPRequestHandler):
                                    "errors": [{"reason": "authError", "message": "Invalid Credentials"}]}})  # fmt: skip
         return False
 
+    def _quota_exceeded(self) -> None:
+        self._send(403, {"error": {"code": 403, "message": "The request cannot be completed because "
+            "you have exceeded your quota.", "errors": [{"reason": "quotaExceeded", "domain": "youtube.quota",
+            "message": "The request cannot be completed because you have exceeded your quota."}]}})  # fmt: skip
+
     def do_GET(self) -> None:
-        path = urlsplit(self.path).path
-        if path == "/youtube/v3/channels":
+        url = urlsplit(self.path)
+        if url.path == "/youtube/v3/channels":
             if self._authorised():
                 self._send(200, {"kind": "youtube#channelListResponse", "items": [CHANNEL]})
             return
+        if url.path == "/youtube/v3/videos":
+            query = parse_qs(url.query)
+            self.fake.list_requests.append(query)
+            if not self._authorised():
+                return None
+            if self.fake.quota:
+                return self._quota_exceeded()
+            ids = ",".join(query.get("id", [])).split(",")
+            items = [{"kind": "youtube#video", "id": video_id, "statistics": self.fake.statistics[video_id]}
+                     for video_id in ids if video_id in self.fake.statistics]  # fmt: skip
+            return self._send(200, {"kind": "youtube#videoListResponse", "items": items})
+        if url.path == "/v2/reports":
+            query = parse_qs(url.query)
+            self.fake.report_requests.append(query)
+            if not self._authorised():
+                return None
+            if self.fake.analytics_refused:
+                return self._send(403, {"error": {"code": 403, "message": "Insufficient permission.",
+                                                  "errors": [{"reason": "insufficientPermissions"}]}})  # fmt: skip
+            ids = query.get("filters", [""])[0].removeprefix("video==").split(",")
+            headers = [{"name": "video", "columnType": "DIMENSION", "dataType": "STRING"},
+                       {"name": "estimatedMinutesWatched", "columnType": "METRIC", "dataType": "INTEGER"},
+                       {"name": "averageViewDuration", "columnType": "METRIC", "dataType": "INTEGER"}]  # fmt: skip
+            rows = [[video_id, *self.fake.watch[video_id]] for video_id in ids if video_id in self.fake.watch]
+            return self._send(200, {"kind": "youtubeAnalytics#resultTable", "columnHeaders": headers, "rows": rows})
         self._send(404, {"error": {"code": 404, "message": "Not found"}})
 
     def do_POST(self) -> None:
@@ -110,9 +150,7 @@ class _Handler(BaseHTTPRequestHandler):
             if not self._authorised():
                 return None
             if self.fake.quota:
-                return self._send(403, {"error": {"code": 403, "message": "The request cannot be completed because "
-                    "you have exceeded your quota.", "errors": [{"reason": "quotaExceeded", "domain": "youtube.quota",
-                    "message": "The request cannot be completed because you have exceeded your quota."}]}})  # fmt: skip
+                return self._quota_exceeded()
             upload_id = f"up{len(self.fake.uploads) + 1}"
             self.fake.uploads[upload_id] = {"metadata": metadata, "query": parse_qs(url.query), "data": bytearray()}
             location = f"{self.fake.url}/upload/youtube/v3/videos?uploadType=resumable&upload_id={upload_id}"

@@ -82,7 +82,8 @@ def test_connecting_a_channel_runs_the_oauth_flow_and_keeps_its_tokens_encrypted
     assert f"{consent.scheme}://{consent.netloc}{consent.path}" == f"{google.url}/auth"
     assert asked["client_id"] == fake_google.CLIENT_ID and asked["access_type"] == "offline"
     assert asked["scope"].split() == ["https://www.googleapis.com/auth/youtube.upload",
-                                      "https://www.googleapis.com/auth/youtube.readonly"]  # fmt: skip
+                                      "https://www.googleapis.com/auth/youtube.readonly",
+                                      "https://www.googleapis.com/auth/yt-analytics.readonly"]  # fmt: skip
     assert asked["code_challenge_method"] == "S256" and asked["redirect_uri"].endswith(
         "/studio/publishing/youtube/callback/"
     )
