@@ -3,6 +3,7 @@ the speakers panel lists the speakers; a voice is picked and heard (▶), saved 
 about the same thing shows up among "Similar scripts" (vectors computed by the stack's worker)."""
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -38,8 +39,13 @@ def test_type_pick_a_voice_hear_it_save_and_find_similar_scripts(live_stack, bro
     browser.find_element(By.NAME, "save").click()
     WebDriverWait(browser, 20).until(lambda b: "/new/" not in b.current_url and "/scripts/" in b.current_url)
     script_url = browser.current_url
-    picked = Select(browser.find_element(By.ID, "id_speaker_voice_1")).first_selected_option
-    assert picked.get_attribute("value") == "builtin:joe-calm"
+    # The speakers panel is refreshed by htmx after the page loads: read it again until it settles.
+    WebDriverWait(browser, 20, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda b: (
+            Select(b.find_element(By.ID, "id_speaker_voice_1")).first_selected_option.get_attribute("value")
+            == "builtin:joe-calm"
+        )
+    )
 
     write_script(browser, live_stack, "Baking loaves", "Host: Baking loaves of bread at home with a starter.")
     browser.find_element(By.NAME, "save").click()
