@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from publishing import youtube
 from publishing.models import Connection, Publication, VideoMetrics
-from publishing.publish import PublishFailed, _save_refreshed, _tokens_of
+from publishing.publish import PublishFailed, credentials_for, save_refreshed
 
 logger = logging.getLogger(__name__)
 BATCH = 50  # videos.list takes up to 50 ids per call (one quota unit)
@@ -52,12 +52,12 @@ def fetch(publications: list[Publication]) -> int:
     now = timezone.now()
     ids = [publication.pk for publication in publications]
     try:
-        creds = youtube.credentials(_tokens_of(connection))
+        creds = credentials_for(connection)
         try:
             found = youtube.statistics(creds, [publication.remote_id for publication in publications])
             watched, watch_error = _watch_time(creds, publications)
         finally:
-            _save_refreshed(connection, creds)
+            save_refreshed(connection, creds)
     except (youtube.YouTubeError, PublishFailed) as error:
         logger.info("metrics: fetch for connection %s failed: %s", connection.pk, error)
         Publication.objects.filter(pk__in=ids).update(metrics_checked_at=now, metrics_error=str(error))

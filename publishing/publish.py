@@ -75,7 +75,9 @@ def _keep_tokens(connection: Connection, tokens: youtube.Tokens) -> None:
     connection.token_expiry = tokens.expiry
 
 
-def _tokens_of(connection: Connection) -> youtube.Tokens:
+def credentials_for(connection: Connection) -> youtube.Credentials:
+    """Google's credentials for a connected channel (uploads and figures); PublishFailed when its tokens can no
+    longer be read. Hand them back to `save_refreshed` after use."""
     try:
         refresh = decrypt(connection.refresh_token)
         access = decrypt(connection.access_token) if connection.access_token else ""
@@ -83,7 +85,9 @@ def _tokens_of(connection: Connection) -> youtube.Tokens:
         raise PublishFailed(
             "This channel's tokens can no longer be read (the key changed): connect it again."
         ) from None
-    return youtube.Tokens(refresh_token=refresh, access_token=access, expiry=connection.token_expiry)
+    return youtube.credentials(
+        youtube.Tokens(refresh_token=refresh, access_token=access, expiry=connection.token_expiry)
+    )
 
 
 def add_webhook(workspace: Workspace, user: Any, name: str, url: str) -> tuple[Connection, str]:
@@ -325,7 +329,7 @@ def _send(publication: Publication) -> tuple[str, str]:
 
 def _send_to_youtube(publication: Publication, output: RenderOutput) -> tuple[str, str]:
     connection = publication.connection
-    creds = youtube.credentials(_tokens_of(connection))
+    creds = credentials_for(connection)
     publish_at = publication.publish_at if publication.publish_at > timezone.now() else None
     video = youtube.Video(
         title=publication.title, description=publication.description, tags=list(publication.tags),
@@ -335,11 +339,11 @@ def _send_to_youtube(publication: Publication, output: RenderOutput) -> tuple[st
         with output.file.open("rb") as file:
             video_id = youtube.upload(creds, file, video)
     finally:
-        _save_refreshed(connection, creds)
+        save_refreshed(connection, creds)
     return video_id, f"https://www.youtube.com/watch?v={video_id}"
 
 
-def _save_refreshed(connection: Connection, creds: Any) -> None:
+def save_refreshed(connection: Connection, creds: Any) -> None:
     """The client refreshed the access token on the way: keep the new one (encrypted) for the next upload."""
     tokens = youtube.tokens_of(creds)
     if tokens.access_token and tokens.refresh_token:
