@@ -394,12 +394,21 @@ class JobSearchSerializer(ScriptSearchSerializer):
 MAX_VOICE_PICKS = 50
 
 
+class ScriptPerformanceSerializer(serializers.Serializer):
+    views = serializers.IntegerField(help_text="Its published videos' views, each at its latest figures")
+    watch_minutes = serializers.FloatField(allow_null=True, help_text="Their watch time (null: not fetched)")
+    videos = serializers.IntegerField(help_text="How many published videos of it were measured")
+
+
 class SimilarScriptSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="script.pk")
     title = serializers.CharField(source="script.title")
     campaign = serializers.IntegerField(source="script.campaign_id", allow_null=True)
     updated_at = serializers.DateTimeField(source="script.updated_at")
     similarity = serializers.FloatField(help_text="Cosine similarity of the two scripts' meanings, 1 = the same")
+    performance = ScriptPerformanceSerializer(
+        allow_null=True, help_text="How its published videos did; null when none was published and measured"
+    )
 
 
 class ScriptSerializer(serializers.ModelSerializer):

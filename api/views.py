@@ -395,8 +395,13 @@ class ScriptViewSet(viewsets.ModelViewSet):
         summary="Similar scripts",
         description=f"The workspace's scripts nearest in meaning to this one (sentence embeddings computed on our "
         f"servers), most similar first: up to `limit` ({SIMILAR_LIMIT} unless given, at most 20), only those "
-        "with a similarity of 0.25 or more.",
-        parameters=[OpenApiParameter("limit", OpenApiTypes.INT)],
+        "with a similarity of 0.25 or more. Each carries `performance`, how its published videos did. "
+        "`rank=performance`: among the similar ones, those whose videos did best (views, then watch time) "
+        "come first.",
+        parameters=[
+            OpenApiParameter("limit", OpenApiTypes.INT),
+            OpenApiParameter("rank", OpenApiTypes.STR, enum=["similarity", "performance"]),
+        ],
         responses={200: SimilarScriptSerializer(many=True), **INVALID, **AUTH_ERRORS, **NOT_FOUND, 503: ERR},
     )
     @action(detail=True, methods=["get"])
@@ -404,9 +409,12 @@ class ScriptViewSet(viewsets.ModelViewSet):
         limit = request.query_params.get("limit", str(SIMILAR_LIMIT))
         if not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= 20):
             raise ValidationError({"limit": ["A whole number from 1 to 20."]})
+        rank = request.query_params.get("rank", "similarity")
+        if rank not in ("similarity", "performance"):
+            raise ValidationError({"rank": ["similarity (the default) or performance."]})
         script = self.get_object()
         try:
-            found = similar_scripts(script, limit=int(limit))
+            found = similar_scripts(script, limit=int(limit), by_performance=rank == "performance")
         except EmbeddingUnavailable as missing:
             return error_response(503, "unavailable", f"Similar scripts are not available here: {missing}.")
         return Response(SimilarScriptSerializer(found, many=True).data)

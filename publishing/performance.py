@@ -1,5 +1,6 @@
 """A campaign's published videos and their figures (publishing.metrics fetches them): the table with best and
-worst, a small server-rendered SVG chart of views over time (no script, no CDN) and the CSV export."""
+worst, a small server-rendered SVG chart of views over time (no script, no CDN) and the CSV export; and each
+script's performance, which publishing tells scripts and the writer through `scripts.performance`."""
 
 import csv
 import io
@@ -7,9 +8,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import OuterRef, Subquery
+
 from accounts.audit import defused
 from publishing.models import Publication, VideoMetrics
 from scripts.models import Campaign
+from scripts.performance import Performance
 
 
 @dataclass
@@ -106,3 +110,27 @@ def csv_lines(videos: Iterable[VideoFigures]) -> Iterator[str]:
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
+
+
+def performance_by_script(workspace_id: int) -> dict[int, Performance]:
+    """Each script's published videos (one per channel it went to) added up at their latest snapshots."""
+    latest = VideoMetrics.objects.filter(publication=OuterRef("pk")).order_by("-fetched_at", "-pk")
+    rows = (
+        Publication.objects.filter(
+            workspace_id=workspace_id, status=Publication.Status.PUBLISHED, job__script__isnull=False
+        )
+        .annotate(views=Subquery(latest.values("views")[:1]), watched=Subquery(latest.values("watch_minutes")[:1]))
+        .filter(views__isnull=False)
+        .values_list("job__script_id", "views", "watched")
+    )
+    added: dict[int, Performance] = {}
+    for script_id, views, watched in rows:
+        before = added.get(script_id, Performance(0, None, 0))
+        minutes = before.watch_minutes if watched is None else (before.watch_minutes or 0.0) + watched
+        added[script_id] = Performance(before.views + views, minutes, before.videos + 1)
+    return added
+
+
+def answer_performance_wanted(sender, workspace_id: int, **kwargs) -> dict[int, Performance]:
+    """Answers `scripts.performance.performance_wanted` (connected in PublishingConfig.ready)."""
+    return performance_by_script(workspace_id)

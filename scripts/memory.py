@@ -6,8 +6,9 @@ forms, the API, copies, the writer), and stored in ScriptEmbedding. "Similar scr
 workspace's vectors. A script whose vector the worker has not written yet (it queues behind renders) is
 embedded on the spot when asked.
 
-Ranking by performance later: `similar_scripts(..., among=...)` takes any queryset of the workspace's
-scripts (its best performers, once renders report how they did) and returns the nearest of those only.
+`similar_scripts(..., by_performance=True)` ranks the similar ones by how their videos did (scripts.performance:
+views, then watch time, of each script's published videos at their latest figures), the measured ones first;
+every result carries its numbers. `among` narrows the candidates to any queryset of the workspace's scripts.
 """
 
 import hashlib
@@ -21,8 +22,10 @@ from django_q.tasks import async_task
 from mediakit.text.embeddings import MODEL_ID, embed, from_bytes, nearest, to_bytes
 from mediakit.text.script import ScriptError, parse_text
 from scripts.models import Script, ScriptEmbedding
+from scripts.performance import Performance, best_first, performance_of
 
 SIMILAR_LIMIT = 5
+BEST_FIRST_POOL = 4  # ranked by performance: the best of the 4 times `limit` nearest (all still similar enough)
 MIN_SIMILARITY = 0.25  # below this, two scripts share little more than being English (cosine, -1..1)
 REMEMBER_TASK = "scripts.tasks.remember_script"
 
@@ -31,6 +34,7 @@ REMEMBER_TASK = "scripts.tasks.remember_script"
 class SimilarScript:
     script: Script
     similarity: float  # cosine similarity of the two scripts' vectors, 1 = the same meaning
+    performance: Performance | None = None  # how its published videos did (None: none published or measured)
 
 
 def memory_text(script: Script) -> str:
@@ -73,10 +77,10 @@ def remember(script_id: int) -> ScriptEmbedding | None:
 
 
 def similar_scripts(
-    script: Script, *, limit: int = SIMILAR_LIMIT, among: QuerySet | None = None
+    script: Script, *, limit: int = SIMILAR_LIMIT, among: QuerySet | None = None, by_performance: bool = False
 ) -> list[SimilarScript]:
     """The workspace's scripts nearest in meaning to `script`, most similar first (never itself, never another
-    workspace's). `among` narrows the candidates to a queryset of scripts."""
+    workspace's); with `by_performance`, those whose videos did best first. `among` narrows the candidates."""
     own = remember(script.pk)
     if own is None:
         return []
@@ -86,13 +90,16 @@ def similar_scripts(
     if among is not None:
         vectors = vectors.filter(script__in=among)
     rows = list(vectors.values_list("script_id", "vector"))
-    hits = [
-        (rows[index][0], score)
-        for index, score in nearest(from_bytes(own.vector), [from_bytes(vector) for _, vector in rows], limit)
+    pool = limit * BEST_FIRST_POOL if by_performance else limit
+    hits = {
+        rows[index][0]: score
+        for index, score in nearest(from_bytes(own.vector), [from_bytes(vector) for _, vector in rows], pool)
         if score >= MIN_SIMILARITY
-    ]
-    found = Script.objects.select_related("campaign").in_bulk([pk for pk, _ in hits])
-    return [SimilarScript(found[pk], round(score, 3)) for pk, score in hits if pk in found]
+    }
+    measured = performance_of(script.workspace_id)
+    order = best_first(list(hits), measured) if by_performance else list(hits)
+    found = Script.objects.select_related("campaign").in_bulk(order[:limit])
+    return [SimilarScript(found[pk], round(hits[pk], 3), measured.get(pk)) for pk in order[:limit] if pk in found]
 
 
 def remember_all(workspace_id: int | None = None) -> int:

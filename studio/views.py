@@ -290,10 +290,11 @@ def script_estimate(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def script_similar(request: HttpRequest, pk: int) -> HttpResponse:
-    """The editor's "Similar scripts" panel (htmx): the workspace's scripts nearest in meaning."""
+    """The editor's "Similar scripts" panel (htmx): the workspace's scripts nearest in meaning, those whose videos
+    did best first, with their numbers."""
     script = get_for_member(Script.objects, request, pk=pk)
     try:
-        context = {"similar": similar_scripts(script)}
+        context = {"similar": similar_scripts(script, by_performance=True)}
     except EmbeddingUnavailable as missing:
         context = {"error": f"Similar scripts are not available here: {missing}."}
     return render(request, "studio/_similar.html", context)

@@ -5,12 +5,13 @@ import importlib
 import factory
 from django.apps import apps as global_apps
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from factory.django import DjangoModelFactory, Password
 
 from accounts.models import Membership, Workspace
 from accounts.services import ensure_personal_workspace
 from billing.models import Plan, WorkspacePlan
-from publishing.models import Series, SeriesRow
+from publishing.models import Connection, Publication, Series, SeriesRow, VideoMetrics
 from renders.models import RenderJob
 from renders.options import RenderOptions
 from scripts.models import Campaign, Script
@@ -118,6 +119,21 @@ class SeriesRowFactory(DjangoModelFactory):
         script=factory.SelfAttribute("..script"),
         status=RenderJob.Status.SUCCEEDED,
     )
+
+
+def published_video(script: Script, views: int, *, watch_minutes: float | None = None) -> Publication:
+    """A video of `script` published on a YouTube channel of its workspace, with one snapshot of its figures."""
+    connection, _ = Connection.objects.get_or_create(
+        workspace=script.workspace, kind=Connection.Kind.YOUTUBE, account_id="UCfactory", defaults={"name": "Channel"}
+    )
+    job = RenderJobFactory(workspace=script.workspace, script=script, status=RenderJob.Status.SUCCEEDED)
+    now = timezone.now()
+    publication = Publication.objects.create(
+        workspace=script.workspace, connection=connection, job=job, title=script.title[:100], publish_at=now,
+        status=Publication.Status.PUBLISHED, remote_id=f"vid{job.pk}", published_at=now,
+    )  # fmt: skip
+    VideoMetrics.objects.create(publication=publication, fetched_at=now, views=views, watch_minutes=watch_minutes)
+    return publication
 
 
 def make_member(email: str):

@@ -21,11 +21,13 @@ from mediakit.text.outline import OutlineError
 from mediakit.writer.drafts import Draft, DraftBrief, DraftRefused, Rewrite, rewrite_block, write_draft
 from mediakit.writer.providers import PROVIDERS, ProviderConfig, ProviderError, Usage
 from scripts.models import Campaign, Script
+from scripts.performance import best_first, performance_of
 from writer.context import writer_context
 from writer.models import Draft as WriterDraft
 from writer.models import WorkspaceWriter
 
-PAST_SCRIPTS = 3  # of the campaign, newest first, for its voice
+PAST_SCRIPTS = 3  # of the campaign, for its voice: its best performers first, then the newest
+PAST_SCRIPTS_SCANNED = 200  # the campaign's latest scripts among which its best performers are looked for
 
 
 class WriterUnavailable(Exception):
@@ -72,15 +74,21 @@ def brief_for(
     language: str,
     campaign: Campaign | None,
 ) -> DraftBrief:
-    """The brief with the campaign's brand notes and its latest scripts (OutlineError for a bad answer)."""
-    notes, examples = "", ()
+    """The brief with the campaign's brand notes and past scripts: those whose videos did best first (views, then
+    watch time), then the newest (OutlineError for a bad answer)."""
+    notes, examples, best = "", (), 0
     if campaign is not None:
         notes = campaign.brand_notes
-        bodies = Script.objects.filter(workspace=workspace, campaign=campaign).order_by("-updated_at")
-        examples = tuple(bodies.values_list("body", flat=True)[:PAST_SCRIPTS])
+        scripts = Script.objects.filter(workspace=workspace, campaign=campaign).order_by("-updated_at", "-pk")
+        bodies = dict(scripts.values_list("pk", "body")[:PAST_SCRIPTS_SCANNED])
+        measured = performance_of(workspace.pk)
+        chosen = best_first(list(bodies), measured)[:PAST_SCRIPTS]
+        examples = tuple(bodies[pk] for pk in chosen)
+        best = sum(1 for pk in chosen if pk in measured and measured[pk].views)
     return DraftBrief.checked(
         topic, platform=platform, seconds=seconds, tone=tone, speakers=speakers, language=language,
         words_per_minute=settings.NARRATION_WORDS_PER_MINUTE, brand_notes=notes, examples=examples,
+        best_examples=best,
     )  # fmt: skip
 
 

@@ -5,7 +5,7 @@ import pytest
 from renders.models import RenderJob
 from scripts.memory import remember
 from scripts.models import Script
-from tests.factories import ScriptFactory, VoiceFactory, workspace_of
+from tests.factories import ScriptFactory, VoiceFactory, published_video, workspace_of
 
 from .test_auth import error_of
 
@@ -25,9 +25,29 @@ def test_similar_scripts_are_listed_most_similar_first(api, owner):
     assert response.status_code == 200, response.json()
     found = response.json()
     assert [item["id"] for item in found] == [closer.pk, close.pk]
-    assert set(found[0]) == {"id", "title", "campaign", "updated_at", "similarity"}
+    assert set(found[0]) == {"id", "title", "campaign", "updated_at", "similarity", "performance"}
     assert found[0]["similarity"] > found[1]["similarity"]
     assert [item["id"] for item in api.get(f"{URL}/{script.pk}/similar?limit=1").json()] == [closer.pk]
+
+
+def test_ranked_by_performance_the_scripts_whose_videos_did_best_come_first_with_their_numbers(api, owner):
+    workspace = workspace_of(owner)
+    script = ScriptFactory(workspace=workspace, title="Sourdough", body=BREAD)
+    close = ScriptFactory(workspace=workspace, title="Baking", body="Host: Baking loaves of bread with a starter.")
+    closer = ScriptFactory(workspace=workspace, title="Sourdough again", body=BREAD + " Let us bake.")
+    for other in (close, closer):
+        remember(other.pk)
+    published_video(close, 1200, watch_minutes=300.0)
+
+    by_meaning = api.get(f"{URL}/{script.pk}/similar").json()
+    ranked = api.get(f"{URL}/{script.pk}/similar", {"rank": "performance"}).json()
+
+    assert [item["id"] for item in by_meaning] == [closer.pk, close.pk]
+    assert [item["id"] for item in ranked] == [close.pk, closer.pk]
+    assert ranked[0]["performance"] == {"views": 1200, "watch_minutes": 300.0, "videos": 1}
+    assert ranked[1]["performance"] is None
+    refused = api.get(f"{URL}/{script.pk}/similar", {"rank": "views"})
+    assert refused.status_code == 400 and "rank" in error_of(refused)["details"]
 
 
 @pytest.mark.parametrize("limit", ["0", "21", "x", "1%00", "99999999999999999999"])

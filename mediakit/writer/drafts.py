@@ -55,7 +55,8 @@ class DraftBrief:
     language: str
     words_per_minute: int
     brand_notes: str = ""
-    examples: tuple[str, ...] = ()  # past scripts of the campaign, newest first
+    examples: tuple[str, ...] = ()  # past scripts of the campaign: its best performers first, then the newest
+    best_examples: int = 0  # how many of the first examples are scripts of its best-performing videos
 
     @classmethod
     def checked(
@@ -70,6 +71,7 @@ class DraftBrief:
         words_per_minute: int,
         brand_notes: str = "",
         examples: tuple[str, ...] = (),
+        best_examples: int = 0,
     ) -> "DraftBrief":
         """OutlineError (the same questions as the outline writer) when an answer is wrong."""
         topic, tone, names = check_brief(topic, seconds=seconds, speakers=speakers, platform=platform, tone=tone)
@@ -83,6 +85,7 @@ class DraftBrief:
             words_per_minute,
             brand_notes.strip()[:MAX_NOTES_CHARS],
             tuple(examples[:MAX_EXAMPLES]),
+            min(best_examples, MAX_EXAMPLES),
         )
 
     @property
@@ -134,8 +137,9 @@ def draft_prompt(brief: DraftBrief) -> tuple[str, str]:
     if brief.brand_notes:
         lines.append(f"Brand voice notes from the creator (follow them):\n{brief.brand_notes}")
     for number, example in enumerate(brief.examples, start=1):
+        which = "one of its best-performing videos, " if number <= brief.best_examples else ""
         lines.append(
-            f"Past script {number} of this campaign, for voice and style only (do not copy it):\n"
+            f"Past script {number} of this campaign ({which}for voice and style only; do not copy it):\n"
             f"<<<\n{example[:MAX_EXAMPLE_CHARS]}\n>>>"
         )
     return system, "\n".join(lines)

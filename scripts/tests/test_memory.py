@@ -1,13 +1,18 @@
 """Script memory: a script's vector is stored once its save commits, and "similar scripts" are the workspace's
 nearest in meaning (never itself, never another workspace's)."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from mediakit.text.embeddings import MODEL_ID
+from publishing.models import VideoMetrics
 from scripts.memory import memory_text, remember, similar_scripts
 from scripts.models import Script, ScriptEmbedding
-from tests.factories import ScriptFactory, WorkspaceFactory
+from scripts.performance import Performance, performance_of
+from tests.factories import ScriptFactory, WorkspaceFactory, published_video
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +87,33 @@ def test_the_command_remembers_scripts_saved_before_the_upgrade(capsys):
     ScriptFactory(body=STOCKS)
     call_command("remember_scripts", workspace=workspace.pk)
     assert ScriptEmbedding.objects.count() == 2 and "2 scripts remembered" in capsys.readouterr().out
+
+
+def test_ranked_by_performance_the_similar_scripts_whose_videos_did_best_come_first():
+    script = ScriptFactory(title="Sourdough", body=BREAD)
+    twin = ScriptFactory(workspace=script.workspace, title="Sourdough again", body=BREAD + " Let us bake.")
+    loaves = ScriptFactory(workspace=script.workspace, title="Baking basics", body=LOAVES)
+    stocks = ScriptFactory(workspace=script.workspace, title="Markets", body=STOCKS)
+    for other in (twin, loaves, stocks):
+        remember(other.pk)
+    published_video(loaves, 1500, watch_minutes=250.0)
+    published_video(loaves, 500)  # a second channel: added up
+    published_video(stocks, 90000)  # the best video, but not similar: never shown
+
+    by_meaning = similar_scripts(script)
+    ranked = similar_scripts(script, by_performance=True)
+
+    assert [item.script for item in by_meaning] == [twin, loaves]
+    assert [item.script for item in ranked] == [loaves, twin]
+    assert ranked[0].performance == Performance(views=2000, watch_minutes=250.0, videos=2)
+    assert ranked[1].performance is None and by_meaning[1].performance == ranked[0].performance
+    assert [item.script for item in similar_scripts(script, by_performance=True, limit=1)] == [loaves]
+
+
+def test_the_performance_of_scripts_counts_each_videos_latest_figures_in_its_own_workspace_only():
+    script = ScriptFactory()
+    video = published_video(script, 10)
+    VideoMetrics.objects.create(publication=video, fetched_at=timezone.now() + timedelta(hours=1), views=40)
+    published_video(ScriptFactory(), 999)  # another workspace's
+
+    assert performance_of(script.workspace_id) == {script.pk: Performance(views=40, watch_minutes=None, videos=1)}

@@ -8,7 +8,7 @@ from accounts.models import Membership
 from renders.models import RenderJob
 from scripts.memory import remember
 from scripts.models import Script
-from tests.factories import MembershipFactory, ScriptFactory, UserFactory, VoiceFactory, workspace_of
+from tests.factories import MembershipFactory, ScriptFactory, UserFactory, VoiceFactory, published_video, workspace_of
 from tests.fixtures import client_working_in
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +102,20 @@ def test_similar_scripts_are_shown_beside_the_editor(owner_client, owner, outsid
     assert reverse("studio:script_similar", args=[script.pk]) in page
     html = owner_client.get(reverse("studio:script_similar", args=[script.pk])).content.decode()
     assert "Baking bread" in html and "Their sourdough" not in html
+
+
+def test_similar_scripts_whose_videos_did_best_come_first_with_their_numbers(owner_client, owner):
+    script = ScriptFactory(workspace=workspace_of(owner), title="Sourdough", body=TWO_SPEAKERS)
+    twin = ScriptFactory(workspace=workspace_of(owner), title="Sourdough twin", body=TWO_SPEAKERS)
+    close = ScriptFactory(workspace=workspace_of(owner), title="Baking bread", body="Host: Baking bread at home.")
+    for other in (twin, close):
+        remember(other.pk)
+    published_video(close, 1500, watch_minutes=250.4)
+
+    html = owner_client.get(reverse("studio:script_similar", args=[script.pk])).content.decode()
+
+    assert html.index("Baking bread") < html.index("Sourdough twin")
+    assert "1500 views · 250 min watched" in html
 
 
 def test_similar_scripts_of_another_workspace_are_not_found(owner_client, outsider):
