@@ -33,7 +33,7 @@ def campaign_videos(campaign: Campaign) -> list[VideoFigures]:
         Publication.objects.filter(
             workspace=campaign.workspace, job__script__campaign=campaign, status=Publication.Status.PUBLISHED
         )
-        .select_related("job", "connection")
+        .select_related("job__script", "connection")
         .prefetch_related("metrics")
     )
     videos = []

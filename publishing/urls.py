@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("review/", views.review, name="review"),
     path("campaigns/<int:pk>/performance/", views.campaign_performance, name="campaign_performance"),
+    path("campaigns/<int:pk>/performance/topics/", views.campaign_topic_ideas, name="campaign_topic_ideas"),
     path("campaigns/<int:pk>/performance.csv", views.campaign_performance_csv, name="campaign_performance_csv"),
     path("publishing/", views.publishing_page, name="publishing"),
     path("publishing/youtube/connect/", views.youtube_connect, name="youtube_connect"),

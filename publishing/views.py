@@ -15,11 +15,14 @@ from django.views.decorators.http import require_POST
 from accounts.access import get_for_member, has_role, member_workspace
 from accounts.roles import Action, roles_for
 from billing.quota import QuotaExceeded
-from publishing import cadence, performance, publish, selectors, services, youtube
+from mediakit.writer.drafts import DraftRefused
+from mediakit.writer.providers import ProviderError
+from publishing import cadence, performance, publish, selectors, services, topics, youtube
 from publishing.forms import ChangesForm, ScheduleForm, SeriesForm, WebhookTargetForm
 from publishing.models import Connection, Publication, Series, SeriesRow
 from publishing.uploads import UploadRefused, read_file
 from scripts.models import Campaign
+from writer import services as writer
 
 WRITERS = roles_for(Action.WRITE)
 REVIEWERS = roles_for(Action.REVIEW)
@@ -321,19 +324,51 @@ def publication_retry(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 def campaign_performance(request: HttpRequest, pk: int) -> HttpResponse:
-    """A campaign's published videos with their latest figures, best and worst, and views over time."""
+    """A campaign's published videos with their latest figures, best and worst, views over time, and topic
+    ideas like its best videos."""
     campaign = get_for_member(Campaign.objects.select_related("workspace"), request, pk=pk)
+    return render(request, "publishing/campaign_performance.html", _performance_context(request, campaign))
+
+
+def _performance_context(request: HttpRequest, campaign: Campaign) -> dict:
     videos = performance.campaign_videos(campaign)
     best, worst = performance.best_and_worst(videos)
-    context = {
+    return {
         "campaign": campaign,
         "videos": videos,
         "best": best,
         "worst": worst,
         # Built from numbers only (performance.chart_svg), so safe to inline.
         "chart": mark_safe(performance.chart_svg(performance.views_over_time(videos))),
+        "ideas": topics.derived_ideas(videos),
+        "can_ask_writer": bool(writer.providers_on_offer())
+        and bool(topics.best_videos(videos))
+        and has_role(campaign.workspace, request.user, WRITERS),
     }
-    return render(request, "publishing/campaign_performance.html", context)
+
+
+@login_required
+@require_POST
+def campaign_topic_ideas(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask the AI writer for topics like the campaign's best videos (it spends the plan's writer tokens)."""
+    campaign = get_for_member(Campaign.objects.select_related("workspace"), request, pk=pk, roles=WRITERS)
+    context = _performance_context(request, campaign)
+    best = topics.asked_of(context["videos"])
+    if not best:
+        context["ai_error"] = "No video of this campaign has views yet: ideas come from the best ones."
+    else:
+        try:
+            config = writer.provider_for(campaign.workspace)
+            ideas, _ = writer.topic_ideas(campaign.workspace, request.user, config, best)
+        except (writer.WriterUnavailable, ProviderError, DraftRefused) as error:
+            context["ai_error"] = str(error)
+        except QuotaExceeded as refused:
+            context["ai_error_html"] = refused.as_html()
+        else:
+            context["ai_ideas"] = ideas
+            context["ai_label"] = config.label
+    template = "publishing/_topic_ideas.html" if request.htmx else "publishing/campaign_performance.html"
+    return render(request, template, context)
 
 
 @login_required

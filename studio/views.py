@@ -156,7 +156,9 @@ def script_new(request: HttpRequest) -> HttpResponse:
         workspace=workspace,
         initial={"title": "My first video", "body": SAMPLE_SCRIPT, **defaults},
     )
-    outline_form = OutlineForm()
+    # "Draft this" on a topic idea (the campaign's performance page) opens the writers with the topic filled in.
+    topic = request.GET.get("topic", "").replace("\x00", "").strip()[:200]
+    outline_form = OutlineForm(initial={"topic": topic})
     if "draft" in request.POST:  # the outline writer fills the editor; nothing is saved yet
         form, outline_form = _drafted(request, workspace, campaign)
     elif request.method == "POST" and form.is_valid():
@@ -172,7 +174,8 @@ def script_new(request: HttpRequest) -> HttpResponse:
         "render_form": _render_form_for(campaign),
         "outline_form": outline_form,
         "speakers_form": form.speakers,
-        **writer_panel(workspace),
+        "topic": topic,
+        **writer_panel(workspace, topic=topic, campaign=campaign),
     }
     return render(request, "studio/script_edit.html", context)
 

@@ -29,6 +29,7 @@ from mediakit.text.outline import PLATFORMS, OutlineError
 from mediakit.text.script import ScriptError
 from mediakit.writer.drafts import LANGUAGES, TOOLS, Draft, DraftRefused
 from mediakit.writer.providers import ProviderError
+from scripts.models import Campaign
 from scripts.selectors import campaigns_of
 from writer import services
 from writer.streaming import END, DraftRun
@@ -37,12 +38,14 @@ logger = logging.getLogger(__name__)
 WRITERS = roles_for(Action.WRITE)
 
 
-def writer_panel(workspace: Workspace) -> dict:
-    """What the script editor needs to show the writer: the models on offer and the draft form."""
+def writer_panel(workspace: Workspace, *, topic: str = "", campaign: Campaign | None = None) -> dict:
+    """What the script editor needs to show the writer: the models on offer and the draft form (its topic and
+    campaign filled in when given)."""
     providers = services.providers_on_offer()
+    initial = {"topic": topic, "campaign": campaign} if topic else {}
     return {
         "writer_providers": providers,
-        "draft_form": DraftForm(workspace=workspace) if providers else None,
+        "draft_form": DraftForm(workspace=workspace, initial=initial) if providers else None,
         "rewrite_tools": list(TOOLS.items()),
     }
 

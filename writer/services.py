@@ -18,7 +18,15 @@ from accounts.models import Workspace
 from billing.limits import check_llm_allowance, record_llm_usage
 from billing.quota import QuotaExceeded
 from mediakit.text.outline import OutlineError
-from mediakit.writer.drafts import Draft, DraftBrief, DraftRefused, Rewrite, rewrite_block, write_draft
+from mediakit.writer.drafts import (
+    Draft,
+    DraftBrief,
+    DraftRefused,
+    Rewrite,
+    rewrite_block,
+    suggest_topics,
+    write_draft,
+)
 from mediakit.writer.providers import PROVIDERS, ProviderConfig, ProviderError, Usage
 from scripts.models import Campaign, Script
 from scripts.performance import best_first, performance_of
@@ -145,6 +153,20 @@ def rewrite(
     finally:
         record_spending(workspace, user, config, "rewrite", usage)
     return result, usage
+
+
+def topic_ideas(
+    workspace: Workspace, user, config: ProviderConfig, best: list[tuple[str, int]]
+) -> tuple[list[str], Usage]:
+    """Topics like these videos ((title, views), best first) from the model (ProviderError, DraftRefused,
+    QuotaExceeded otherwise); its tokens recorded either way."""
+    check_llm_allowance(workspace)
+    usage = Usage()
+    try:
+        topics = suggest_topics(config, best, usage)
+    finally:
+        record_spending(workspace, user, config, "topics", usage)
+    return topics, usage
 
 
 # Drafts written in the fast lane (POST /api/v1/drafts): a row the client polls, kept a day.

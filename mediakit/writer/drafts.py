@@ -334,3 +334,47 @@ def word_diff(before: str, after: str) -> list[tuple[str, str]]:
         if j2 > j1:
             runs.append(("ins", " ".join(new[j1:j2])))
     return runs
+
+
+# --- Topic ideas like a campaign's best videos ------------------------------------------------------------
+
+MAX_TOPIC_CHARS = 200  # what a draft's topic may hold
+_LIST_MARK = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s*")
+
+
+def topics_prompt(best: list[tuple[str, int]], count: int) -> tuple[str, str]:
+    """(system, user) messages asking for `count` topics like these videos ((title, views), best first)."""
+    system = (
+        "You suggest topics for short narrated videos. Answer with the topics only, one per line, each a few "
+        "words to a short sentence, no numbering, no commentary."
+    )
+    videos = "\n".join(f"- {title[:MAX_TOPIC_CHARS]} ({views} views)" for title, views in best)
+    return system, (
+        f"These videos of a channel did best:\n{videos}\n"
+        f"Suggest {count} new topics likely to do as well with the same audience: close to what worked, not "
+        "copies of it."
+    )
+
+
+def read_topics(answer: str, count: int, taken: set[str]) -> list[str]:
+    """The answer's lines as topics: list marks and quotes dropped, repeats and the titles in `taken` left out."""
+    seen = {title.casefold() for title in taken}
+    topics = []
+    for line in answer.splitlines():
+        topic = _LIST_MARK.sub("", line).strip().strip("\"'“”").strip()
+        if topic and not _FENCE.match(line) and len(topic) <= MAX_TOPIC_CHARS and topic.casefold() not in seen:
+            seen.add(topic.casefold())
+            topics.append(topic)
+    return topics[:count]
+
+
+def suggest_topics(
+    config: ProviderConfig, best: list[tuple[str, int]], usage: Usage, *, count: int = 5, max_tokens: int = 400
+) -> list[str]:
+    """Topic ideas from the model; ProviderError when it cannot be used, DraftRefused when it gave none."""
+    system, prompt = topics_prompt(best, count)
+    topics = read_topics(_ask(config, system, prompt, max_tokens, usage, lambda piece: None), count,
+                         {title for title, _ in best})  # fmt: skip
+    if not topics:
+        raise DraftRefused(f"{config.label} suggested no topic we could use; try again.")
+    return topics

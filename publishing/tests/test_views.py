@@ -61,3 +61,9 @@ def test_a_viewer_sees_the_series_but_cannot_start_one(workspace, campaign):
     assert client.get("/studio/series/").status_code == 200
     assert upload(client, campaign, b"topic\nTea\n").status_code == 403
     assert not Series.objects.exists()
+
+
+def test_the_studio_header_links_the_series_review_and_publishing_pages(owner_client):
+    page = owner_client.get("/studio/").content.decode()
+    for url in ("/studio/series/", "/studio/review/", "/studio/publishing/"):
+        assert f'<a href="{url}">' in page
