@@ -133,7 +133,9 @@ def disconnect(connection: Connection, user: Any) -> bool:
 
 def publishable_jobs(workspace: Workspace) -> Any:
     """Finished videos that may go out: succeeded video renders with an MP4, whose series row (if any) is approved."""
-    not_approved = SeriesRow.objects.exclude(status=SeriesRow.Status.APPROVED).values("job_id")
+    # Rows without a job (refused, outlines) left out: one NULL in a NOT IN list makes SQL exclude every job.
+    not_approved = SeriesRow.objects.exclude(status=SeriesRow.Status.APPROVED).filter(job__isnull=False)
+    not_approved = not_approved.values("job_id")
     return (
         RenderJob.objects.filter(
             workspace=workspace, status=RenderJob.Status.SUCCEEDED, outputs__kind=RenderOutput.Kind.MP4

@@ -362,6 +362,13 @@ def test_approved_series_videos_are_scheduled_at_their_rows_times(owner_client, 
     assert Publication.objects.count() == 1  # once
 
 
+def test_a_refused_row_without_a_video_does_not_keep_the_approved_ones_from_being_scheduled(owner_client, row, channel):
+    SeriesRow.objects.filter(pk=row.pk).update(publish_at=timezone.now() + timedelta(days=2))
+    SeriesRowFactory(series=row.series, status=SeriesRow.Status.INVALID, job=None, script=None)
+    owner_client.post(f"/studio/publishing/connections/{channel.pk}/schedule-approved/")
+    assert Publication.objects.get().row == row
+
+
 def test_a_video_sent_back_for_changes_after_scheduling_does_not_go_out(
     row, channel, google, django_capture_on_commit_callbacks
 ):
