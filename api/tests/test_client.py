@@ -90,3 +90,5 @@ def test_a_script_is_duplicated_and_its_similar_scripts_listed_from_the_cli(omni
     assert copy["title"] == "Sourdough (copy)"
     assert omnivibe(["scripts", "similar", str(saved["id"]), "--limit", "3"]) == 0
     assert "Sourdough (copy)" in capsys.readouterr().out
+    assert omnivibe(["scripts", "similar", str(saved["id"]), "--best-first"]) == 0
+    assert "Sourdough (copy)" in capsys.readouterr().out

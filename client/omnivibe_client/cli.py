@@ -126,6 +126,7 @@ def _parser() -> argparse.ArgumentParser:
     similar = script_commands.add_parser("similar", help="the scripts nearest in meaning to this one")
     similar.add_argument("id", type=int)
     similar.add_argument("--limit", type=int, default=5)
+    similar.add_argument("--best-first", action="store_true", help="those whose videos did best first")
     similar.set_defaults(run=_scripts_similar)
 
     download = commands.add_parser("download", help="download a job's outputs")
@@ -193,8 +194,10 @@ def _scripts_duplicate(client: Client, args: argparse.Namespace) -> None:
 
 
 def _scripts_similar(client: Client, args: argparse.Namespace) -> None:
-    for script in client.similar_scripts(args.id, limit=args.limit):
-        print(f"{script['id']:>6}  {script['title'][:40]:<40} {script['similarity']:.2f}")
+    rank = "performance" if args.best_first else "similarity"
+    for script in client.similar_scripts(args.id, limit=args.limit, rank=rank):
+        views = f"  {script['performance']['views']} views" if script.get("performance") else ""
+        print(f"{script['id']:>6}  {script['title'][:40]:<40} {script['similarity']:.2f}{views}")
 
 
 def _json(text: str, source: str) -> dict[str, Any]:

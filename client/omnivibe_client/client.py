@@ -232,9 +232,11 @@ class Client:
     def duplicate_script(self, script_id: int) -> dict[str, Any]:
         return self._request("POST", f"scripts/{script_id}/duplicate").json()
 
-    def similar_scripts(self, script_id: int, *, limit: int = 5) -> list[dict[str, Any]]:
-        """The workspace's scripts nearest in meaning: id, title, campaign, updated_at, similarity (1 = same)."""
-        return self._request("GET", f"scripts/{script_id}/similar", params={"limit": limit}).json()
+    def similar_scripts(self, script_id: int, *, limit: int = 5, rank: str = "similarity") -> list[dict[str, Any]]:
+        """The workspace's scripts nearest in meaning: id, title, campaign, updated_at, similarity (1 = same),
+        performance (how its published videos did, or None); `rank="performance"` puts the best performers first."""
+        params = {"limit": limit, "rank": rank}
+        return self._request("GET", f"scripts/{script_id}/similar", params=params).json()
 
     # --- plumbing ---
     def _submit(self, path: str, body: dict[str, Any]) -> Job:

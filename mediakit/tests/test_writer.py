@@ -7,7 +7,15 @@ import pytest
 
 from mediakit.text.outline import OutlineError
 from mediakit.text.script import ScriptError
-from mediakit.writer.drafts import DraftBrief, DraftRefused, block_lines, draft_prompt, rewrite_block, write_draft
+from mediakit.writer.drafts import (
+    DraftBrief,
+    DraftRefused,
+    block_lines,
+    draft_prompt,
+    read_topics,
+    rewrite_block,
+    write_draft,
+)
 from mediakit.writer.providers import ProviderConfig, ProviderError, Usage, WriterContext
 from tests import fake_llm
 
@@ -190,3 +198,9 @@ def test_a_rewrite_that_changes_the_speaker_is_refused(fake, provider):
     fake.reply("Zed: Hello.")
     with pytest.raises(DraftRefused, match="script is unchanged"):
         rewrite_block(provider, SCRIPT, 2, "punchier", Usage())
+
+
+def test_topic_ideas_are_read_one_a_line_without_list_marks_repeats_or_the_titles_they_came_from():
+    answer = '```\n1. Matcha versus coffee\n- "Why green tea"\n* Tea before bed?\n\n2) tea before bed?\n' + "x" * 201
+    assert read_topics(answer, 5, {"Why green tea"}) == ["Matcha versus coffee", "Tea before bed?"]
+    assert read_topics("One\nTwo\nThree", 2, set()) == ["One", "Two"]
