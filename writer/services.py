@@ -160,9 +160,25 @@ def start_draft(workspace: Workspace, user, answers: dict, config: ProviderConfi
 
 
 def draft_for_member(workspace: Workspace, public_id: uuid.UUID) -> WriterDraft | None:
-    """The workspace's draft, while it is kept (None otherwise: another workspace's is not found either)."""
+    """The workspace's draft, while it is kept (None otherwise: another workspace's is not found either); one
+    whose worker stopped answering is failed now, so a poller is never left waiting."""
     fresh = timezone.now() - DRAFT_KEEP
-    return WriterDraft.objects.filter(workspace=workspace, public_id=public_id, created_at__gte=fresh).first()
+    drafts = WriterDraft.objects.filter(workspace=workspace, public_id=public_id, created_at__gte=fresh)
+    fail_stale_drafts(drafts)
+    return drafts.first()
+
+
+STALE_MESSAGE = "The writer stopped answering; nothing was saved. Try again."
+
+
+def fail_stale_drafts(drafts=None) -> int:
+    """Drafts (of `drafts`, else all) still queued or writing WRITER_DRAFT_STALE_AFTER after they were asked for
+    are failed: their worker died or was stopped. A late worker then finds them failed and stores nothing."""
+    cutoff = timezone.now() - timedelta(seconds=settings.WRITER_DRAFT_STALE_AFTER)
+    stale = (WriterDraft.objects.all() if drafts is None else drafts).filter(
+        status__in=(WriterDraft.QUEUED, WriterDraft.WRITING), created_at__lt=cutoff
+    )
+    return stale.update(status=WriterDraft.FAILED, error_code="writer_stopped", error=STALE_MESSAGE)
 
 
 def write_queued_draft(draft_id: int) -> None:
@@ -197,11 +213,14 @@ def write_queued_draft(draft_id: int) -> None:
         _fail(row, "writer_error", "The writer failed unexpectedly; try again.")
         raise
     words = sum(len(block.text.split()) for block in result.blocks)
-    WriterDraft.objects.filter(pk=row.pk).update(
+    # Only while still writing: a draft failed as stale meanwhile stays failed, as its poller was told.
+    WriterDraft.objects.filter(pk=row.pk, status=WriterDraft.WRITING).update(
         status=WriterDraft.DONE, title=result.title[:200], body=result.body, words=words, repaired=result.repaired,
         input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
     )  # fmt: skip
 
 
 def _fail(row: WriterDraft, code: str, message: str) -> None:
-    WriterDraft.objects.filter(pk=row.pk).update(status=WriterDraft.FAILED, error_code=code, error=message)
+    WriterDraft.objects.filter(pk=row.pk, status=WriterDraft.WRITING).update(
+        status=WriterDraft.FAILED, error_code=code, error=message
+    )
