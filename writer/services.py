@@ -18,7 +18,15 @@ from accounts.models import Workspace
 from billing.limits import check_llm_allowance, record_llm_usage
 from billing.quota import QuotaExceeded
 from mediakit.text.outline import OutlineError
-from mediakit.writer.drafts import Draft, DraftBrief, DraftRefused, Rewrite, rewrite_block, write_draft
+from mediakit.writer.drafts import (
+    Draft,
+    DraftBrief,
+    DraftRefused,
+    Rewrite,
+    rewrite_block,
+    rewrite_selection,
+    write_draft,
+)
 from mediakit.writer.providers import PROVIDERS, ProviderConfig, ProviderError, Usage
 from scripts.models import Campaign, Script
 from writer.context import writer_context
@@ -119,21 +127,26 @@ def rewrite(
     user,
     config: ProviderConfig,
     script: str,
-    block: int,
+    block: int | None,
     tool: str,
     *,
+    selection: tuple[int, int] | None = None,
     seconds: int = 10,
     speakers: tuple[str, ...] = (),
     language: str = "en",
 ) -> tuple[Rewrite, Usage]:
-    """Block `block` (1-based) of `script` rewritten by `tool`; ScriptError for a bad script or block number."""
+    """Block `block` (1-based) of `script`, or the words `selection` (start, end: character offsets) of one block,
+    rewritten by `tool`; ScriptError for a bad script or block number, SelectionError for a bad selection (both
+    before any call)."""
     check_llm_allowance(workspace)
     usage = Usage()
+    options = {"seconds": seconds, "speakers": speakers, "language": language,
+               "words_per_minute": settings.NARRATION_WORDS_PER_MINUTE}  # fmt: skip
     try:
-        result = rewrite_block(
-            config, script, block, tool, usage, seconds=seconds, speakers=speakers, language=language,
-            words_per_minute=settings.NARRATION_WORDS_PER_MINUTE,
-        )  # fmt: skip
+        if selection is not None:
+            result = rewrite_selection(config, script, *selection, tool, usage, **options)
+        else:
+            result = rewrite_block(config, script, block or 0, tool, usage, **options)
     finally:
         record_spending(workspace, user, config, "rewrite", usage)
     return result, usage
