@@ -75,10 +75,23 @@ def test_a_refused_key_is_told_in_plain_words(owner_client, settings, llm):
 
 
 @pytest.mark.parametrize(
+    ("status", "words"),
+    [(429, "is rate-limiting us or the account is out of credit (429)"), (500, "had a server error (500)")],
+)
+def test_a_provider_that_keeps_failing_is_named_in_plain_words_and_nothing_is_saved(owner_client, llm, status, words):
+    llm.fail(status)
+    events = events_of(owner_client.post(DRAFT, ANSWERS))
+    assert [name for name, _ in events] == ["failed"] and words in events[0][1]["message"]
+    assert len(llm.requests) == 3 and not Script.objects.exists() and not LLMUsage.objects.exists()
+
+
+@pytest.mark.parametrize(
     ("answers", "message"),
     [
         ({"ai-topic": ""}, "Topic: This field is required."),
+        ({"ai-topic": "   "}, "Topic: This field is required."),
         ({"ai-seconds": "0"}, "Length (seconds): Ensure"),
+        ({"ai-seconds": "10800"}, "Length (seconds): Ensure this value is less than or equal to 1800."),
         ({"ai-speakers": "A, B, C, D, E"}, "at most four speakers"),
     ],
 )
