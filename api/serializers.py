@@ -352,11 +352,25 @@ class DraftResourceSerializer(serializers.Serializer):
     error = serializers.DictField(required=False, help_text="When failed: code and message, in plain words.")
 
 
+class SelectionSerializer(serializers.Serializer):
+    start = serializers.IntegerField(min_value=0, max_value=2**31, help_text="The first character, counting from 0.")
+    end = serializers.IntegerField(min_value=0, max_value=2**31, help_text="The character after the last one.")
+    text = serializers.CharField(
+        required=False, trim_whitespace=False, max_length=settings.RENDER_MAX_SCRIPT_CHARS,
+        help_text="Optional: the selected words, checked against script[start:end].",
+    )  # fmt: skip
+
+
 class RewriteInputSerializer(serializers.Serializer):
     script = serializers.CharField(
-        max_length=settings.RENDER_MAX_SCRIPT_CHARS, help_text="The whole script, text format."
+        max_length=settings.RENDER_MAX_SCRIPT_CHARS, help_text="The whole script, text format.", trim_whitespace=False
     )
-    block = serializers.IntegerField(min_value=1, max_value=MAX_BLOCKS, help_text="Which block, counting from 1.")
+    block = serializers.IntegerField(
+        min_value=1, max_value=MAX_BLOCKS, required=False, help_text="Which block, counting from 1 (or `selection`)."
+    )
+    selection = SelectionSerializer(
+        required=False, help_text="Words within one block, in characters (Unicode code points) of `script`."
+    )
     tool = serializers.ChoiceField(choices=list(TOOLS))
     seconds = serializers.IntegerField(min_value=1, max_value=600, default=10, help_text="For 'shorten'.")
     speakers = serializers.ListField(
@@ -365,11 +379,28 @@ class RewriteInputSerializer(serializers.Serializer):
     language = serializers.CharField(max_length=20, default="en", validators=[LANGUAGE_TAG], help_text="'translate'")
     writer = serializers.ChoiceField(choices=["", *PROVIDERS], default="")
 
+    def validate(self, data: dict) -> dict:
+        if ("block" in data) == ("selection" in data):
+            raise serializers.ValidationError({"block": ["Give either a block number or a selection."]})
+        selection = data.get("selection")
+        if (
+            selection
+            and "text" in selection
+            and data["script"][selection["start"] : selection["end"]] != (selection["text"])
+        ):
+            raise serializers.ValidationError(
+                {"selection": ["script[start:end] is not the selected text (offsets count Unicode characters)."]}
+            )
+        return data
+
 
 class RewriteSerializer(serializers.Serializer):
-    before = serializers.CharField()
+    before = serializers.CharField(help_text="What is replaced: the block's lines, or the selected words.")
     after = serializers.CharField()
-    script = serializers.CharField(help_text="The whole script with the block replaced.")
+    block = serializers.IntegerField(help_text="The block rewritten, or the one the selection is in.")
+    start = serializers.IntegerField(help_text="Where `before` starts in the script sent (characters).")
+    end = serializers.IntegerField(help_text="Where it ends (excluded): script[:start] + after + script[end:].")
+    script = serializers.CharField(help_text="The whole script with `before` replaced by `after`.")
     diff = serializers.ListField(child=serializers.ListField(), help_text='[["same"|"del"|"ins", "words"], …]')
     usage = serializers.DictField()
 

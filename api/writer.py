@@ -27,7 +27,7 @@ from api.serializers import (
 )
 from mediakit.text.outline import OutlineError, draft_outline
 from mediakit.text.script import ScriptError
-from mediakit.writer.drafts import DraftRefused
+from mediakit.writer.drafts import DraftRefused, SelectionError
 from mediakit.writer.providers import ProviderError, Usage
 from scripts.models import Campaign
 from writer import services
@@ -171,9 +171,11 @@ def _outline(answers: dict) -> Response:
 
 class RewriteView(APIView):
     @extend_schema(
-        summary="Rewrite one block of a script",
+        summary="Rewrite one block of a script, or words selected in one",
         description="`tool`: shorten (to `seconds`), punchier, speakers (split between `speakers`, else the "
-        "script's), translate (to `language`). Answers the block before and after, the whole script with it "
+        "script's), translate (to `language`), on `block` or on `selection` (start and end in characters of "
+        "`script`; words of one block, no speaker's tag, pause or comment: a 400 naming `selection` otherwise). "
+        "Answers what is replaced (`before`, at `start`..`end`) and by what (`after`), the whole script with it "
         "replaced and a word diff; nothing is saved. Needs a writing model: a 400 naming `writer` without one.",
         request=RewriteInputSerializer,
         responses={200: RewriteSerializer, **WRITER_ERRORS},
@@ -189,19 +191,26 @@ class RewriteView(APIView):
             raise ValidationError({"writer": [f"Rewrites need a writing model. {unavailable}"]}) from None
         except ValueError as unknown:
             raise ValidationError({"writer": [str(unknown)]}) from None
+        selection = answers.get("selection")
         try:
             result, usage = services.rewrite(
-                workspace, request.user, config, answers["script"], answers["block"], answers["tool"],
-                seconds=answers["seconds"], speakers=tuple(answers["speakers"]), language=answers["language"],
+                workspace, request.user, config, answers["script"], answers.get("block"), answers["tool"],
+                selection=(selection["start"], selection["end"]) if selection else None, seconds=answers["seconds"],
+                speakers=tuple(answers["speakers"]), language=answers["language"],
             )  # fmt: skip
         except ScriptError as error:
             raise ValidationError({"script": script_errors(error)}) from None
+        except SelectionError as error:
+            raise ValidationError({"selection": [str(error)]}) from None
         except (ProviderError, DraftRefused) as error:
             raise _provider_refusal(error) from None
         return Response(
             {
                 "before": result.before,
                 "after": result.after,
+                "block": result.block,
+                "start": result.start,
+                "end": result.end,
                 "script": result.script,
                 "diff": [list(run) for run in result.diff],
                 "usage": _usage(usage),

@@ -348,6 +348,10 @@ WRITER_DEADLINE = env_float("WRITER_DEADLINE", 180.0)
 WRITER_INLINE_SECONDS = env_float("WRITER_INLINE_SECONDS", 5.0)  # POST /drafts waits this long, then answers 202
 WRITER_MAX_RETRIES = env_int("WRITER_MAX_RETRIES", 2)  # the SDKs retry 429/5xx with backoff
 WRITER_MAX_OUTPUT_TOKENS = env_int("WRITER_MAX_OUTPUT_TOKENS", 4000)
+# A draft of the API still queued or writing this long after it was asked for is failed (its worker died): two
+# answers (the draft and its one repair), each up to WRITER_DEADLINE plus a last read's WRITER_TIMEOUT, and a
+# minute waiting for the fast lane. Checked when it is polled and by the `writer.fail_stale_drafts` schedule.
+WRITER_DRAFT_STALE_AFTER = env_float("WRITER_DRAFT_STALE_AFTER", 2 * (WRITER_DEADLINE + WRITER_TIMEOUT) + 60)
 
 # --- Publishing (publishing/): YouTube through Google's client, and signed webhook targets ----------------
 # YouTube is offered only with an OAuth client (README: "Publishing to YouTube"); the URIs are Google's and are

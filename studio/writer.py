@@ -1,4 +1,5 @@
-"""The Studio's writer: "Draft with AI", streamed into the editor over SSE, and the rewrite tools on a block.
+"""The Studio's writer: "Draft with AI", streamed into the editor over SSE, and the rewrite tools on a block
+or on the words selected in the editor.
 
 Nothing is saved here: a checked draft or an accepted rewrite goes into the editor and the creator saves it.
 The model runs in a thread (writer.streaming); the page reads its pieces as server-sent events through a
@@ -27,7 +28,7 @@ from billing.limits import check_llm_allowance
 from billing.quota import QuotaExceeded
 from mediakit.text.outline import PLATFORMS, OutlineError
 from mediakit.text.script import ScriptError
-from mediakit.writer.drafts import LANGUAGES, TOOLS, Draft, DraftRefused
+from mediakit.writer.drafts import LANGUAGES, TOOLS, Draft, DraftRefused, SelectionError
 from mediakit.writer.providers import ProviderError
 from scripts.models import Campaign
 from scripts.selectors import campaigns_of
@@ -70,12 +71,38 @@ class DraftForm(forms.Form):
 
 
 class RewriteForm(forms.Form):
-    body = forms.CharField(max_length=20000)
-    block = forms.IntegerField(min_value=1, max_value=500, initial=1, help_text="Counting speaker lines from the top")
+    body = forms.CharField(max_length=20000, strip=False)  # a selection's offsets count from its first character
+    scope = forms.ChoiceField(
+        choices=[("block", "Block"), ("selection", "Selected words")], initial="block", required=False
+    )
+    block = forms.IntegerField(
+        min_value=1, max_value=500, initial=1, required=False, help_text="Counting speaker lines from the top"
+    )
+    # Filled by static/js/writer.js from the editor's selection: offsets in characters (code points), and the words.
+    selection_start = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+    selection_end = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+    selection_text = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
     tool = forms.ChoiceField(choices=list(TOOLS.items()))
     seconds = forms.IntegerField(min_value=1, max_value=600, initial=10, required=False, help_text="For Shorten")
     speakers = forms.CharField(max_length=200, required=False, help_text="For Split: names, comma-separated")
     language = forms.CharField(max_length=20, required=False)
+
+    def clean_body(self) -> str:
+        return self.cleaned_data["body"].replace("\r\n", "\n")  # as the browser's editor holds it
+
+    def clean(self) -> dict:
+        answers = super().clean()
+        if answers.get("scope") != "selection" and not answers.get("block"):
+            self.add_error("block", "Which block? Count speaker lines from the top.")
+        if answers.get("scope") == "selection" and "body" in answers:
+            start, end = answers.get("selection_start"), answers.get("selection_end")
+            if start is None or end is None or start >= end:
+                raise forms.ValidationError("Select the words to rewrite in the editor first.")
+            if answers["body"][start:end] != answers.get("selection_text", "").replace("\r\n", "\n"):
+                raise forms.ValidationError(
+                    "The selection no longer matches the editor's text: select the words again."
+                )
+        return answers
 
 
 def _first_error(form: forms.Form) -> str:
@@ -184,10 +211,12 @@ def rewrite(request: HttpRequest) -> HttpResponse:
         context["error"] = _first_error(form)
         return render(request, "studio/_rewrite.html", context)
     answers = form.cleaned_data
+    selected = answers["scope"] == "selection"
     try:
         config = services.provider_for(workspace)
         result, _ = services.rewrite(
-            workspace, request.user, config, answers["body"], answers["block"], answers["tool"],
+            workspace, request.user, config, answers["body"], None if selected else answers["block"], answers["tool"],
+            selection=(answers["selection_start"], answers["selection_end"]) if selected else None,
             seconds=answers["seconds"] or 10, language=answers["language"] or "en",
             speakers=tuple(name.strip() for name in answers["speakers"].split(",") if name.strip()),
         )  # fmt: skip
@@ -195,10 +224,12 @@ def rewrite(request: HttpRequest) -> HttpResponse:
         context["error"] = f"Rewrites need a writing model. {unavailable}"
     except ScriptError as error:
         context["error"] = f"Fix the script first: {error}"
+    except SelectionError as error:
+        context["error"] = str(error)
     except QuotaExceeded as refused:
         context["error_html"] = refused.as_html()
     except (ProviderError, DraftRefused) as error:
         context["error"] = str(error)
     else:
-        context.update(rewrite=result, tool=TOOLS[answers["tool"]], block=answers["block"], writer=config.label)
+        context.update(rewrite=result, tool=TOOLS[answers["tool"]], selected=selected, writer=config.label)
     return render(request, "studio/_rewrite.html", context)

@@ -24,6 +24,7 @@ from mediakit.writer.drafts import (
     DraftRefused,
     Rewrite,
     rewrite_block,
+    rewrite_selection,
     suggest_topics,
     write_draft,
 )
@@ -135,21 +136,26 @@ def rewrite(
     user,
     config: ProviderConfig,
     script: str,
-    block: int,
+    block: int | None,
     tool: str,
     *,
+    selection: tuple[int, int] | None = None,
     seconds: int = 10,
     speakers: tuple[str, ...] = (),
     language: str = "en",
 ) -> tuple[Rewrite, Usage]:
-    """Block `block` (1-based) of `script` rewritten by `tool`; ScriptError for a bad script or block number."""
+    """Block `block` (1-based) of `script`, or the words `selection` (start, end: character offsets) of one block,
+    rewritten by `tool`; ScriptError for a bad script or block number, SelectionError for a bad selection (both
+    before any call)."""
     check_llm_allowance(workspace)
     usage = Usage()
+    options = {"seconds": seconds, "speakers": speakers, "language": language,
+               "words_per_minute": settings.NARRATION_WORDS_PER_MINUTE}  # fmt: skip
     try:
-        result = rewrite_block(
-            config, script, block, tool, usage, seconds=seconds, speakers=speakers, language=language,
-            words_per_minute=settings.NARRATION_WORDS_PER_MINUTE,
-        )  # fmt: skip
+        if selection is not None:
+            result = rewrite_selection(config, script, *selection, tool, usage, **options)
+        else:
+            result = rewrite_block(config, script, block or 0, tool, usage, **options)
     finally:
         record_spending(workspace, user, config, "rewrite", usage)
     return result, usage
@@ -190,9 +196,25 @@ def start_draft(workspace: Workspace, user, answers: dict, config: ProviderConfi
 
 
 def draft_for_member(workspace: Workspace, public_id: uuid.UUID) -> WriterDraft | None:
-    """The workspace's draft, while it is kept (None otherwise: another workspace's is not found either)."""
+    """The workspace's draft, while it is kept (None otherwise: another workspace's is not found either); one
+    whose worker stopped answering is failed now, so a poller is never left waiting."""
     fresh = timezone.now() - DRAFT_KEEP
-    return WriterDraft.objects.filter(workspace=workspace, public_id=public_id, created_at__gte=fresh).first()
+    drafts = WriterDraft.objects.filter(workspace=workspace, public_id=public_id, created_at__gte=fresh)
+    fail_stale_drafts(drafts)
+    return drafts.first()
+
+
+STALE_MESSAGE = "The writer stopped answering; nothing was saved. Try again."
+
+
+def fail_stale_drafts(drafts=None) -> int:
+    """Drafts (of `drafts`, else all) still queued or writing WRITER_DRAFT_STALE_AFTER after they were asked for
+    are failed: their worker died or was stopped. A late worker then finds them failed and stores nothing."""
+    cutoff = timezone.now() - timedelta(seconds=settings.WRITER_DRAFT_STALE_AFTER)
+    stale = (WriterDraft.objects.all() if drafts is None else drafts).filter(
+        status__in=(WriterDraft.QUEUED, WriterDraft.WRITING), created_at__lt=cutoff
+    )
+    return stale.update(status=WriterDraft.FAILED, error_code="writer_stopped", error=STALE_MESSAGE)
 
 
 def write_queued_draft(draft_id: int) -> None:
@@ -227,11 +249,14 @@ def write_queued_draft(draft_id: int) -> None:
         _fail(row, "writer_error", "The writer failed unexpectedly; try again.")
         raise
     words = sum(len(block.text.split()) for block in result.blocks)
-    WriterDraft.objects.filter(pk=row.pk).update(
+    # Only while still writing: a draft failed as stale meanwhile stays failed, as its poller was told.
+    WriterDraft.objects.filter(pk=row.pk, status=WriterDraft.WRITING).update(
         status=WriterDraft.DONE, title=result.title[:200], body=result.body, words=words, repaired=result.repaired,
         input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
     )  # fmt: skip
 
 
 def _fail(row: WriterDraft, code: str, message: str) -> None:
-    WriterDraft.objects.filter(pk=row.pk).update(status=WriterDraft.FAILED, error_code=code, error=message)
+    WriterDraft.objects.filter(pk=row.pk, status=WriterDraft.WRITING).update(
+        status=WriterDraft.FAILED, error_code=code, error=message
+    )

@@ -70,3 +70,11 @@ def test_a_draft_is_kept_a_day_then_swept(api, llm, slow):
 def test_a_bad_brief_is_still_a_400_and_queues_nothing(api, llm, slow):
     response = api.post(DRAFT, {**ASK, "speakers": ["Host: me"]}, format="json")
     assert response.status_code == 400 and not Draft.objects.exists()
+
+
+@pytest.mark.parametrize(("status", "code"), [(429, "writer_busy"), (500, "writer_down")])
+def test_a_provider_that_keeps_failing_fails_the_draft_naming_which(api, llm, slow, status, code):
+    llm.fail(status)
+    draft = api.get(api.post(DRAFT, ASK, format="json").json()["url"]).json()
+    assert draft["status"] == "failed" and draft["error"]["code"] == code and f"({status})" in draft["error"]["message"]
+    assert "body" not in draft and not Script.objects.exists()

@@ -154,3 +154,39 @@ def test_a_campaigns_brand_notes_are_set_over_the_api_and_bounded(api, owner):
     )
     response = api.patch(url, {"brand_notes": "x" * 2001}, format="json")
     assert response.status_code == 400 and "brand_notes" in error_of(response)["details"]
+
+
+def test_a_rewrite_of_selected_words_replaces_only_them(api, llm):
+    llm.reply("Ana: never met heat.")
+    start, end = SCRIPT.index("never met"), len(SCRIPT.splitlines()[0])
+    selection = {"start": start, "end": end, "text": SCRIPT[start:end]}
+    response = api.post(REWRITE, {"script": SCRIPT, "selection": selection, "tool": "punchier"}, format="json")
+    assert response.status_code == 200, response.json()
+    rewrite = response.json()
+    assert rewrite["script"] == "Ana: Cold brew is coffee that never met heat.\nBen: Tell me more."
+    assert (rewrite["block"], rewrite["start"], rewrite["end"]) == (1, selection["start"], selection["end"])
+    assert rewrite["before"] == "never met heat at all, not even once." and rewrite["after"] == "never met heat."
+    assert ["del", "heat at all, not even once."] in rewrite["diff"] and "this part of it only" in llm.prompts[0]
+
+
+@pytest.mark.parametrize(
+    ("selection", "field", "words"),
+    [
+        ({"start": 4, "end": 5}, "selection", "has no words"),
+        ({"start": 0, "end": 999}, "selection", "not within the script's"),
+        ({"start": 0, "end": 9}, "selection", "speaker's name"),
+        ({"start": 40, "end": 75}, "selection", "runs over blocks 1 to 2"),
+        ({"start": 5, "end": 9, "text": "Hot"}, "selection", "is not the selected text"),
+        ({"start": -1, "end": 9}, "selection", "greater than or equal to 0"),
+    ],
+)
+def test_a_bad_selection_is_a_400_naming_it_before_any_call(api, llm, selection, field, words):
+    response = api.post(REWRITE, {"script": SCRIPT, "selection": selection, "tool": "shorten"}, format="json")
+    assert response.status_code == 400, response.json()
+    assert words in str(error_of(response)["details"][field]) and not llm.requests
+
+
+@pytest.mark.parametrize("extra", [{}, {"block": 1, "selection": {"start": 5, "end": 9}}])
+def test_a_rewrite_asks_for_a_block_or_a_selection(api, llm, extra):
+    response = api.post(REWRITE, {"script": SCRIPT, "tool": "shorten", **extra}, format="json")
+    assert response.status_code == 400 and "either a block number or a selection" in str(error_of(response))

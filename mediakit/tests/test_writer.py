@@ -10,10 +10,12 @@ from mediakit.text.script import ScriptError
 from mediakit.writer.drafts import (
     DraftBrief,
     DraftRefused,
+    SelectionError,
     block_lines,
     draft_prompt,
     read_topics,
     rewrite_block,
+    rewrite_selection,
     write_draft,
 )
 from mediakit.writer.providers import ProviderConfig, ProviderError, Usage, WriterContext
@@ -204,3 +206,71 @@ def test_topic_ideas_are_read_one_a_line_without_list_marks_repeats_or_the_title
     answer = '```\n1. Matcha versus coffee\n- "Why green tea"\n* Tea before bed?\n\n2) tea before bed?\n' + "x" * 201
     assert read_topics(answer, 5, {"Why green tea"}) == ["Matcha versus coffee", "Tea before bed?"]
     assert read_topics("One\nTwo\nThree", 2, set()) == ["One", "Two"]
+
+
+def selected(script: str, words: str) -> tuple[int, int]:
+    start = script.index(words)
+    return start, start + len(words)
+
+
+def test_a_selection_is_rewritten_in_place_with_its_block_around_it(fake, provider):
+    fake.reply("Ana: verse, yet")
+    rewrite = rewrite_selection(provider, SCRIPT, *selected(SCRIPT, "line\nstill"), "punchier", Usage())
+    assert rewrite.script == "# notes\nAna: First verse, yet Ana.\n[pause 1s]\nBen: Second line.\nAna: Third."
+    assert rewrite.diff == [("del", "line still"), ("ins", "verse, yet")]
+    assert (rewrite.before, rewrite.block, rewrite.context) == ("line\nstill", 1, ("First", "Ana."))
+    assert SCRIPT[: rewrite.start] + rewrite.after + SCRIPT[rewrite.end :] == rewrite.script
+    assert "Ana: First line still Ana." in fake.prompts[0]
+    assert "this part of it only:\n<<<\nline still\n>>>" in fake.prompts[0]
+
+
+def test_spaces_at_a_selections_edges_are_left_and_other_line_endings_kept(fake, provider):
+    script = "Ana: One two three.\r\nBen: Four five."
+    fake.reply("Ana: 2")
+    rewrite = rewrite_selection(provider, script, *selected(script, " two "), "shorten", Usage(), seconds=1)
+    assert rewrite.script == "Ana: One 2 three.\r\nBen: Four five." and rewrite.before == "two"
+
+
+def test_a_selection_split_into_speakers_gets_lines_of_its_own(fake, provider):
+    script = "Ana: One two three four five.\nBen: Six."
+    fake.reply("Ana: Three?\nBen: Four!\n[pause 1s]").reply("Ana: One.\nBen: Two, three, four, five.")
+    rewrite = rewrite_selection(provider, script, *selected(script, "three four"), "speakers", Usage())
+    assert rewrite.script == "Ana: One two\nAna: Three?\nBen: Four!\n[pause 1s]\nAna: five.\nBen: Six."
+    rewrite = rewrite_selection(provider, script, *selected(script, "One two three four five."), "speakers", Usage())
+    assert rewrite.script == "Ana: One.\nBen: Two, three, four, five.\nBen: Six."
+
+
+@pytest.mark.parametrize(
+    ("words", "message"),
+    [
+        ("", "has no words"),
+        ("\n", "has no words"),
+        ("Ana: First", "speaker's name"),
+        ("Ana.\n[pause 1s]\nBen: Second", "runs over blocks 1 to 2"),
+        ("# notes\nAna", "speaker's name, a pause or a comment"),
+    ],
+)
+def test_a_selection_that_is_not_words_of_one_block_is_refused_before_any_call(fake, provider, words, message):
+    start, end = selected(SCRIPT, words) if words else (9, 9)
+    if start == end:
+        with pytest.raises(SelectionError, match="is not within"):
+            rewrite_selection(provider, SCRIPT, start, end, "punchier", Usage())
+    else:
+        with pytest.raises(SelectionError, match=message):
+            rewrite_selection(provider, SCRIPT, start, end, "punchier", Usage())
+    assert not fake.requests
+
+
+def test_a_selection_outside_the_script_or_over_a_pause_inside_a_block_is_refused():
+    with pytest.raises(SelectionError, match=f"not within the script's {len(SCRIPT)} characters"):
+        rewrite_selection(ProviderConfig("openai", "k", "m"), SCRIPT, 60, 99, "punchier", Usage())
+    script = "Ana: one\n[pause 1s]\nmore words"
+    with pytest.raises(SelectionError, match="takes in a pause"):
+        rewrite_selection(ProviderConfig("openai", "k", "m"), script, *selected(script, "one\n[pause 1s]\nmore"),
+                          "punchier", Usage())  # fmt: skip
+
+
+def test_new_words_that_would_read_as_a_speakers_tag_are_refused(fake, provider):
+    fake.reply("Ana: Note: still")
+    with pytest.raises(DraftRefused, match="would change the script's lines"):
+        rewrite_selection(provider, SCRIPT, *selected(SCRIPT, "still"), "punchier", Usage())

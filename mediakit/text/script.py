@@ -187,3 +187,33 @@ def to_text(blocks: list[Block]) -> str:
 def speakers_in_order(blocks: list[Block]) -> list[str]:
     """Each speaker once, in order of first appearance."""
     return list(dict.fromkeys(block.speaker for block in blocks))
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where some of block `block`'s spoken words are in a script's text (character offsets, end excluded)."""
+
+    block: int  # 1-based, as the rewrite tools count blocks
+    start: int
+    end: int
+    head: int  # where the line's writing starts: the speaker's tag on a block's first line
+
+
+def spoken_spans(source: str) -> list[Span]:
+    """Each line's spoken words in `source`, read as parse_text reads them: the speaker's tag, pauses, comments and
+    blank lines are left out. For a script parse_text accepts (tools that edit part of a block)."""
+    spans: list[Span] = []
+    offset, block = 0, 0
+    for raw, content in zip(source.splitlines(keepends=True), source.splitlines(), strict=True):
+        line = content.strip()
+        first = offset + len(content) - len(content.lstrip())
+        offset += len(raw)
+        if not line or line.startswith("#") or _PAUSE_LINE.match(line) or line.startswith("["):
+            continue
+        spoken = _SPEAKER_LINE.match(line)
+        if spoken:
+            block += 1
+            spans.append(Span(block, first + spoken.start("text"), first + len(line), first))
+        elif block:
+            spans.append(Span(block, first, first + len(line), first))
+    return spans

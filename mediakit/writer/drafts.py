@@ -7,12 +7,13 @@ refused (`DraftRefused`) if the second one fails too. Nothing here stores anythi
 """
 
 import difflib
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from mediakit.text.outline import PLACEHOLDER, PLATFORMS, check_brief
-from mediakit.text.script import Block, ScriptError, parse_text
+from mediakit.text.script import Block, ScriptError, parse_text, spoken_spans
 from mediakit.writer.providers import ProviderConfig, Usage, stream_text
 
 MAX_EXAMPLE_CHARS = 1500  # per past script: enough for voice and rhythm, not enough to copy
@@ -217,7 +218,7 @@ def write_draft(
     return Draft(title=draft.title, body=draft.body, blocks=draft.blocks, repaired=True)
 
 
-# --- Rewrites of one block ------------------------------------------------------------------------------
+# --- Rewrites of a block, or of words selected in one ---------------------------------------------------
 
 TOOLS = {
     "shorten": "Shorten to N seconds",
@@ -225,14 +226,23 @@ TOOLS = {
     "speakers": "Split into speakers",
     "translate": "Translate to the script's language",
 }
+CONTEXT_WORDS = 12  # of the block on each side of a selection, shown beside its diff
+
+
+class SelectionError(ValueError):
+    """A selection that cannot be rewritten: empty, outside the script, or not within one speaker's words."""
 
 
 @dataclass(frozen=True)
 class Rewrite:
-    before: str  # the block's lines in the script
+    before: str  # what is replaced: the block's lines, or the selected words
     after: str  # what replaces them, parsed cleanly
-    script: str  # the whole script with the block replaced
+    script: str  # the whole script with them replaced
     diff: list[tuple[str, str]]  # ("same" | "del" | "ins", words)
+    block: int  # 1-based
+    start: int  # where `before` is in the script as given (characters, end excluded): the editor splices there
+    end: int
+    context: tuple[str, str] = ("", "")  # the block's words just before and after a selection
 
 
 def block_lines(script: str, number: int) -> tuple[int, int, list[Block]]:
@@ -249,10 +259,49 @@ def block_lines(script: str, number: int) -> tuple[int, int, list[Block]]:
     return start, end, blocks
 
 
+def selection_in(script: str, start: int, end: int) -> tuple[int, int, int]:
+    """(block number, start, end) of a selection of `script` (character offsets, end excluded) with the spaces at
+    its edges left out; SelectionError unless it is words of one block, without a speaker's tag, a pause or a
+    comment (the script's format stays as it is around the rewritten words). The script must parse."""
+    if not 0 <= start < end <= len(script):
+        raise SelectionError(
+            f"The selection ({start} to {end}) is not within the script's {len(script)} characters: select some words."
+        )
+    text = script[start:end]
+    start += len(text) - len(text.lstrip())
+    end -= len(text) - len(text.rstrip())
+    if start >= end:
+        raise SelectionError("The selection has no words: select the words to rewrite.")
+    spans = spoken_spans(script)
+    first = next((span for span in spans if span.start <= start < span.end), None)
+    last = next((span for span in spans if span.start < end <= span.end), None)
+    if first is None or last is None:
+        raise SelectionError(
+            "The selection starts or ends on a speaker's name, a pause or a comment: select spoken words only."
+        )
+    if first.block != last.block:
+        raise SelectionError(
+            f"The selection runs over blocks {first.block} to {last.block}: select words of one speaker's block, "
+            "or rewrite whole blocks."
+        )
+    inside = [span for span in spans if span.block == first.block and start < span.end and span.start < end]
+    gaps = [script[a.end : b.start] for a, b in itertools.pairwise(inside)]
+    if any(gap.strip() for gap in gaps):
+        raise SelectionError("The selection takes in a pause or a comment: select spoken words only.")
+    return first.block, start, end
+
+
 def rewrite_prompt(
-    tool: str, block: Block, *, seconds: int, speakers: tuple[str, ...], language: str, words_per_minute: int
+    tool: str,
+    block: Block,
+    *,
+    seconds: int,
+    speakers: tuple[str, ...],
+    language: str,
+    words_per_minute: int,
+    part: str = "",
 ) -> tuple[str, str, tuple[str, ...]]:
-    """(system, user, speakers allowed in the answer) for one tool."""
+    """(system, user, speakers allowed in the answer) for one tool, on the block or on `part` of it."""
     cast = speakers if tool == "speakers" else (block.speaker,)
     task = {
         "shorten": f"Shorten it to about {max(round(seconds * words_per_minute / 60), 3)} words "
@@ -265,7 +314,20 @@ def rewrite_prompt(
     system = "You edit one passage of a script for a narrated video.\n" + _format_rules(cast).replace(
         "# A short title\n", ""
     )
-    return system, f"{task}\n\nThe passage:\n<<<\n{block.speaker}: {block.text}\n>>>", cast
+    passage = f"<<<\n{block.speaker}: {block.text}\n>>>"
+    if not part:
+        return system, f"{task}\n\nThe passage:\n{passage}", cast
+    fit = (
+        "Answer with the conversation's lines only."
+        if tool == "speakers"
+        else f"Answer with the new words for that part only, on one line starting with '{block.speaker}: ', so "
+        "that they fit where the part was."
+    )
+    return (
+        system,
+        f"{task}\n\nThe passage, for context:\n{passage}\nDo it to this part of it only:\n<<<\n{part}\n>>>\n{fit}",
+        cast,
+    )
 
 
 def read_rewrite(answer: str, cast: tuple[str, ...]) -> list[Block]:
@@ -275,6 +337,39 @@ def read_rewrite(answer: str, cast: tuple[str, ...]) -> list[Block]:
     if strangers or PLACEHOLDER.search(answer):
         raise ScriptError([(0, f"speakers {', '.join(strangers)} are not in the cast" if strangers else "[[…]] left")])
     return blocks
+
+
+def _split_cast(tool: str, speakers: tuple[str, ...], blocks: list[Block]) -> tuple[str, ...]:
+    if tool not in TOOLS:
+        raise ScriptError([(0, f"choose a tool: {', '.join(TOOLS)}")])
+    if tool == "speakers" and len(speakers) < 2:
+        speakers = tuple(dict.fromkeys(b.speaker for b in blocks))
+        if len(speakers) < 2:
+            raise ScriptError([(0, "name at least two speakers to split the block between")])
+    return speakers
+
+
+def _rewritten(
+    config: ProviderConfig, system: str, prompt: str, cast: tuple[str, ...], usage: Usage, max_tokens: int
+) -> list[Block]:
+    """The model's passage, read back; sent back once with what was wrong, DraftRefused the second time."""
+    answer = "".join(stream_text(config, system, prompt, max_tokens, usage))
+    try:
+        return read_rewrite(answer, cast)
+    except ScriptError as error:
+        answer = "".join(stream_text(config, system, _repair_prompt(prompt, answer, error), max_tokens, usage))
+        try:
+            return read_rewrite(answer, cast)
+        except ScriptError as again:
+            raise DraftRefused(
+                f"{config.label} did not give back a passage we can read, twice ({again}); the script is unchanged."
+            ) from None
+
+
+def _lines_of(blocks: list[Block]) -> str:
+    return "\n".join(
+        f"{b.speaker}: {b.text}" + (f"\n[pause {b.pause_after:g}s]" if b.pause_after else "") for b in blocks
+    )
 
 
 def rewrite_block(
@@ -291,34 +386,76 @@ def rewrite_block(
     max_tokens: int = 2000,
 ) -> Rewrite:
     """Block `number` rewritten by `tool`; ScriptError for a bad script or block, DraftRefused for nonsense."""
-    if tool not in TOOLS:
-        raise ScriptError([(0, f"choose a tool: {', '.join(TOOLS)}")])
     start, end, blocks = block_lines(script, number)
-    block = blocks[number - 1]
-    if tool == "speakers" and len(speakers) < 2:
-        speakers = tuple(dict.fromkeys(b.speaker for b in blocks))
-        if len(speakers) < 2:
-            raise ScriptError([(0, "name at least two speakers to split the block between")])
+    speakers = _split_cast(tool, speakers, blocks)
     system, prompt, cast = rewrite_prompt(
-        tool, block, seconds=seconds, speakers=speakers, language=language, words_per_minute=words_per_minute
-    )
-    answer = "".join(stream_text(config, system, prompt, max_tokens, usage))
+        tool, blocks[number - 1], seconds=seconds, speakers=speakers, language=language,
+        words_per_minute=words_per_minute,
+    )  # fmt: skip
+    after = _lines_of(_rewritten(config, system, prompt, cast, usage, max_tokens))
+    offsets = [0]
+    for raw in script.splitlines(keepends=True):
+        offsets.append(offsets[-1] + len(raw))
+    first, last = offsets[start], offsets[end - 1] + len(script.splitlines()[end - 1])
+    before = script[first:last]
+    return Rewrite(before, after, script[:first] + after + script[last:], word_diff(before, after), number, first, last)
+
+
+def rewrite_selection(
+    config: ProviderConfig,
+    script: str,
+    start: int,
+    end: int,
+    tool: str,
+    usage: Usage,
+    *,
+    seconds: int = 10,
+    speakers: tuple[str, ...] = (),
+    language: str = "en",
+    words_per_minute: int = 150,
+    max_tokens: int = 2000,
+) -> Rewrite:
+    """The words `script[start:end]`, within one block, rewritten by `tool`; only they change, except that a
+    split into speakers puts the conversation on lines of its own between the block's words before and after
+    the selection. ScriptError for a bad script, SelectionError for a bad selection, DraftRefused for nonsense."""
+    blocks = parse_text(script)
+    number, start, end = selection_in(script, start, end)
+    speakers = _split_cast(tool, speakers, blocks)
+    block = blocks[number - 1]
+    system, prompt, cast = rewrite_prompt(
+        tool, block, seconds=seconds, speakers=speakers, language=language, words_per_minute=words_per_minute,
+        part=" ".join(script[start:end].split()),
+    )  # fmt: skip
+    new_blocks = _rewritten(config, system, prompt, cast, usage, max_tokens)
+    spans = [span for span in spoken_spans(script) if span.block == number]
+    lead = script[spans[0].start : start].split()
+    trail = script[end : spans[-1].end].split()
+    if tool == "speakers":
+        # A conversation takes lines of its own; the block's speaker keeps the words around it.
+        first = len(script[:start].rstrip()) if lead else spans[0].head
+        last = len(script) - len(script[end:].lstrip()) if trail else end
+        after = ("\n" if lead else "") + _lines_of(new_blocks) + (f"\n{block.speaker}: " if trail else "")
+        middle = [block.speaker] * bool(lead) + [b.speaker for b in new_blocks] + [block.speaker] * bool(trail)
+    else:
+        first, last = start, end
+        after = " ".join(b.text for b in new_blocks)  # inside a block's words: no pause fits there
+        middle = [block.speaker]
+    changed = script[:first] + after + script[last:]
+    expected = [b.speaker for b in blocks[: number - 1]] + middle + [b.speaker for b in blocks[number:]]
     try:
-        new_blocks = read_rewrite(answer, cast)
-    except ScriptError as error:
-        answer = "".join(stream_text(config, system, _repair_prompt(prompt, answer, error), max_tokens, usage))
-        try:
-            new_blocks = read_rewrite(answer, cast)
-        except ScriptError as again:
-            raise DraftRefused(
-                f"{config.label} did not give back a passage we can read, twice ({again}); the script is unchanged."
-            ) from None
-    after = "\n".join(
-        f"{b.speaker}: {b.text}" + (f"\n[pause {b.pause_after:g}s]" if b.pause_after else "") for b in new_blocks
+        fits = [b.speaker for b in parse_text(changed, max_chars=len(changed))] == expected
+    except ScriptError:
+        fits = False
+    if not fits:  # e.g. new words that read as a speaker's tag at the start of a line
+        raise DraftRefused(
+            f"{config.label}'s words would change the script's lines around the selection; the script is unchanged."
+        )
+    context = (
+        ("… " if len(lead) > CONTEXT_WORDS else "") + " ".join(lead[-CONTEXT_WORDS:]),
+        " ".join(trail[:CONTEXT_WORDS]) + (" …" if len(trail) > CONTEXT_WORDS else ""),
     )
-    lines = script.splitlines()
-    before = "\n".join(lines[start:end])
-    return Rewrite(before, after, "\n".join([*lines[:start], after, *lines[end:]]), word_diff(before, after))
+    before = script[first:last]
+    return Rewrite(before, after, changed, word_diff(before, after), number, first, last, context)
 
 
 def word_diff(before: str, after: str) -> list[tuple[str, str]]:

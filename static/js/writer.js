@@ -1,6 +1,7 @@
 // The Studio's writer (studio/writer.py): "Draft with AI" reads the server-sent events of a draft as it is
-// written into a read-only preview; only the checked draft ("done") is put in the editor. The rewrite tools'
-// Accept puts the suggested script in the editor; Discard drops it.
+// written into a read-only preview; only the checked draft ("done") is put in the editor. The rewrite tools work
+// on a block or on the words selected in the editor (kept in the form's hidden fields as the selection changes);
+// Accept splices the suggestion over the passage it replaces, if the editor still holds it there; Discard drops it.
 "use strict";
 
 function editorBody() {
@@ -81,10 +82,57 @@ document.addEventListener("submit", (event) => {
   }
 });
 
+// The server counts characters as code points; the editor's selection counts UTF-16 units.
+function codePoints(text) {
+  return Array.from(text);
+}
+
+function rememberSelection() {
+  const body = editorBody();
+  const start = document.getElementById("rewrite-selection-start");
+  if (!body || !start) return;
+  const text = body.value.slice(body.selectionStart, body.selectionEnd);
+  const preview = document.getElementById("rewrite-selection-preview");
+  if (!text.trim()) return; // a click in the editor keeps the last selection for the tools
+  start.value = codePoints(body.value.slice(0, body.selectionStart)).length;
+  document.getElementById("rewrite-selection-end").value = start.value * 1 + codePoints(text).length;
+  document.getElementById("rewrite-selection-text").value = text;
+  document.getElementById("rewrite-scope-selection").checked = true;
+  const words = text.trim().split(/\s+/);
+  preview.textContent = `Selected: “${words.slice(0, 12).join(" ")}${words.length > 12 ? " …" : ""}” (${words.length} words)`;
+}
+
+for (const name of ["select", "keyup", "mouseup"]) {
+  document.addEventListener(name, (event) => {
+    if (event.target === editorBody()) rememberSelection();
+  });
+}
+
+function acceptRewrite() {
+  const suggestion = document.getElementById("rewrite-suggestion");
+  const body = editorBody();
+  const chars = codePoints(body.value);
+  const start = Number(suggestion.dataset.start);
+  const end = Number(suggestion.dataset.end);
+  if (chars.slice(start, end).join("") !== document.getElementById("rewrite-before").value) {
+    return false; // the editor changed there since the suggestion was asked for
+  }
+  const after = document.getElementById("rewrite-after").value;
+  putInEditor(chars.slice(0, start).join("") + after + chars.slice(end).join(""));
+  const caret = chars.slice(0, start).join("").length + after.length;
+  body.setSelectionRange(caret, caret);
+  document.getElementById("rewrite-selection-text").value = "";
+  return true;
+}
+
 document.addEventListener("click", (event) => {
   const action = event.target.dataset ? event.target.dataset.writer : undefined;
   if (!action) return;
-  const suggestion = document.getElementById("rewrite-script");
-  if (action === "accept" && suggestion) putInEditor(suggestion.value);
-  document.getElementById("rewrite-result").textContent = "";
+  const result = document.getElementById("rewrite-result");
+  if (action === "accept" && !acceptRewrite()) {
+    result.innerHTML = '<p class="errorlist" id="rewrite-error"></p>';
+    result.firstChild.textContent = "The editor's text changed there since this suggestion: ask again.";
+    return;
+  }
+  result.textContent = "";
 });

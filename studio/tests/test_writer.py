@@ -75,10 +75,23 @@ def test_a_refused_key_is_told_in_plain_words(owner_client, settings, llm):
 
 
 @pytest.mark.parametrize(
+    ("status", "words"),
+    [(429, "is rate-limiting us or the account is out of credit (429)"), (500, "had a server error (500)")],
+)
+def test_a_provider_that_keeps_failing_is_named_in_plain_words_and_nothing_is_saved(owner_client, llm, status, words):
+    llm.fail(status)
+    events = events_of(owner_client.post(DRAFT, ANSWERS))
+    assert [name for name, _ in events] == ["failed"] and words in events[0][1]["message"]
+    assert len(llm.requests) == 3 and not Script.objects.exists() and not LLMUsage.objects.exists()
+
+
+@pytest.mark.parametrize(
     ("answers", "message"),
     [
         ({"ai-topic": ""}, "Topic: This field is required."),
+        ({"ai-topic": "   "}, "Topic: This field is required."),
         ({"ai-seconds": "0"}, "Length (seconds): Ensure"),
+        ({"ai-seconds": "10800"}, "Length (seconds): Ensure this value is less than or equal to 1800."),
         ({"ai-speakers": "A, B, C, D, E"}, "at most four speakers"),
     ],
 )
@@ -103,7 +116,7 @@ def test_a_rewrite_shows_the_diff_with_accept_and_discard(owner_client, llm):
     llm.reply("Ana: Cold brew never meets heat.")
     page = owner_client.post(REWRITE, {"body": SCRIPT, "block": 1, "tool": "shorten", "seconds": 3}).content.decode()
     assert "<del>is coffee that</del>" in page and "<ins>meets heat.</ins>" in page
-    assert "Ana: Cold brew never meets heat.\nBen: Tell me more.</textarea>" in page
+    assert 'data-start="0" data-end="52"' in page and "\nAna: Cold brew never meets heat.</textarea>" in page
     assert 'id="rewrite-accept"' in page and 'id="rewrite-discard"' in page
     assert not Script.objects.exists()
 
@@ -136,3 +149,47 @@ async def test_under_asgi_the_draft_streams_through_an_async_iterator(owner, set
     assert await LLMUsage.objects.acount() == 1
     # The test client keeps Django from closing the request thread's connection; PostgreSQL's teardown needs it.
     await sync_to_async(connections.close_all)()
+
+
+def selection_of(words: str, body: str = SCRIPT) -> dict:
+    start = body.index(words)
+    return {
+        "scope": "selection",
+        "selection_start": start,
+        "selection_end": start + len(words),
+        "selection_text": words,
+    }
+
+
+def test_a_rewrite_of_the_selected_words_shows_them_in_context(owner_client, llm):
+    llm.reply("Ana: untouched by heat.")
+    answers = {"body": SCRIPT, "tool": "punchier", **selection_of("that never met heat at all.")}
+    page = owner_client.post(REWRITE, answers).content.decode()
+    assert "the selected words of block 1" in page
+    assert '<span class="muted" id="rewrite-context-before">Cold brew is coffee</span>' in page
+    assert "<del>that never met heat at all.</del>" in page and "<ins>untouched by heat.</ins>" in page
+    assert 'data-start="25" data-end="52"' in page and "\nuntouched by heat.</textarea>" in page
+    assert "this part of it only" in llm.prompts[0] and not Script.objects.exists()
+
+
+def test_the_offsets_count_characters_of_the_editors_text(owner_client, llm):
+    body = "Ana: Café ☕ time, every morning.\r\nBen: Sure."
+    llm.reply("Ana: each dawn.")
+    answers = {"body": body, "tool": "shorten", **selection_of("every morning.", body.replace("\r\n", "\n"))}
+    page = owner_client.post(REWRITE, answers).content.decode()
+    assert "<ins>each dawn.</ins>" in page and 'data-start="18" data-end="32"' in page  # ☕ is one character
+
+
+@pytest.mark.parametrize(
+    ("selection", "message"),
+    [
+        ({"scope": "selection"}, "Select the words to rewrite in the editor first."),
+        ({**selection_of("Tell me"), "selection_text": "Tell us"}, "no longer matches the editor"),
+        (selection_of("Ana: Cold"), "speaker&#x27;s name"),
+        (selection_of("all.\nBen: Tell"), "runs over blocks 1 to 2"),
+        ({"scope": "block", "block": ""}, "Which block?"),
+    ],
+)
+def test_a_bad_selection_is_told_before_any_call(owner_client, llm, selection, message):
+    page = owner_client.post(REWRITE, {"body": SCRIPT, "tool": "punchier", **selection}).content.decode()
+    assert 'id="rewrite-error"' in page and message in page and not llm.requests

@@ -5,9 +5,10 @@ about the same thing shows up among "Similar scripts" (vectors computed by the s
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from tests.browser.test_studio_flow import browser, live_stack, sign_up  # noqa: F401 (fixtures)
+from tests.browser.test_studio_flow import LLM, browser, live_stack, sign_up  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -63,3 +64,33 @@ def test_type_pick_a_voice_hear_it_save_and_find_similar_scripts(live_stack, bro
         )
 
     WebDriverWait(browser, 60, poll_frequency=2).until(similar_listed)
+
+
+def test_select_words_rewrite_them_see_the_diff_and_accept_only_them(live_stack, browser):  # noqa: F811
+    LLM.answers.clear()  # the module's fake is shared with other tests of the stack
+    LLM.reply("Host: needs a bubbly starter.")
+    sign_up(browser, live_stack, "selector@example.com")
+    write_script(browser, live_stack, "Sourdough", BREAD)
+    body = browser.find_element(By.NAME, "body")
+    start = BREAD.index("needs a lively starter.")
+    # As a creator's drag would: the editor's selection, then the event the page listens to.
+    browser.execute_script(
+        "arguments[0].focus(); arguments[0].setSelectionRange(arguments[1], arguments[2]);"
+        "arguments[0].dispatchEvent(new Event('select', {bubbles: true}));",
+        body, start, start + len("needs a lively starter."),
+    )  # fmt: skip
+    browser.find_element(By.CSS_SELECTOR, "#rewrite-tools summary").click()
+    assert browser.find_element(By.ID, "rewrite-scope-selection").is_selected()
+    assert "needs a lively starter." in browser.find_element(By.ID, "rewrite-selection-preview").text
+    Select(browser.find_element(By.NAME, "tool")).select_by_value("punchier")
+    browser.find_element(By.ID, "rewrite-suggest").click()
+    WebDriverWait(browser, 30).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#rewrite-suggestion, #rewrite-error"))
+    diff = browser.find_element(By.CSS_SELECTOR, "#rewrite-suggestion .rewrite-diff").text
+    assert "Sourdough bread" in diff and "bubbly" in diff, diff
+    body.send_keys(Keys.CONTROL, Keys.END)  # an edit elsewhere is kept by Accept
+    body.send_keys(" Really.")
+    browser.find_element(By.ID, "rewrite-accept").click()
+    assert body.get_attribute("value") == (
+        "Host: Sourdough bread needs a bubbly starter.\nGuest: And patience with the dough! Really."
+    )
+    assert not browser.find_elements(By.ID, "rewrite-suggestion")

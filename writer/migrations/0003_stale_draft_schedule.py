@@ -1,0 +1,23 @@
+from django.db import migrations
+
+NAME = "writer.fail_stale_drafts"
+
+
+def create_schedule(apps, schema_editor):
+    apps.get_model("django_q", "Schedule").objects.get_or_create(
+        name=NAME,
+        defaults={"func": "writer.tasks.fail_stale_drafts", "schedule_type": "I", "minutes": 1, "cluster": "fast"},
+    )
+
+
+def delete_schedule(apps, schema_editor):
+    apps.get_model("django_q", "Schedule").objects.filter(name=NAME).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("writer", "0002_drafts"),
+        ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
+    ]
+
+    operations = [migrations.RunPython(create_schedule, delete_schedule)]
