@@ -16,6 +16,7 @@ from billing.quota import QuotaExceeded
 from billing.selectors import plans_on_offer, usage_summary
 from mediakit.speech.engines import EngineError
 from mediakit.text.embeddings import EmbeddingUnavailable
+from mediakit.text.lexicon import Lexicon, said_as
 from mediakit.text.outline import OutlineError, check_filled, draft_outline
 from mediakit.text.script import ScriptError, parse_text, speakers_in_order
 from mediakit.video.storyboard import extract_keywords
@@ -449,7 +450,7 @@ def pronunciation_import(request: HttpRequest) -> HttpResponse:
             note = f"Imported: {imported.added} added, {imported.changed} changed."
             if imported.skipped:
                 words = ", ".join(f"“{word}”" for word in imported.skipped[:5])
-                note += f" Skipped {len(imported.skipped)} given only as phonemes ({words})."
+                note += f" Skipped {len(imported.skipped)} with neither an alias nor IPA phonemes ({words})."
             messages.success(request, note)
             return redirect("studio:pronunciations")
     return _pronunciation_page(request, workspace, import_form=form, status=400)
@@ -478,7 +479,8 @@ def pronunciation_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def pronunciation_hear(request: HttpRequest, pk: int) -> HttpResponse:
-    """The respelling said by the chosen voice, as an inline player (like a voice's preview)."""
+    """The written word said by the chosen voice through this entry, as an inline player (like a voice's
+    preview)."""
     entry = get_for_member(Pronunciation.objects, request, pk=pk, roles=WRITERS)  # hearing it is a synthesis
     form = HearForm(request.POST, workspace=entry.workspace)
     context: dict = {"entry": entry}
@@ -486,7 +488,8 @@ def pronunciation_hear(request: HttpRequest, pk: int) -> HttpResponse:
         context["error"] = "Choose one of the voices."
     else:
         try:
-            audio = preview_wav(form.chosen_voice(), entry.spoken)
+            lexicon = Lexicon.of([(entry.written, said_as(entry.spoken, entry.kind))])
+            audio = preview_wav(form.chosen_voice(), entry.written, lexicon)
         except EngineError as error:
             context["error"] = as_sentence(error)
         else:

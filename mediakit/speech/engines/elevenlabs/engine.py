@@ -38,6 +38,7 @@ class ElevenLabsEngine:
     voice = VOICE
     settings = SETTINGS
     clones_from_sample = True
+    inline_phonemes = False  # its phoneme rules live in a pronunciation dictionary
 
     def __init__(self, context: EngineContext):
         self.config = context.elevenlabs

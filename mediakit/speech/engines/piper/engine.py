@@ -36,6 +36,7 @@ class PiperEngine:
     voice = VOICE
     settings = SETTINGS
     clones_from_sample = False
+    inline_phonemes = True  # piper/voice.py reads `[[ ... ]]` as phonemes
 
     def __init__(self, context: EngineContext):
         pass  # nothing to configure: the model ships in a package
