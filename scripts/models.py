@@ -198,3 +198,24 @@ class Pronunciation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.written} → {self.spoken}"
+
+
+class VendorDictionary(models.Model):
+    """A job's pronunciations kept at a vendor with dictionaries of its own (ElevenLabs): one per workspace and
+    scope (its own entries, or a campaign's with them), saved again only when its rules change."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="vendor_dictionaries")
+    engine = models.CharField(max_length=40)
+    scope = models.CharField(max_length=40)  # "workspace" or "campaign-<id>"
+    dictionary_id = models.CharField(max_length=100)
+    version_id = models.CharField(max_length=100)
+    rules_hash = models.CharField(max_length=64)  # sha256 of the rules last saved there
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("workspace", "engine", "scope", name="vendor_dictionary_unique_scope"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.engine} {self.dictionary_id}@{self.version_id}"

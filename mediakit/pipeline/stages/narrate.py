@@ -170,12 +170,16 @@ def plan_units(ctx: RenderContext) -> list[Unit]:
         voice = ctx.voices[block.speaker]
         engine = get_engine(voice["engine"], ctx.engines)
         lexicon = ctx.lexicon if engine.inline_phonemes else ctx.lexicon.respellings()
+        dictionaries = ctx.dictionaries.get(voice["engine"], ())
         for text in split_sentences(block.text, UNIT_MAX_CHARS):
             unit = Unit(index, block.speaker, text, normalize(text, ctx.language, lexicon=lexicon), lexicon)
-            plain = normalize(text, ctx.language) if lexicon else unit.normalized
+            plain = normalize(text, ctx.language) if ctx.lexicon else unit.normalized
             if plain.spoken_text != unit.normalized.spoken_text:
                 unit.plain = plain
             respelled = unit.normalized.spoken_text if unit.plain else ""
+            if dictionaries and normalize(text, ctx.language, lexicon=ctx.lexicon) != plain:
+                # Said through the vendor's dictionary: a new version of it must not reuse the old audio.
+                respelled = " ".join([respelled, *(f"{found}@{version}" for found, version in dictionaries)])
             unit.key = unit_key(voice["engine"], voice["voice_id"], voice["settings"], ctx.language, text, respelled)
             units.append(unit)
     return units
@@ -209,7 +213,7 @@ def _synthesize(ctx: RenderContext, unit: Unit, attempt: int) -> Take:
             normalize(unit.text, ctx.language, another_way=True, lexicon=unit.lexicon) if spell else unit.normalized
         )
         speech = get_engine(voice["engine"], ctx.engines).synthesize(
-            normalized.spoken_text, voice["voice_id"], settings
+            normalized.spoken_text, voice["voice_id"], settings, ctx.dictionaries.get(voice["engine"], ())
         )
     except EngineError as error:
         raise StageError(f"block {unit.block + 1} ({unit.speaker}): {error}") from error

@@ -70,7 +70,11 @@ class Engine(Protocol):
     # Whether the text may carry a pronunciation's phonemes as a `[[ ... ]]` block (mediakit/text/lexicon.py).
     inline_phonemes: bool
 
-    def synthesize(self, text: str, voice_id: str, settings: dict[str, Any]) -> Speech: ...
+    def synthesize(
+        self, text: str, voice_id: str, settings: dict[str, Any], dictionaries: tuple[tuple[str, str], ...] = ()
+    ) -> Speech:
+        """`dictionaries`: (id, version) of pronunciation dictionaries kept at the vendor, for engines that
+        have them; others say their pronunciations from the text."""
 
     def check_settings(self, voice_id: str, settings: dict[str, Any]) -> None:
         """Raises EngineError naming the first value the engine would refuse."""

@@ -41,7 +41,9 @@ class PiperEngine:
     def __init__(self, context: EngineContext):
         pass  # nothing to configure: the model ships in a package
 
-    def synthesize(self, text: str, voice_id: str, settings: dict[str, Any]) -> Speech:
+    def synthesize(
+        self, text: str, voice_id: str, settings: dict[str, Any], dictionaries: tuple[tuple[str, str], ...] = ()
+    ) -> Speech:
         options = resolve_settings(voice_id, settings)
         voice = load_voice()
         config = SynthesisConfig(

@@ -1,0 +1,49 @@
+"""The pronunciation dictionary kept at vendors that have dictionaries of their own (ElevenLabs).
+
+An engine with them also has `dictionary_rules(entries)` (its rules for our entries, plain data) and
+`save_dictionary(name, rules, dictionary_id)` (a new version, or a new dictionary). A job's frozen entries
+are saved there before it narrates, only when their rules differ from the version last saved for the same
+workspace and scope (`VendorDictionary` keeps its id, version and a hash of the rules); synthesis is then
+given the (id, version) locator.
+"""
+
+import hashlib
+import json
+
+from django.db import transaction
+
+from mediakit.speech.engines import Engine
+from scripts.models import VendorDictionary
+
+Locator = tuple[str, str]
+
+
+def vendor_dictionaries(
+    workspace_id: int, campaign_id: int | None, pronunciations: dict[str, str], engines: dict[str, Engine]
+) -> dict[str, tuple[Locator, ...]]:
+    """engine name -> locators of the dictionary saved there for these entries, for each of `engines` that
+    keeps dictionaries and has rules for them. Raises the engine's EngineError when the vendor refuses."""
+    found: dict[str, tuple[Locator, ...]] = {}
+    for name, engine in engines.items():
+        if not pronunciations or not hasattr(engine, "dictionary_rules"):
+            continue
+        rules = engine.dictionary_rules(pronunciations.items())
+        if rules:
+            found[name] = (_saved(workspace_id, campaign_id, name, engine, rules),)
+    return found
+
+
+def _saved(workspace_id: int, campaign_id: int | None, name: str, engine: Engine, rules: list[dict]) -> Locator:
+    scope = f"campaign-{campaign_id}" if campaign_id else "workspace"
+    digest = hashlib.sha256(json.dumps(rules, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    # The row stays locked while the vendor answers, so two jobs never create two dictionaries for one scope.
+    with transaction.atomic():
+        kept, _ = VendorDictionary.objects.select_for_update().get_or_create(
+            workspace_id=workspace_id, engine=name, scope=scope
+        )
+        if kept.rules_hash != digest or not kept.version_id:
+            label = f"OmniVibe workspace {workspace_id} {scope}"
+            kept.dictionary_id, kept.version_id = engine.save_dictionary(label, rules, kept.dictionary_id)
+            kept.rules_hash = digest
+            kept.save()
+    return kept.dictionary_id, kept.version_id
