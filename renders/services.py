@@ -33,7 +33,7 @@ from renders.options import InvalidRenderOptions, RenderOptions
 from renders.quota import admit, release_job, settle_job
 from renders.storage import STORAGE_ERRORS, storage_failure
 from renders.worker import enqueue_on_commit, heartbeat, recover_lost_job, work_dir
-from scripts.dictionaries import vendor_dictionaries
+from scripts.dictionaries import scope_of, vendor_dictionaries
 from scripts.models import Script
 from scripts.pronunciations import lexicon_for
 from telemetry import counters
@@ -281,10 +281,10 @@ def _context_for(
 def _dictionaries_for(job: RenderJob, options: RenderOptions) -> dict[str, tuple[tuple[str, str], ...]]:
     """The job's pronunciations saved at the vendors of its voices that keep dictionaries (ElevenLabs)."""
     names = {voice["engine"] for voice in options.voices.values()}
-    campaign_id = job.script.campaign_id if job.script is not None else None
+    scope = scope_of(job.script.campaign_id if job.script is not None else None)
     try:
         engines = {name: engine(name) for name in names}
-        return vendor_dictionaries(job.workspace_id, campaign_id, options.pronunciations or {}, engines)
+        return vendor_dictionaries(job.workspace_id, scope, options.pronunciations or {}, engines)
     except EngineError as error:
         raise StageError(f"the pronunciation dictionary could not be saved: {error}") from error
 

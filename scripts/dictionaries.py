@@ -18,8 +18,16 @@ from scripts.models import VendorDictionary
 Locator = tuple[str, str]
 
 
+def scope_of(campaign_id: int | None) -> str:
+    """A job's scope: its campaign's entries (with the workspace's), or the workspace's alone."""
+    return f"campaign-{campaign_id}" if campaign_id else "workspace"
+
+
+HEAR_IT = "hear-it"  # the one entry *Hear it* plays, in a dictionary of its own
+
+
 def vendor_dictionaries(
-    workspace_id: int, campaign_id: int | None, pronunciations: dict[str, str], engines: dict[str, Engine]
+    workspace_id: int, scope: str, pronunciations: dict[str, str], engines: dict[str, Engine]
 ) -> dict[str, tuple[Locator, ...]]:
     """engine name -> locators of the dictionary saved there for these entries, for each of `engines` that
     keeps dictionaries and has rules for them. Raises the engine's EngineError when the vendor refuses."""
@@ -29,12 +37,11 @@ def vendor_dictionaries(
             continue
         rules = engine.dictionary_rules(pronunciations.items())
         if rules:
-            found[name] = (_saved(workspace_id, campaign_id, name, engine, rules),)
+            found[name] = (_saved(workspace_id, scope, name, engine, rules),)
     return found
 
 
-def _saved(workspace_id: int, campaign_id: int | None, name: str, engine: Engine, rules: list[dict]) -> Locator:
-    scope = f"campaign-{campaign_id}" if campaign_id else "workspace"
+def _saved(workspace_id: int, scope: str, name: str, engine: Engine, rules: list[dict]) -> Locator:
     digest = hashlib.sha256(json.dumps(rules, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     # The row stays locked while the vendor answers, so two jobs never create two dictionaries for one scope.
     with transaction.atomic():

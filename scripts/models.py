@@ -206,7 +206,7 @@ class VendorDictionary(models.Model):
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="vendor_dictionaries")
     engine = models.CharField(max_length=40)
-    scope = models.CharField(max_length=40)  # "workspace" or "campaign-<id>"
+    scope = models.CharField(max_length=40)  # "workspace", "campaign-<id>" or "hear-it"
     dictionary_id = models.CharField(max_length=100)
     version_id = models.CharField(max_length=100)
     rules_hash = models.CharField(max_length=64)  # sha256 of the rules last saved there

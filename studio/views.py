@@ -25,6 +25,7 @@ from renders.options import options_for_script
 from renders.quota import UNIT_MAX_CHARS, estimate
 from renders.selectors import search_jobs
 from renders.services import create_job, delete_job
+from scripts.dictionaries import HEAR_IT, vendor_dictionaries
 from scripts.memory import similar_scripts
 from scripts.models import Campaign, Pronunciation, Script
 from scripts.pronunciations import (
@@ -61,7 +62,7 @@ from studio.forms import (
 )
 from studio.writer import writer_panel
 from voices.forms import as_sentence
-from voices.services import preview_wav, speaker_voice
+from voices.services import engine, preview_wav, speaker_voice
 
 PAGE_SIZE = 25
 
@@ -488,8 +489,12 @@ def pronunciation_hear(request: HttpRequest, pk: int) -> HttpResponse:
         context["error"] = "Choose one of the voices."
     else:
         try:
-            lexicon = Lexicon.of([(entry.written, said_as(entry.spoken, entry.kind))])
-            audio = preview_wav(form.chosen_voice(), entry.written, lexicon)
+            voice = form.chosen_voice()
+            said = {entry.written: said_as(entry.spoken, entry.kind)}
+            # Phonemes for a vendor that reads them only from its own dictionaries: the entry saved there first.
+            speaker = {voice.engine: engine(voice.engine)} if entry.kind == Pronunciation.Kind.PHONEMES else {}
+            dictionaries = vendor_dictionaries(entry.workspace_id, HEAR_IT, said, speaker).get(voice.engine, ())
+            audio = preview_wav(voice, entry.written, Lexicon.of(said.items()), dictionaries)
         except EngineError as error:
             context["error"] = as_sentence(error)
         else:

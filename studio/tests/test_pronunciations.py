@@ -126,12 +126,12 @@ def test_hear_it_says_the_respelling_with_a_library_or_built_in_voice(owner_clie
 
 
 def test_hear_it_says_the_phonemes(owner_client, owner):
-    # espeak's own phonemes for "elephant", written for "Acme": the voice says an elephant.
+    # espeak's own phonemes for "good morning", written for "Acme": the voice says good morning.
     entry = Pronunciation.objects.create(
-        workspace=workspace_of(owner), written="Acme", spoken="ˈɛlɪfənt", kind=Pronunciation.Kind.PHONEMES
+        workspace=workspace_of(owner), written="Acme", spoken="ɡˈʊd mˈɔːɹnɪŋ", kind=Pronunciation.Kind.PHONEMES
     )
     response = owner_client.post(reverse("studio:pronunciation_hear", args=[entry.pk]), {"voice": "builtin:joe"})
-    assert response.status_code == 200 and "elephant" in heard(response).lower()
+    assert response.status_code == 200 and "good morning" in heard(response).lower()
 
 
 def test_hear_it_refuses_a_voice_that_is_not_offered(owner_client, outsider, entry):
@@ -240,3 +240,31 @@ def test_viewers_may_export_but_not_import(viewer_client, entry):
     upload = pls("<lexeme><grapheme>Vibe</grapheme><alias>Vybe</alias></lexeme>")
     assert viewer_client.post(IMPORT, {"file": upload}).status_code == 403
     assert Pronunciation.objects.count() == 1
+
+
+def test_hear_it_says_phonemes_with_an_elevenlabs_voice_through_a_dictionary_its_model_reads(
+    owner_client, owner, fake, settings
+):
+    from voices.tests.test_elevenlabs import pcm_bytes, tone, with_timestamps
+
+    fake.answer("/v1/text-to-speech/voice-1/with-timestamps", 200, with_timestamps(pcm_bytes(tone(0.5)), "Acme"))
+    entry = Pronunciation.objects.create(
+        workspace=workspace_of(owner), written="Acme", spoken="ˈækmi", kind=Pronunciation.Kind.PHONEMES
+    )
+    voice = VoiceFactory(workspace=workspace_of(owner), name="Eleven", engine="elevenlabs", engine_voice_id="voice-1")
+    url = reverse("studio:pronunciation_hear", args=[entry.pk])
+    response = owner_client.post(url, {"voice": voice.pk}, HTTP_HX_REQUEST="true")  # eleven_multilingual_v2
+    assert "ElevenLabs cannot say phonemes with its configured model" in response.content.decode()
+    assert not fake.requests
+    settings.ELEVENLABS_MODEL_ID = "eleven_flash_v2"
+    response = owner_client.post(url, {"voice": voice.pk}, HTTP_HX_REQUEST="true")
+    assert "data:audio/wav;base64," in response.content.decode()
+    created, spoken = fake.requests
+    assert created.json()["rules"][0] == {
+        "type": "phoneme", "string_to_replace": "Acme", "case_sensitive": False, "word_boundaries": True,
+        "phoneme": "ˈækmi", "alphabet": "ipa",
+    }  # fmt: skip
+    assert spoken.json()["text"] == "Acme"
+    assert spoken.json()["pronunciation_dictionary_locators"] == [
+        {"pronunciation_dictionary_id": "dict1", "version_id": "dict1-v1"}
+    ]

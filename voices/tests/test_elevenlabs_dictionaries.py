@@ -57,16 +57,16 @@ def test_a_workspaces_dictionary_is_saved_there_only_when_its_entries_change(fak
     settings.ELEVENLABS_MODEL_ID = "eleven_turbo_v2"
     workspace = workspace_of(owner)
     engines = {"elevenlabs": elevenlabs(), "piper": get_engine("piper", engine_context())}
-    first = vendor_dictionaries(workspace.pk, None, ENTRIES, engines)
+    first = vendor_dictionaries(workspace.pk, "workspace", ENTRIES, engines)
     assert first == {"elevenlabs": (("dict1", "dict1-v1"),)}  # Piper says its pronunciations from the text
-    assert vendor_dictionaries(workspace.pk, None, ENTRIES, engines) == first
+    assert vendor_dictionaries(workspace.pk, "workspace", ENTRIES, engines) == first
     assert len(fake.requests) == 1
-    changed = vendor_dictionaries(workspace.pk, None, ENTRIES | {"Acme": "Ak-mi"}, engines)
+    changed = vendor_dictionaries(workspace.pk, "workspace", ENTRIES | {"Acme": "Ak-mi"}, engines)
     assert changed == {"elevenlabs": (("dict1", "dict1-v2"),)}
     assert fake.dictionaries["dict1"]["dict1-v2"][0]["alias"] == "Ak-mi"
-    assert vendor_dictionaries(workspace.pk, 7, ENTRIES, engines) == {"elevenlabs": (("dict2", "dict2-v1"),)}
+    assert vendor_dictionaries(workspace.pk, "campaign-7", ENTRIES, engines) == {"elevenlabs": (("dict2", "dict2-v1"),)}
     assert VendorDictionary.objects.count() == 2
-    assert vendor_dictionaries(workspace.pk, None, {}, engines) == {}
+    assert vendor_dictionaries(workspace.pk, "workspace", {}, engines) == {}
 
 
 def test_a_narration_with_an_elevenlabs_voice_passes_the_dictionary_and_keeps_phonemes_out_of_the_text(fake, tmp_path):
