@@ -1,7 +1,8 @@
 """The pronunciation dictionary kept at vendors that have dictionaries of their own (ElevenLabs).
 
-An engine with them also has `dictionary_rules(entries)` (its rules for our entries, plain data) and
-`save_dictionary(name, rules, dictionary_id)` (a new version, or a new dictionary). A job's frozen entries
+An engine with them also has `dictionary_rules(entries)` (its rules for our entries, plain data),
+`save_dictionary(name, rules, dictionary_id)` (a new version, or a new dictionary) and
+`archive_dictionary(dictionary_id)` (when the workspace is deleted). A job's frozen entries
 are saved there before it narrates, only when their rules differ from the version last saved for the same
 workspace and scope (`VendorDictionary` keeps its id, version and a hash of the rules); synthesis is then
 given the (id, version) locator.
@@ -12,8 +13,10 @@ import json
 
 from django.db import transaction
 
-from mediakit.speech.engines import Engine
+import lanes
+from mediakit.speech.engines import Engine, EngineError
 from scripts.models import VendorDictionary
+from voices import services as voices
 
 Locator = tuple[str, str]
 
@@ -54,3 +57,22 @@ def _saved(workspace_id: int, scope: str, name: str, engine: Engine, rules: list
             kept.rules_hash = digest
             kept.save()
     return kept.dictionary_id, kept.version_id
+
+
+def archive_of_deleted_workspace(workspace_id: int) -> None:
+    """A workspace is being deleted: once that is committed, the worker archives its dictionaries at their
+    vendors (a vendor that is down cannot stop the deletion; the task tries again later)."""
+    kept = VendorDictionary.objects.filter(workspace_id=workspace_id).values_list("engine", "dictionary_id")
+    for name, found in kept:
+        transaction.on_commit(
+            lambda name=name, found=found: lanes.enqueue_retrying(
+                "scripts.tasks.archive_vendor_dictionary", name, found, lane=lanes.FAST, task_name=f"archive-{found}"
+            )
+        )
+
+
+def archive_vendor_dictionary(engine_name: str, dictionary_id: str) -> None:
+    try:
+        voices.engine(engine_name).archive_dictionary(dictionary_id)
+    except EngineError as error:  # the vendor down or refusing for now: tried again later, with backoff
+        raise lanes.Retryable(str(error)) from error

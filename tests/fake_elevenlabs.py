@@ -30,7 +30,8 @@ class FakeElevenLabs:
 
     Pronunciation dictionaries are kept as the documented API keeps them, unless an answer is queued for the
     path: POST /v1/pronunciation-dictionaries/add-from-rules creates one, .../{id}/set-rules replaces its
-    rules; each change is a new version, every version kept (`dictionaries`: id -> version id -> rules).
+    rules; each change is a new version, every version kept (`dictionaries`: id -> version id -> rules);
+    PATCH /v1/pronunciation-dictionaries/{id} archives it (`archived`).
     """
 
     url: str = ""
@@ -38,6 +39,7 @@ class FakeElevenLabs:
     answers: dict[str, tuple[int, Any]] = field(default_factory=dict)
     delay: float = 0.0
     dictionaries: dict[str, dict[str, list[dict]]] = field(default_factory=dict)
+    archived: set[str] = field(default_factory=set)
 
     def answer(self, path: str, status: int, body: Any) -> None:
         self.answers[path] = (status, body)
@@ -49,6 +51,13 @@ class FakeElevenLabs:
             found = f"dict{len(self.dictionaries) + 1}"
             self.dictionaries[found] = {}
             return self._new_version(found, request["rules"], request["name"])
+        archiving = re.fullmatch(r"/v1/pronunciation-dictionaries/([^/]+)", path)
+        if archiving and archiving[1] != "add-from-rules":
+            if archiving[1] not in self.dictionaries:
+                return 404, {"detail": {"status": "pronunciation_dictionary_not_found"}}
+            self.archived.add(archiving[1])
+            return 200, {"id": archiving[1], "name": "", "created_by": "fake", "creation_time_unix": 0,
+                         "latest_version_id": "", "latest_version_rules_num": 0, "archived_time_unix": 1}  # fmt: skip
         setting = re.fullmatch(r"/v1/pronunciation-dictionaries/([^/]+)/set-rules", path)
         if setting:
             if setting[1] not in self.dictionaries:
@@ -96,7 +105,7 @@ def _handler_for(fake: FakeElevenLabs) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(payload)
 
-        do_GET = do_POST = do_DELETE = _serve
+        do_GET = do_POST = do_DELETE = do_PATCH = _serve
 
         def log_message(self, *args: Any) -> None:
             pass

@@ -95,3 +95,23 @@ def test_a_narration_with_an_elevenlabs_voice_passes_the_dictionary_and_keeps_ph
     assert sent["pronunciation_dictionary_locators"] == [
         {"pronunciation_dictionary_id": "dict1", "version_id": "dict1-v2"}
     ]
+
+
+@pytest.mark.django_db
+def test_deleting_a_workspace_archives_its_dictionaries_at_elevenlabs_once_committed(
+    fake, owner, django_capture_on_commit_callbacks
+):
+    workspace = workspace_of(owner)
+    vendor_dictionaries(workspace.pk, "workspace", ENTRIES, {"elevenlabs": elevenlabs()})
+    VendorDictionary.objects.create(  # one ElevenLabs no longer has: fine
+        workspace=workspace, engine="elevenlabs", scope="hear-it", dictionary_id="gone", version_id="v", rules_hash=""
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        workspace.delete()
+        assert not fake.archived  # nothing leaves before the deletion is committed
+    assert fake.archived == {"dict1"}
+    assert sorted(r.path for r in fake.requests if r.method == "PATCH") == [
+        "/v1/pronunciation-dictionaries/dict1",
+        "/v1/pronunciation-dictionaries/gone",
+    ]
+    assert not VendorDictionary.objects.exists()

@@ -105,6 +105,17 @@ class ElevenLabsEngine:
             )
         return created.id, created.version_id
 
+    def archive_dictionary(self, dictionary_id: str) -> None:
+        """Archive a dictionary at ElevenLabs (its API deletes none); one already gone there is fine."""
+        with _mapped_errors():
+            try:
+                self._client().pronunciation_dictionaries.update(
+                    dictionary_id, archived=True, request_options=self._request_options()
+                )
+            except ApiError as error:
+                if error.status_code != 404:
+                    raise
+
     def synthesize(
         self, text: str, voice_id: str, settings: dict[str, Any], dictionaries: tuple[DictionaryLocator, ...] = ()
     ) -> Speech:
