@@ -552,7 +552,13 @@ class PronunciationSerializer(serializers.ModelSerializer):
     )
     spoken = serializers.CharField(
         max_length=Pronunciation._meta.get_field("spoken").max_length,
-        help_text="How to say it, as a respelling, e.g. 'Ack-mee'. Captions still show the written form.",
+        help_text="How to say it: a respelling, e.g. 'Ack-mee', or IPA phonemes, e.g. 'ˈækmi' (kind 'phonemes': "
+        "only phonemes the built-in voice has). Captions still show the written form.",
+    )
+    kind = serializers.ChoiceField(
+        choices=Pronunciation.Kind.choices,
+        required=False,
+        help_text="'respelling' (the default) or 'phonemes' (IPA).",
     )
     campaign = serializers.PrimaryKeyRelatedField(
         queryset=Campaign.objects.none(),
@@ -564,7 +570,7 @@ class PronunciationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Pronunciation
-        fields = ["id", "written", "spoken", "campaign", "created_at", "updated_at"]
+        fields = ["id", "written", "spoken", "kind", "campaign", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -585,6 +591,7 @@ class PronunciationSerializer(serializers.ModelSerializer):
                 self.context["workspace"],
                 written=data.get("written", entry.written if entry else ""),
                 spoken=data.get("spoken", entry.spoken if entry else ""),
+                kind=data.get("kind", entry.kind if entry else Pronunciation.Kind.RESPELLING),
                 campaign=data.get("campaign", entry.campaign if entry else None),
                 entry=entry,
             )

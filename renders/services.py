@@ -22,6 +22,7 @@ from accounts.models import Workspace
 from mediakit.errors import RenderCancelled, StageError
 from mediakit.pipeline import RenderContext, run_pipeline
 from mediakit.speech.cache import CacheUse, SpeechCache
+from mediakit.speech.engines import EngineError
 from mediakit.text.lexicon import Lexicon
 from mediakit.text.script import Block, speakers_in_order
 from mediakit.video.storyboard import Storyboard
@@ -32,11 +33,12 @@ from renders.options import InvalidRenderOptions, RenderOptions
 from renders.quota import admit, release_job, settle_job
 from renders.storage import STORAGE_ERRORS, storage_failure
 from renders.worker import enqueue_on_commit, heartbeat, recover_lost_job, work_dir
+from scripts.dictionaries import scope_of, vendor_dictionaries
 from scripts.models import Script
 from scripts.pronunciations import lexicon_for
 from telemetry import counters
 from voices.engine_context import engine_context
-from voices.services import voice_specs_for
+from voices.services import engine, voice_specs_for
 
 logger = logging.getLogger(__name__)
 stage_log = structlog.stdlib.get_logger("renders.stages")
@@ -253,6 +255,7 @@ def _context_for(
         video_height=options.height or settings.RENDER_VIDEO_HEIGHT,
         language=options.language,
         lexicon=Lexicon.of((options.pronunciations or {}).items()),
+        dictionaries=_dictionaries_for(job, options),
         speech_cache=SpeechCache(default_storage, f"workspaces/{job.workspace_id}/speech-cache"),
         regenerate_blocks=frozenset(options.regenerate_blocks),
         look_cache=settings.RENDER_LOOK_CACHE,
@@ -273,6 +276,17 @@ def _context_for(
 
     ctx.on_progress = on_progress
     return ctx
+
+
+def _dictionaries_for(job: RenderJob, options: RenderOptions) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The job's pronunciations saved at the vendors of its voices that keep dictionaries (ElevenLabs)."""
+    names = {voice["engine"] for voice in options.voices.values()}
+    scope = scope_of(job.script.campaign_id if job.script is not None else None)
+    try:
+        engines = {name: engine(name) for name in names}
+        return vendor_dictionaries(job.workspace_id, scope, options.pronunciations or {}, engines)
+    except EngineError as error:
+        raise StageError(f"the pronunciation dictionary could not be saved: {error}") from error
 
 
 def count_pipeline(report: dict[str, Any]) -> None:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from scripts.models import Campaign, Pronunciation, Script
+from scripts.models import Campaign, Pronunciation, Script, VendorDictionary
 
 
 @admin.register(Campaign)
@@ -21,7 +21,19 @@ class ScriptAdmin(admin.ModelAdmin):
 
 @admin.register(Pronunciation)
 class PronunciationAdmin(admin.ModelAdmin):
-    list_display = ["written", "spoken", "workspace", "campaign", "updated_at"]
+    list_display = ["written", "spoken", "kind", "workspace", "campaign", "updated_at"]
     search_fields = ["written", "spoken", "workspace__name"]
     list_select_related = ["workspace", "campaign"]
     raw_id_fields = ["workspace", "campaign"]
+
+
+@admin.register(VendorDictionary)
+class VendorDictionaryAdmin(admin.ModelAdmin):
+    """Read only: the worker saves these when a render's entries change."""
+
+    list_display = ["workspace", "engine", "scope", "dictionary_id", "version_id", "updated_at"]
+    list_select_related = ["workspace"]
+    readonly_fields = ["workspace", "engine", "scope", "dictionary_id", "version_id", "rules_hash", "updated_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_delete
 
 
 class ScriptsConfig(AppConfig):
@@ -7,10 +7,13 @@ class ScriptsConfig(AppConfig):
     verbose_name = "Scripts and campaigns"
 
     def ready(self) -> None:
+        from accounts.models import Workspace
         from scripts.models import Script
 
         # Every save of a script, wherever it happens, refreshes its vector for "similar scripts" once committed.
         post_save.connect(_remember, sender=Script, dispatch_uid="scripts.remember")
+        # A deleted workspace's pronunciation dictionaries at vendors go with it.
+        pre_delete.connect(_archive_dictionaries, sender=Workspace, dispatch_uid="scripts.archive_dictionaries")
 
 
 def _remember(sender, instance, raw: bool = False, **kwargs) -> None:
@@ -19,3 +22,9 @@ def _remember(sender, instance, raw: bool = False, **kwargs) -> None:
     from scripts.memory import queue_remember
 
     queue_remember(instance.pk)
+
+
+def _archive_dictionaries(sender, instance, **kwargs) -> None:
+    from scripts.dictionaries import archive_of_deleted_workspace
+
+    archive_of_deleted_workspace(instance.pk)

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from accounts.models import Workspace
+from mediakit.text.lexicon import PHONEMES, RESPELLING
 
 
 def campaign_upload_to(campaign: "Campaign", filename: str) -> str:
@@ -159,7 +160,13 @@ class ScriptEmbedding(models.Model):
 
 class Pronunciation(models.Model):
     """How to say a word or phrase of the workspace's scripts ("Acme" -> "Ack-mee"). A campaign's entry
-    overrides the workspace's for the same written form; captions always show what was written."""
+    overrides the workspace's for the same written form; captions always show what was written. `spoken` is a
+    respelling, or IPA phonemes (`kind`), which Piper voices say exactly and other voices get as their vendor's
+    phoneme rules."""
+
+    class Kind(models.TextChoices):
+        RESPELLING = RESPELLING, "Respelling"
+        PHONEMES = PHONEMES, "Phonemes (IPA)"
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="pronunciations")
     campaign = models.ForeignKey(
@@ -167,6 +174,7 @@ class Pronunciation(models.Model):
     )
     written = models.CharField(max_length=100)
     spoken = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.RESPELLING)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -190,3 +198,24 @@ class Pronunciation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.written} → {self.spoken}"
+
+
+class VendorDictionary(models.Model):
+    """A job's pronunciations kept at a vendor with dictionaries of its own (ElevenLabs): one per workspace and
+    scope (its own entries, or a campaign's with them), saved again only when its rules change."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="vendor_dictionaries")
+    engine = models.CharField(max_length=40)
+    scope = models.CharField(max_length=40)  # "workspace", "campaign-<id>" or "hear-it"
+    dictionary_id = models.CharField(max_length=100)
+    version_id = models.CharField(max_length=100)
+    rules_hash = models.CharField(max_length=64)  # sha256 of the rules last saved there
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("workspace", "engine", "scope", name="vendor_dictionary_unique_scope"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.engine} {self.dictionary_id}@{self.version_id}"

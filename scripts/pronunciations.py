@@ -11,7 +11,9 @@ from django.db.models import QuerySet
 
 from accounts import audit
 from accounts.models import Workspace
-from mediakit.text.lexicon import tidy
+from mediakit.speech.engines import EngineError
+from mediakit.speech.engines.piper.phonemes import check_phonemes
+from mediakit.text.lexicon import PHONEMES, RESPELLING, said_as, tidy
 from mediakit.text.pls import PlsError, read_pls, write_pls
 from scripts.models import Campaign, Pronunciation
 
@@ -33,16 +35,23 @@ def pronunciations_of(workspace: Workspace) -> QuerySet[Pronunciation]:
 
 
 def lexicon_for(workspace: Workspace, campaign: Campaign | None = None) -> dict[str, str]:
-    """written -> spoken for a job: the workspace's entries, overridden by the campaign's for the same word."""
+    """written -> what the voice is given, for a job: the workspace's entries, overridden by the campaign's for
+    the same word. Phonemes come as a `[[ ... ]]` block (mediakit.text.lexicon.said_as)."""
     entries = pronunciations_of(workspace).filter(campaign__isnull=True)
-    chosen = {entry.written.casefold(): (entry.written, entry.spoken) for entry in entries}
+    chosen = {entry.written.casefold(): (entry.written, said_as(entry.spoken, entry.kind)) for entry in entries}
     if campaign is not None:
-        chosen |= {entry.written.casefold(): (entry.written, entry.spoken) for entry in campaign.pronunciations.all()}
+        chosen |= {
+            entry.written.casefold(): (entry.written, said_as(entry.spoken, entry.kind))
+            for entry in campaign.pronunciations.all()
+        }
     return dict(sorted(chosen.values(), key=lambda pair: pair[0].casefold()))
 
 
-def check_entry(written: str, spoken: str) -> tuple[str, str]:
-    """The entry tidied (spaces collapsed), or PronunciationRefused naming what is wrong."""
+def check_entry(written: str, spoken: str, kind: str = RESPELLING) -> tuple[str, str]:
+    """The entry tidied (spaces collapsed), or PronunciationRefused naming what is wrong. Phonemes must be
+    ones the built-in Piper voice has (its model's phoneme map), in IPA."""
+    if kind not in (RESPELLING, PHONEMES):
+        raise PronunciationRefused(f"Choose {RESPELLING} or {PHONEMES}.", "kind")
     for name, value, limit in (("written", written, MAX_WRITTEN), ("spoken", spoken, MAX_SPOKEN)):
         if "\x00" in value:
             raise PronunciationRefused("Remove the NUL character.", name)
@@ -52,7 +61,12 @@ def check_entry(written: str, spoken: str) -> tuple[str, str]:
             raise PronunciationRefused(f"Keep this to {limit} characters or fewer.", name)
     if not any(char.isalnum() for char in written):
         raise PronunciationRefused("Write the word or phrase as it appears in your scripts.", "written")
-    if not any(char.isalnum() for char in spoken):
+    if kind == PHONEMES:
+        try:
+            check_phonemes(tidy(spoken))
+        except EngineError as error:
+            raise PronunciationRefused(f"{str(error)[0].upper()}{str(error)[1:]}.", "spoken") from None
+    elif not any(char.isalnum() for char in spoken):
         raise PronunciationRefused("Write how to say it in letters, e.g. Ack-mee.", "spoken")
     return tidy(written), tidy(spoken)
 
@@ -62,16 +76,17 @@ def save_pronunciation(
     *,
     written: str,
     spoken: str,
+    kind: str = RESPELLING,
     campaign: Campaign | None = None,
     entry: Pronunciation | None = None,
 ) -> Pronunciation:
     """Add an entry (or change `entry`). Raises PronunciationRefused for a bad entry, a campaign of another
     workspace, a word already in the same dictionary, or a full dictionary."""
-    written, spoken = check_entry(written, spoken)
+    written, spoken = check_entry(written, spoken, kind)
     if campaign is not None and campaign.workspace_id != workspace.pk:
         raise PronunciationRefused("Choose one of this workspace's campaigns.", "campaign")
     entry = entry or Pronunciation(workspace=workspace)
-    entry.written, entry.spoken, entry.campaign = written, spoken, campaign
+    entry.written, entry.spoken, entry.kind, entry.campaign = written, spoken, kind, campaign
     same = pronunciations_of(workspace).filter(written__iexact=written, campaign=campaign).exclude(pk=entry.pk)
     if same.exists():
         where = f"the campaign {campaign.name}" if campaign else "this workspace's dictionary"
@@ -106,52 +121,56 @@ def _check_room(workspace: Workspace, adding: int) -> None:
 def export_pls(workspace: Workspace, campaign: Campaign | None = None) -> bytes:
     """One dictionary (the workspace's, or a campaign's) as a PLS file."""
     entries = pronunciations_of(workspace).filter(campaign=campaign)
-    return write_pls([(entry.written, entry.spoken) for entry in entries])
+    return write_pls([(entry.written, entry.spoken, entry.kind) for entry in entries])
 
 
 @dataclass
 class Imported:
     added: int = 0
     changed: int = 0
-    skipped: list[str] = field(default_factory=list)  # words the file gives only phonemes for
+    skipped: list[str] = field(default_factory=list)  # words the file gives nothing we can say for
 
 
 def import_pls(workspace: Workspace, data: bytes, campaign: Campaign | None = None) -> Imported:
     """Add a PLS file's entries to one dictionary; a word already there (any case) takes the file's
-    respelling. All or nothing: PronunciationRefused (field "file") names the first problem."""
+    pronunciation: its alias as a respelling, else its IPA phonemes. All or nothing: PronunciationRefused
+    (field "file") names the first problem."""
     if campaign is not None and campaign.workspace_id != workspace.pk:
         raise PronunciationRefused("Choose one of this workspace's campaigns.", "campaign")
     try:
         lexemes = read_pls(data)
     except PlsError as error:
         raise PronunciationRefused(str(error), "file") from None
-    wanted: dict[str, tuple[str, str]] = {}  # a word twice in the file: the later lexeme wins
+    wanted: dict[str, tuple[str, str, str]] = {}  # a word twice in the file: the later lexeme wins
     result = Imported()
     for lexeme in lexemes:
-        if not lexeme.alias:
+        if not lexeme.alias and not lexeme.phonemes:
             result.skipped.extend(lexeme.graphemes)
             continue
+        kind, said = (RESPELLING, lexeme.alias) if lexeme.alias else (PHONEMES, lexeme.phonemes)
         for grapheme in lexeme.graphemes:
             try:
-                written, spoken = check_entry(grapheme, lexeme.alias)
+                written, spoken = check_entry(grapheme, said, kind)
             except PronunciationRefused as refused:
                 raise PronunciationRefused(f"“{grapheme[:40]}”: {refused}", "file") from None
-            wanted[written.casefold()] = (written, spoken)
+            wanted[written.casefold()] = (written, spoken, kind)
     with transaction.atomic():
         _lock(workspace)
         existing = {entry.written.casefold(): entry for entry in pronunciations_of(workspace).filter(campaign=campaign)}
         new = [
-            Pronunciation(workspace=workspace, campaign=campaign, written=written, spoken=spoken)
-            for key, (written, spoken) in wanted.items()
+            Pronunciation(workspace=workspace, campaign=campaign, written=written, spoken=spoken, kind=kind)
+            for key, (written, spoken, kind) in wanted.items()
             if key not in existing
         ]
         _check_room(workspace, len(new))
         changed = [
-            existing[key] for key, (_, spoken) in wanted.items() if key in existing and existing[key].spoken != spoken
+            existing[key]
+            for key, (_, spoken, kind) in wanted.items()
+            if key in existing and (existing[key].spoken, existing[key].kind) != (spoken, kind)
         ]
         for entry in changed:
-            entry.spoken = wanted[entry.written.casefold()][1]
-            entry.save(update_fields=["spoken", "updated_at"])
+            _, entry.spoken, entry.kind = wanted[entry.written.casefold()]
+            entry.save(update_fields=["spoken", "kind", "updated_at"])
         Pronunciation.objects.bulk_create(new)
     result.added, result.changed = len(new), len(changed)
     return result

@@ -282,8 +282,17 @@ class PronunciationForm(forms.Form):
     spoken = forms.CharField(
         max_length=MAX_SPOKEN,
         label="Say it as",
-        help_text="A respelling the voice reads the way you mean it. Captions still show the written word.",
+        help_text="A respelling the voice reads the way you mean it (Ack-mee), or IPA phonemes (ˈækmi). "
+        "Captions still show the written word.",
         widget=forms.TextInput(attrs={"placeholder": "Ack-mee"}),
+    )
+    kind = forms.ChoiceField(
+        choices=Pronunciation.Kind.choices,
+        initial=Pronunciation.Kind.RESPELLING,
+        required=False,  # a respelling unless said otherwise, as in the API
+        label="Written as",
+        help_text="Phonemes are said exactly by the built-in voices; other voices get them as their vendor's "
+        "phoneme rules.",
     )
     campaign = forms.ModelChoiceField(
         queryset=Campaign.objects.none(),
@@ -296,9 +305,12 @@ class PronunciationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = campaigns_of(workspace)
 
+    def clean_kind(self) -> str:
+        return self.cleaned_data["kind"] or Pronunciation.Kind.RESPELLING
+
     @classmethod
     def for_entry(cls, entry: Pronunciation, data: Any = None) -> "PronunciationForm":
-        initial = {"written": entry.written, "spoken": entry.spoken, "campaign": entry.campaign}
+        initial = {"written": entry.written, "spoken": entry.spoken, "kind": entry.kind, "campaign": entry.campaign}
         return cls(data, workspace=entry.workspace, initial=initial)
 
 

@@ -16,6 +16,7 @@ from billing.quota import QuotaExceeded
 from billing.selectors import plans_on_offer, usage_summary
 from mediakit.speech.engines import EngineError
 from mediakit.text.embeddings import EmbeddingUnavailable
+from mediakit.text.lexicon import Lexicon, said_as
 from mediakit.text.outline import OutlineError, check_filled, draft_outline
 from mediakit.text.script import ScriptError, parse_text, speakers_in_order
 from mediakit.video.storyboard import extract_keywords
@@ -24,6 +25,7 @@ from renders.options import options_for_script
 from renders.quota import UNIT_MAX_CHARS, estimate
 from renders.selectors import search_jobs
 from renders.services import create_job, delete_job
+from scripts.dictionaries import HEAR_IT, vendor_dictionaries
 from scripts.memory import similar_scripts
 from scripts.models import Campaign, Pronunciation, Script
 from scripts.pronunciations import (
@@ -60,7 +62,7 @@ from studio.forms import (
 )
 from studio.writer import writer_panel
 from voices.forms import as_sentence
-from voices.services import preview_wav, speaker_voice
+from voices.services import engine, preview_wav, speaker_voice
 
 PAGE_SIZE = 25
 
@@ -453,7 +455,7 @@ def pronunciation_import(request: HttpRequest) -> HttpResponse:
             note = f"Imported: {imported.added} added, {imported.changed} changed."
             if imported.skipped:
                 words = ", ".join(f"“{word}”" for word in imported.skipped[:5])
-                note += f" Skipped {len(imported.skipped)} given only as phonemes ({words})."
+                note += f" Skipped {len(imported.skipped)} with neither an alias nor IPA phonemes ({words})."
             messages.success(request, note)
             return redirect("studio:pronunciations")
     return _pronunciation_page(request, workspace, import_form=form, status=400)
@@ -482,7 +484,8 @@ def pronunciation_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def pronunciation_hear(request: HttpRequest, pk: int) -> HttpResponse:
-    """The respelling said by the chosen voice, as an inline player (like a voice's preview)."""
+    """The written word said by the chosen voice through this entry, as an inline player (like a voice's
+    preview)."""
     entry = get_for_member(Pronunciation.objects, request, pk=pk, roles=WRITERS)  # hearing it is a synthesis
     form = HearForm(request.POST, workspace=entry.workspace)
     context: dict = {"entry": entry}
@@ -490,7 +493,12 @@ def pronunciation_hear(request: HttpRequest, pk: int) -> HttpResponse:
         context["error"] = "Choose one of the voices."
     else:
         try:
-            audio = preview_wav(form.chosen_voice(), entry.spoken)
+            voice = form.chosen_voice()
+            said = {entry.written: said_as(entry.spoken, entry.kind)}
+            # Phonemes for a vendor that reads them only from its own dictionaries: the entry saved there first.
+            speaker = {voice.engine: engine(voice.engine)} if entry.kind == Pronunciation.Kind.PHONEMES else {}
+            dictionaries = vendor_dictionaries(entry.workspace_id, HEAR_IT, said, speaker).get(voice.engine, ())
+            audio = preview_wav(voice, entry.written, Lexicon.of(said.items()), dictionaries)
         except EngineError as error:
             context["error"] = as_sentence(error)
         else:

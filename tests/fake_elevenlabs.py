@@ -1,6 +1,7 @@
 """A local fake of the ElevenLabs HTTP API: the real SDK talks to it, nothing leaves the machine."""
 
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -25,15 +26,55 @@ class Recorded:
 
 @dataclass
 class FakeElevenLabs:
-    """Answers every request with the next queued (status, body) for its path; records what the SDK sent."""
+    """Answers every request with the next queued (status, body) for its path; records what the SDK sent.
+
+    Pronunciation dictionaries are kept as the documented API keeps them, unless an answer is queued for the
+    path: POST /v1/pronunciation-dictionaries/add-from-rules creates one, .../{id}/set-rules replaces its
+    rules; each change is a new version, every version kept (`dictionaries`: id -> version id -> rules);
+    PATCH /v1/pronunciation-dictionaries/{id} archives it (`archived`).
+    """
 
     url: str = ""
     requests: list[Recorded] = field(default_factory=list)
     answers: dict[str, tuple[int, Any]] = field(default_factory=dict)
     delay: float = 0.0
+    dictionaries: dict[str, dict[str, list[dict]]] = field(default_factory=dict)
+    archived: set[str] = field(default_factory=set)
 
     def answer(self, path: str, status: int, body: Any) -> None:
         self.answers[path] = (status, body)
+
+    def dictionary_answer(self, path: str, body: bytes) -> tuple[int, Any] | None:
+        """The dictionary endpoints' answer, or None for a path they do not serve."""
+        if path == "/v1/pronunciation-dictionaries/add-from-rules":
+            request = json.loads(body)
+            found = f"dict{len(self.dictionaries) + 1}"
+            self.dictionaries[found] = {}
+            return self._new_version(found, request["rules"], request["name"])
+        archiving = re.fullmatch(r"/v1/pronunciation-dictionaries/([^/]+)", path)
+        if archiving and archiving[1] != "add-from-rules":
+            if archiving[1] not in self.dictionaries:
+                return 404, {"detail": {"status": "pronunciation_dictionary_not_found"}}
+            self.archived.add(archiving[1])
+            return 200, {"id": archiving[1], "name": "", "created_by": "fake", "creation_time_unix": 0,
+                         "latest_version_id": "", "latest_version_rules_num": 0, "archived_time_unix": 1}  # fmt: skip
+        setting = re.fullmatch(r"/v1/pronunciation-dictionaries/([^/]+)/set-rules", path)
+        if setting:
+            if setting[1] not in self.dictionaries:
+                return 404, {"detail": {"status": "pronunciation_dictionary_not_found"}}
+            return self._new_version(setting[1], json.loads(body)["rules"], "")
+        return None
+
+    def _new_version(self, found: str, rules: list[dict], name: str) -> tuple[int, Any]:
+        for rule in rules:
+            if not rule.get("string_to_replace") or rule.get("type") not in ("alias", "phoneme"):
+                return 422, {"detail": [{"msg": "invalid rule", "loc": ["body", "rules"]}]}
+        version = f"{found}-v{len(self.dictionaries[found]) + 1}"
+        self.dictionaries[found][version] = rules
+        answer = {"id": found, "version_id": version, "version_rules_num": len(rules)}
+        if name:
+            answer |= {"name": name, "created_by": "fake", "creation_time_unix": int(time.time())}
+        return 200, answer
 
 
 def _handler_for(fake: FakeElevenLabs) -> type[BaseHTTPRequestHandler]:
@@ -51,7 +92,11 @@ def _handler_for(fake: FakeElevenLabs) -> type[BaseHTTPRequestHandler]:
                 )
             )
             time.sleep(fake.delay)
-            status, body = fake.answers.get(parts.path, (404, {"detail": {"status": "not_found"}}))
+            status, body = (
+                fake.answers.get(parts.path)
+                or fake.dictionary_answer(parts.path, fake.requests[-1].body)
+                or (404, {"detail": {"status": "not_found"}})
+            )
             payload = json.dumps(body).encode()
             self.send_response(status)
             self.send_header("content-type", "application/json")
@@ -60,7 +105,7 @@ def _handler_for(fake: FakeElevenLabs) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(payload)
 
-        do_GET = do_POST = do_DELETE = _serve
+        do_GET = do_POST = do_DELETE = do_PATCH = _serve
 
         def log_message(self, *args: Any) -> None:
             pass

@@ -14,6 +14,7 @@ from accounts import audit
 from billing.limits import check_voice_allowance
 from mediakit.audio import wav_bytes
 from mediakit.speech.engines import ENGINES, Engine, EngineError, available_engines, get_engine, known_settings
+from mediakit.text.lexicon import Lexicon
 from mediakit.text.normalize import normalize
 from voices.engine_context import engine_context
 from voices.models import Voice
@@ -165,12 +166,22 @@ def _may_use_vendor_voice(voice: Voice, speaker: Engine) -> bool:
     return ours.exists() or speaker.is_stock_voice(voice.engine_voice_id)
 
 
-def preview_wav(voice: Voice, text: str = "") -> bytes:
+def preview_wav(
+    voice: Voice, text: str = "", lexicon: Lexicon | None = None, dictionaries: tuple[tuple[str, str], ...] = ()
+) -> bytes:
     """A short WAV of the voice saying `text` (or its own introduction) as a render would say it: normalised
-    ("No. 1" is "number one"). Raises EngineError."""
+    ("No. 1" is "number one"), with `lexicon`'s pronunciations (phonemes, for an engine that cannot read them
+    in the text, through its vendor's `dictionaries`). Raises EngineError."""
     text = text.strip()[:PREVIEW_MAX_CHARS] or f"Hi, I'm {voice.name}. This is how I sound."
-    spoken = normalize(text, voice.language).spoken_text
-    speech = engine(voice.engine).synthesize(spoken, voice.engine_voice_id, voice.settings)
+    speaker = engine(voice.engine)
+    if lexicon and not speaker.inline_phonemes:
+        if lexicon.respellings() != lexicon and not dictionaries:
+            raise EngineError(
+                f"{speaker.label} cannot say phonemes with its configured model; hear them with a built-in voice"
+            )
+        lexicon = lexicon.respellings()
+    spoken = normalize(text, voice.language, lexicon=lexicon).spoken_text
+    speech = speaker.synthesize(spoken, voice.engine_voice_id, voice.settings, dictionaries)
     return wav_bytes(speech.samples, speech.sample_rate)
 
 

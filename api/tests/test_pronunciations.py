@@ -16,7 +16,12 @@ def test_an_entry_is_added_shown_changed_and_deleted(api, owner):
     created = api.post(URL, {"written": "  Acme ", "spoken": "Ack-mee"}, format="json")
     assert created.status_code == 201, created.json()
     entry = created.json()
-    assert (entry["written"], entry["spoken"], entry["campaign"]) == ("Acme", "Ack-mee", None)
+    assert (entry["written"], entry["spoken"], entry["kind"], entry["campaign"]) == (
+        "Acme",
+        "Ack-mee",
+        "respelling",
+        None,
+    )
     assert Pronunciation.objects.get(pk=entry["id"]).workspace == workspace_of(owner)
 
     assert api.patch(f"{URL}/{entry['id']}", {"spoken": "Ak-mi"}, format="json").json()["spoken"] == "Ak-mi"
@@ -37,9 +42,26 @@ def test_a_campaign_has_its_own_entry_for_a_word_of_the_workspace(api, owner):
     assert pronunciations.lexicon_for(workspace_of(owner), campaign) == {"ACME": "Ak-mi"}
 
 
+def test_an_entry_may_be_ipa_phonemes_which_a_job_gets_as_a_phoneme_block(api, owner):
+    created = api.post(URL, {"written": "Acme", "spoken": "ˈækmi", "kind": "phonemes"}, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["kind"] == "phonemes"
+    assert pronunciations.lexicon_for(workspace_of(owner)) == {"Acme": "[[ ˈækmi ]]"}
+    # Changing only the kind of a respelling makes its letters phonemes, which must be the voice's.
+    other = api.post(URL, {"written": "Vibe", "spoken": "Vybe"}, format="json").json()
+    refused = api.patch(f"{URL}/{other['id']}", {"kind": "phonemes"}, format="json")
+    assert refused.status_code == 400
+    assert (
+        error_of(refused)["message"]
+        == "spoken: The Piper voice has no phoneme for “V” (U+0056); write the word in IPA, e.g. ˈækmi."
+    )
+
+
 @pytest.mark.parametrize(
     "data, field",
     [
+        ({"written": "Acme", "spoken": "ack[mi]", "kind": "phonemes"}, "spoken"),
+        ({"written": "Acme", "spoken": "ackmi", "kind": "ipa"}, "kind"),
         ({"spoken": "Ack-mee"}, "written"),
         ({"written": "Acme"}, "spoken"),
         ({"written": "   ", "spoken": "Ack-mee"}, "written"),

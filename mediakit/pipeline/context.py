@@ -28,6 +28,8 @@ class RenderContext:
     video_height: int = 1080
     language: str = "en"
     lexicon: Lexicon = field(default_factory=Lexicon)  # the workspace's pronunciations, frozen with the job
+    # engine -> (dictionary id, version id) of the lexicon kept at its vendor (ElevenLabs), passed to synthesis
+    dictionaries: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     # Narration: verify each unit by ear, retry up to max_tries while its word error rate is too high.
     verify: bool = True
     max_tries: int = 3

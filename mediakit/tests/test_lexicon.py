@@ -4,7 +4,7 @@ the written words kept for captions. No Django needed."""
 import pytest
 
 from mediakit.speech.cache import unit_key
-from mediakit.text.lexicon import Lexicon
+from mediakit.text.lexicon import PHONEMES, Lexicon, phonemes_of, said_as
 from mediakit.text.normalize import normalize
 
 LEXICON = Lexicon.of(
@@ -58,3 +58,17 @@ def test_a_respelling_changes_the_speech_cache_key():
     plain = unit_key("piper", "joe", {}, "en", "Acme")
     assert unit_key("piper", "joe", {}, "en", "Acme", "Ack-mee") != plain
     assert unit_key("piper", "joe", {}, "en", "Acme", "Ak-mi") != unit_key("piper", "joe", {}, "en", "Acme", "Ack-mee")
+
+
+def test_phonemes_are_said_as_one_raw_block_and_captions_keep_the_written_word():
+    lexicon = Lexicon.of([("Acme", said_as("ˈæk mi", PHONEMES)), ("SQL", said_as("sequel"))])
+    normalized = normalize("Acme's SQL rocks.", lexicon=lexicon)
+    assert normalized.spoken_text == "[[ ˈæk mi ]]'s sequel rocks."
+    assert [token.original for token in normalized.tokens] == ["Acme's", "SQL", "rocks."]
+
+
+def test_an_engine_without_phoneme_input_keeps_only_the_respellings():
+    lexicon = Lexicon.of([("Acme", said_as("ˈækmi", PHONEMES)), ("SQL", "sequel")])
+    assert lexicon.respellings().entries == (("SQL", "sequel"),)
+    assert normalize("Acme SQL", lexicon=lexicon.respellings()).spoken_text == "Acme sequel"
+    assert phonemes_of(lexicon.entries[0][1]) == "ˈækmi" and phonemes_of("sequel") == ""

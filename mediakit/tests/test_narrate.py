@@ -193,6 +193,22 @@ def test_a_respelled_word_is_right_heard_as_written_or_as_respelled(tmp_path):
     assert unit.takes[-1]["score"] == pytest.approx(1 / 4)
 
 
+def test_a_word_said_by_phonemes_is_judged_against_the_written_word_and_captioned_as_written(tmp_path):
+    from mediakit.text.lexicon import PHONEMES, Lexicon, said_as
+
+    # espeak's phonemes for "good morning", written for "Acme": Piper says them, the recogniser hears them.
+    lexicon = Lexicon.of([("Acme", said_as("ɡˈʊd mˈɔːɹnɪŋ", PHONEMES))])
+    ctx = context(tmp_path, "Host: Welcome to Acme, friends.", lexicon=lexicon)
+    (unit,) = narrate.plan_units(ctx)
+    assert unit.normalized.spoken_text == "Welcome to [[ ɡˈʊd mˈɔːɹnɪŋ ]], friends."
+    narrate.run(ctx)
+    (report,) = ctx.report["blocks"][0]["units"]
+    assert all("good morning" in take["transcript"].lower() for take in report["takes"])
+    # Judged against the written word: "good morning" is not "Acme" (a real phoneme entry would be heard so).
+    assert not report["passed"] and report["missed"] == [["Acme", "good morning"]]
+    assert [word.text for word in ctx.words] == ["Welcome", "to", "Acme,", "friends."]
+
+
 def test_a_take_that_misses_a_must_hear_word_fails_and_the_report_names_it(tmp_path):
     from mediakit.speech.verify import Hearing
 

@@ -6,8 +6,11 @@ import numpy as np
 import pytest
 
 from mediakit.speech.engines import EngineContext, EngineError, get_engine
+from mediakit.speech.engines.piper.engine import load_voice
+from mediakit.speech.engines.piper.phonemes import check_phonemes
 from mediakit.speech.engines.piper.settings import LIMITS, PRESETS
 from mediakit.speech.engines.piper.timing import _words_per_run
+from mediakit.text.lexicon import PHONEMES, said_as
 
 SENTENCE = "Thanks for having me here today, it is a pleasure."
 
@@ -127,3 +130,21 @@ def test_the_comma_pause_belongs_to_no_word(piper):
 )
 def test_words_are_matched_to_runs_of_phonemes_by_their_counts(sizes, runs, expected):
     assert _words_per_run(sizes, runs) == expected
+
+
+def test_a_phoneme_block_is_said_as_those_phonemes(piper):
+    # Given espeak's own phonemes for a word, the block sounds exactly like the word; for "Acme", it does not.
+    phonemes = "".join(load_voice().phonemize("elephant")[0])
+    calm = {"variation": 0.0}
+    as_block = piper.synthesize(said_as(phonemes, PHONEMES), "joe", calm).samples
+    assert np.array_equal(as_block, piper.synthesize("elephant", "joe", calm).samples)
+    acme = piper.synthesize("Acme", "joe", calm).samples
+    assert len(acme) != len(as_block) or not np.array_equal(acme, as_block)
+
+
+def test_phonemes_the_voice_lacks_are_named():
+    check_phonemes("ˈæk mi")
+    with pytest.raises(EngineError, match=r"no phoneme for “\[” \(U\+005B\) “Q” \(U\+0051\)"):
+        check_phonemes("[Qmi")
+    with pytest.raises(EngineError, match="write the phonemes in IPA"):
+        check_phonemes("  ")

@@ -2,6 +2,7 @@
 
 import pytest
 
+from mediakit.text.lexicon import PHONEMES, RESPELLING
 from mediakit.text.pls import MAX_BYTES, Lexeme, PlsError, read_pls, write_pls
 
 W3C_EXAMPLE = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -21,19 +22,35 @@ W3C_EXAMPLE = b"""<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def test_lexemes_are_read_with_every_grapheme_and_the_first_alias():
+def test_lexemes_are_read_with_every_grapheme_the_first_alias_and_the_first_ipa_phonemes():
     assert read_pls(W3C_EXAMPLE) == [
         Lexeme(("W3C",), "World Wide Web Consortium"),
-        Lexeme(("Acme", "ACME Inc"), "Ack-mee"),
-        Lexeme(("tomato",), ""),  # phonemes only: nothing to say yet
+        Lexeme(("Acme", "ACME Inc"), "Ack-mee", "ˈækmi"),
+        Lexeme(("tomato",), "", "təˈmeɪtoʊ"),
     ]
 
 
+def test_phonemes_in_another_alphabet_are_not_read():
+    data = """<lexicon version="1.0" xmlns="http://www.w3.org/2005/01/pronunciation-lexicon" alphabet="x-sampa">
+      <lexeme><grapheme>tomato</grapheme><phoneme>t@"meItoU</phoneme></lexeme>
+      <lexeme><grapheme>Acme</grapheme><phoneme alphabet="ipa">ˈækmi</phoneme></lexeme>
+    </lexicon>""".encode()
+    assert read_pls(data) == [Lexeme(("tomato",), ""), Lexeme(("Acme",), "", "ˈækmi")]
+
+
 def test_what_is_written_reads_back_the_same():
-    entries = [("Acme", "Ack-mee"), ("R&D <lab>", "are and dee lab"), ("São", "sow")]
+    entries = [
+        ("Acme", "Ack-mee", RESPELLING),
+        ("R&D <lab>", "are and dee lab", RESPELLING),
+        ("São", "sow", RESPELLING),
+        ("Vibe", "vaɪb", PHONEMES),
+    ]
     data = write_pls(entries)
     assert data.startswith(b"<?xml version='1.0' encoding='utf-8'?>") and b"pronunciation-lexicon" in data
-    assert read_pls(data) == [Lexeme((written,), spoken) for written, spoken in entries]
+    assert b"<phoneme>va\xc9\xaab</phoneme>" in data and b'alphabet="ipa"' in data
+    assert read_pls(data) == [
+        Lexeme((written,), *((spoken, "") if kind == RESPELLING else ("", spoken))) for written, spoken, kind in entries
+    ]
 
 
 LAUGHS = b"""<?xml version="1.0"?>

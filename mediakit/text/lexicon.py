@@ -3,16 +3,36 @@
 `normalize` asks the lexicon first at every token: an entry matches whole words, case-insensitively, the
 longest phrase first, and the voice says its respelling while the tokens keep what was written, so captions
 show "Acme". The caller (the worker, the CLI) builds one from plain pairs; mediakit never reads them itself.
+
+An entry is a respelling ("Ack-mee") or phonemes (IPA, "ˈækmi"). Phonemes travel as Piper's raw-phoneme
+input, `[[ ˈækmi ]]` (piper/voice.py hands such a block to the model as is, skipping espeak), kept as one
+spoken word; engines that cannot read them get `respellings()`, and the word is said as written.
 """
 
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+RESPELLING, PHONEMES = "respelling", "phonemes"
+
 
 def tidy(text: str) -> str:
     """Spaces collapsed, as `normalize` sees the script's text."""
     return " ".join(text.split())
+
+
+def said_as(spoken: str, kind: str = RESPELLING) -> str:
+    """What the voice is given for an entry: the respelling, or the phonemes in Piper's `[[ ... ]]` block."""
+    return f"[[ {tidy(spoken)} ]]" if kind == PHONEMES else tidy(spoken)
+
+
+def is_phonemes(said: str) -> bool:
+    return said.startswith("[[") and said.endswith("]]")
+
+
+def phonemes_of(said: str) -> str:
+    """The bare phonemes of a `[[ ... ]]` block ("" for a respelling)."""
+    return tidy(said[2:-2]) if is_phonemes(said) else ""
 
 
 @dataclass(frozen=True)
@@ -42,6 +62,11 @@ class Lexicon:
     def __bool__(self) -> bool:
         return bool(self.entries)
 
+    def respellings(self) -> "Lexicon":
+        """The entries an engine without phoneme input can use: phoneme entries left out."""
+        kept = tuple(entry for entry in self.entries if not is_phonemes(entry[1]))
+        return self if len(kept) == len(self.entries) else Lexicon(kept)
+
     def match(self, text: str, begin: int) -> tuple[list[str], int] | None:
         """The spoken words of the entry written at `text[begin:]` (a token's start) and where it ends, or None.
 
@@ -53,5 +78,6 @@ class Lexicon:
             found = pattern.match(text, begin) if pattern else None
             if found:
                 _, spoken = self.entries[int(str(found.lastgroup)[1:])]
-                return spoken.split(), found.end()
+                # A phoneme block stays one word: the voice needs its brackets together.
+                return ([spoken] if is_phonemes(spoken) else spoken.split()), found.end()
         return None

@@ -51,9 +51,20 @@ def test_an_entry_is_added_for_the_workspace_or_a_campaign(owner_client, owner):
     ]
 
 
+def test_an_entry_may_be_phonemes(owner_client):
+    response = owner_client.post(URL, {"written": "Acme", "spoken": " ˈæk  mi ", "kind": "phonemes"}, follow=True)
+    assert "/ˈæk mi/" in response.content.decode()
+    assert list(Pronunciation.objects.values_list("written", "spoken", "kind")) == [("Acme", "ˈæk mi", "phonemes")]
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
+        (
+            {"written": "Acme", "spoken": "AK-mee", "kind": "phonemes"},
+            "The Piper voice has no phoneme for “A” (U+0041)",
+        ),
+        ({"written": "Acme", "spoken": "ack", "kind": "letters"}, "Select a valid choice."),
         ({"written": "", "spoken": "Ack-mee"}, "This field is required."),
         ({"written": "Acme", "spoken": "--"}, "Write how to say it in letters, e.g. Ack-mee."),
         ({"written": "A" * 101, "spoken": "x"}, "Ensure this value has at most 100 characters"),
@@ -114,6 +125,15 @@ def test_hear_it_says_the_respelling_with_a_library_or_built_in_voice(owner_clie
     assert "<html" in owner_client.post(url, {"voice": voice.pk}).content.decode()  # without htmx: a page
 
 
+def test_hear_it_says_the_phonemes(owner_client, owner):
+    # espeak's own phonemes for "good morning", written for "Acme": the voice says good morning.
+    entry = Pronunciation.objects.create(
+        workspace=workspace_of(owner), written="Acme", spoken="ɡˈʊd mˈɔːɹnɪŋ", kind=Pronunciation.Kind.PHONEMES
+    )
+    response = owner_client.post(reverse("studio:pronunciation_hear", args=[entry.pk]), {"voice": "builtin:joe"})
+    assert response.status_code == 200 and "good morning" in heard(response).lower()
+
+
 def test_hear_it_refuses_a_voice_that_is_not_offered(owner_client, outsider, entry):
     theirs = VoiceFactory(workspace=workspace_of(outsider), name="Theirs")
     url = reverse("studio:pronunciation_hear", args=[entry.pk])
@@ -150,14 +170,25 @@ def test_a_pls_file_is_imported_adding_and_changing_entries(owner_client, entry)
         "<lexeme><grapheme>ACME</grapheme><alias>Ak-mi</alias></lexeme>",
         "<lexeme><grapheme>Vibe</grapheme><grapheme>Vibes</grapheme><alias>Vybe</alias></lexeme>",
         "<lexeme><grapheme>tomato</grapheme><phoneme>t\u0259\u02c8me\u026ato\u028a</phoneme></lexeme>",
+        '<lexeme><grapheme>potato</grapheme><phoneme alphabet="x-sampa">p@"teItoU</phoneme></lexeme>',
     )
     response = owner_client.post(IMPORT, {"file": upload}, follow=True)
-    assert "Imported: 2 added, 1 changed. Skipped 1 given only as phonemes (“tomato”)." in response.content.decode()
-    assert sorted(Pronunciation.objects.values_list("written", "spoken")) == [
-        ("Acme", "Ak-mi"),
-        ("Vibe", "Vybe"),
-        ("Vibes", "Vybe"),
+    note = "Imported: 3 added, 1 changed. Skipped 1 with neither an alias nor IPA phonemes (“potato”)."
+    assert note in response.content.decode()
+    assert sorted(Pronunciation.objects.values_list("written", "spoken", "kind")) == [
+        ("Acme", "Ak-mi", "respelling"),
+        ("Vibe", "Vybe", "respelling"),
+        ("Vibes", "Vybe", "respelling"),
+        ("tomato", "t\u0259\u02c8me\u026ato\u028a", "phonemes"),
     ]
+
+
+def test_phonemes_the_voice_cannot_say_are_refused_in_an_import(owner_client, entry):
+    upload = pls("<lexeme><grapheme>Acme</grapheme><phoneme>[akme]</phoneme></lexeme>")
+    response = owner_client.post(IMPORT, {"file": upload})
+    assert response.status_code == 400
+    assert "“Acme”: The Piper voice has no phoneme for “[” (U+005B) “]” (U+005D)" in response.content.decode()
+    assert list(Pronunciation.objects.values_list("spoken", flat=True)) == ["Ack-mee"]
 
 
 def test_an_import_into_a_campaign_leaves_the_workspaces_entries_alone(owner_client, owner, entry):
@@ -209,3 +240,31 @@ def test_viewers_may_export_but_not_import(viewer_client, entry):
     upload = pls("<lexeme><grapheme>Vibe</grapheme><alias>Vybe</alias></lexeme>")
     assert viewer_client.post(IMPORT, {"file": upload}).status_code == 403
     assert Pronunciation.objects.count() == 1
+
+
+def test_hear_it_says_phonemes_with_an_elevenlabs_voice_through_a_dictionary_its_model_reads(
+    owner_client, owner, fake, settings
+):
+    from voices.tests.test_elevenlabs import pcm_bytes, tone, with_timestamps
+
+    fake.answer("/v1/text-to-speech/voice-1/with-timestamps", 200, with_timestamps(pcm_bytes(tone(0.5)), "Acme"))
+    entry = Pronunciation.objects.create(
+        workspace=workspace_of(owner), written="Acme", spoken="ˈækmi", kind=Pronunciation.Kind.PHONEMES
+    )
+    voice = VoiceFactory(workspace=workspace_of(owner), name="Eleven", engine="elevenlabs", engine_voice_id="voice-1")
+    url = reverse("studio:pronunciation_hear", args=[entry.pk])
+    response = owner_client.post(url, {"voice": voice.pk}, HTTP_HX_REQUEST="true")  # eleven_multilingual_v2
+    assert "ElevenLabs cannot say phonemes with its configured model" in response.content.decode()
+    assert not fake.requests
+    settings.ELEVENLABS_MODEL_ID = "eleven_flash_v2"
+    response = owner_client.post(url, {"voice": voice.pk}, HTTP_HX_REQUEST="true")
+    assert "data:audio/wav;base64," in response.content.decode()
+    created, spoken = fake.requests
+    assert created.json()["rules"][0] == {
+        "type": "phoneme", "string_to_replace": "Acme", "case_sensitive": False, "word_boundaries": True,
+        "phoneme": "ˈækmi", "alphabet": "ipa",
+    }  # fmt: skip
+    assert spoken.json()["text"] == "Acme"
+    assert spoken.json()["pronunciation_dictionary_locators"] == [
+        {"pronunciation_dictionary_id": "dict1", "version_id": "dict1-v1"}
+    ]

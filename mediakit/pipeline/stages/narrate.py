@@ -25,6 +25,7 @@ from mediakit.speech.cache import UnitAudio, unit_key
 from mediakit.speech.engines import EngineError, get_engine
 from mediakit.speech.judge import error_budget, judge
 from mediakit.speech.verify import RECOGNISED_LANGUAGES, Hearing, Listener
+from mediakit.text.lexicon import Lexicon
 from mediakit.text.normalize import Normalized, language_code, normalize
 from mediakit.text.sentences import split_sentences
 from mediakit.threads import pool_in_context
@@ -45,6 +46,7 @@ class Unit:
     speaker: str
     text: str  # as written
     normalized: Normalized  # with the job's pronunciations
+    lexicon: Lexicon  # the job's pronunciations this unit's engine can say
     plain: Normalized | None = None  # the text normalised without them, when they changed it
     key: str = ""
     audio: UnitAudio | None = None
@@ -166,12 +168,18 @@ def plan_units(ctx: RenderContext) -> list[Unit]:
     units = []
     for index, block in enumerate(ctx.blocks):
         voice = ctx.voices[block.speaker]
+        engine = get_engine(voice["engine"], ctx.engines)
+        lexicon = ctx.lexicon if engine.inline_phonemes else ctx.lexicon.respellings()
+        dictionaries = ctx.dictionaries.get(voice["engine"], ())
         for text in split_sentences(block.text, UNIT_MAX_CHARS):
-            unit = Unit(index, block.speaker, text, normalize(text, ctx.language, lexicon=ctx.lexicon))
+            unit = Unit(index, block.speaker, text, normalize(text, ctx.language, lexicon=lexicon), lexicon)
             plain = normalize(text, ctx.language) if ctx.lexicon else unit.normalized
             if plain.spoken_text != unit.normalized.spoken_text:
                 unit.plain = plain
             respelled = unit.normalized.spoken_text if unit.plain else ""
+            if dictionaries and normalize(text, ctx.language, lexicon=ctx.lexicon) != plain:
+                # Said through the vendor's dictionary: a new version of it must not reuse the old audio.
+                respelled = " ".join([respelled, *(f"{found}@{version}" for found, version in dictionaries)])
             unit.key = unit_key(voice["engine"], voice["voice_id"], voice["settings"], ctx.language, text, respelled)
             units.append(unit)
     return units
@@ -202,10 +210,10 @@ def _synthesize(ctx: RenderContext, unit: Unit, attempt: int) -> Take:
     try:
         settings, spell = _variation(ctx, voice, attempt)
         normalized = (
-            normalize(unit.text, ctx.language, another_way=True, lexicon=ctx.lexicon) if spell else unit.normalized
+            normalize(unit.text, ctx.language, another_way=True, lexicon=unit.lexicon) if spell else unit.normalized
         )
         speech = get_engine(voice["engine"], ctx.engines).synthesize(
-            normalized.spoken_text, voice["voice_id"], settings
+            normalized.spoken_text, voice["voice_id"], settings, ctx.dictionaries.get(voice["engine"], ())
         )
     except EngineError as error:
         raise StageError(f"block {unit.block + 1} ({unit.speaker}): {error}") from error
@@ -238,7 +246,7 @@ def _keep_best(ctx: RenderContext, unit: Unit, take: Take, hearing: Hearing, att
             language=ctx.language,
             max_error_rate=ctx.max_error_rate,
             short_unit_words=ctx.short_unit_words,
-            lexicon=ctx.lexicon,
+            lexicon=unit.lexicon,
             strict_words=ctx.must_hear,
         )
         wer, missed = verdict.score, verdict.missed

@@ -67,8 +67,14 @@ class Engine(Protocol):
     # A voice without a voice id is cloned from its uploaded sample. Such an engine also has
     # clone_voice(name, sample, filename) -> voice id, is_stock_voice(voice_id) and delete_voice(voice_id).
     clones_from_sample: bool
+    # Whether the text may carry a pronunciation's phonemes as a `[[ ... ]]` block (mediakit/text/lexicon.py).
+    inline_phonemes: bool
 
-    def synthesize(self, text: str, voice_id: str, settings: dict[str, Any]) -> Speech: ...
+    def synthesize(
+        self, text: str, voice_id: str, settings: dict[str, Any], dictionaries: tuple[tuple[str, str], ...] = ()
+    ) -> Speech:
+        """`dictionaries`: (id, version) of pronunciation dictionaries kept at the vendor, for engines that
+        have them; others say their pronunciations from the text."""
 
     def check_settings(self, voice_id: str, settings: dict[str, Any]) -> None:
         """Raises EngineError naming the first value the engine would refuse."""

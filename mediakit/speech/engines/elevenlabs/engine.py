@@ -1,4 +1,5 @@
-"""ElevenLabs through its official SDK: the account's voices, speech with word timings, instant cloning.
+"""ElevenLabs through its official SDK: the account's voices, speech with word timings, instant cloning, and
+pronunciation dictionaries (our entries as its alias and IPA phoneme rules, passed to synthesis as locators).
 
 Offered once the EngineContext carries its configuration with an API key. Every SDK or network failure
 becomes an EngineError a creator can act on; messages never quote the SDK's own error text, which carries
@@ -7,22 +8,41 @@ response headers.
 
 import base64
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 import httpx
 import numpy as np
-from elevenlabs import ElevenLabs, VoiceSettings
+from elevenlabs import ElevenLabs, PronunciationDictionaryVersionLocator, VoiceSettings
 from elevenlabs.core.api_error import ApiError
+from elevenlabs.pronunciation_dictionaries import (
+    BodyAddAPronunciationDictionaryV1PronunciationDictionariesAddFromRulesPostRulesItem_Alias as NewAlias,
+)
+from elevenlabs.pronunciation_dictionaries import (
+    BodyAddAPronunciationDictionaryV1PronunciationDictionariesAddFromRulesPostRulesItem_Phoneme as NewPhoneme,
+)
+from elevenlabs.pronunciation_dictionaries import (
+    BodySetRulesOnThePronunciationDictionaryV1PronunciationDictionariesPronunciationDictionaryIdSetRulesPostRulesItem_Alias as SetAlias,  # noqa: E501
+)
+from elevenlabs.pronunciation_dictionaries import (
+    BodySetRulesOnThePronunciationDictionaryV1PronunciationDictionariesPronunciationDictionaryIdSetRulesPostRulesItem_Phoneme as SetPhoneme,  # noqa: E501
+)
 
 from mediakit.speech.engines.base import EngineError, Speech
 from mediakit.speech.engines.context import EngineContext
 from mediakit.speech.engines.elevenlabs.alignment import words_from_alignment
 from mediakit.speech.engines.elevenlabs.settings import SETTINGS, VOICE, resolve_settings
 from mediakit.speech.samples import SampleError, decode_audio
+from mediakit.text.lexicon import is_phonemes, phonemes_of
 
 NOT_CONFIGURED = "ElevenLabs is not configured: set ELEVENLABS_API_KEY"
+# Models that read a dictionary's phoneme rules; the others silently skip such a word, so they get no phoneme
+# rules and say the word as written (https://elevenlabs.io/docs: "Using pronunciation dictionaries").
+PHONEME_MODELS = frozenset({"eleven_flash_v2", "eleven_turbo_v2", "eleven_monolingual_v1"})
+MAX_DICTIONARIES = 3  # locators a synthesis request may carry
+
+DictionaryLocator = tuple[str, str]  # (pronunciation dictionary id, version id)
 
 
 @dataclass(frozen=True)
@@ -38,6 +58,7 @@ class ElevenLabsEngine:
     voice = VOICE
     settings = SETTINGS
     clones_from_sample = True
+    inline_phonemes = False  # its phoneme rules live in a pronunciation dictionary
 
     def __init__(self, context: EngineContext):
         self.config = context.elevenlabs
@@ -51,7 +72,53 @@ class ElevenLabsEngine:
             response = self._client().voices.get_all(request_options=self._request_options())
         return [EngineVoice(voice.voice_id, voice.name or voice.voice_id) for voice in response.voices]
 
-    def synthesize(self, text: str, voice_id: str, settings: dict[str, Any]) -> Speech:
+    def dictionary_rules(self, entries: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
+        """ElevenLabs rules for (written, said) entries, as plain data: a respelling is an alias rule, phonemes
+        an IPA phoneme rule when the configured model reads them (else left out). Whole words, any case, as ours."""
+        if self.config is None:
+            raise EngineError(NOT_CONFIGURED)
+        rules: list[dict[str, Any]] = []
+        for written, said in entries:
+            common = {"string_to_replace": written, "case_sensitive": False, "word_boundaries": True}
+            if not is_phonemes(said):
+                rules.append({"type": "alias", **common, "alias": said})
+            elif self.config.model_id in PHONEME_MODELS:
+                rules.append({"type": "phoneme", **common, "phoneme": phonemes_of(said), "alphabet": "ipa"})
+        return rules
+
+    def save_dictionary(self, name: str, rules: list[dict[str, Any]], dictionary_id: str = "") -> DictionaryLocator:
+        """The dictionary `dictionary_id` given these rules (a new version), or a new one when there is none
+        (or it was deleted at ElevenLabs); returns where its new version is."""
+        client, options = self._client(), self._request_options()
+        with _mapped_errors():
+            if dictionary_id:
+                try:
+                    saved = client.pronunciation_dictionaries.rules.set(
+                        dictionary_id, rules=_typed(rules, SetAlias, SetPhoneme), request_options=options
+                    )
+                    return saved.id, saved.version_id
+                except ApiError as error:
+                    if error.status_code != 404:
+                        raise
+            created = client.pronunciation_dictionaries.create_from_rules(
+                rules=_typed(rules, NewAlias, NewPhoneme), name=name, request_options=options
+            )
+        return created.id, created.version_id
+
+    def archive_dictionary(self, dictionary_id: str) -> None:
+        """Archive a dictionary at ElevenLabs (its API deletes none); one already gone there is fine."""
+        with _mapped_errors():
+            try:
+                self._client().pronunciation_dictionaries.update(
+                    dictionary_id, archived=True, request_options=self._request_options()
+                )
+            except ApiError as error:
+                if error.status_code != 404:
+                    raise
+
+    def synthesize(
+        self, text: str, voice_id: str, settings: dict[str, Any], dictionaries: tuple[DictionaryLocator, ...] = ()
+    ) -> Speech:
         client = self._client()
         assert self.config is not None  # _client refuses an unconfigured engine
         if not voice_id:
@@ -59,7 +126,12 @@ class ElevenLabsEngine:
         options = resolve_settings(settings)
         output_format = self.config.output_format
         # Without settings of our own, the voice's settings stored at ElevenLabs apply.
-        extra = {"voice_settings": VoiceSettings(**options)} if options else {}
+        extra: dict[str, Any] = {"voice_settings": VoiceSettings(**options)} if options else {}
+        if dictionaries:
+            extra["pronunciation_dictionary_locators"] = [
+                PronunciationDictionaryVersionLocator(pronunciation_dictionary_id=found, version_id=version)
+                for found, version in dictionaries[:MAX_DICTIONARIES]
+            ]
         with _mapped_errors(voice_id):
             response = client.text_to_speech.convert_with_timestamps(
                 voice_id,
@@ -131,6 +203,11 @@ class ElevenLabsEngine:
     def _request_options(self) -> dict[str, Any]:
         assert self.config is not None
         return {"max_retries": self.config.max_retries}
+
+
+def _typed(rules: list[dict[str, Any]], alias: type, phoneme: type) -> list[Any]:
+    """The SDK's rule models (each endpoint has its own classes of the same shape)."""
+    return [alias(**rule) if rule["type"] == "alias" else phoneme(**rule) for rule in rules]
 
 
 def _decode(audio: bytes, output_format: str) -> tuple[np.ndarray, int]:

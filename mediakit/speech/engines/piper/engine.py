@@ -36,11 +36,14 @@ class PiperEngine:
     voice = VOICE
     settings = SETTINGS
     clones_from_sample = False
+    inline_phonemes = True  # piper/voice.py reads `[[ ... ]]` as phonemes
 
     def __init__(self, context: EngineContext):
         pass  # nothing to configure: the model ships in a package
 
-    def synthesize(self, text: str, voice_id: str, settings: dict[str, Any]) -> Speech:
+    def synthesize(
+        self, text: str, voice_id: str, settings: dict[str, Any], dictionaries: tuple[tuple[str, str], ...] = ()
+    ) -> Speech:
         options = resolve_settings(voice_id, settings)
         voice = load_voice()
         config = SynthesisConfig(
