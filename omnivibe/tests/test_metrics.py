@@ -91,3 +91,23 @@ def test_a_scrape_shows_what_workers_counted_in_the_database(client, settings, o
     assert samples[("omnivibe_webhook_failures_total", (("reason", "network"),))] == 1
     assert samples[("omnivibe_webhook_failures_total", (("reason", "http"),))] == 1
     assert samples[("omnivibe_webhook_failures_total", (("reason", "refused"),))] == 0
+
+
+def test_a_scrape_shows_each_caches_hits_misses_evictions_and_size(client, settings):
+    from renders.models import CacheEntry, CacheStats
+
+    settings.METRICS_TOKEN = TOKEN
+    settings.SPEECH_CACHE_MAX_MB = 2
+    CacheEntry.objects.create(cache="speech", name="workspaces/1/speech-cache/aa/unit.npz", size=4096,
+                              used_at=timezone.now())  # fmt: skip
+    CacheStats.objects.create(cache="speech", hits=12, misses=4, evicted=3)
+
+    samples = scrape(client)
+    speech, media = (("cache", "speech"),), (("cache", "media"),)
+    assert samples[("omnivibe_cache_hits_total", speech)] == 12
+    assert samples[("omnivibe_cache_misses_total", speech)] == 4
+    assert samples[("omnivibe_cache_evictions_total", speech)] == 3
+    assert samples[("omnivibe_cache_entries", speech)] == 1
+    assert samples[("omnivibe_cache_size_bytes", speech)] == 4096
+    assert samples[("omnivibe_cache_limit_bytes", speech)] == 2 * 1024 * 1024
+    assert samples[("omnivibe_cache_hits_total", media)] == 0  # every cache, counted yet or not

@@ -96,3 +96,16 @@ def test_it_is_for_staff_who_may_view_render_jobs(client, owner):
     assert URL not in client.get("/admin/").content.decode()
     owner.user_permissions.add(Permission.objects.get(codename="view_renderjob"))
     assert client.get(URL).status_code == 200
+
+
+def test_it_shows_each_cache_with_its_counts_and_links_to_clearing_it(staff_client, settings):
+    from renders.models import CacheEntry, CacheStats
+
+    settings.SPEECH_CACHE_MAX_MB = 1
+    CacheEntry.objects.create(cache="speech", name="workspaces/1/speech-cache/aa/unit.npz", size=2048,
+                              used_at=timezone.now())  # fmt: skip
+    CacheStats.objects.create(cache="speech", hits=3, misses=1, evicted=7)
+
+    html = staff_client.get(URL).content.decode()
+    assert "<td>Speech cache</td><td>3</td><td>1</td><td>75.0 %</td><td>7</td><td>1</td><td>2.0\xa0KB</td>" in html
+    assert "Downloaded media" in html and "/admin/renders/cachestats/" in html
