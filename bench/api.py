@@ -197,7 +197,17 @@ def check_answers(url: str, key: str) -> None:
 
 
 def run_wrk(url: str, duration: float, connections: int, script: Path) -> dict:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration:g}s", "--timeout", "10s", "-s", str(script), url]
+    command = [
+        "wrk",
+        f"-t{min(2, connections)}",
+        f"-c{connections}",
+        f"-d{duration:g}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+        url,
+    ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=duration + 30, check=True)
     line = next(line for line in result.stdout.splitlines() if line.startswith("BENCH "))
     figures = json.loads(line.removeprefix("BENCH "))
