@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, Min
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from django_q.models import OrmQ
 from prometheus_client import REGISTRY, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 
+import lanes
 from renders import caches
 from renders.models import RenderJob
 from telemetry import counters
@@ -36,13 +36,9 @@ class WaitingQueue:
 
 
 def waiting_queues() -> list[WaitingQueue]:
-    """The tasks waiting in each django-q2 queue (the render queue, the webhook lane), oldest first."""
-    queues = OrmQ.objects.values_list("key").annotate(count=Count("pk"), first=Min("pk")).order_by("key")
-    return [
-        # One payload a queue is read: its oldest task's.
-        WaitingQueue(name, count, OrmQ.objects.get(pk=first).task.get("started"))
-        for name, count, first in queues
-    ]
+    """The tasks waiting in each lane's queue (the render lane, the fast lane), in the database or in Redis,
+    whichever broker holds them (`Q_BROKER`)."""
+    return [WaitingQueue(lanes.cluster_of(lane), *lanes.waiting(lane)) for lane in (lanes.RENDER, lanes.FAST)]
 
 
 class OmniVibeCollector(Collector):

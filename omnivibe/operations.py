@@ -63,7 +63,11 @@ def operations(request: HttpRequest) -> HttpResponse:
         "title": "Operations",
         "now": now,
         "workers": live_clusters(),
-        "queues": [(queue, (now - queue.oldest_since) if queue.oldest_since else None) for queue in waiting_queues()],
+        "queues": [
+            (queue, (now - queue.oldest_since) if queue.oldest_since else None)
+            for queue in waiting_queues()
+            if queue.tasks
+        ],
         "queued": active.filter(status=RenderJob.Status.QUEUED)[:SHOWN],
         "queued_count": active.filter(status=RenderJob.Status.QUEUED).count(),
         "running": [(job, job.pk in lost) for job in active.filter(status=RenderJob.Status.RUNNING)[:SHOWN]],

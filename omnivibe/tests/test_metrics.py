@@ -40,8 +40,9 @@ def test_a_scrape_counts_jobs_by_status_and_kind_and_the_waiting_queue(client, s
     RenderJobFactory(status="running", kind="video")
     RenderJobFactory(status="failed", kind="audio")
     waiting = {"id": "t1", "func": "renders.tasks.run", "started": timezone.now() - timedelta(minutes=5)}
-    OrmQ.objects.create(key="omnivibe", payload=SignedPackage.dumps(waiting))
-    OrmQ.objects.create(key="omnivibe", payload=SignedPackage.dumps({**waiting, "started": timezone.now()}))
+    # As the ORM broker queues them: locked at the time they were queued (a worker's lock is in the future).
+    OrmQ.objects.create(key="omnivibe", payload=SignedPackage.dumps(waiting), lock=waiting["started"])
+    OrmQ.objects.create(key="omnivibe", payload=SignedPackage.dumps(waiting), lock=timezone.now())
 
     samples = scrape(client)
     assert samples[("omnivibe_jobs", (("kind", "video"), ("status", "running")))] == 2
@@ -49,6 +50,7 @@ def test_a_scrape_counts_jobs_by_status_and_kind_and_the_waiting_queue(client, s
     assert samples[("omnivibe_jobs", (("kind", "audio"), ("status", "queued")))] == 0
     assert samples[("omnivibe_queue_tasks", (("queue", "omnivibe"),))] == 2
     assert 295 < samples[("omnivibe_queue_oldest_task_age_seconds", (("queue", "omnivibe"),))] < 400
+    assert samples[("omnivibe_queue_tasks", (("queue", "fast"),))] == 0  # every lane, empty too
     # django-prometheus's own: the request before this one was counted
     assert any(name.startswith("django_http_requests_total") for name, _ in samples)
 

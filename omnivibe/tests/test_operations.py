@@ -39,7 +39,7 @@ def test_it_shows_the_queues_running_renders_failures_and_slowest_stages(staff_c
     slow = RenderJobFactory(title="Slow one", status="succeeded", finished_at=now,
                             report={"stages": {"narrate": 412.5, "captions": 0.2}})  # fmt: skip
     RenderJobFactory(title="Quick one", status="succeeded", finished_at=now, report={"stages": {"narrate": 3.0}})
-    OrmQ.objects.create(key="fast", payload=SignedPackage.dumps({"id": "t1", "started": now - timedelta(minutes=3)}))
+    OrmQ.objects.create(key="fast", payload=SignedPackage.dumps({"id": "t1"}), lock=now - timedelta(minutes=3))
     Task.objects.create(id="f1", name="broken-task", func="api.tasks.deliver_webhook", started=now, stopped=now,
                         success=False, result="ValueError: nope")  # fmt: skip
     WebhookDelivery.objects.create(job=slow, attempt=2, url="https://example.com/hook", error="HTTP 502")
