@@ -39,6 +39,7 @@ JOBS_IN_LIST = 20  # one page of the job list
 KEYS = 64
 THROTTLE_RATE = "1200/min"
 START_TIMEOUT = 60.0  # seconds the server may take to answer its first request
+WARM_UP_SECONDS = 1.0  # of load on each endpoint before it is measured
 
 # Each request takes the next key; wrk's own summary is printed in JSON, so p95 (which `--latency` does not
 # print) and non-2xx answers are read exactly.
@@ -238,6 +239,9 @@ def measure(server: str, workers: int, env: dict, seeded: dict, script: Path, ar
         results: dict[str, dict] = {}
         for name, path in endpoints(seeded).items():
             check_answers(base + path, seeded["keys"][0])
+            # Not measured: every worker process's first requests of an endpoint load what it needs (a cold
+            # process answered in a second, which was most of a short run's p95).
+            run_wrk(base + path, WARM_UP_SECONDS, args.connections, script)
             figures = run_wrk(base + path, args.duration, args.connections, script)
             results[name] = figures
             baseline_rps = next(iter(results.values()))["rps"]
