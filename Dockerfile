@@ -1,5 +1,5 @@
 # One image for web and worker machines:
-#   web:    python -m omnivibe.serve -b 0.0.0.0 -p 8000 omnivibe.asgi:application  (daphne + body limits)
+#   web:    granian, WEB_WORKERS processes (2) on port 8000 (the command below; runstack.granian_command)
 #   worker: python manage.py qcluster                          (the render lane: videos, long narrations)
 #   fast worker: Q_CLUSTER_NAME=fast python manage.py qcluster  (the fast lane: previews, webhooks, Stripe events)
 #   worker health check: python manage.py workerhealth (docker-compose.yml runs all of these, with their services)
@@ -13,4 +13,5 @@ RUN DEBUG=1 python manage.py collectstatic --no-input -v0
 RUN useradd --create-home omnivibe && mkdir -p /app/var && chown omnivibe /app/var
 USER omnivibe
 EXPOSE 8000
-CMD ["python", "-m", "omnivibe.serve", "-b", "0.0.0.0", "-p", "8000", "omnivibe.asgi:application"]
+ENV WEB_WORKERS=2
+CMD ["sh", "-c", "exec python -m granian --interface asgi --host 0.0.0.0 --port 8000 --workers \"$WEB_WORKERS\" --no-access-log --log-level warning omnivibe.asgi:application"]

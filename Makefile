@@ -46,6 +46,8 @@ bench: $(VENV)/.installed-run
 	$(BIN)/python bench/narration.py
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/memory.py
+	$(BIN)/python bench/api.py
+	$(BIN)/python bench/watchers.py
 
 # The front door's sample video, made by the pipeline itself from static/sample/script.txt.
 sample-video: $(VENV)/.installed-run

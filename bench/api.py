@@ -1,16 +1,21 @@
-"""API benchmark: the server on this machine with production settings, `wrk` against it, figures per endpoint.
+"""API benchmark: each ASGI server on this machine with production settings, `wrk` against it, figures per endpoint.
 
-    /work/main/.venv/bin/python bench/api.py [--duration 5] [--connections 16] [--server daphne] [--workers 1]
+    /work/main/.venv/bin/python bench/api.py [--quick] [--duration 5] [--connections 16] [--workers 2]
+        [--servers daphne,daphne-shared,uvicorn,granian]
 
-Starts an embedded Redis and the web server (DEBUG=0, a SECRET_KEY, a temporary SQLite database seeded with a
-workspace on a plan with the API, an API key and finished jobs with outputs), then runs `wrk` (Debian package
-`wrk`) against each endpoint in turn and prints requests/s, median, p95 and p99 next to `/bench/baseline`, a bare
-Django JSON view behind the same middleware and server in the same run. The machine is shared and noisy: compare
-the ratios to the baseline, not the absolute figures. Everything it starts is stopped before it exits;
-loopback only.
+Starts an embedded Redis and seeds a temporary SQLite database (DEBUG=0, a SECRET_KEY, a workspace on a plan with
+the API, API keys and finished jobs with outputs), then for each server in turn starts it, runs `wrk` (Debian
+package `wrk`) against each endpoint and prints requests/s, median, p95 and p99 next to `/bench/baseline`, a bare
+Django JSON view behind the same middleware and the same server in the same run, and stops it. The servers:
+`daphne` (one process, the baseline server), `daphne-shared` (`--workers` daphne processes accepting on one socket,
+as `runstack` ran them before), `uvicorn` and `granian` (`--workers` processes each; skipped when not installed).
+A last table puts each server's figures against daphne's. The machine is shared and noisy: compare ratios, not
+absolute figures. `--quick` measures 2 s per endpoint, to check that it works. Everything it starts is stopped
+before it exits; loopback only.
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -34,6 +39,7 @@ JOBS_IN_LIST = 20  # one page of the job list
 KEYS = 64
 THROTTLE_RATE = "1200/min"
 START_TIMEOUT = 60.0  # seconds the server may take to answer its first request
+WARM_UP_SECONDS = 1.0  # of load on each endpoint before it is measured
 
 # Each request takes the next key; wrk's own summary is printed in JSON, so p95 (which `--latency` does not
 # print) and non-2xx answers are read exactly.
@@ -54,17 +60,42 @@ end
 """
 
 
+SERVERS = ["daphne", "daphne-shared", "uvicorn", "granian"]
+
+
 def server_command(server: str, port: int, workers: int) -> list[str]:
     app = "omnivibe.asgi:application"
-    if server == "daphne":  # as the Dockerfile runs it: our daphne with body limits, one process
+    if server == "daphne":  # our daphne with body limits, one process
         return [sys.executable, "-m", "omnivibe.serve", "-b", HOST, "-p", str(port), app]
     if server == "uvicorn":
         return [sys.executable, "-m", "uvicorn", app, "--host", HOST, "--port", str(port),
                 "--workers", str(workers), "--no-access-log", "--log-level", "warning"]  # fmt: skip
-    if server == "granian":
-        return [sys.executable, "-m", "granian", "--interface", "asgi", "--host", HOST, "--port", str(port),
-                "--workers", str(workers), "--no-access-log", "--log-level", "warning", app]  # fmt: skip
+    if server == "granian":  # as `make serve`, the Dockerfile and docker-compose.yml run it
+        from omnivibe.management.commands.runstack import granian_command
+
+        return granian_command(HOST, port, workers)
     raise SystemExit(f"unknown server {server}")
+
+
+def start_server(server: str, port: int, workers: int, env: dict[str, str], log: Path) -> list[subprocess.Popen]:
+    """The server's process(es); `daphne-shared`: `workers` daphne processes on one listening socket."""
+    options = {"cwd": REPO, "env": env, "stdout": subprocess.DEVNULL, "stderr": log.open("a")}
+    options["start_new_session"] = True  # stopped with everything it starts
+    if server != "daphne-shared":
+        return [subprocess.Popen(server_command(server, port, workers), **options)]
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((HOST, port))
+    listener.listen(1024)
+    command = [sys.executable, "-m", "omnivibe.serve", "--fd", str(listener.fileno()), "omnivibe.asgi:application"]
+    try:
+        return [subprocess.Popen(command, pass_fds=(listener.fileno(),), **options) for _ in range(workers)]
+    finally:
+        listener.close()  # the processes hold it
+
+
+def installed(server: str) -> bool:
+    return server.startswith("daphne") or importlib.util.find_spec(server) is not None
 
 
 def free_port() -> int:
@@ -167,7 +198,17 @@ def check_answers(url: str, key: str) -> None:
 
 
 def run_wrk(url: str, duration: float, connections: int, script: Path) -> dict:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration:g}s", "--timeout", "10s", "-s", str(script), url]
+    command = [
+        "wrk",
+        f"-t{min(2, connections)}",
+        f"-c{connections}",
+        f"-d{duration:g}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+        url,
+    ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=duration + 30, check=True)
     line = next(line for line in result.stdout.splitlines() if line.startswith("BENCH "))
     figures = json.loads(line.removeprefix("BENCH "))
@@ -186,13 +227,57 @@ def stop(process: subprocess.Popen, grace: float = 10.0) -> None:
         process.wait()
 
 
+def measure(server: str, workers: int, env: dict, seeded: dict, script: Path, args, log: Path) -> dict[str, dict]:
+    port = free_port()
+    base = f"http://{HOST}:{port}"
+    processes = start_server(server, port, workers, env, log)
+    try:
+        for process in processes:
+            wait_until_serving(f"{base}/bench/baseline", process)
+        print(f"\n{server} ({1 if server == 'daphne' else workers} process(es))", flush=True)
+        print(f"{'endpoint':28} {'req/s':>8} {'x base':>7} {'median':>9} {'p95':>9} {'p99':>9} {'non-2xx':>8}")
+        results: dict[str, dict] = {}
+        for name, path in endpoints(seeded).items():
+            check_answers(base + path, seeded["keys"][0])
+            # Not measured: every worker process's first requests of an endpoint load what it needs (a cold
+            # process answered in a second, which was most of a short run's p95).
+            run_wrk(base + path, WARM_UP_SECONDS, args.connections, script)
+            figures = run_wrk(base + path, args.duration, args.connections, script)
+            results[name] = figures
+            baseline_rps = next(iter(results.values()))["rps"]
+            print(
+                f"{name:28} {figures['rps']:8.1f} {figures['rps'] / baseline_rps:7.2f} {figures['p50']:6.1f} ms "
+                f"{figures['p95']:6.1f} ms {figures['p99']:6.1f} ms {figures['non2xx'] + figures['errors']:8d}",
+                flush=True,
+            )
+        return results
+    finally:
+        for process in processes:
+            stop(process)
+
+
+def endpoints(seeded: dict) -> dict[str, str]:
+    return {
+        "baseline (bare JSON view)": "/bench/baseline",
+        "GET /api/v1/jobs/{id}": f"/api/v1/jobs/{seeded['job']}",
+        "GET /api/v1/jobs": "/api/v1/jobs",
+        "GET /api/v1/usage": "/api/v1/usage",
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per endpoint")
+    parser.add_argument("--quick", action="store_true", help="2 s per endpoint: checks that it works")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--server", choices=["daphne", "uvicorn", "granian"], default="daphne")
-    parser.add_argument("--workers", type=int, default=1, help="processes (uvicorn, granian)")
+    parser.add_argument("--servers", default=",".join(SERVERS), help=f"comma-separated, of {', '.join(SERVERS)}")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes (but plain daphne)")
     args = parser.parse_args()
+    if args.quick:
+        args.duration = 2.0
+    servers = [server.strip() for server in args.servers.split(",") if server.strip()]
+    if unknown := [server for server in servers if server not in SERVERS]:
+        raise SystemExit(f"unknown server(s): {', '.join(unknown)}; choose from {', '.join(SERVERS)}")
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install -y wrk")
 
@@ -200,53 +285,38 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="omnivibe-bench-api-"))
     redis = EmbeddedRedis.for_run(work)
-    server = None
+    log = work / "server.log"
     try:
         redis.start()
         env = prepare_environment(work, redis.url)
         seeded = seed(env)
-        port = free_port()
-        base = f"http://{HOST}:{port}"
-        server = subprocess.Popen(
-            server_command(args.server, port, args.workers),
-            cwd=REPO,
-            env=env,
-            stdout=subprocess.DEVNULL,  # daphne's access log: one line a request
-            stderr=(work / "server.log").open("w"),
-            start_new_session=True,
-        )
-        wait_until_serving(f"{base}/bench/baseline", server)
         script = work / "requests.lua"
         script.write_text(WRK_SCRIPT.replace("{KEYS}", "{" + ", ".join(f'"{key}"' for key in seeded["keys"]) + "}"))
-        endpoints = {
-            "baseline (bare JSON view)": "/bench/baseline",
-            "GET /api/v1/jobs/{id}": f"/api/v1/jobs/{seeded['job']}",
-            "GET /api/v1/jobs": "/api/v1/jobs",
-            "GET /api/v1/usage": "/api/v1/usage",
-        }
         print(
-            f"server: {args.server} ({args.workers} process(es)), wrk 2 threads x {args.connections} connections, "
-            f"{args.duration:g} s per endpoint, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+            f"wrk 2 threads x {args.connections} connections, {args.duration:g} s per endpoint, "
+            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average {os.getloadavg()[0]:.1f}"
         )
-        print(f"{'endpoint':28} {'req/s':>8} {'x base':>7} {'median':>9} {'p95':>9} {'p99':>9} {'non-2xx':>8}")
-        baseline_rps = None
-        for name, path in endpoints.items():
-            check_answers(base + path, seeded["keys"][0])
-            figures = run_wrk(base + path, args.duration, args.connections, script)
-            baseline_rps = baseline_rps or figures["rps"]
-            print(
-                f"{name:28} {figures['rps']:8.1f} {figures['rps'] / baseline_rps:7.2f} {figures['p50']:6.1f} ms "
-                f"{figures['p95']:6.1f} ms {figures['p99']:6.1f} ms {figures['non2xx'] + figures['errors']:8d}",
-                flush=True,
-            )
+        results = {}
+        for server in servers:
+            if not installed(server):
+                print(f"\n{server}: not installed, skipped")
+                continue
+            results[server] = measure(server, args.workers, env, seeded, script, args, log)
+        if len(results) > 1:
+            first = next(iter(results))
+            print(f"\nrequests/s against {first} (same endpoint), and p95")
+            print(f"{'endpoint':28} " + " ".join(f"{server:>22}" for server in results))
+            for name in endpoints(seeded):
+                cells = [
+                    f"{figures[name]['rps'] / results[first][name]['rps']:5.2f}x {figures[name]['p95']:7.1f} ms p95"
+                    for figures in results.values()
+                ]
+                print(f"{name:28} " + " ".join(f"{cell:>22}" for cell in cells))
     except BaseException:
-        log = work / "server.log"
         if log.exists():
             print(log.read_text()[-4000:], file=sys.stderr)
         raise
     finally:
-        if server is not None:
-            stop(server)
         redis.stop()
         shutil.rmtree(work, ignore_errors=True)
 

@@ -2,9 +2,11 @@
 
 Off (404) unless METRICS_TOKEN is set; a missing or wrong token is a 404 too, so the page does not say it exists.
 django-prometheus measures requests, the database and the cache; `OmniVibeCollector` adds ours, read from the
-database at each scrape: jobs by status and kind, the queues' depth and the age of their oldest task, and the
-counters and histograms every process counts into the database (telemetry/counters.py: stage durations,
-verification retries and flagged units, webhook, storage and publish failures).
+database at each scrape: jobs by status and kind, the queues' depth and the age of their oldest task, each
+size-limited cache's hits, misses, evictions, entries, size and limit (renders/caches.py; the downloaded-media
+cache is the scraped machine's own), and the counters and histograms every process counts into the database
+(telemetry/counters.py: stage durations, verification retries and flagged units, webhook, storage and publish
+failures).
 """
 
 import hmac
@@ -12,15 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, Min
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from django_q.models import OrmQ
 from prometheus_client import REGISTRY, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 
+import lanes
+from renders import caches
 from renders.models import RenderJob
 from telemetry import counters
 
@@ -33,13 +36,9 @@ class WaitingQueue:
 
 
 def waiting_queues() -> list[WaitingQueue]:
-    """The tasks waiting in each django-q2 queue (the render queue, the webhook lane), oldest first."""
-    queues = OrmQ.objects.values_list("key").annotate(count=Count("pk"), first=Min("pk")).order_by("key")
-    return [
-        # One payload a queue is read: its oldest task's.
-        WaitingQueue(name, count, OrmQ.objects.get(pk=first).task.get("started"))
-        for name, count, first in queues
-    ]
+    """The tasks waiting in each lane's queue (the render lane, the fast lane), in the database or in Redis,
+    whichever broker holds them (`Q_BROKER`)."""
+    return [WaitingQueue(lanes.cluster_of(lane), *lanes.waiting(lane)) for lane in (lanes.RENDER, lanes.FAST)]
 
 
 class OmniVibeCollector(Collector):
@@ -63,10 +62,30 @@ class OmniVibeCollector(Collector):
             oldest.add_metric([queue.name], (now - since).total_seconds() if since else 0.0)
         yield depth
         yield oldest
+        yield from cache_families()
         yield from counters.families()
 
     def describe(self):
         return []  # nothing is read at registration: the database may not be there yet
+
+
+def cache_families() -> list:
+    """Each size-limited cache's figures (the counters start again when staff clear it)."""
+    labels = ["cache"]
+    families = {
+        "hits": CounterMetricFamily("omnivibe_cache_hits", "Cache hits since last cleared", labels=labels),
+        "misses": CounterMetricFamily("omnivibe_cache_misses", "Cache misses since last cleared", labels=labels),
+        "evicted": CounterMetricFamily(
+            "omnivibe_cache_evictions", "Entries evicted (least recently used) since last cleared", labels=labels
+        ),
+        "entries": GaugeMetricFamily("omnivibe_cache_entries", "Entries in the cache", labels=labels),
+        "bytes": GaugeMetricFamily("omnivibe_cache_size_bytes", "Size of the cache", labels=labels),
+        "limit": GaugeMetricFamily("omnivibe_cache_limit_bytes", "Size limit of the cache (0: none)", labels=labels),
+    }
+    for row in caches.stats():
+        for field, family in families.items():
+            family.add_metric([row["cache"]], row[field])
+    return list(families.values())
 
 
 REGISTRY.register(OmniVibeCollector())

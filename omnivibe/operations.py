@@ -2,7 +2,8 @@
 
 The workers that beat lately, the queues (tasks waiting, the oldest one's age), queued and running renders (a
 running one whose worker stopped beating is marked), the failures of the last day (renders, django-q2 tasks,
-webhook attempts) and the slowest stages of the renders that finished in that day. Reads across every workspace:
+webhook attempts), the slowest stages of the renders that finished in that day and the size-limited caches (hits,
+misses, evictions, size; cleared from their admin list). Reads across every workspace:
 staff with the right to view render jobs only.
 """
 
@@ -20,6 +21,7 @@ from django_q.models import Failure
 from api.models import WebhookDelivery
 from omnivibe.health import live_clusters
 from omnivibe.metrics import waiting_queues
+from renders import caches
 from renders.models import RenderJob
 
 WINDOW = timedelta(days=1)
@@ -61,7 +63,11 @@ def operations(request: HttpRequest) -> HttpResponse:
         "title": "Operations",
         "now": now,
         "workers": live_clusters(),
-        "queues": [(queue, (now - queue.oldest_since) if queue.oldest_since else None) for queue in waiting_queues()],
+        "queues": [
+            (queue, (now - queue.oldest_since) if queue.oldest_since else None)
+            for queue in waiting_queues()
+            if queue.tasks
+        ],
         "queued": active.filter(status=RenderJob.Status.QUEUED)[:SHOWN],
         "queued_count": active.filter(status=RenderJob.Status.QUEUED).count(),
         "running": [(job, job.pk in lost) for job in active.filter(status=RenderJob.Status.RUNNING)[:SHOWN]],
@@ -73,5 +79,6 @@ def operations(request: HttpRequest) -> HttpResponse:
         .select_related("job")
         .order_by("-created_at")[:SHOWN],
         "slowest": slowest_stages(since),
+        "caches": caches.stats(),
     }
     return render(request, "admin/operations.html", context)

@@ -1,4 +1,5 @@
-"""One log line per request, and a request id on every line logged while it is served.
+"""One log line per request, and a request id on every line logged while it is served; WebSocket connections
+are logged by `WebSocketLog` (connected or rejected, then disconnected), whatever server runs the application.
 
 The id comes from the `X-Request-ID` header when a proxy in front set a sane one (so its logs and ours match),
 else a new one; the response carries it back. The line names method, path (never the query string: signed
@@ -17,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.decorators import sync_and_async_middleware
 
 log = structlog.stdlib.get_logger("omnivibe.request")
+websocket_log = logging.getLogger("omnivibe.websocket")
 HEADER = "X-Request-ID"
 _SANE_ID = re.compile(r"[A-Za-z0-9._:-]{8,100}")
 _QUIET_PATHS = ("/healthz", "/metrics")
@@ -61,3 +63,28 @@ def request_log(get_response):
             return _finish(request, get_response(request), started)
 
     return middleware
+
+
+class WebSocketLog:
+    """ASGI, around the WebSocket routes: a line when a socket is accepted or refused, and one when it closes."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        path, accepted = scope["path"], False
+
+        async def logged_send(message: dict) -> None:
+            nonlocal accepted
+            if message["type"] == "websocket.accept":
+                accepted = True
+                websocket_log.info("websocket connected", extra={"path": path})
+            elif message["type"] == "websocket.close" and not accepted:
+                websocket_log.info("websocket rejected", extra={"path": path})
+            await send(message)
+
+        try:
+            return await self.app(scope, receive, logged_send)
+        finally:
+            if accepted:
+                websocket_log.info("websocket disconnected", extra={"path": path})

@@ -3,11 +3,9 @@
 Takes daphne's own arguments. Twisted reads a whole request body (to memory or a temporary file) before daphne
 passes the request on, so the limit must be applied here, in Twisted's request, not only in the application.
 
-Daphne's access log is replaced: HTTP requests are logged by the application (omnivibe/request_log.py, with their
-request id), so only WebSocket connections are logged here, through the same logging (JSON in production).
+Daphne's access log is turned off: the application logs HTTP requests (with their request id) and WebSocket
+connections itself (omnivibe/request_log.py), as under granian in production.
 """
-
-import logging
 
 from daphne import cli, http_protocol
 from daphne.cli import CommandLineInterface
@@ -51,19 +49,18 @@ class LimitedWebRequest(http_protocol.WebRequest):
         self.channel.loseConnection()
 
 
-class WebSocketAccessLog:
-    """Daphne calls its access log with each HTTP request and WebSocket event; HTTP is logged by the application."""
+class NoAccessLog:
+    """Daphne calls its access log with each HTTP request and WebSocket event; the application logs them."""
 
     def __init__(self, stream: object) -> None:
-        self.logger = logging.getLogger("omnivibe.websocket")
+        pass
 
     def __call__(self, protocol: str, action: str, details: dict) -> None:
-        if protocol == "websocket" and action != "connecting":  # connected, rejected, disconnected
-            self.logger.info("websocket %s", action, extra={"path": details.get("path", "")})
+        pass
 
 
 http_protocol.WebRequest = LimitedWebRequest  # daphne's HTTPFactory builds its requests from this name
-cli.AccessLogGenerator = WebSocketAccessLog  # the name daphne's command line builds its access log from
+cli.AccessLogGenerator = NoAccessLog  # the name daphne's command line builds its access log from
 
 if __name__ == "__main__":
     CommandLineInterface.entrypoint()

@@ -137,7 +137,15 @@ REDIS_URL = env_str("REDIS_URL", f"unix://{VAR_DIR / 'redis.sock'}")
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "omnivibe.channel_layer.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("CHANNELS_PREFIX", "omnivibe")},
+        # capacity: messages waiting per Redis list. All the sockets of one web process share one list, and a
+        # group send past the capacity is dropped without an error: channels-redis's 100 lost a third of the
+        # progress events for 500 watchers of 500 jobs (bench/watchers.py --jobs 500). Events are ~100 bytes
+        # and expire after a minute.
+        "CONFIG": {
+            "hosts": [REDIS_URL],
+            "prefix": env_str("CHANNELS_PREFIX", "omnivibe"),
+            "capacity": env_int("CHANNELS_CAPACITY", 10000),
+        },
     }
 }
 CACHES = {

@@ -5,6 +5,7 @@ job's channel group, and each subscriber re-reads the row (so nobody hears of a 
 """
 
 import time
+import uuid
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -29,7 +30,8 @@ def notify(job: RenderJob) -> None:
     group = job_group(job)
 
     def send_job_changed() -> None:
-        async_to_sync(get_channel_layer().group_send)(group, {"type": "job.changed"})
+        # The change's own id: the job's watchers in one web process read it once (renders/consumers.py).
+        async_to_sync(get_channel_layer().group_send)(group, {"type": "job.changed", "change": uuid.uuid4().hex})
 
     # robust: a channel layer (Redis) blip is logged and costs a live update, never the render.
     transaction.on_commit(send_job_changed, robust=True)

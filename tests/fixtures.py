@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
@@ -43,7 +44,12 @@ def shared_services(redis_url: str, django_db_setup):
         CHANNEL_LAYERS={
             "default": {
                 "BACKEND": "omnivibe.channel_layer.RedisChannelLayer",
-                "CONFIG": {"hosts": [redis_url], "prefix": prefix},
+                # The production options (capacity…) with this run's Redis and prefix.
+                "CONFIG": {
+                    **django_settings.CHANNEL_LAYERS["default"]["CONFIG"],
+                    "hosts": [redis_url],
+                    "prefix": prefix,
+                },
             }
         },
         CACHES={

@@ -28,3 +28,24 @@ def test_a_receiver_idle_across_blocking_reads_still_gets_the_message():
         return message
 
     assert async_to_sync(wait_then_send)() == {"type": "progress", "percent": 40}
+
+
+def test_many_sockets_of_one_process_each_get_an_event_sent_to_their_groups():
+    layer = get_channel_layer()
+    sockets = 300  # over channels-redis's default capacity (100) of the one list a process's sockets share
+
+    async def send_to_each() -> list[int]:
+        channels = [await layer.new_channel() for _ in range(sockets)]
+        for number, channel in enumerate(channels):  # one job each, as a page per job would watch
+            await layer.group_add(f"capacity-test-{number}", channel)
+        for number in range(sockets):
+            await layer.group_send(f"capacity-test-{number}", {"type": "job.changed", "number": number})
+        received = []
+
+        async def receive(channel: str) -> None:  # each socket waits at once, as consumers do
+            received.append((await layer.receive(channel))["number"])
+
+        await asyncio.wait([asyncio.create_task(receive(channel)) for channel in channels], timeout=20)
+        return received
+
+    assert sorted(async_to_sync(send_to_each)()) == list(range(sockets))

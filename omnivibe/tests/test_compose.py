@@ -10,7 +10,7 @@ import pytest
 import yaml
 from django.conf import settings
 
-from omnivibe.management.commands.runstack import processes
+from omnivibe.management.commands.runstack import granian_command, processes
 
 COMPOSE = settings.BASE_DIR / "docker-compose.yml"
 ONE_SHOT = {"migrate", "s3-bucket"}
@@ -54,10 +54,17 @@ def test_it_runs_the_processes_make_serve_runs(compose):
     assert services["fast"]["command"] == ["python", *ours["fast"][1:]]
     assert services["fast"]["environment"]["Q_CLUSTER_NAME"] == settings.FAST_CLUSTER
     assert "Q_CLUSTER_NAME" not in services["worker"]["environment"]
-    # One daphne a container (scaled by containers) where runstack starts several on one shared socket.
+    # granian with WEB_WORKERS processes, as `make serve` runs it (and the Dockerfile).
     web = services["web"]["command"]
-    assert web == ["python", "-m", "omnivibe.serve", "-b", "0.0.0.0", "-p", "8000", "omnivibe.asgi:application"]
-    assert ours["web"][1:3] == web[1:3] and ours["web"][-1] == web[-1]
+    expected = ["python", *granian_command("0.0.0.0", 8000, 2)[1:]]
+    expected[expected.index("--workers") + 1] = "${WEB_WORKERS:-2}"
+    assert web == expected
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        served = processes(listener, web_workers=3, serve=True)
+        assert served["web"] == granian_command("127.0.0.1", listener.getsockname()[1], 3)
+    dockerfile = (settings.BASE_DIR / "Dockerfile").read_text()
+    assert " ".join(web[1:]).replace("${WEB_WORKERS:-2}", '\\"$WEB_WORKERS\\"') in dockerfile
 
 
 def test_the_apps_use_the_services_not_embedded_ones(compose):

@@ -6,6 +6,7 @@ import pytest
 import structlog
 from django.db import connections
 
+from omnivibe.asgi import application  # sets Django up (and its logging) before a test takes the log
 from omnivibe.logs import logging_config
 from tests.fixtures import client_working_in
 
@@ -95,12 +96,27 @@ async def test_under_asgi_the_workspace_bound_in_the_view_reaches_the_request_li
     await sync_to_async(connections.close_all)()  # the thread's connection: PostgreSQL drops the test database after
 
 
-def test_the_web_server_logs_websockets_and_leaves_http_requests_to_the_application(json_log):
-    from omnivibe.serve import WebSocketAccessLog
+@pytest.mark.django_db(transaction=True)
+async def test_websockets_are_logged_by_the_application_whatever_the_server(owner_client, owner, json_log):
+    from asgiref.sync import sync_to_async
+    from channels.testing import WebsocketCommunicator
+    from django.conf import settings
 
-    access_log = WebSocketAccessLog(stream=None)
-    access_log("http", "complete", {"method": "GET", "path": "/studio/", "status": 200, "client": "1.2.3.4:5"})
-    access_log("websocket", "connecting", {"path": "/ws/jobs/abc/", "client": "1.2.3.4:5"})
-    access_log("websocket", "connected", {"path": "/ws/jobs/abc/", "client": "1.2.3.4:5"})
-    (line,) = json_log()
-    assert line["message"] == "websocket connected" and line["path"] == "/ws/jobs/abc/"
+    from tests.factories import RenderJobFactory
+
+    workspace = await sync_to_async(lambda: owner.memberships.get().workspace)()
+    job = await sync_to_async(RenderJobFactory)(workspace=workspace)
+    path = f"/ws/jobs/{job.public_id}/"
+    headers = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
+    session = f"{settings.SESSION_COOKIE_NAME}={owner_client.session.session_key}".encode()
+    for cookie in (b"", session):  # a stranger is refused; the owner watches, then leaves
+        socket = WebsocketCommunicator(application, path, headers=[*headers, (b"cookie", cookie)])
+        await socket.connect()
+        await socket.disconnect()
+    lines = [line for line in json_log() if line["logger"] == "omnivibe.websocket"]
+    assert [(line["message"], line["path"]) for line in lines] == [
+        ("websocket rejected", path),
+        ("websocket connected", path),
+        ("websocket disconnected", path),
+    ]
+    await sync_to_async(connections.close_all)()

@@ -40,8 +40,9 @@ def test_a_scrape_counts_jobs_by_status_and_kind_and_the_waiting_queue(client, s
     RenderJobFactory(status="running", kind="video")
     RenderJobFactory(status="failed", kind="audio")
     waiting = {"id": "t1", "func": "renders.tasks.run", "started": timezone.now() - timedelta(minutes=5)}
-    OrmQ.objects.create(key="omnivibe", payload=SignedPackage.dumps(waiting))
-    OrmQ.objects.create(key="omnivibe", payload=SignedPackage.dumps({**waiting, "started": timezone.now()}))
+    # As the ORM broker queues them: locked at the time they were queued (a worker's lock is in the future).
+    OrmQ.objects.create(key="omnivibe", payload=SignedPackage.dumps(waiting), lock=waiting["started"])
+    OrmQ.objects.create(key="omnivibe", payload=SignedPackage.dumps(waiting), lock=timezone.now())
 
     samples = scrape(client)
     assert samples[("omnivibe_jobs", (("kind", "video"), ("status", "running")))] == 2
@@ -49,6 +50,7 @@ def test_a_scrape_counts_jobs_by_status_and_kind_and_the_waiting_queue(client, s
     assert samples[("omnivibe_jobs", (("kind", "audio"), ("status", "queued")))] == 0
     assert samples[("omnivibe_queue_tasks", (("queue", "omnivibe"),))] == 2
     assert 295 < samples[("omnivibe_queue_oldest_task_age_seconds", (("queue", "omnivibe"),))] < 400
+    assert samples[("omnivibe_queue_tasks", (("queue", "fast"),))] == 0  # every lane, empty too
     # django-prometheus's own: the request before this one was counted
     assert any(name.startswith("django_http_requests_total") for name, _ in samples)
 
@@ -91,3 +93,23 @@ def test_a_scrape_shows_what_workers_counted_in_the_database(client, settings, o
     assert samples[("omnivibe_webhook_failures_total", (("reason", "network"),))] == 1
     assert samples[("omnivibe_webhook_failures_total", (("reason", "http"),))] == 1
     assert samples[("omnivibe_webhook_failures_total", (("reason", "refused"),))] == 0
+
+
+def test_a_scrape_shows_each_caches_hits_misses_evictions_and_size(client, settings):
+    from renders.models import CacheEntry, CacheStats
+
+    settings.METRICS_TOKEN = TOKEN
+    settings.SPEECH_CACHE_MAX_MB = 2
+    CacheEntry.objects.create(cache="speech", name="workspaces/1/speech-cache/aa/unit.npz", size=4096,
+                              used_at=timezone.now())  # fmt: skip
+    CacheStats.objects.create(cache="speech", hits=12, misses=4, evicted=3)
+
+    samples = scrape(client)
+    speech, media = (("cache", "speech"),), (("cache", "media"),)
+    assert samples[("omnivibe_cache_hits_total", speech)] == 12
+    assert samples[("omnivibe_cache_misses_total", speech)] == 4
+    assert samples[("omnivibe_cache_evictions_total", speech)] == 3
+    assert samples[("omnivibe_cache_entries", speech)] == 1
+    assert samples[("omnivibe_cache_size_bytes", speech)] == 4096
+    assert samples[("omnivibe_cache_limit_bytes", speech)] == 2 * 1024 * 1024
+    assert samples[("omnivibe_cache_hits_total", media)] == 0  # every cache, counted yet or not

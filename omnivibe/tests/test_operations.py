@@ -39,7 +39,7 @@ def test_it_shows_the_queues_running_renders_failures_and_slowest_stages(staff_c
     slow = RenderJobFactory(title="Slow one", status="succeeded", finished_at=now,
                             report={"stages": {"narrate": 412.5, "captions": 0.2}})  # fmt: skip
     RenderJobFactory(title="Quick one", status="succeeded", finished_at=now, report={"stages": {"narrate": 3.0}})
-    OrmQ.objects.create(key="fast", payload=SignedPackage.dumps({"id": "t1", "started": now - timedelta(minutes=3)}))
+    OrmQ.objects.create(key="fast", payload=SignedPackage.dumps({"id": "t1"}), lock=now - timedelta(minutes=3))
     Task.objects.create(id="f1", name="broken-task", func="api.tasks.deliver_webhook", started=now, stopped=now,
                         success=False, result="ValueError: nope")  # fmt: skip
     WebhookDelivery.objects.create(job=slow, attempt=2, url="https://example.com/hook", error="HTTP 502")
@@ -96,3 +96,16 @@ def test_it_is_for_staff_who_may_view_render_jobs(client, owner):
     assert URL not in client.get("/admin/").content.decode()
     owner.user_permissions.add(Permission.objects.get(codename="view_renderjob"))
     assert client.get(URL).status_code == 200
+
+
+def test_it_shows_each_cache_with_its_counts_and_links_to_clearing_it(staff_client, settings):
+    from renders.models import CacheEntry, CacheStats
+
+    settings.SPEECH_CACHE_MAX_MB = 1
+    CacheEntry.objects.create(cache="speech", name="workspaces/1/speech-cache/aa/unit.npz", size=2048,
+                              used_at=timezone.now())  # fmt: skip
+    CacheStats.objects.create(cache="speech", hits=3, misses=1, evicted=7)
+
+    html = staff_client.get(URL).content.decode()
+    assert "<td>Speech cache</td><td>3</td><td>1</td><td>75.0 %</td><td>7</td><td>1</td><td>2.0\xa0KB</td>" in html
+    assert "Downloaded media" in html and "/admin/renders/cachestats/" in html

@@ -38,7 +38,7 @@ def test_it_is_refused_without_allowed_hosts(settings):
 
 
 @pytest.mark.django_db(transaction=True)  # the stack shares the test database
-def test_it_runs_several_web_processes_on_one_port_and_the_workers_with_json_logs():
+def test_it_runs_granian_with_several_web_processes_and_the_workers_with_json_logs():
     var_dir = Path(f"/tmp/omnivibe-serve-{os.getpid()}")  # short: unix socket paths have a length limit
     var_dir.mkdir(exist_ok=True)
     port = free_port()
@@ -55,9 +55,10 @@ def test_it_runs_several_web_processes_on_one_port_and_the_workers_with_json_log
     try:
         wait_for_200(f"http://127.0.0.1:{port}/healthz", stack)  # web, worker heartbeat and Redis all there
         children = psutil.Process(stack.pid).children()
-        web = [child for child in children if "omnivibe.serve" in child.cmdline()]
+        web = [child for child in children if "granian" in child.cmdline()]
         workers = [child for child in children if "qcluster" in child.cmdline()]
-        assert len(web) == 2 and len(workers) == 2  # the render worker and the webhook worker
+        assert len(web) == 1 and len(workers) == 2  # the render worker and the webhook worker
+        assert len(web[0].children()) == 2  # granian's worker processes
         for _ in range(6):
             assert status_of(f"http://127.0.0.1:{port}/accounts/login/") == 200
         time.sleep(0.5)

@@ -183,3 +183,23 @@ async def test_a_viewer_watches_without_the_buttons_to_act(owner_client, owner):
     await owners.connect()
     assert "Cancel" in await owners.receive_from(timeout=5)
     await owners.disconnect()
+
+
+async def test_watchers_of_one_job_in_one_process_read_each_change_once(owner_client, owner, monkeypatch):
+    from renders import actions, consumers
+
+    job = await sync_to_async(make_job)(owner)
+    sockets = [socket_for(job, owner_client) for _ in range(3)]
+    for socket in sockets:
+        await socket.connect()
+        await socket.receive_from(timeout=5)
+    reads = []
+    read = consumers.JobProgressConsumer._read
+    monkeypatch.setattr(consumers.JobProgressConsumer, "_read", lambda self: reads.append(1) or read(self))
+
+    await sync_to_async(actions.report_progress)(job, "compose", 55)
+    for socket in sockets:  # each its own fragment, all with the change
+        assert 'data-percent="55"' in await socket.receive_from(timeout=10)
+    assert len(reads) == 1
+    for socket in sockets:
+        await socket.disconnect()

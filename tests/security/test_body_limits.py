@@ -1,4 +1,5 @@
-"""Attacks with huge request bodies, against the real web server (`python -m omnivibe.serve`, daphne).
+"""Attacks with huge request bodies, against the real web servers: granian as production runs it
+(runstack.granian_command) and daphne (`python -m omnivibe.serve`, the development run).
 
 The server must stop reading a body as soon as it is over its path's limit: a declared Content-Length at once,
 a chunked body (no length declared) after the limit, long before the client has sent it all.
@@ -15,6 +16,7 @@ import pytest
 
 from api.keys import create_key
 from omnivibe.body_limits import BodyLimitMiddleware, limit_for
+from omnivibe.management.commands.runstack import granian_command
 from tests.factories import api_workspace
 from tests.security.servers import free_port, manage, running, server_env
 from voices.services import wav_bytes
@@ -23,11 +25,14 @@ MB = 1024 * 1024
 pytestmark = pytest.mark.django_db(transaction=True)  # the server shares the test database
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, redis_url):
+@pytest.fixture(scope="module", params=["granian", "daphne"])
+def server(request, tmp_path_factory, redis_url):
     port = free_port()
     var_dir = tmp_path_factory.mktemp("var")
-    command = [*manage()[:1], "-m", "omnivibe.serve", "-p", str(port), "omnivibe.asgi:application"]
+    if request.param == "granian":
+        command = [*manage()[:1], *granian_command("127.0.0.1", port, 1)[1:]]
+    else:
+        command = [*manage()[:1], "-m", "omnivibe.serve", "-p", str(port), "omnivibe.asgi:application"]
     with running(
         command, server_env(var_dir, REDIS_URL=redis_url), port, var_dir / "web.log", health="/accounts/login/"
     ) as url:

@@ -1,10 +1,11 @@
 """Start everything OmniVibe needs on one machine: embedded Redis, the web server, a render worker and a
 fast-lane worker (previews, webhooks and other short work).
 
-`make run` runs it with DEBUG (one web process). `make serve` runs it with `--serve`: the production layout, the
-processes docker-compose.yml runs as services: production settings (refused without SECRET_KEY and ALLOWED_HOSTS,
-or with DEBUG), `--web-workers` web processes accepting on one listening socket this command opens (the kernel
-spreads connections between them), the render worker (WORKER_PROCESSES workers) and the webhook worker.
+`make run` runs it with DEBUG: daphne (`omnivibe.serve`), one process per `--web-workers` on one listening socket
+this command opens. `make serve` runs it with `--serve`: the production layout, the processes docker-compose.yml
+runs as services: production settings (refused without SECRET_KEY and ALLOWED_HOSTS, or with DEBUG), granian with
+`--web-workers` worker processes (the fastest server bench/api.py measured; README, "Benchmarks"), the render
+worker (WORKER_PROCESSES workers) and the webhook worker.
 Ctrl-C (or SIGTERM) stops them all within a few seconds; if any one dies, the others are stopped too.
 """
 
@@ -46,11 +47,27 @@ def stop_children(processes: list[subprocess.Popen], grace: float) -> None:
         process.wait()
 
 
-def processes(listener: socket.socket, web_workers: int) -> dict[str, list[str]]:
-    """The command of each process: web servers on the shared socket, the render worker, the fast-lane worker."""
-    web = [sys.executable, "-m", "omnivibe.serve", "--fd", str(listener.fileno()), "omnivibe.asgi:application"]
+def granian_command(host: str, port: int, workers: int) -> list[str]:
+    """The production web server: granian, `workers` processes on one port. Request bodies stream to the
+    application, whose BodyLimitMiddleware refuses one over its limit while it arrives; requests are logged by
+    the application (omnivibe/request_log.py), so granian's own access log stays off."""
+    return [sys.executable, "-m", "granian", "--interface", "asgi", "--host", host, "--port", str(port),
+            "--workers", str(workers), "--no-access-log", "--log-level", "warning",
+            "omnivibe.asgi:application"]  # fmt: skip
+
+
+def processes(listener: socket.socket, web_workers: int, *, serve: bool = False) -> dict[str, list[str]]:
+    """The command of each process: the web server(s), the render worker, the fast-lane worker. Production
+    (`serve`): granian with its workers on the listener's address (it opens its own socket); otherwise daphne
+    processes on the shared socket."""
+    if serve:
+        host, port = listener.getsockname()[:2]
+        web_servers = {"web": granian_command(host, port, web_workers)}
+    else:
+        web = [sys.executable, "-m", "omnivibe.serve", "--fd", str(listener.fileno()), "omnivibe.asgi:application"]
+        web_servers = {f"web-{n}" if web_workers > 1 else "web": web for n in range(1, web_workers + 1)}
     return {
-        **{f"web-{n}" if web_workers > 1 else "web": web for n in range(1, web_workers + 1)},
+        **web_servers,
         "worker": [sys.executable, "manage.py", "qcluster"],
         "fast": [sys.executable, "manage.py", "qcluster"],  # the fast lane (lanes.FAST): short work only
     }
@@ -119,6 +136,9 @@ class Command(BaseCommand):
                 "TRUSTED_PROXY_COUNT=1; to try it over plain HTTP, SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0."
             )
         listener = listening_socket(host, port)
+        children = processes(listener, web_workers, serve=serve)
+        if serve:  # granian opens its own socket: this one only said the port is free
+            listener.close()
         embedded = None
         env = dict(os.environ)
         if "REDIS_URL" not in os.environ:
@@ -131,7 +151,6 @@ class Command(BaseCommand):
                 raise CommandError(str(error)) from None
             env["REDIS_URL"] = embedded.url
             self.stdout.write(f"Embedded Redis on {embedded.url} (pid {embedded.process.pid})")
-        children = processes(listener, web_workers)
         child_env = {"fast": {"Q_CLUSTER_NAME": settings.FAST_CLUSTER}}
         running: dict[str, subprocess.Popen] = {}
         stopping = False
@@ -150,7 +169,7 @@ class Command(BaseCommand):
                     env={**env, **child_env.get(name, {})},
                     cwd=settings.BASE_DIR,
                     start_new_session=True,
-                    pass_fds=(listener.fileno(),) if name.startswith("web") else (),
+                    pass_fds=(listener.fileno(),) if name.startswith("web") and not serve else (),
                 )
             listener.close()  # the web processes hold it now
             self.stdout.write(self.style.SUCCESS(f"OmniVibe is running on http://{host}:{port}/ (Ctrl-C stops it)"))
