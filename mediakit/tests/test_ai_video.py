@@ -74,8 +74,8 @@ def test_each_scene_without_footage_gets_a_clip_made_from_its_words(ai, fetcher)
 
     asked = ai.submitted("runway")
     assert [body["promptText"] for body in asked] == [
-        "Cinematic b-roll footage illustrating: Sailing across calm seas.. No text, no captions, no logos.",
-        "Cinematic b-roll footage illustrating: Mountains at dawn.. No text, no captions, no logos.",
+        "Cinematic b-roll footage illustrating: Sailing across calm seas. No text, no captions, no logos.",
+        "Cinematic b-roll footage illustrating: Mountains at dawn. No text, no captions, no logos.",
     ]
     assert {(body["ratio"], body["duration"], body["model"]) for body in asked} == {("720:1280", 4, "veo3.1_fast")}
     assert [(v["scene"], v["source"], v["kind"]) for v in result.visuals] == [

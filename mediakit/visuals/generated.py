@@ -174,14 +174,18 @@ class Runway(Generator):
                 height=height,
                 duration=float(seconds),
                 license=f"Generated with Runway ({self.model}) for this workspace",
+                attribution="AI-generated video (Runway)",  # disclosed: viewers are told what is synthetic
                 prompt=prompt,
                 tags=scene.keywords,
             )
         ]
 
     def prompt_for(self, scene: Scene) -> str:
-        said = " ".join(w.text for w in self.words if w.block == scene.block and scene.start <= w.start < scene.end)
-        subject = said.strip() or query_for(scene)
+        # Overlap, not start inside: scene times are rounded to the millisecond, word times are not.
+        said = " ".join(
+            w.text for w in self.words if w.block == scene.block and w.end > scene.start and w.start < scene.end
+        )
+        subject = said.strip().rstrip(".!?;: ") or query_for(scene)
         if not subject:
             return ""
         return f"Cinematic b-roll footage illustrating: {subject}. No text, no captions, no logos."[:PROMPT_CHARS]
@@ -266,6 +270,7 @@ class HeyGen(Generator):
                 height=height,
                 duration=round(scene.duration, 3),
                 license=f"Avatar video generated with HeyGen (avatar {self.avatar_id}) for this workspace",
+                attribution="AI-generated presenter (HeyGen)",
                 tags=scene.keywords,
             )
         ]

@@ -37,13 +37,14 @@ def run(ctx: RenderContext) -> None:
         raise
     except Exception as error:  # never a failed render for a visual: the generated looks stay
         log.warning("visuals failed: %r", error)
-        ctx.report["visual_notes"] = [f"visual sources failed ({type(error).__name__}); generated looks kept"]
+        failed = f"visual sources failed ({type(error).__name__}); generated looks kept"
+        ctx.report["visual_notes"] = [*ctx.report.get("visual_notes", []), failed]
         return
     ctx.storyboard = result.local
     if "storyboard" in ctx.outputs:
         ctx.outputs["storyboard"].write_text(result.stored.to_json(), encoding="utf-8")
     ctx.report["visuals"] = result.visuals
-    ctx.report["visual_notes"] = result.notes
+    ctx.report["visual_notes"] = [*ctx.report.get("visual_notes", []), *result.notes]  # after the caller's
     if result.generated:
         ctx.report["ai_video_seconds"] = {source: round(s, 3) for source, s in result.generated.items()}
     ctx.progress(1.0)
