@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from mediakit.pipeline.context import RenderContext
 from mediakit.pipeline.stages import captions, compose, narrate, storyboard, visuals
+from mediakit.visuals.prefetch import Prefetch
 
 Stage = tuple[str, Callable[[RenderContext], None], int]  # (name, run, weight in percent)
 
@@ -30,15 +31,23 @@ def run_pipeline(ctx: RenderContext) -> RenderContext:
     timings: dict[str, float] = {}
     done = 0
     ctx.workdir.mkdir(parents=True, exist_ok=True)
-    for name, run, weight in stages:
-        ctx.check_cancelled()
-        ctx.stage = name
-        ctx.percent_span = (round(100 * done / total), round(100 * (done + weight) / total))
-        ctx.progress(0.0)
-        started = time.perf_counter()
-        run(ctx)
-        timings[name] = round(time.perf_counter() - started, 3)
-        done += weight
+    if any(name == "visuals" for name, _, _ in stages) and ctx.visuals is not None:
+        # Searches and downloads run while narration does (the script's words predict the scenes).
+        ctx.prefetch = Prefetch(ctx.visuals, ctx.blocks, ctx.aspect)
+        ctx.prefetch.start()
+    try:
+        for name, run, weight in stages:
+            ctx.check_cancelled()
+            ctx.stage = name
+            ctx.percent_span = (round(100 * done / total), round(100 * (done + weight) / total))
+            ctx.progress(0.0)
+            started = time.perf_counter()
+            run(ctx)
+            timings[name] = round(time.perf_counter() - started, 3)
+            done += weight
+    finally:
+        if ctx.prefetch is not None:
+            ctx.prefetch.cancel()  # a failed or cancelled render stops it; a finished one is done already
     ctx.report["stages"] = timings
     ctx.report["duration"] = round(ctx.duration, 3)
     return ctx

@@ -53,10 +53,9 @@ class Fetcher:
         self.workdir.mkdir(parents=True, exist_ok=True)
         if candidate.storage_name:  # the library: checked when uploaded
             return candidate.storage_name, self._copy_out(candidate.storage_name)
+        if cached := self.cached(candidate):
+            return cached, self._copy_out(cached)
         stem = f"{self.prefix}/{candidate.source}-{_safe(candidate.id)}"
-        for extension in EXTENSIONS[candidate.kind]:
-            if self.storage.exists(f"{stem}.{extension}"):
-                return f"{stem}.{extension}", self._copy_out(f"{stem}.{extension}")
         if resolve is not None and not candidate.url:
             candidate = replace(candidate, url=resolve(candidate))
         if not candidate.url:
@@ -71,6 +70,13 @@ class Fetcher:
         # The credit travels with the cached file: a storyboard edited later still credits its author.
         self.storage.save(f"{stem}.json", io.BytesIO(json.dumps(credit_of(candidate)).encode()))
         return name, final
+
+    def cached(self, candidate: Candidate) -> str | None:
+        """The storage name of the candidate's file when this workspace has it already."""
+        stem = f"{self.prefix}/{candidate.source}-{_safe(candidate.id)}"
+        return next(
+            (f"{stem}.{ext}" for ext in EXTENSIONS[candidate.kind] if self.storage.exists(f"{stem}.{ext}")), None
+        )
 
     def credit(self, name: str) -> dict[str, Any] | None:
         """The credit stored beside a cached stock file (None for other files, or when it cannot be read)."""

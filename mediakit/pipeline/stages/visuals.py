@@ -19,6 +19,8 @@ def run(ctx: RenderContext) -> None:
     if ctx.visuals is None or ctx.storyboard is None:
         return
     visuals = ctx.visuals
+    if ctx.prefetch is not None:  # what it searched and downloaded is remembered; usually done by now
+        ctx.report["prefetch"] = ctx.prefetch.wait()
     for source in [visuals.intro, *visuals.sources]:
         if hasattr(source, "narrated"):  # AI sources: prompts from the words, an avatar speaks the audio
             source.narrated(ctx.words, ctx.outputs.get("wav"))
