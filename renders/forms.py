@@ -5,7 +5,7 @@ from django import forms
 from mediakit import untrusted
 from mediakit import uploads as media
 from mediakit.video.looks import NAMES as LOOK_NAMES
-from mediakit.video.storyboard import Scene, StoryboardError
+from mediakit.video.storyboard import LAYOUTS, Scene, StoryboardError
 from renders.storyboards import SceneEdit
 
 BACKGROUND_CHOICES = [
@@ -17,6 +17,7 @@ BACKGROUND_CHOICES = [
 ]
 LOOK_CHOICES = [(name, name.capitalize()) for name in LOOK_NAMES]
 COLOR_INPUT = forms.TextInput(attrs={"type": "color"})
+LAYOUT_CHOICES = [("captions-bottom", "At the bottom"), ("captions-center", "In the centre")]
 
 
 class SceneForm(forms.Form):
@@ -36,6 +37,7 @@ class SceneForm(forms.Form):
     look = forms.ChoiceField(choices=LOOK_CHOICES, required=False, label="Look", help_text="For a moving look.")
     title = forms.CharField(required=False, label="Title")
     zoom = forms.BooleanField(required=False, label="Zoom")
+    layout = forms.ChoiceField(choices=LAYOUT_CHOICES, required=False, label="Captions")
 
     @classmethod
     def for_scene(cls, scene: Scene, prefix: str) -> "SceneForm":
@@ -47,6 +49,7 @@ class SceneForm(forms.Form):
             "look": scene.background.look or LOOK_NAMES[0],
             "title": scene.title or "",
             "zoom": scene.zoom,
+            "layout": scene.layout,
         }
         return cls(initial=initial, prefix=prefix)
 
@@ -71,7 +74,13 @@ class SceneForm(forms.Form):
         upload = data["file"] if data["kind"] in ("image", "video") else None
         look = (data.get("look") or LOOK_NAMES[0]) if data["kind"] == "motion" else None
         return SceneEdit(
-            kind=data["kind"], colors=colors, title=data["title"], zoom=data["zoom"], upload=upload, look=look
+            kind=data["kind"],
+            colors=colors,
+            title=data["title"],
+            zoom=data["zoom"],
+            upload=upload,
+            look=look,
+            layout=data.get("layout") or LAYOUTS[0],
         )
 
     def add_storyboard_error(self, error: StoryboardError) -> None:
