@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 
 from mediakit import untrusted
 from mediakit import uploads as media
@@ -38,6 +39,18 @@ class SceneForm(forms.Form):
     title = forms.CharField(required=False, label="Title")
     zoom = forms.BooleanField(required=False, label="Zoom")
     layout = forms.ChoiceField(choices=LAYOUT_CHOICES, required=False, label="Captions")
+    ai_video = forms.BooleanField(
+        required=False,
+        label="Make with AI video",
+        help_text="When the video renders, a clip is made from this scene's words (counted in the plan's AI video "
+        "seconds); if that fails the scene keeps the look above.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not settings.RUNWAY_API_KEY:  # off without a key, and the box says so
+            self.fields["ai_video"].disabled = True
+            self.fields["ai_video"].help_text = "off: RUNWAY_API_KEY is not set"
 
     @classmethod
     def for_scene(cls, scene: Scene, prefix: str) -> "SceneForm":
@@ -50,6 +63,7 @@ class SceneForm(forms.Form):
             "title": scene.title or "",
             "zoom": scene.zoom,
             "layout": scene.layout,
+            "ai_video": scene.ai_video,
         }
         return cls(initial=initial, prefix=prefix)
 
@@ -81,6 +95,7 @@ class SceneForm(forms.Form):
             upload=upload,
             look=look,
             layout=data.get("layout") or LAYOUTS[0],
+            ai_video=data.get("ai_video", False),
         )
 
     def add_storyboard_error(self, error: StoryboardError) -> None:

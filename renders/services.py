@@ -252,7 +252,8 @@ def _context_for(
         job.workspace,
         workdir,
         options.height or settings.RENDER_VIDEO_HEIGHT,
-        ai_video=options.ai_video,
+        # An edited storyboard asks through its scenes (the editor's "Make with AI video").
+        ai_video=options.ai_video or any(s.get("ai_video") for s in (options.storyboard or {}).get("scenes", [])),
         avatar_intro=options.avatar_intro,
     )
     ctx = RenderContext(

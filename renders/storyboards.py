@@ -52,6 +52,7 @@ class SceneEdit:
     title: str
     zoom: bool
     layout: str = LAYOUTS[0]
+    ai_video: bool = False  # an AI clip made for it when the video renders
     upload: UploadedFile | None = None
     look: str | None = None  # the generated look of a "motion" background
 
@@ -140,6 +141,7 @@ def save_scene(job: RenderJob, number: int, edit: SceneEdit) -> Storyboard:
             title=edit.title.strip() or None,
             zoom=edit.zoom,
             layout=edit.layout,
+            ai_video=edit.ai_video,
         )
         checked = Storyboard.from_json(data)
         if path == "pending-upload":

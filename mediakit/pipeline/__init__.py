@@ -17,8 +17,10 @@ def stages_for(ctx: RenderContext) -> list[Stage]:
     stages: list[Stage] = [("narrate", narrate.run, 55), ("captions", captions.run, 5)]
     if ctx.video or ctx.prepare_storyboard:
         stages.append(("storyboard", storyboard.run, 1))
-        if ctx.visuals is not None and ctx.storyboard is None:  # only storyboards the pipeline builds
+        if ctx.visuals is not None and ctx.storyboard is None:  # storyboards the pipeline builds
             stages.append(("visuals", visuals.run, 4))
+        elif ctx.visuals is not None and any(scene.ai_video for scene in ctx.storyboard.scenes):
+            stages.append(("visuals", visuals.run_edited, 4))  # an edited one: its scenes marked for AI video
     if ctx.video:
         stages.append(("compose", compose.run, 40))
     return stages
@@ -31,7 +33,7 @@ def run_pipeline(ctx: RenderContext) -> RenderContext:
     timings: dict[str, float] = {}
     done = 0
     ctx.workdir.mkdir(parents=True, exist_ok=True)
-    if any(name == "visuals" for name, _, _ in stages) and ctx.visuals is not None:
+    if ctx.visuals is not None and ctx.storyboard is None and any(name == "visuals" for name, _, _ in stages):
         # Searches and downloads run while narration does (the script's words predict the scenes).
         ctx.prefetch = Prefetch(ctx.visuals, ctx.blocks, ctx.aspect)
         ctx.prefetch.start()

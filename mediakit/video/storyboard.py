@@ -72,6 +72,7 @@ class Scene:
     keywords: tuple[str, ...] = ()
     layout: str = "captions-bottom"
     zoom: bool = False  # slow Ken Burns zoom over a still background
+    ai_video: bool = False  # the editor asked for an AI clip here: made when the video renders, else this look
 
     @property
     def duration(self) -> float:
@@ -88,6 +89,8 @@ class Storyboard:
         for scene in scenes:
             if scene["background"]["look"] is None:  # only motion backgrounds have one
                 del scene["background"]["look"]
+            if not scene["ai_video"]:  # only scenes the editor marked
+                del scene["ai_video"]
         return json.dumps({"version": SCHEMA_VERSION, "duration": self.duration, "scenes": scenes}, indent=1)
 
     @classmethod
@@ -249,7 +252,7 @@ def _keywords(words: Spoken, start: float, end: float, fallback: tuple[str, ...]
 
 # --- strict parsing ---------------------------------------------------------------------------------------
 
-_SCENE_FIELDS = {"start", "end", "block", "speaker", "background", "title", "keywords", "layout", "zoom"}
+_SCENE_FIELDS = {"start", "end", "block", "speaker", "background", "title", "keywords", "layout", "zoom", "ai_video"}
 _BACKGROUND_FIELDS = {"kind", "colors", "path", "look"}
 
 
@@ -299,9 +302,11 @@ def _parse_scene(raw: Any, n: int) -> Scene:
     layout = raw.get("layout", "captions-bottom")
     if layout not in LAYOUTS:
         raise StoryboardError(f"{where}: layout must be one of {', '.join(LAYOUTS)}")
-    zoom = raw.get("zoom", False)
+    zoom, ai_video = raw.get("zoom", False), raw.get("ai_video", False)
     if not isinstance(zoom, bool):
         raise StoryboardError(f"{where}: zoom must be true or false")
+    if not isinstance(ai_video, bool):
+        raise StoryboardError(f"{where}: ai_video must be true or false")
     return Scene(
         start=start,
         end=end,
@@ -312,6 +317,7 @@ def _parse_scene(raw: Any, n: int) -> Scene:
         keywords=tuple(keywords),
         layout=layout,
         zoom=zoom,
+        ai_video=ai_video,
     )
 
 

@@ -43,13 +43,16 @@ def choose(
     ai_seconds: float | None = None,
     on_progress: Callable[[float], None] = lambda fraction: None,
     is_cancelled: Callable[[], bool] = lambda: False,
+    only: list[int] | None = None,
 ) -> Choice:
     """`intro` is asked first for the first scene (a talking avatar); `ai_seconds` caps the seconds of AI
-    video made in this render (None: no cap); generations report progress through `on_progress`."""
+    video made in this render (None: no cap); generations report progress through `on_progress`. `only`: the
+    scenes (indices) to fill, whatever their look (the editor's AI scenes); else every scene without a file."""
     used = set(used or ())  # candidate keys already in the video (a scene the creator placed, say)
     local, stored = list(board.scenes), list(board.scenes)
     result = Choice(board, board)
-    wanted = [i for i, s in enumerate(board.scenes) if s.background.path is None and query_for(s)]
+    wanted = only if only is not None else [i for i, s in enumerate(board.scenes) if s.background.path is None]
+    wanted = [i for i in wanted if query_for(board.scenes[i])]
     offers = _search_all(board, wanted, sources, aspect, intro)
     silenced: set[str] = set()  # generators that refused the key or hit a rate limit
     for done, index in enumerate(wanted):

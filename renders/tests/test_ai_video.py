@@ -85,3 +85,29 @@ def test_without_keys_the_studio_and_the_report_say_ai_video_is_off(owner_client
         "AI video is off: RUNWAY_API_KEY is not set; generated looks kept",
         "the avatar intro is off: HEYGEN_API_KEY and HEYGEN_AVATAR_ID are not both set",
     ]
+
+
+def test_the_storyboard_editor_swaps_a_scene_to_ai_video_made_when_the_video_renders(
+    owner_client, ai_video, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    job = render(owner_client, django_capture_on_commit_callbacks, settings, prepare="1")
+    page = owner_client.get(reverse("renders:job", args=[job.public_id])).content.decode()
+    assert "Make with AI video" in page and "off: RUNWAY_API_KEY" not in page
+    owner_client.post(
+        reverse("renders:scene_save", args=[job.public_id, 2]),
+        {"s2-kind": "color", "s2-color": "#1e293b", "s2-color2": "#1e293b", "s2-title": "", "s2-ai_video": "on"},
+    )
+    job.refresh_from_db()
+    assert (
+        job.edited_storyboard["scenes"][1]["ai_video"] is True and "ai_video" not in job.edited_storyboard["scenes"][0]
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(reverse("renders:storyboard_render", args=[job.public_id]))
+    video = RenderJob.objects.get(kind=RenderJob.Kind.VIDEO)
+    assert video.status == RenderJob.Status.SUCCEEDED, video.error
+    assert [(v["scene"], v["source"]) for v in video.report["visuals"]] == [(2, "runway")]
+    assert len(ai_video.submitted("runway")) == 1  # only the marked scene
+    red = mean_colour_at(video, tmp_path, scene_middle(video, 2))
+    assert red[0] > 150 and red[1] < 60 and red[2] < 60
+    assert AIVideoUsage.objects.get().job_id == video.pk

@@ -10,30 +10,52 @@ import logging
 
 from mediakit.errors import RenderCancelled
 from mediakit.pipeline.context import RenderContext
+from mediakit.visuals import VisualSource
 from mediakit.visuals.choice import choose
 
 log = logging.getLogger(__name__)
 
 
 def run(ctx: RenderContext) -> None:
+    """A storyboard the pipeline built: every scene without a file, from every source."""
     if ctx.visuals is None or ctx.storyboard is None:
         return
-    visuals = ctx.visuals
     if ctx.prefetch is not None:  # what it searched and downloaded is remembered; usually done by now
         ctx.report["prefetch"] = ctx.prefetch.wait()
-    for source in [visuals.intro, *visuals.sources]:
+    _choose(ctx, ctx.visuals.sources, ctx.visuals.intro, None)
+
+
+def run_edited(ctx: RenderContext) -> None:
+    """An edited storyboard: only the scenes the editor marked for AI video, from the AI sources; every
+    other scene is the creator's choice."""
+    if ctx.visuals is None or ctx.storyboard is None:
+        return
+    marked = [index for index, scene in enumerate(ctx.storyboard.scenes) if scene.ai_video]
+    generators = [source for source in ctx.visuals.sources if hasattr(source, "generate")]
+    if marked and not generators:
+        ctx.report["visual_notes"] = [*ctx.report.get("visual_notes", []), "AI video scenes kept their look"]
+        return
+    _choose(ctx, generators, None, marked)
+
+
+def _choose(
+    ctx: RenderContext, sources: list[VisualSource], intro: VisualSource | None, only: list[int] | None
+) -> None:
+    assert ctx.visuals is not None and ctx.storyboard is not None
+    for source in [intro, *sources]:
         if hasattr(source, "narrated"):  # AI sources: prompts from the words, an avatar speaks the audio
             source.narrated(ctx.words, ctx.outputs.get("wav"))
     try:
         result = choose(
             ctx.storyboard,
-            visuals.sources,
+            sources,
             ctx.aspect,
-            visuals.fetcher,
-            intro=visuals.intro,
-            ai_seconds=visuals.ai_seconds,
+            ctx.visuals.fetcher,
+            intro=intro,
+            ai_seconds=ctx.visuals.ai_seconds,
             on_progress=ctx.progress,
             is_cancelled=ctx.is_cancelled,
+            only=only,
         )
     except RenderCancelled:
         raise
@@ -45,8 +67,9 @@ def run(ctx: RenderContext) -> None:
     ctx.storyboard = result.local
     if "storyboard" in ctx.outputs:
         ctx.outputs["storyboard"].write_text(result.stored.to_json(), encoding="utf-8")
-    ctx.report["visuals"] = result.visuals
-    ctx.report["visual_notes"] = [*ctx.report.get("visual_notes", []), *result.notes]  # after the caller's
+    # After what the caller put there (the credits of an edited storyboard's stock, notes of options off).
+    ctx.report["visuals"] = sorted([*ctx.report.get("visuals", []), *result.visuals], key=lambda v: v["scene"])
+    ctx.report["visual_notes"] = [*ctx.report.get("visual_notes", []), *result.notes]
     if result.generated:
         ctx.report["ai_video_seconds"] = {source: round(s, 3) for source, s in result.generated.items()}
     ctx.progress(1.0)
