@@ -345,7 +345,7 @@ HEYGEN_BASE_URL = env_str("HEYGEN_BASE_URL", "https://api.heygen.com")
 HEYGEN_UPLOAD_URL = env_str("HEYGEN_UPLOAD_URL", "https://upload.heygen.com")
 HEYGEN_AVATAR_ID = env_str("HEYGEN_AVATAR_ID", "")  # the presenter (an id from HeyGen's avatar list)
 HEYGEN_DOWNLOAD_HOSTS = env_list("HEYGEN_DOWNLOAD_HOSTS", "heygen.ai,heygen.com")  # and their subdomains
-AI_VIDEO_DEADLINE = env_float("AI_VIDEO_DEADLINE", 600.0)  # seconds for one generation, submitted to finished
+AI_VIDEO_DEADLINE = env_float("AI_VIDEO_DEADLINE", 600.0)  # seconds for all of one render's generations
 AI_VIDEO_POLL_INTERVAL = env_float("AI_VIDEO_POLL_INTERVAL", 5.0)
 
 # --- The writer (drafts and rewrites from a language model: writer/, mediakit/writer/) -------------

@@ -46,8 +46,9 @@ class Poll:
 
 
 class Generator:
-    """What both providers share: authenticated JSON calls with an overall deadline per call, polling with a
-    deadline for the whole generation, and which download links are the provider's own."""
+    """What both providers share: authenticated JSON calls with an overall deadline per call, polling with one
+    deadline for all the generations of this object (one render: the scenes are made one after another, and
+    the render's own time limit must not run out waiting), and which download links are the provider's own."""
 
     name = ""
     label = ""
@@ -67,7 +68,8 @@ class Generator:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout  # one whole call
         self.poll_interval = poll_interval
-        self.deadline = deadline  # one whole generation, submission to finished
+        self.deadline = deadline  # seconds for all generations, from the first submission to the last finished
+        self._ends: float | None = None
         self.download_hosts = tuple(download_hosts)  # the provider's file hosts (and their subdomains)
 
     # --- the visual-source interface ----------------------------------------------------------------------
@@ -92,7 +94,9 @@ class Generator:
         on_progress: Callable[[float], None],
         is_cancelled: Callable[[], bool],
     ) -> str:
-        ends = time.monotonic() + self.deadline
+        if self._ends is None:
+            self._ends = time.monotonic() + self.deadline
+        ends = self._ends
         while True:
             if is_cancelled():
                 raise RenderCancelled()
