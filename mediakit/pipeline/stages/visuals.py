@@ -68,7 +68,9 @@ def _choose(
     if "storyboard" in ctx.outputs:
         ctx.outputs["storyboard"].write_text(result.stored.to_json(), encoding="utf-8")
     # After what the caller put there (the credits of an edited storyboard's stock, notes of options off).
-    ctx.report["visuals"] = sorted([*ctx.report.get("visuals", []), *result.visuals], key=lambda v: v["scene"])
+    made = {visual["scene"] for visual in result.visuals}  # a new file replaces the scene's earlier credit
+    kept = [visual for visual in ctx.report.get("visuals", []) if visual["scene"] not in made]
+    ctx.report["visuals"] = sorted([*kept, *result.visuals], key=lambda visual: visual["scene"])
     ctx.report["visual_notes"] = [*ctx.report.get("visual_notes", []), *result.notes]
     if result.generated:
         ctx.report["ai_video_seconds"] = {source: round(s, 3) for source, s in result.generated.items()}
