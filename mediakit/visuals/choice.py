@@ -1,9 +1,11 @@
 """Choosing each scene's visual from the sources, never the same one twice in a video, never failing.
 
 Scenes whose background is generated (no file) are offered to the sources in order (the library first,
-then stock); the first candidate not used yet that downloads and checks cleanly wins. Any source error
-(a bad key, a rate limit, nothing found, a corrupt download) keeps the scene's generated look and adds a
-note to the report: a render never fails for a visual.
+then stock, then AI video when asked for; a talking avatar first for the first scene); the first candidate
+not used yet that downloads and checks cleanly wins. An AI candidate is generated only then, and only when
+the workspace's cache lacks it. Any source error (a bad key, a rate limit, nothing found, a failed or timed
+out generation, a corrupt download) keeps the scene's generated look and adds a note to the report: a render
+never fails for a visual.
 """
 
 from collections.abc import Callable
