@@ -170,6 +170,16 @@ class RenderInputSerializer(ScriptInputSerializer):
     burn_captions = serializers.BooleanField(
         required=False, help_text="false: no captions drawn in the video; caption files are still delivered."
     )
+    ai_video = serializers.BooleanField(
+        default=False,
+        help_text="Scenes no library or stock clip fills get one made by the text-to-video provider "
+        "(needs RUNWAY_API_KEY; counted in the plan's AI video seconds).",
+    )
+    avatar_intro = serializers.BooleanField(
+        default=False,
+        help_text="The first scene shows a talking avatar speaking its narration (needs HEYGEN_API_KEY and "
+        "HEYGEN_AVATAR_ID; counted in the plan's AI video seconds).",
+    )
 
     def validate_height(self, height: int) -> int:
         return height - height % 2

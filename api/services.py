@@ -121,7 +121,11 @@ def job_request(workspace: Workspace, data: dict[str, Any], *, kind: str, user: 
         # A saved script renders with its campaign's brand kit, as in the Studio.
         options = options_for_script(script, aspect=aspect) if script else RenderOptions(aspect=aspect)
         options = options.with_changes(
-            language=language, height=data.get("height"), constant_frame_rate=data["constant_frame_rate"]
+            language=language,
+            height=data.get("height"),
+            constant_frame_rate=data["constant_frame_rate"],
+            ai_video=data["ai_video"],
+            avatar_intro=data["avatar_intro"],
         )
         options = options.with_captions(
             preset=data.get("caption_preset"), platform=data.get("caption_platform"), burn=data.get("burn_captions")

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import pluralize
 
-from billing.models import LLMUsage, Plan, Reservation, StripeEvent, UsageEntry, WorkspacePlan
+from billing.models import AIVideoUsage, LLMUsage, Plan, Reservation, StripeEvent, UsageEntry, WorkspacePlan
 from billing.quota import adjust
 from billing.stripe_events import queue_stripe_event
 
@@ -18,6 +18,7 @@ class PlanAdmin(admin.ModelAdmin):
         "max_video_height",
         "max_members",
         "max_llm_tokens",
+        "max_ai_video_seconds",
         "concurrent_jobs",
         "api_access",
         "output_retention_days",
@@ -121,3 +122,10 @@ class StripeEventAdmin(admin.ModelAdmin):
             f"{len(pending)} event{pluralize(len(pending))} queued; "
             f"{skipped} already processed {pluralize(skipped, 'was,were')} left alone.",
         )
+
+
+@admin.register(AIVideoUsage)
+class AIVideoUsageAdmin(admin.ModelAdmin):
+    list_display = ["workspace", "provider", "seconds", "job", "created_at"]
+    list_filter = ["provider"]
+    raw_id_fields = ["workspace", "job"]

@@ -1,14 +1,22 @@
 """The plan's limits outside render quota: API access, the size of the voice library and seats."""
 
+from decimal import Decimal
+
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Workspace
 from accounts.seats import SeatRefusal
-from billing.models import LLMUsage, Plan, WorkspacePlan
+from billing.models import AIVideoUsage, LLMUsage, Plan, WorkspacePlan
 from billing.quota import QuotaExceeded
-from billing.selectors import current_period, effective_plan, llm_tokens_used, plan_state_of
+from billing.selectors import (
+    ai_video_seconds_used,
+    current_period,
+    effective_plan,
+    llm_tokens_used,
+    plan_state_of,
+)
 
 
 def current_plan(workspace: Workspace) -> Plan:
@@ -67,6 +75,25 @@ def record_llm_usage(workspace: Workspace, user, *, provider: str, model: str, p
         workspace=workspace, created_by=user if user and user.is_authenticated else None, provider=provider,
         model=model[:100], purpose=purpose, input_tokens=input_tokens, output_tokens=output_tokens,
     )  # fmt: skip
+
+
+def ai_video_seconds_left(workspace: Workspace) -> float:
+    """Seconds of AI video the plan still allows this period (0: none, or not in the plan). A render may make
+    up to this much; what it made is counted after it (`record_ai_video_usage`)."""
+    state = plan_state_of(workspace)
+    now = timezone.now()
+    plan = effective_plan(state, now)
+    used = ai_video_seconds_used(workspace, *current_period(state, now))
+    return float(max(Decimal(plan.max_ai_video_seconds) - used, Decimal(0)))
+
+
+def record_ai_video_usage(workspace_id: int, job_id: int | None, seconds: dict[str, float]) -> None:
+    """One ledger row per provider for what a render had made (`report["ai_video_seconds"]`)."""
+    AIVideoUsage.objects.bulk_create(
+        AIVideoUsage(workspace_id=workspace_id, job_id=job_id, provider=provider[:20], seconds=round(Decimal(s), 2))
+        for provider, s in seconds.items()
+        if s > 0
+    )
 
 
 def seats_of(workspace: Workspace) -> dict[str, int]:

@@ -54,6 +54,10 @@ class Plan(models.Model):
         default=200_000,
         help_text="Language-model tokens (prompts and answers) per period for the writer; 0 turns it off.",
     )
+    max_ai_video_seconds = models.PositiveIntegerField(
+        default=60,
+        help_text="Seconds of AI video (text to video, talking avatars) per period; 0 turns it off.",
+    )
     stripe_price_id = models.CharField(
         max_length=100, blank=True, help_text="Overrides the STRIPE_PRICE_<SLUG> environment setting."
     )
@@ -222,3 +226,23 @@ class LLMUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workspace_id} {self.purpose} {self.input_tokens}+{self.output_tokens} ({self.model})"
+
+
+class AIVideoUsage(models.Model):
+    """Seconds of video an AI provider made for a workspace: one row per provider and render, counted once the
+    provider finished (it bills them even when the download then fails). The plan's `max_ai_video_seconds`
+    is checked against this period's rows."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="ai_video_usage")
+    job = models.ForeignKey("renders.RenderJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    provider = models.CharField(max_length=20)
+    seconds = models.DecimalField(max_digits=10, decimal_places=2)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "AI video usage"
+        verbose_name_plural = "AI video usage"
+
+    def __str__(self) -> str:
+        return f"{self.workspace_id} {self.provider} {self.seconds}s"

@@ -9,7 +9,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.models import Workspace
-from billing.models import LLMUsage, Plan, Reservation, UsageEntry, WorkspacePlan
+from billing.models import AIVideoUsage, LLMUsage, Plan, Reservation, UsageEntry, WorkspacePlan
 
 # The render job statuses that hold quota (queued, running): billing sits below renders, so it names them
 # (renders' tests check they match RenderJob.Status).
@@ -85,6 +85,10 @@ def usage_summary(workspace: Workspace, *, state: WorkspacePlan | None = None, n
         "concurrent_jobs": {"limit": plan.concurrent_jobs, "running": held["jobs"]},
         "max_video_height": plan.max_video_height,
         "llm_tokens": _meter(plan.max_llm_tokens, tokens, 0),
+        "ai_video_seconds": {
+            key: float(value)
+            for key, value in _meter(plan.max_ai_video_seconds, ai_video_seconds_used(workspace, start, end), 0).items()
+        },
     }
 
 
@@ -94,6 +98,14 @@ def llm_tokens_used(workspace: Workspace, start: datetime, end: datetime) -> int
         input=Sum("input_tokens"), output=Sum("output_tokens")
     )
     return (used["input"] or 0) + (used["output"] or 0)
+
+
+def ai_video_seconds_used(workspace: Workspace, start: datetime, end: datetime) -> Decimal:
+    """Seconds of AI video made for the workspace between `start` and `end`."""
+    used = AIVideoUsage.objects.filter(workspace=workspace, created_at__gte=start, created_at__lt=end).aggregate(
+        seconds=Sum("seconds")
+    )
+    return used["seconds"] or Decimal(0)
 
 
 def monthly_history(workspace: Workspace, months: int = 12) -> list[dict[str, Any]]:

@@ -341,6 +341,20 @@ PIXABAY_BASE_URL = env_str("PIXABAY_BASE_URL", "https://pixabay.com/api")
 STOCK_TIMEOUT = env_float("STOCK_TIMEOUT", 10.0)  # seconds for one whole search answer
 STOCK_DOWNLOAD_TIMEOUT = env_float("STOCK_DOWNLOAD_TIMEOUT", 60.0)  # seconds for one whole download
 STOCK_MAX_DOWNLOAD_BYTES = env_int("STOCK_MAX_DOWNLOAD_BYTES", 50 * 1024 * 1024)
+# AI video (mediakit/visuals/generated.py): off without keys. Runway makes a clip from a scene's words for
+# scenes no other source filled (the "AI video" render option); HeyGen's avatar speaks the first scene's
+# narration (the "avatar intro" option). Seconds made are counted against the plan's max_ai_video_seconds.
+RUNWAY_API_KEY = env_secret("RUNWAY_API_KEY", "")
+RUNWAY_BASE_URL = env_str("RUNWAY_BASE_URL", "https://api.dev.runwayml.com")
+RUNWAY_MODEL = env_str("RUNWAY_MODEL", "veo3.1_fast")
+RUNWAY_DOWNLOAD_HOSTS = env_list("RUNWAY_DOWNLOAD_HOSTS", "dnznrvs05pmza.cloudfront.net")  # where its clips are
+HEYGEN_API_KEY = env_secret("HEYGEN_API_KEY", "")
+HEYGEN_BASE_URL = env_str("HEYGEN_BASE_URL", "https://api.heygen.com")
+HEYGEN_UPLOAD_URL = env_str("HEYGEN_UPLOAD_URL", "https://upload.heygen.com")
+HEYGEN_AVATAR_ID = env_str("HEYGEN_AVATAR_ID", "")  # the presenter (an id from HeyGen's avatar list)
+HEYGEN_DOWNLOAD_HOSTS = env_list("HEYGEN_DOWNLOAD_HOSTS", "heygen.ai,heygen.com")  # and their subdomains
+AI_VIDEO_DEADLINE = env_float("AI_VIDEO_DEADLINE", 600.0)  # seconds for all of one render's generations
+AI_VIDEO_POLL_INTERVAL = env_float("AI_VIDEO_POLL_INTERVAL", 5.0)
 
 # --- The writer (drafts and rewrites from a language model: writer/, mediakit/writer/) -------------
 # Each provider is offered only when its key is set; without any, the writer lays out an outline.

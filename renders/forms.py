@@ -1,11 +1,12 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 
 from mediakit import untrusted
 from mediakit import uploads as media
 from mediakit.video.looks import NAMES as LOOK_NAMES
-from mediakit.video.storyboard import Scene, StoryboardError
+from mediakit.video.storyboard import LAYOUTS, Scene, StoryboardError
 from renders.storyboards import SceneEdit
 
 BACKGROUND_CHOICES = [
@@ -17,6 +18,7 @@ BACKGROUND_CHOICES = [
 ]
 LOOK_CHOICES = [(name, name.capitalize()) for name in LOOK_NAMES]
 COLOR_INPUT = forms.TextInput(attrs={"type": "color"})
+LAYOUT_CHOICES = [("captions-bottom", "At the bottom"), ("captions-center", "In the centre")]
 
 
 class SceneForm(forms.Form):
@@ -36,6 +38,19 @@ class SceneForm(forms.Form):
     look = forms.ChoiceField(choices=LOOK_CHOICES, required=False, label="Look", help_text="For a moving look.")
     title = forms.CharField(required=False, label="Title")
     zoom = forms.BooleanField(required=False, label="Zoom")
+    layout = forms.ChoiceField(choices=LAYOUT_CHOICES, required=False, label="Captions")
+    ai_video = forms.BooleanField(
+        required=False,
+        label="Make with AI video",
+        help_text="When the video renders, a clip is made from this scene's words (counted in the plan's AI video "
+        "seconds); if that fails the scene keeps the look above.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not settings.RUNWAY_API_KEY:  # off without a key, and the box says so
+            self.fields["ai_video"].disabled = True
+            self.fields["ai_video"].help_text = "off: RUNWAY_API_KEY is not set"
 
     @classmethod
     def for_scene(cls, scene: Scene, prefix: str) -> "SceneForm":
@@ -47,6 +62,8 @@ class SceneForm(forms.Form):
             "look": scene.background.look or LOOK_NAMES[0],
             "title": scene.title or "",
             "zoom": scene.zoom,
+            "layout": scene.layout,
+            "ai_video": scene.ai_video,
         }
         return cls(initial=initial, prefix=prefix)
 
@@ -71,7 +88,14 @@ class SceneForm(forms.Form):
         upload = data["file"] if data["kind"] in ("image", "video") else None
         look = (data.get("look") or LOOK_NAMES[0]) if data["kind"] == "motion" else None
         return SceneEdit(
-            kind=data["kind"], colors=colors, title=data["title"], zoom=data["zoom"], upload=upload, look=look
+            kind=data["kind"],
+            colors=colors,
+            title=data["title"],
+            zoom=data["zoom"],
+            upload=upload,
+            look=look,
+            layout=data.get("layout") or LAYOUTS[0],
+            ai_video=data.get("ai_video", False),
         )
 
     def add_storyboard_error(self, error: StoryboardError) -> None:

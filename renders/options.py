@@ -59,6 +59,9 @@ class RenderOptions:
     burn_captions: bool = True  # False: no captions drawn in the video (SRT/VTT still delivered)
     logo: str = ""
     music: str = ""
+    # AI video (renders/visuals.py): made for scenes no other source filled; a talking avatar on the first.
+    ai_video: bool = False
+    avatar_intro: bool = False
 
     def __post_init__(self) -> None:
         if self.aspect is not None and self.aspect not in ASPECTS:
@@ -78,6 +81,9 @@ class RenderOptions:
             raise InvalidRenderOptions(f"caption preset must be one of {', '.join(PRESETS)}")
         if caption_style.get("platform", "any") not in PLATFORMS:
             raise InvalidRenderOptions(f"caption platform must be one of {', '.join(PLATFORMS)}")
+        for name in ("ai_video", "avatar_intro"):
+            if not isinstance(getattr(self, name), bool):
+                raise InvalidRenderOptions(f"{name} must be true or false, not {getattr(self, name)!r}")
         if not isinstance(self.burn_captions, bool):
             raise InvalidRenderOptions(f"burn_captions must be true or false, not {self.burn_captions!r}")
         if self.pronunciations is not None and not (

@@ -19,6 +19,7 @@ from django_q.exceptions import TimeoutException
 
 from accounts import audit
 from accounts.models import Workspace
+from billing.limits import record_ai_video_usage
 from mediakit.errors import RenderCancelled, StageError
 from mediakit.pipeline import RenderContext, run_pipeline
 from mediakit.speech.cache import CacheUse, SpeechCache
@@ -231,6 +232,9 @@ def _run(job: RenderJob) -> None:
         shutil.rmtree(workdir, ignore_errors=True)
         if ctx is not None and ctx.speech_cache is not None:
             _record_speech_cache_use(job, ctx.speech_cache.use)
+        if ctx is not None and ctx.report.get("ai_video_seconds"):
+            # Made is billed, whether or not the render then succeeded.
+            record_ai_video_usage(job.workspace_id, job.pk, ctx.report["ai_video_seconds"])
 
 
 def _record_speech_cache_use(job: RenderJob, use: CacheUse) -> None:
@@ -246,6 +250,14 @@ def _context_for(
     blocks = [Block.from_dict(block) for block in job.blocks]
     if missing := [speaker for speaker in speakers_in_order(blocks) if speaker not in options.voices]:
         raise InvalidRenderOptions(f"no voice was frozen for {missing[0]}; submit the script again")
+    chosen, visual_notes = visuals.visuals_for(
+        job.workspace,
+        workdir,
+        options.height or settings.RENDER_VIDEO_HEIGHT,
+        # An edited storyboard asks through its scenes (the editor's "Make with AI video").
+        ai_video=options.ai_video or any(s.get("ai_video") for s in (options.storyboard or {}).get("scenes", [])),
+        avatar_intro=options.avatar_intro,
+    )
     ctx = RenderContext(
         blocks=blocks,
         voices=options.voices,
@@ -259,11 +271,13 @@ def _context_for(
         speech_cache=SpeechCache(default_storage, f"workspaces/{job.workspace_id}/speech-cache"),
         regenerate_blocks=frozenset(options.regenerate_blocks),
         look_cache=settings.RENDER_LOOK_CACHE,
-        visuals=visuals.visuals_for(job.workspace_id, workdir, options.height or settings.RENDER_VIDEO_HEIGHT),
+        visuals=chosen,
         **narration_settings(),
         **options.look(),
         is_cancelled=is_cancelled,
     )
+    if visual_notes:
+        ctx.report["visual_notes"] = visual_notes
     current = ""
 
     def on_progress(stage: str, percent: int) -> None:

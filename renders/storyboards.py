@@ -8,6 +8,7 @@ job's frozen blocks and voices, so the speech cache gives the same narration and
 import json
 import tempfile
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from django.db import transaction
 from django.utils.text import get_valid_filename
 
 from mediakit.text.script import Block
-from mediakit.video.storyboard import Scene, Storyboard, StoryboardError
+from mediakit.video.storyboard import LAYOUTS, Scene, Storyboard, StoryboardError, merge_scenes, split_scene
 from mediakit.visuals import Candidate, SourceError
 from mediakit.visuals.download import DownloadError
 from renders import visuals
@@ -36,6 +37,8 @@ class SceneRow:
     scene: Scene
     excerpt: str
     credit: dict[str, str] | None = None  # the stock file's source, license and attribution
+    words: tuple[tuple[str, float], ...] = ()  # the words spoken during it, (text, start)
+    last: bool = False  # the last scene (nothing to merge with)
 
     @property
     def file_name(self) -> str:
@@ -48,6 +51,8 @@ class SceneEdit:
     colors: list[str]
     title: str
     zoom: bool
+    layout: str = LAYOUTS[0]
+    ai_video: bool = False  # an AI clip made for it when the video renders
     upload: UploadedFile | None = None
     look: str | None = None  # the generated look of a "motion" background
 
@@ -64,17 +69,48 @@ def storyboard_of(job: RenderJob) -> Storyboard | None:
     return Storyboard.from_json(data) if data is not None else None
 
 
+def spoken_words(job: RenderJob) -> list[tuple[str, float]]:
+    """The job's narration as (text, start) per word, from its JSON output."""
+    blocks = (_output_json(job, RenderOutput.Kind.JSON) or {}).get("blocks", [])
+    return [(word["text"], word["start"]) for block in blocks for word in block["words"]]
+
+
 def scene_rows(job: RenderJob, board: Storyboard) -> list[SceneRow]:
-    words = [
-        word for block in (_output_json(job, RenderOutput.Kind.JSON) or {}).get("blocks", []) for word in block["words"]
-    ]
+    words = spoken_words(job)
     rows = []
     credits = {c["scene"]: c for c in visuals.credits_for(job.workspace_id, board)}
     for number, scene in enumerate(board.scenes, start=1):
-        spoken = " ".join(w["text"] for w in words if scene.start <= w["start"] < scene.end)
+        # Rounded scene times: a word starting within a millisecond of the cut belongs to the later scene.
+        inside = tuple((text, start) for text, start in words if scene.start - 1e-3 <= start < scene.end - 1e-3)
+        spoken = " ".join(text for text, _ in inside)
         excerpt = spoken if len(spoken) <= EXCERPT_CHARS else spoken[: EXCERPT_CHARS - 1].rsplit(" ", 1)[0] + "…"
-        rows.append(SceneRow(number, scene, excerpt, credits.get(number)))
+        last = number == len(board.scenes)
+        rows.append(SceneRow(number, scene, excerpt, credits.get(number), inside, last))
     return rows
+
+
+def split(job: RenderJob, number: int, at: float) -> Storyboard:
+    """Cut scene `number` where one of its words starts; raises StoryboardError."""
+    return _change(job, lambda board: split_scene(board, number, at, spoken_words(job)))
+
+
+def merge(job: RenderJob, number: int) -> Storyboard:
+    """Scene `number` and the next as one; raises StoryboardError."""
+    return _change(job, lambda board: merge_scenes(board, number, spoken_words(job)))
+
+
+def _change(job: RenderJob, change: Callable[[Storyboard], Storyboard]) -> Storyboard:
+    """Apply a change to the stored storyboard under the job's row lock, checked, and store it."""
+    with transaction.atomic():
+        locked = RenderJob.objects.select_for_update().get(pk=job.pk)
+        board = storyboard_of(locked)
+        if board is None:
+            raise StoryboardError("this job has no storyboard")
+        checked = Storyboard.from_json(change(board).to_json())
+        locked.edited_storyboard = json.loads(checked.to_json())
+        locked.save(update_fields=["edited_storyboard"])
+    job.edited_storyboard = locked.edited_storyboard
+    return checked
 
 
 def save_scene(job: RenderJob, number: int, edit: SceneEdit) -> Storyboard:
@@ -104,6 +140,8 @@ def save_scene(job: RenderJob, number: int, edit: SceneEdit) -> Storyboard:
             },
             title=edit.title.strip() or None,
             zoom=edit.zoom,
+            layout=edit.layout,
+            ai_video=edit.ai_video,
         )
         checked = Storyboard.from_json(data)
         if path == "pending-upload":

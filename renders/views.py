@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
@@ -80,6 +81,42 @@ def scene_save(request: HttpRequest, public_id: str, number: int) -> HttpRespons
         return _job_page(request, job, bound={number: form})
     messages.success(request, f"Scene {number} saved.")
     return redirect("renders:job", public_id=job.public_id)
+
+
+@login_required
+@require_POST
+def scene_split(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
+    """Cut a scene in two where the chosen word starts."""
+    job, board = _get_storyboard_for_member(request, public_id)
+    if not 1 <= number <= len(board.scenes):
+        raise Http404("This storyboard has no such scene.")
+    try:
+        at = float(request.POST.get("at", ""))
+    except ValueError:
+        at = -1.0  # refused below with the same message as any other wrong place
+    try:
+        storyboards.split(job, number, at)
+    except StoryboardError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Scene {number} split in two.")
+    return redirect(reverse("renders:job", args=[job.public_id]) + f"#scene-{number}")
+
+
+@login_required
+@require_POST
+def scene_merge(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
+    """Join a scene and the next one."""
+    job, board = _get_storyboard_for_member(request, public_id)
+    if not 1 <= number <= len(board.scenes):
+        raise Http404("This storyboard has no such scene.")
+    try:
+        storyboards.merge(job, number)
+    except StoryboardError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Scenes {number} and {number + 1} merged.")
+    return redirect(reverse("renders:job", args=[job.public_id]) + f"#scene-{number}")
 
 
 @login_required

@@ -1,5 +1,6 @@
-"""Visual sources for a workspace's renders and storyboard editor: its media library and the stock sources
-whose keys are set (settings → mediakit.visuals objects), and the library's own writes.
+"""Visual sources for a workspace's renders and storyboard editor: its media library, the stock sources
+whose keys are set and, when a render asks, AI video (settings → mediakit.visuals objects); the library's
+own writes.
 """
 
 from pathlib import Path
@@ -12,10 +13,12 @@ from django.db import transaction
 
 from accounts import audit
 from accounts.models import Workspace
+from billing.limits import ai_video_seconds_left
 from mediakit import untrusted
 from mediakit.video.storyboard import Storyboard
 from mediakit.visuals import Visuals, VisualSource
 from mediakit.visuals.download import Fetcher
+from mediakit.visuals.generated import HeyGen, Runway
 from mediakit.visuals.library import Library, LibraryItem, clean_tags, tags_from_name
 from mediakit.visuals.stock import Pexels, Pixabay
 from renders.models import MediaItem
@@ -67,12 +70,64 @@ def fetcher_for(workspace_id: int, workdir: Path) -> Fetcher:
     )
 
 
-def visuals_for(workspace_id: int, workdir: Path, target_side: int = 1080) -> Visuals | None:
-    """What a render's visuals stage uses; None when the workspace has no library and no stock key is set."""
+def text_to_video() -> Runway | None:
+    """Runway, when its key is set."""
+    if not settings.RUNWAY_API_KEY:
+        return None
+    return Runway(
+        settings.RUNWAY_API_KEY,
+        settings.RUNWAY_BASE_URL,
+        model=settings.RUNWAY_MODEL,
+        **_generation_settings(settings.RUNWAY_DOWNLOAD_HOSTS),
+    )
+
+
+def talking_avatar() -> HeyGen | None:
+    """HeyGen, when its key and the presenter's avatar are set."""
+    if not (settings.HEYGEN_API_KEY and settings.HEYGEN_AVATAR_ID):
+        return None
+    return HeyGen(
+        settings.HEYGEN_API_KEY,
+        settings.HEYGEN_BASE_URL,
+        upload_url=settings.HEYGEN_UPLOAD_URL,
+        avatar_id=settings.HEYGEN_AVATAR_ID,
+        **_generation_settings(settings.HEYGEN_DOWNLOAD_HOSTS),
+    )
+
+
+def _generation_settings(hosts: list[str]) -> dict[str, Any]:
+    return {
+        "timeout": settings.STOCK_TIMEOUT,
+        "poll_interval": settings.AI_VIDEO_POLL_INTERVAL,
+        "deadline": settings.AI_VIDEO_DEADLINE,
+        "download_hosts": hosts,
+    }
+
+
+def visuals_for(
+    workspace: Workspace, workdir: Path, target_side: int = 1080, *, ai_video: bool = False, avatar_intro: bool = False
+) -> tuple[Visuals | None, list[str]]:
+    """What a render's visuals stage uses (None when the workspace has no library and no source is set up)
+    and notes for the report: AI video asked for but off (no key, or the plan's seconds used up)."""
     sources = stock_sources(target_side)
-    if MediaItem.objects.filter(workspace_id=workspace_id).exists():
-        sources.insert(0, library_of(workspace_id))
-    return Visuals(sources, fetcher_for(workspace_id, workdir / "visuals")) if sources else None
+    if MediaItem.objects.filter(workspace_id=workspace.pk).exists():
+        sources.insert(0, library_of(workspace.pk))
+    notes: list[str] = []
+    generator = text_to_video() if ai_video else None
+    avatar = talking_avatar() if avatar_intro else None
+    if ai_video and generator is None:
+        notes.append("AI video is off: RUNWAY_API_KEY is not set; generated looks kept")
+    if avatar_intro and avatar is None:
+        notes.append("the avatar intro is off: HEYGEN_API_KEY and HEYGEN_AVATAR_ID are not both set")
+    seconds = ai_video_seconds_left(workspace) if generator or avatar else None
+    if seconds is not None and seconds <= 0:
+        notes.append("the plan has no AI video seconds left this period; generated looks kept")
+        generator = avatar = None
+    if generator is not None:
+        sources.append(generator)  # last: only for scenes the library and stock did not fill
+    if not sources and avatar is None:
+        return None, notes
+    return Visuals(sources, fetcher_for(workspace.pk, workdir / "visuals"), intro=avatar, ai_seconds=seconds), notes
 
 
 def credits_for(workspace_id: int, board: Storyboard) -> list[dict[str, Any]]:

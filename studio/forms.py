@@ -192,6 +192,18 @@ class EstimateForm(forms.Form):
 class RenderForm(forms.Form):
     kind = forms.ChoiceField(choices=RenderJob.Kind.choices, initial=RenderJob.Kind.VIDEO)
     aspect = forms.ChoiceField(choices=[(aspect, aspect) for aspect in ASPECTS], initial="9:16")
+    ai_video = forms.BooleanField(required=False, label="AI video for scenes without stock footage")
+    avatar_intro = forms.BooleanField(required=False, label="Avatar intro scene")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Off without keys: the box stays visible and says why (a render that asks anyway notes it).
+        if not settings.RUNWAY_API_KEY:
+            self.fields["ai_video"].disabled = True
+            self.fields["ai_video"].help_text = "off: RUNWAY_API_KEY is not set"
+        if not (settings.HEYGEN_API_KEY and settings.HEYGEN_AVATAR_ID):
+            self.fields["avatar_intro"].disabled = True
+            self.fields["avatar_intro"].help_text = "off: HEYGEN_API_KEY and HEYGEN_AVATAR_ID are not set"
 
 
 COLOR_INPUT = forms.TextInput(attrs={"type": "color"})

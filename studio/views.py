@@ -257,7 +257,11 @@ def _render(request: HttpRequest, script: Script) -> HttpResponse:
             kind=RenderJob.Kind.AUDIO if prepare else render_form.cleaned_data["kind"],
             user=request.user,
             script=script,
-            options=options_for_script(script, aspect=render_form.cleaned_data["aspect"], prepare_storyboard=prepare),
+            options=options_for_script(
+                script, aspect=render_form.cleaned_data["aspect"], prepare_storyboard=prepare
+            ).with_changes(
+                ai_video=render_form.cleaned_data["ai_video"], avatar_intro=render_form.cleaned_data["avatar_intro"]
+            ),
         )
     except QuotaExceeded as refused:
         messages.error(request, refused.as_html())

@@ -21,7 +21,7 @@ from accounts.access import CURRENT_WORKSPACE
 from api.keys import create_key
 from omnivibe.embedded_redis import EmbeddedRedis
 from omnivibe.object_storage import object_storage_options
-from tests import fake_elevenlabs, fake_google, fake_llm, fake_stock
+from tests import fake_ai_video, fake_elevenlabs, fake_google, fake_llm, fake_stock
 from tests.factories import api_workspace, make_member, seed_plans, workspace_of
 from tests.fake_stripe import FakeStripe
 
@@ -305,6 +305,23 @@ def stock(settings):
     settings.PEXELS_BASE_URL = fake.pexels_url
     settings.PIXABAY_API_KEY = fake_stock.PIXABAY_KEY
     settings.PIXABAY_BASE_URL = fake.pixabay_url
+    yield fake
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def ai_video(settings):
+    """The fake Runway and HeyGen APIs, both keys and a presenter set, polled without waiting."""
+    fake = fake_ai_video.FakeAIVideo()
+    server = fake_ai_video.start(fake)
+    settings.RUNWAY_API_KEY = fake_ai_video.RUNWAY_KEY
+    settings.RUNWAY_BASE_URL = fake.runway_url
+    settings.HEYGEN_API_KEY = fake_ai_video.HEYGEN_KEY
+    settings.HEYGEN_BASE_URL = fake.heygen_url
+    settings.HEYGEN_UPLOAD_URL = fake.heygen_upload_url
+    settings.HEYGEN_AVATAR_ID = "Daisy-inskirt-20220818"
+    settings.AI_VIDEO_POLL_INTERVAL = 0.01
     yield fake
     server.shutdown()
     server.server_close()

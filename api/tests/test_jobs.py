@@ -138,6 +138,15 @@ def test_renders_choose_a_caption_style_or_no_burned_captions(api, queue):
     assert refused.status_code == 400 and "caption_preset" in refused.json()["error"]["details"]
 
 
+def test_renders_can_ask_for_ai_video_and_an_avatar_intro(api, queue):
+    body = {**SCRIPT, "ai_video": True, "avatar_intro": True}
+    assert api.post("/api/v1/renders", body, format="json").status_code == 202
+    options = RenderJob.objects.get().options
+    assert options["ai_video"] is True and options["avatar_intro"] is True
+    refused = api.post("/api/v1/renders", {**SCRIPT, "ai_video": "sometimes"}, format="json")
+    assert refused.status_code == 400 and "ai_video" in refused.json()["error"]["details"]
+
+
 def test_renders_of_a_campaign_script_use_its_defaults(api, owner, queue):
     workspace = workspace_of(owner)
     campaign = Campaign.objects.create(workspace=workspace, name="Shorts", aspect="1:1", primary_color="#112233")

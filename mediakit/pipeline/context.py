@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mediakit.captions.ass import CaptionStyle
 from mediakit.errors import RenderCancelled
@@ -14,6 +14,9 @@ from mediakit.text.lexicon import Lexicon
 from mediakit.text.script import Block
 from mediakit.video.storyboard import Brand, Storyboard
 from mediakit.visuals import Visuals
+
+if TYPE_CHECKING:
+    from mediakit.visuals.prefetch import Prefetch
 
 ASPECTS = {"9:16": (9, 16), "16:9": (16, 9), "1:1": (1, 1)}
 
@@ -47,6 +50,7 @@ class RenderContext:
     look_cache: Path | None = None  # where generated motion looks are kept between renders (None: this render only)
     zoom: bool = False  # slow Ken Burns zoom on still scenes of a generated storyboard
     visuals: Visuals | None = None  # sources of footage and pictures for generated scenes (stage visuals)
+    prefetch: "Prefetch | None" = None  # run_pipeline's searches and downloads while narration runs
     transition: str = "cut"  # or "crossfade" (0.4 s, centred on each scene change)
     frame_rate: int = 30
     constant_frame_rate: bool = False  # False: still stretches hold frames only where captions change

@@ -11,11 +11,14 @@ from mediakit.speech.words import TimedWord
 from mediakit.text.script import Block
 from mediakit.video.storyboard import (
     Brand,
+    Scene,
     Storyboard,
     StoryboardError,
     brand_background,
     build_storyboard,
     extract_keywords,
+    merge_scenes,
+    split_scene,
 )
 
 
@@ -150,3 +153,40 @@ def test_a_motion_background_needs_a_known_look():
 def test_still_colours():
     solid = [brand_background(Brand(gradient=False, motion=False), index) for index in range(6)]
     assert len({look.colors for look in solid}) == 6 and all(look.kind == "color" for look in solid)
+
+
+# --- editing: split and merge at word boundaries ---------------------------------------------------------
+
+SPOKEN = [("Calm", 0.1), ("ocean", 0.5), ("waves.", 1.0), ("Snowy", 2.2), ("peaks", 2.7), ("rise.", 3.1)]
+
+
+def two_scenes() -> Storyboard:
+    return Storyboard(
+        duration=4.0,
+        scenes=(
+            Scene(0.0, 2.0, 0, "Host", keywords=("calm", "ocean", "waves"), title="Sea"),
+            Scene(2.0, 4.0, 1, "Host", keywords=("snowy", "peaks", "rise")),
+        ),
+    )
+
+
+def test_a_scene_splits_where_a_word_starts_each_half_with_its_own_keywords():
+    board = split_scene(two_scenes(), 1, 1.0, SPOKEN)
+    first, second, third = board.scenes
+    assert (first.start, first.end, second.start, second.end, third.start) == (0.0, 1.0, 1.0, 2.0, 2.0)
+    assert first.keywords == ("ocean", "calm") and second.keywords == ("waves",)
+    assert first.title == "Sea" and second.title is None and Storyboard.from_json(board.to_json()) == board
+
+
+@pytest.mark.parametrize("at", [0.0, 0.7, 2.2])  # the scene's own start, inside a word, the next scene's word
+def test_a_split_anywhere_else_is_refused(at):
+    with pytest.raises(StoryboardError, match="scene 1: split where one of its words starts"):
+        split_scene(two_scenes(), 1, at, SPOKEN)
+
+
+def test_merging_joins_a_scene_and_the_next_keeping_the_first_ones_look():
+    (merged,) = merge_scenes(two_scenes(), 1, SPOKEN).scenes
+    assert (merged.start, merged.end, merged.block, merged.title) == (0.0, 4.0, 0, "Sea")
+    assert set(merged.keywords) <= {"calm", "ocean", "waves", "snowy", "peaks", "rise"} and len(merged.keywords) == 3
+    with pytest.raises(StoryboardError, match="scene 2: the last scene has no next scene"):
+        merge_scenes(two_scenes(), 2, SPOKEN)

@@ -72,6 +72,7 @@ class Scene:
     keywords: tuple[str, ...] = ()
     layout: str = "captions-bottom"
     zoom: bool = False  # slow Ken Burns zoom over a still background
+    ai_video: bool = False  # the editor asked for an AI clip here: made when the video renders, else this look
 
     @property
     def duration(self) -> float:
@@ -88,6 +89,8 @@ class Storyboard:
         for scene in scenes:
             if scene["background"]["look"] is None:  # only motion backgrounds have one
                 del scene["background"]["look"]
+            if not scene["ai_video"]:  # only scenes the editor marked
+                del scene["ai_video"]
         return json.dumps({"version": SCHEMA_VERSION, "duration": self.duration, "scenes": scenes}, indent=1)
 
     @classmethod
@@ -209,9 +212,47 @@ def extract_keywords(texts: Sequence[str], limit: int = 3) -> list[str]:
     return sorted(counts, key=lambda t: (-counts[t], -len(t), first[t]))[:limit]
 
 
+# --- editing ----------------------------------------------------------------------------------------------
+
+Spoken = Sequence[tuple[str, float]]  # the narration's words as (text, start), in order
+
+
+def split_scene(board: Storyboard, number: int, at: float, words: Spoken) -> Storyboard:
+    """Scene `number` (from 1) cut in two where one of its words starts (never inside a word): both halves
+    keep its look, each gets the keywords of its own words; the second has no title."""
+    scene = _scene(board, number)
+    if not scene.start < at < scene.end or not any(abs(start - at) < 1e-3 for _, start in words):
+        raise StoryboardError(f"scene {number}: split where one of its words starts, after its first")
+    at = round(at, 3)
+    first = replace(scene, end=at, keywords=_keywords(words, scene.start, at, scene.keywords))
+    second = replace(scene, start=at, title=None, keywords=_keywords(words, at, scene.end, scene.keywords))
+    scenes = board.scenes
+    return replace(board, scenes=(*scenes[: number - 1], first, second, *scenes[number:]))
+
+
+def merge_scenes(board: Storyboard, number: int, words: Spoken) -> Storyboard:
+    """Scene `number` and the next one as one scene, with the first one's look, block and speaker."""
+    scene = _scene(board, number)
+    if number == len(board.scenes):
+        raise StoryboardError(f"scene {number}: the last scene has no next scene to merge with")
+    after = board.scenes[number]
+    merged = replace(scene, end=after.end, keywords=_keywords(words, scene.start, after.end, scene.keywords))
+    return replace(board, scenes=(*board.scenes[: number - 1], merged, *board.scenes[number + 1 :]))
+
+
+def _scene(board: Storyboard, number: int) -> Scene:
+    if not 1 <= number <= len(board.scenes):
+        raise StoryboardError(f"scene {number}: there is no such scene")
+    return board.scenes[number - 1]
+
+
+def _keywords(words: Spoken, start: float, end: float, fallback: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(extract_keywords([text for text, at in words if start - 1e-3 <= at < end - 1e-3])) or fallback
+
+
 # --- strict parsing ---------------------------------------------------------------------------------------
 
-_SCENE_FIELDS = {"start", "end", "block", "speaker", "background", "title", "keywords", "layout", "zoom"}
+_SCENE_FIELDS = {"start", "end", "block", "speaker", "background", "title", "keywords", "layout", "zoom", "ai_video"}
 _BACKGROUND_FIELDS = {"kind", "colors", "path", "look"}
 
 
@@ -261,9 +302,11 @@ def _parse_scene(raw: Any, n: int) -> Scene:
     layout = raw.get("layout", "captions-bottom")
     if layout not in LAYOUTS:
         raise StoryboardError(f"{where}: layout must be one of {', '.join(LAYOUTS)}")
-    zoom = raw.get("zoom", False)
+    zoom, ai_video = raw.get("zoom", False), raw.get("ai_video", False)
     if not isinstance(zoom, bool):
         raise StoryboardError(f"{where}: zoom must be true or false")
+    if not isinstance(ai_video, bool):
+        raise StoryboardError(f"{where}: ai_video must be true or false")
     return Scene(
         start=start,
         end=end,
@@ -274,6 +317,7 @@ def _parse_scene(raw: Any, n: int) -> Scene:
         keywords=tuple(keywords),
         layout=layout,
         zoom=zoom,
+        ai_video=ai_video,
     )
 
 

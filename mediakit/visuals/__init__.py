@@ -1,4 +1,4 @@
-"""Visual sources behind one interface: stock (Pexels, Pixabay) and the workspace's media library.
+"""Visual sources behind one interface: stock (Pexels, Pixabay), the workspace's media library and AI video.
 
 Pure Python, no Django: sources get their configuration as arguments. Every source answers
 `find(scene, aspect)` with candidates; `choose` (mediakit/visuals/choice.py) picks one per scene, never the
@@ -43,6 +43,7 @@ class Candidate:
     attribution: str = ""  # text to show where the license asks for it ("" when it asks for none)
     page_url: str = ""  # the work's page at the source
     tags: tuple[str, ...] = field(default=())
+    prompt: str = ""  # what an AI source is asked to make (mediakit/visuals/generated.py)
 
     @property
     def key(self) -> str:
@@ -86,3 +87,5 @@ class Visuals:
 
     sources: list[VisualSource]
     fetcher: "Fetcher"
+    intro: VisualSource | None = None  # asked first for the first scene (a talking avatar)
+    ai_seconds: float | None = None  # seconds of AI video this render may have made (None: no limit)

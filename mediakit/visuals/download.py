@@ -13,7 +13,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -42,15 +42,22 @@ class Fetcher:
     timeout: float = 60.0  # seconds for one whole download
     max_clip_seconds: float = 120.0
 
-    def fetch(self, candidate: Candidate, allows: Callable[[str], bool] = lambda url: False) -> tuple[str, Path]:
-        """(storage name, local path) of the candidate's checked file; raises DownloadError."""
+    def fetch(
+        self,
+        candidate: Candidate,
+        allows: Callable[[str], bool] = lambda url: False,
+        resolve: Callable[[Candidate], str] | None = None,
+    ) -> tuple[str, Path]:
+        """(storage name, local path) of the candidate's checked file; raises DownloadError. `resolve` gives
+        the link of a candidate made on demand (an AI generation), called only when it is not cached yet."""
         self.workdir.mkdir(parents=True, exist_ok=True)
         if candidate.storage_name:  # the library: checked when uploaded
             return candidate.storage_name, self._copy_out(candidate.storage_name)
+        if cached := self.cached(candidate):
+            return cached, self._copy_out(cached)
         stem = f"{self.prefix}/{candidate.source}-{_safe(candidate.id)}"
-        for extension in EXTENSIONS[candidate.kind]:
-            if self.storage.exists(f"{stem}.{extension}"):
-                return f"{stem}.{extension}", self._copy_out(f"{stem}.{extension}")
+        if resolve is not None and not candidate.url:
+            candidate = replace(candidate, url=resolve(candidate))
         if not candidate.url:
             raise DownloadError(f"{candidate.key} has no link")
         local = self.workdir / f"download-{candidate.source}-{_safe(candidate.id)}"
@@ -63,6 +70,13 @@ class Fetcher:
         # The credit travels with the cached file: a storyboard edited later still credits its author.
         self.storage.save(f"{stem}.json", io.BytesIO(json.dumps(credit_of(candidate)).encode()))
         return name, final
+
+    def cached(self, candidate: Candidate) -> str | None:
+        """The storage name of the candidate's file when this workspace has it already."""
+        stem = f"{self.prefix}/{candidate.source}-{_safe(candidate.id)}"
+        return next(
+            (f"{stem}.{ext}" for ext in EXTENSIONS[candidate.kind] if self.storage.exists(f"{stem}.{ext}")), None
+        )
 
     def credit(self, name: str) -> dict[str, Any] | None:
         """The credit stored beside a cached stock file (None for other files, or when it cannot be read)."""

@@ -241,3 +241,62 @@ def test_two_scenes_saved_from_stale_pages_both_keep_their_edit(prepared):
     one, two = prepared.edited_storyboard["scenes"][:2]
     assert (one["title"], one["background"]["colors"]) == ("One", ["#FF0000"])
     assert (two["title"], two["background"]["colors"], two["zoom"]) == ("Two", ["#00FF00"], True)
+
+
+# --- scene timing (split and merge at word boundaries) and the captions' layout ---------------------------
+
+
+def scenes_of(job: RenderJob) -> list[dict]:
+    job.refresh_from_db()
+    return (job.edited_storyboard or {}).get("scenes", [])
+
+
+def test_a_scene_is_split_where_the_chosen_word_starts(owner_client, prepared):
+    (row, *_) = storyboards.scene_rows(prepared, storyboards.storyboard_of(prepared))
+    word, start = row.words[3]  # "storyboard": "Welcome to the storyboard test, friends."
+    page = owner_client.get(reverse("renders:job", args=[prepared.public_id])).content.decode()
+    assert f'<option value="{start}">{word}</option>' in page and 'id="merge-1"' in page
+    response = owner_client.post(reverse("renders:scene_split", args=[prepared.public_id, 1]), {"at": str(start)})
+    assert response.status_code == 302
+    first, second, *_ = scenes_of(prepared)
+    assert first["end"] == second["start"] == round(start, 3) and first["start"] == 0
+    assert "welcome" in first["keywords"] and "storyboard" in second["keywords"]
+    assert second["background"] == first["background"] and second["title"] is None
+    page = owner_client.get(reverse("renders:job", args=[prepared.public_id])).content.decode()
+    assert page.count('class="scene stack"') == prepared.report["scenes"] + 1
+
+
+@pytest.mark.parametrize("at", ["0", "0.0001", "not a time", "99"])
+def test_a_split_inside_a_word_or_outside_the_scene_is_refused(owner_client, prepared, at):
+    response = owner_client.post(reverse("renders:scene_split", args=[prepared.public_id, 1]), {"at": at}, follow=True)
+    assert "split where one of its words starts" in response.content.decode()
+    assert prepared.edited_storyboard is None and scenes_of(prepared) == []
+
+
+def test_two_scenes_are_merged_with_the_first_ones_look(owner_client, prepared):
+    save(owner_client, prepared, 1, color="#FF0000")
+    count = prepared.report["scenes"]
+    response = owner_client.post(reverse("renders:scene_merge", args=[prepared.public_id, 1]))
+    assert response.status_code == 302
+    scenes = scenes_of(prepared)
+    assert len(scenes) == count - 1 and scenes[0]["background"]["colors"] == ["#FF0000"]
+    assert scenes[0]["start"] == 0 and (len(scenes) == 1 or scenes[0]["end"] == scenes[1]["start"])
+    assert "welcome" in scenes[0]["keywords"] or "storyboard" in scenes[0]["keywords"]
+
+
+def test_the_last_scene_has_nothing_to_merge_with(owner_client, prepared):
+    count = prepared.report["scenes"]
+    page = owner_client.get(reverse("renders:job", args=[prepared.public_id])).content.decode()
+    assert f'id="merge-{count}"' not in page
+    response = owner_client.post(reverse("renders:scene_merge", args=[prepared.public_id, count]), follow=True)
+    assert "has no next scene to merge with" in response.content.decode()
+
+
+def test_a_scene_keeps_its_captions_layout(owner_client, prepared):
+    save(owner_client, prepared, 1, layout="captions-center")
+    assert scenes_of(prepared)[0]["layout"] == "captions-center"
+
+
+def test_other_workspaces_cannot_split_or_merge(outsider_client, prepared):
+    for name in ("renders:scene_split", "renders:scene_merge"):
+        assert outsider_client.post(reverse(name, args=[prepared.public_id, 1]), {"at": "1"}).status_code == 404

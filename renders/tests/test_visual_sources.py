@@ -85,7 +85,7 @@ def test_with_a_refused_key_and_a_rate_limit_the_render_keeps_its_generated_look
 def test_without_keys_or_library_no_source_is_asked(owner, settings):
     settings.PEXELS_API_KEY = settings.PIXABAY_API_KEY = ""
     workspace = owner.memberships.get().workspace
-    assert visuals.visuals_for(workspace.pk, settings.RENDER_WORK_DIR) is None
+    assert visuals.visuals_for(workspace, settings.RENDER_WORK_DIR) == (None, [])
 
 
 def test_library_media_come_before_stock(owner_client, owner, stock, settings, django_capture_on_commit_callbacks):
