@@ -9,12 +9,12 @@ serves bytes that are no video; `never` keeps every task running.
 
 import itertools
 import json
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.fake_http import FakeHandler, serve
 from tests.fake_stock import tiny_mp4
 
 RUNWAY_KEY = "key_runway-test-0123456789"
@@ -64,8 +64,8 @@ class FakeAIVideo:
         return ("failed" if self.fail else "done"), 1.0
 
 
-def _handler_for(fake: FakeAIVideo) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+def _handler_for(fake: FakeAIVideo) -> type[FakeHandler]:
+    class Handler(FakeHandler):
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
             fake.requests.append(("GET", parts.path))
@@ -141,25 +141,9 @@ def _handler_for(fake: FakeAIVideo) -> type[BaseHTTPRequestHandler]:
                 self._json(401, {"error": "Unauthorized"})
             return not ok
 
-        def _json(self, status: int, body: Any) -> None:
-            self._send(status, json.dumps(body).encode(), "application/json")
-
-        def _send(self, status: int, payload: bytes, content_type: str) -> None:
-            self.send_response(status)
-            self.send_header("content-type", content_type)
-            self.send_header("content-length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
     return Handler
 
 
 def start(fake: FakeAIVideo) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(fake))
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    server, fake.url = serve(_handler_for(fake))
     return server

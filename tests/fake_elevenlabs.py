@@ -2,12 +2,13 @@
 
 import json
 import re
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fake_http import FakeHandler, serve
 
 API_KEY = "sk-test-secret-0123456789"
 
@@ -77,8 +78,8 @@ class FakeElevenLabs:
         return 200, answer
 
 
-def _handler_for(fake: FakeElevenLabs) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+def _handler_for(fake: FakeElevenLabs) -> type[FakeHandler]:
+    class Handler(FakeHandler):
         def _serve(self) -> None:
             parts = urlsplit(self.path)
             length = int(self.headers.get("content-length") or 0)
@@ -107,15 +108,9 @@ def _handler_for(fake: FakeElevenLabs) -> type[BaseHTTPRequestHandler]:
 
         do_GET = do_POST = do_DELETE = do_PATCH = _serve
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
     return Handler
 
 
 def start(fake: FakeElevenLabs) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(fake))
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    server, fake.url = serve(_handler_for(fake))
     return server

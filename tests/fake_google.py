@@ -22,6 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
+from tests.fake_http import serve
+
 CLIENT_ID = "fake-client.apps.googleusercontent.com"
 CLIENT_SECRET = "fake-client-secret"
 GOOD_CODE = "4/good-code"
@@ -224,8 +226,5 @@ class _Handler(BaseHTTPRequestHandler):
 def start() -> tuple[FakeGoogle, ThreadingHTTPServer]:
     fake = FakeGoogle()
     handler = type("Handler", (_Handler,), {"fake": fake})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server, fake.url = serve(handler)
     return fake, server

@@ -8,8 +8,10 @@ repeats). Requests are recorded, and a wrong key is a 401 as the real services a
 import json
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
+
+from tests.fake_http import FakeHandler, serve
 
 API_KEY = "sk-test-writer-0123456789"
 
@@ -66,8 +68,8 @@ def _error(api: str, status: int) -> dict[str, Any]:
     return {"error": {"message": f"fake {status}", "type": kind, "code": None, "param": None}}
 
 
-def _handler_for(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+def _handler_for(fake: FakeLLM) -> type[FakeHandler]:
+    class Handler(FakeHandler):
         protocol_version = "HTTP/1.1"
 
         def do_POST(self) -> None:
@@ -111,9 +113,6 @@ def _handler_for(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
             self.close_connection = True
-
-        def log_message(self, *args: Any) -> None:
-            pass
 
     return Handler
 
@@ -210,8 +209,5 @@ def _anthropic_events(body: dict[str, Any], text: str, usage: tuple[int, int]):
 
 
 def start(fake: FakeLLM) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(fake))
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    server, fake.url = serve(_handler_for(fake))
     return server

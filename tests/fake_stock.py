@@ -6,18 +6,18 @@ Pexels lives under /pexels (its /videos/search and /v1/search), Pixabay under /p
 """
 
 import functools
-import json
 import subprocess
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import imageio_ffmpeg
+
+from tests.fake_http import FakeHandler, serve
 
 PEXELS_KEY = "pexels-test-key-0123456789"
 PIXABAY_KEY = "12345-pixabaytestkey"
@@ -176,8 +176,8 @@ class FakeStock:
         return [(everything.index(name), name) for name in self.found(query, videos)]
 
 
-def _handler_for(fake: FakeStock) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+def _handler_for(fake: FakeStock) -> type[FakeHandler]:
+    class Handler(FakeHandler):
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
             query = parse_qs(parts.query)
@@ -225,25 +225,9 @@ def _handler_for(fake: FakeStock) -> type[BaseHTTPRequestHandler]:
                     return self._json(200, fake.pixabay_photos(words))
             return self._json(404, {"error": "not found"})
 
-        def _json(self, status: int, body: Any) -> None:
-            self._send(status, json.dumps(body).encode(), "application/json")
-
-        def _send(self, status: int, payload: bytes, content_type: str) -> None:
-            self.send_response(status)
-            self.send_header("content-type", content_type)
-            self.send_header("content-length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
     return Handler
 
 
 def start(fake: FakeStock) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(fake))
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    server, fake.url = serve(_handler_for(fake))
     return server
