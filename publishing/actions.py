@@ -4,6 +4,7 @@ Each is a conditional UPDATE from the states it may leave, so a double click or 
 after it commits, a bare "series changed" event goes to the series' channel group and the page re-reads the rows.
 """
 
+from datetime import datetime
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -35,7 +36,11 @@ def notify(series: Series) -> None:
 
 
 def _move(row: SeriesRow, leaving: tuple[str, ...], **changes: Any) -> bool:
-    updated = SeriesRow.objects.filter(pk=row.pk, status__in=leaving).update(updated_at=timezone.now(), **changes)
+    return _move_where(row, {"status__in": leaving}, **changes)
+
+
+def _move_where(row: SeriesRow, where: dict[str, Any], **changes: Any) -> bool:
+    updated = SeriesRow.objects.filter(pk=row.pk, **where).update(updated_at=timezone.now(), **changes)
     row.refresh_from_db()
     if updated:
         notify(row.series)
@@ -55,6 +60,13 @@ def row_needs_script(row: SeriesRow) -> bool:
 
 def row_failed(row: SeriesRow, message: str) -> bool:
     return _move(row, (Status.DRAFTING, Status.WAITING, Status.RENDERING), status=Status.FAILED, error=message[:2000])
+
+
+def row_draft_stopped(row: SeriesRow, drafting_since: datetime, message: str) -> bool:
+    """Still drafting since before `drafting_since`: its writer's task died. A task that answers after this finds
+    the row failed and keeps nothing (`row_drafted`)."""
+    return _move_where(row, {"status": Status.DRAFTING, "updated_at__lt": drafting_since}, status=Status.FAILED,
+                       error=message[:2000])  # fmt: skip
 
 
 def row_redrafting(row: SeriesRow) -> bool:
@@ -83,14 +95,7 @@ def row_render_ended(row: SeriesRow, job: RenderJob, message: str) -> bool:
 
 def _move_for_job(row: SeriesRow, job: RenderJob, **changes: Any) -> bool:
     # Only the row's current render moves it: an older render of the row (replaced by a regeneration) does not.
-    updated = (
-        SeriesRow.objects.filter(pk=row.pk, status=Status.RENDERING, job=job)
-        .update(updated_at=timezone.now(), **changes)
-    )  # fmt: skip
-    row.refresh_from_db()
-    if updated:
-        notify(row.series)
-    return bool(updated)
+    return _move_where(row, {"status": Status.RENDERING, "job": job}, **changes)
 
 
 def row_waiting(row: SeriesRow) -> bool:

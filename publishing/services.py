@@ -2,10 +2,12 @@
 order within the plan's concurrent jobs, finished videos go to review."""
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 import lanes
 from accounts import audit
@@ -143,6 +145,19 @@ def draft_row(row_id: int) -> None:
             transaction.set_rollback(True)  # the row moved on meanwhile (deleted, cancelled): keep nothing
             return
     advance(series)
+
+
+DRAFT_STOPPED = "The AI writer stopped answering; nothing was saved. Send the row on again to retry."
+
+
+def fail_stale_drafting_rows() -> int:
+    """Rows still drafting WRITER_DRAFT_STALE_AFTER after they were sent to the writer (its fast-lane task died or
+    was lost) are failed in plain words, like the writer's stale drafts: the series does not wait on them forever,
+    and the creator can send them on again. Run every minute by the `publishing.fail_stale_drafting_rows`
+    schedule."""
+    drafting_since = timezone.now() - timedelta(seconds=settings.WRITER_DRAFT_STALE_AFTER)
+    stale = SeriesRow.objects.filter(status=Status.DRAFTING, updated_at__lt=drafting_since).select_related("series")
+    return sum(actions.row_draft_stopped(row, drafting_since, DRAFT_STOPPED) for row in stale)
 
 
 def advance(series: Series) -> None:
