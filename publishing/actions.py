@@ -79,6 +79,12 @@ def row_drafted(row: SeriesRow, script: Script) -> bool:
     return _move(row, (Status.DRAFTING,), status=Status.WAITING, script=script, error="")
 
 
+def row_outlined(row: SeriesRow, script: Script) -> bool:
+    """A failed topic-only row with no writing model left: the offline outline is its script, for the creator to
+    write."""
+    return _move(row, (Status.FAILED,), status=Status.NEEDS_SCRIPT, script=script, error="")
+
+
 def row_rendered(row: SeriesRow, job: RenderJob) -> bool:
     """Its render succeeded: it waits for review, unless the campaign approves its videos without one."""
     if row.series.campaign.auto_approve:

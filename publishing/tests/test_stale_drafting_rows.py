@@ -96,3 +96,16 @@ def test_a_draft_that_answers_after_its_row_was_failed_keeps_nothing_and_the_row
     row.refresh_from_db()
     assert (row.status, row.error) == (Status.DRAFTING, "")  # back to the writer
     assert queued == [(services.DRAFT_ROW_TASK, row.pk)]
+
+
+def test_with_no_writing_model_left_a_row_sent_on_again_gets_the_offline_outline_to_write(settings):
+    settings.WRITER_DRAFT_STALE_AFTER = 600
+    row = a_row(SeriesFactory(), Status.DRAFTING, timedelta(hours=1), script=None, job=None, title="Rain facts")
+    run_the_schedule()  # and meanwhile the server's writer keys were removed
+
+    services.render_again(SeriesRow.objects.get(pk=row.pk))
+
+    row.refresh_from_db()
+    assert (row.status, row.error) == (Status.NEEDS_SCRIPT, "")
+    assert row.script.title == "Rain facts" and "[[Hook" in row.script.body
+    assert row.script.campaign == row.series.campaign
