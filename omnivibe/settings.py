@@ -372,7 +372,8 @@ WRITER_MAX_RETRIES = env_int("WRITER_MAX_RETRIES", 2)  # the SDKs retry 429/5xx 
 WRITER_MAX_OUTPUT_TOKENS = env_int("WRITER_MAX_OUTPUT_TOKENS", 4000)
 # A draft of the API still queued or writing this long after it was asked for is failed (its worker died): two
 # answers (the draft and its one repair), each up to WRITER_DEADLINE plus a last read's WRITER_TIMEOUT, and a
-# minute waiting for the fast lane. Checked when it is polled and by the `writer.fail_stale_drafts` schedule.
+# minute waiting for the fast lane. Checked when it is polled and by the `writer.fail_stale_drafts` schedule; a
+# series row drafting this long is failed by the `publishing.fail_stale_drafting_rows` schedule.
 WRITER_DRAFT_STALE_AFTER = env_float("WRITER_DRAFT_STALE_AFTER", 2 * (WRITER_DEADLINE + WRITER_TIMEOUT) + 60)
 
 # --- Publishing (publishing/): YouTube through Google's client, and signed webhook targets ----------------

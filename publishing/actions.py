@@ -4,6 +4,7 @@ Each is a conditional UPDATE from the states it may leave, so a double click or 
 after it commits, a bare "series changed" event goes to the series' channel group and the page re-reads the rows.
 """
 
+from datetime import datetime
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -35,7 +36,11 @@ def notify(series: Series) -> None:
 
 
 def _move(row: SeriesRow, leaving: tuple[str, ...], **changes: Any) -> bool:
-    updated = SeriesRow.objects.filter(pk=row.pk, status__in=leaving).update(updated_at=timezone.now(), **changes)
+    return _move_where(row, {"status__in": leaving}, **changes)
+
+
+def _move_where(row: SeriesRow, where: dict[str, Any], **changes: Any) -> bool:
+    updated = SeriesRow.objects.filter(pk=row.pk, **where).update(updated_at=timezone.now(), **changes)
     row.refresh_from_db()
     if updated:
         notify(row.series)
@@ -57,6 +62,13 @@ def row_failed(row: SeriesRow, message: str) -> bool:
     return _move(row, (Status.DRAFTING, Status.WAITING, Status.RENDERING), status=Status.FAILED, error=message[:2000])
 
 
+def row_draft_stopped(row: SeriesRow, drafting_since: datetime, message: str) -> bool:
+    """Still drafting since before `drafting_since`: its writer's task died. A task that answers after this finds
+    the row failed and keeps nothing (`row_drafted`)."""
+    return _move_where(row, {"status": Status.DRAFTING, "updated_at__lt": drafting_since}, status=Status.FAILED,
+                       error=message[:2000])  # fmt: skip
+
+
 def row_redrafting(row: SeriesRow) -> bool:
     """A topic-only row whose AI draft failed, sent on again: the writer tries once more."""
     return _move(row, (Status.FAILED,), status=Status.DRAFTING, error="")
@@ -65,6 +77,12 @@ def row_redrafting(row: SeriesRow) -> bool:
 def row_drafted(row: SeriesRow, script: Script) -> bool:
     """The AI writer's script is in: the row waits for a render slot."""
     return _move(row, (Status.DRAFTING,), status=Status.WAITING, script=script, error="")
+
+
+def row_outlined(row: SeriesRow, script: Script) -> bool:
+    """A failed topic-only row with no writing model left: the offline outline is its script, for the creator to
+    write."""
+    return _move(row, (Status.FAILED,), status=Status.NEEDS_SCRIPT, script=script, error="")
 
 
 def row_rendered(row: SeriesRow, job: RenderJob) -> bool:
@@ -83,14 +101,7 @@ def row_render_ended(row: SeriesRow, job: RenderJob, message: str) -> bool:
 
 def _move_for_job(row: SeriesRow, job: RenderJob, **changes: Any) -> bool:
     # Only the row's current render moves it: an older render of the row (replaced by a regeneration) does not.
-    updated = (
-        SeriesRow.objects.filter(pk=row.pk, status=Status.RENDERING, job=job)
-        .update(updated_at=timezone.now(), **changes)
-    )  # fmt: skip
-    row.refresh_from_db()
-    if updated:
-        notify(row.series)
-    return bool(updated)
+    return _move_where(row, {"status": Status.RENDERING, "job": job}, **changes)
 
 
 def row_waiting(row: SeriesRow) -> bool:

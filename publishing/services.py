@@ -2,10 +2,12 @@
 order within the plan's concurrent jobs, finished videos go to review."""
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 import lanes
 from accounts import audit
@@ -134,15 +136,32 @@ def draft_row(row_id: int) -> None:
         actions.row_failed(row, f"topic: {error}")
         return
     with transaction.atomic():
-        script = Script.objects.create(
-            workspace=series.workspace, campaign=series.campaign,
-            title=(row.title or draft.title or f"{series.name}, row {row.number}")[:200],
-            language=row.language or "en", body=draft.body, created_by=series.created_by,
-        )  # fmt: skip
-        if not actions.row_drafted(row, script):
+        if not actions.row_drafted(row, _row_script(row, draft.title, draft.body)):
             transaction.set_rollback(True)  # the row moved on meanwhile (deleted, cancelled): keep nothing
             return
     advance(series)
+
+
+DRAFT_STOPPED = "The AI writer stopped answering; nothing was saved. Send the row on again to retry."
+
+
+def fail_stale_drafting_rows() -> int:
+    """Rows still drafting WRITER_DRAFT_STALE_AFTER after they were sent to the writer (its fast-lane task died or
+    was lost) are failed in plain words, like the writer's stale drafts: the series does not wait on them forever,
+    and the creator can send them on again. Run every minute by the `publishing.fail_stale_drafting_rows`
+    schedule."""
+    drafting_since = timezone.now() - timedelta(seconds=settings.WRITER_DRAFT_STALE_AFTER)
+    stale = SeriesRow.objects.filter(status=Status.DRAFTING, updated_at__lt=drafting_since).select_related("series")
+    return sum(actions.row_draft_stopped(row, drafting_since, DRAFT_STOPPED) for row in stale)
+
+
+def _row_script(row: SeriesRow, drafted_title: str, body: str) -> Script:
+    series = row.series
+    return Script.objects.create(
+        workspace=series.workspace, campaign=series.campaign,
+        title=(row.title or drafted_title or f"{series.name}, row {row.number}")[:200],
+        language=row.language or "en", body=body, created_by=series.created_by,
+    )  # fmt: skip
 
 
 def advance(series: Series) -> None:
@@ -216,14 +235,31 @@ def job_ended(job: RenderJob) -> None:
 
 def render_again(row: SeriesRow) -> SeriesRow:
     """Send a row on again (its outline written, its script changed after a review, a failure dealt with).
-    A topic-only row whose AI draft failed goes back to the writer."""
-    if row.script_id is None and row.topic and ai_writer.providers_on_offer() and actions.row_redrafting(row):
-        transaction.on_commit(lambda: lanes.enqueue(DRAFT_ROW_TASK, row.pk, lane=lanes.FAST))
-        return row
+    A topic-only row whose AI draft failed goes back to the writer, or, with no writing model any more, gets the
+    offline outline to write."""
+    if row.script_id is None and row.topic and row.status == Status.FAILED:
+        if not ai_writer.providers_on_offer():
+            return _outline_instead(row)
+        if actions.row_redrafting(row):
+            transaction.on_commit(lambda: lanes.enqueue(DRAFT_ROW_TASK, row.pk, lane=lanes.FAST))
+            return row
     if not actions.row_waiting(row):
         raise Refused(f"Row {row.number} is {row.get_status_display().lower()}; it cannot be sent on now.")
     advance(row.series)
     row.refresh_from_db()
+    return row
+
+
+def _outline_instead(row: SeriesRow) -> SeriesRow:
+    """The offline outline for a topic-only row, as an upload without a writing model gets: the row waits for the
+    creator to write its [[parts]]."""
+    try:
+        draft = writer.draft_script(row.topic, language=row.language or "en")
+    except writer.DraftRefused as refused:
+        raise Refused(f"Row {row.number}: topic: {refused}") from None
+    with transaction.atomic():
+        if not actions.row_outlined(row, _row_script(row, draft.title, draft.body)):
+            raise Refused(f"Row {row.number} is {row.get_status_display().lower()}; it cannot be sent on now.")
     return row
 
 

@@ -16,5 +16,9 @@ def draft_row(row_id: int) -> None:
     services.draft_row(row_id)
 
 
+def fail_stale_drafting_rows() -> None:
+    services.fail_stale_drafting_rows()
+
+
 def fetch_metrics() -> None:
     metrics.fetch_all()

@@ -136,6 +136,38 @@ def test_a_rewrite_answers_the_block_before_and_after_with_a_diff(api, llm):
     assert LLMUsage.objects.get().purpose == "rewrite"
 
 
+def test_a_translation_asks_for_the_scripts_language_and_keeps_the_speaker(api, llm):
+    llm.reply("Ana: Le cold brew n'a jamais connu la chaleur, pas une seule fois.")
+    answers = {"script": SCRIPT, "block": 1, "tool": "translate", "language": "fr"}
+    rewrite = api.post(REWRITE, answers, format="json").json()
+    assert rewrite["script"].splitlines() == ["Ana: Le cold brew n'a jamais connu la chaleur, pas une seule fois.",
+                                              "Ben: Tell me more."]  # fmt: skip
+    assert "Translate it into French" in llm.prompts[0]
+
+
+@pytest.mark.parametrize(
+    ("failures", "status", "code", "words"),
+    [
+        ([401], 502, "writer_key", "refused our API key (401)"),
+        ([500, 500, 500], 502, "writer_down", "server error (500)"),
+        ([429, 429, 429], 503, "writer_busy", "rate-limiting us"),
+    ],
+)
+def test_a_rewrite_the_provider_refuses_is_named_in_plain_words(api, llm, failures, status, code, words):
+    for failure in failures:
+        llm.fail(failure)
+    response = api.post(REWRITE, {"script": SCRIPT, "block": 1, "tool": "punchier"}, format="json")
+    assert response.status_code == status and error_of(response)["code"] == code
+    assert words in error_of(response)["message"] and not LLMUsage.objects.exists()
+
+
+def test_a_rewrite_answered_with_nonsense_twice_is_a_502(api, llm):
+    llm.reply("Sorry, I only write poems.")
+    response = api.post(REWRITE, {"script": SCRIPT, "block": 1, "tool": "punchier"}, format="json")
+    assert response.status_code == 502 and error_of(response)["code"] == "writer_unreadable"
+    assert len(llm.requests) == 2  # sent back once with what was wrong
+
+
 def test_a_rewrite_of_a_block_that_does_not_exist_is_a_400(api, llm):
     response = api.post(REWRITE, {"script": SCRIPT, "block": 3, "tool": "punchier"}, format="json")
     assert response.status_code == 400 and "there is no block 3" in error_of(response)["details"]["script"][0]

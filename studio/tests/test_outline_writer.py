@@ -1,6 +1,8 @@
 """The keyless writer in the Studio: an outline fills the editor (nothing saved), and a script with [[parts]]
 left is refused for rendering with a message naming the first one."""
 
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -56,3 +58,27 @@ def test_a_script_with_parts_left_to_write_is_not_rendered(owner_client):
         "This script cannot be rendered: write the outline's 5 [[…]] part(s) first, starting with “Hook, about"
     )
     assert not RenderJob.objects.exists()
+
+
+def test_without_a_key_an_outline_is_filled_timed_given_voices_and_rendered(
+    owner_client, settings, django_capture_on_commit_callbacks
+):
+    """Issue 15's "Done means" without any key: draft an outline, fill it, see its duration, pick voices, render."""
+    settings.RENDER_VERIFY = False  # the narration is not heard back: this is about the writer's way to a render
+    outline = draft(owner_client, seconds="10").context["form"].initial["body"]
+    filled = re.sub(r"\[\[[^\]]*\]\]", "Cold brew never meets heat, so it tastes sweeter", outline)
+    assert "[[" not in filled
+
+    estimate = owner_client.post(reverse("studio:script_estimate"), {"body": filled}).content.decode()
+    assert re.search(r"about \d+ s", estimate) and '<label for="id_speaker_voice_1">Ben</label>' in estimate
+
+    answers = {"title": "Cold brew", "body": filled, "language": "en", "voice__Ana": "builtin:joe-calm",
+               "voice__Ben": "builtin:joe-bright", "render": "", "kind": "audio", "aspect": "9:16"}  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(NEW, answers)
+    script = Script.objects.get()
+    job = RenderJob.objects.get(script=script)
+    assert response.status_code == 302 and script.voices == {"Ana": "builtin:joe-calm", "Ben": "builtin:joe-bright"}
+    assert job.render_options.voices["Ben"]["voice_id"] == "joe-bright"
+    job.refresh_from_db()
+    assert job.status == RenderJob.Status.SUCCEEDED, job.error

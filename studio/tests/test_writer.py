@@ -121,6 +121,26 @@ def test_a_rewrite_shows_the_diff_with_accept_and_discard(owner_client, llm):
     assert not Script.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("failures", "words"),
+    [([401], "refused our API key (401)"), ([500, 500, 500], "server error (500)"), ([429] * 3, "rate-limiting us")],
+)
+def test_a_rewrite_the_provider_refuses_is_told_in_plain_words_with_nothing_to_accept(
+    owner_client, llm, failures, words
+):
+    for failure in failures:
+        llm.fail(failure)
+    page = owner_client.post(REWRITE, {"body": SCRIPT, "block": 1, "tool": "punchier"}).content.decode()
+    assert words in page and 'id="rewrite-accept"' not in page
+
+
+def test_a_rewrite_answered_with_nonsense_twice_is_refused_with_nothing_to_accept(owner_client, llm):
+    llm.reply("Sorry, I only write poems.")
+    page = owner_client.post(REWRITE, {"body": SCRIPT, "block": 1, "tool": "punchier"}).content.decode()
+    assert "did not give back a passage we can read, twice" in page and "the script is unchanged" in page
+    assert 'id="rewrite-accept"' not in page and len(llm.requests) == 2
+
+
 def test_a_rewrite_of_a_broken_script_asks_to_fix_it_first(owner_client, llm):
     page = owner_client.post(REWRITE, {"body": "no speaker here", "block": 1, "tool": "punchier"}).content.decode()
     assert "Fix the script first" in page and not llm.requests

@@ -24,6 +24,7 @@ from tests.factories import (
     VoiceFactory,
     api_workspace,
     make_member,
+    published_video,
 )
 from tests.fake_stock import tiny_jpeg
 
@@ -40,6 +41,8 @@ class Objects:
     member_pk: int
     series_id: str
     row_url: str  # a series row whose video awaits review
+    publication_id: str  # a video published on a YouTube channel of the workspace (no tokens: nothing to revoke)
+    connection_pk: int
 
 
 @dataclass
@@ -72,6 +75,14 @@ PROBES: dict[Action, list[Probe]] = {
         Probe("similar scripts", lambda web, api, o: web.get(f"/studio/scripts/{o.script_pk}/similar/")),
         Probe("API similar scripts", lambda web, api, o: api.get(f"/api/v1/scripts/{o.script_pk}/similar")),
         Probe("media library", lambda web, api, o: web.get("/studio/library/")),
+        Probe("series list", lambda web, api, o: web.get("/studio/series/")),
+        Probe("API series list", lambda web, api, o: api.get("/api/v1/series")),
+        Probe("campaign performance", lambda web, api, o: web.get(f"/studio/campaigns/{o.campaign_pk}/performance/")),
+        Probe(
+            "campaign performance CSV",
+            lambda web, api, o: web.get(f"/studio/campaigns/{o.campaign_pk}/performance.csv"),
+        ),
+        Probe("API video metrics", lambda web, api, o: api.get(f"/api/v1/videos/{o.publication_id}/metrics")),
     ],
     Action.WRITE: [
         Probe("new script page", lambda web, api, o: web.get("/studio/scripts/new/")),
@@ -135,6 +146,12 @@ PROBES: dict[Action, list[Probe]] = {
             ),
         ),
         Probe("regenerate a reviewed block", lambda web, api, o: web.post(f"{o.row_url}blocks/0/regenerate/")),
+        # Its campaign has no video with views yet: the page says so (the role check comes first).
+        Probe(
+            "draft topic ideas",
+            lambda web, api, o: web.post(f"/studio/campaigns/{o.campaign_pk}/performance/topics/"),
+        ),
+        Probe("send a row on again", lambda web, api, o: web.post(f"{o.row_url}render/")),
     ],
     Action.REVIEW: [
         Probe("approve a video", lambda web, api, o: web.post(f"{o.row_url}approve/")),
@@ -144,6 +161,12 @@ PROBES: dict[Action, list[Probe]] = {
             lambda web, api, o: web.post("/studio/publishing/webhooks/", {"name": "Z", "url": "https://example.com/h"}),
         ),
         Probe("schedule a video", lambda web, api, o: web.post("/studio/publishing/schedule/", {})),
+        Probe("connect YouTube", lambda web, api, o: web.post("/studio/publishing/youtube/connect/")),
+        Probe(
+            "disconnect a channel",
+            lambda web, api, o: web.post(f"/studio/publishing/connections/{o.connection_pk}/disconnect/"),
+        ),
+        Probe("retry a publication", lambda web, api, o: web.post(f"/studio/publishing/{o.publication_id}/retry/")),
     ],
     Action.MANAGE_MEMBERS: [
         Probe(
@@ -199,7 +222,10 @@ def test_every_action_of_the_table_is_probed():
 def objects(owner) -> Objects:
     workspace = api_workspace(owner)
     row = SeriesRowFactory(series__workspace=workspace)
+    publication = published_video(row.script, views=10)
     return Objects(
+        publication_id=str(publication.public_id),
+        connection_pk=publication.connection_id,
         series_id=str(row.series.public_id),
         row_url=f"/studio/series/{row.series.public_id}/rows/{row.number}/",
         workspace=workspace,
