@@ -300,3 +300,68 @@ def test_a_scene_keeps_its_captions_layout(owner_client, prepared):
 def test_other_workspaces_cannot_split_or_merge(outsider_client, prepared):
     for name in ("renders:scene_split", "renders:scene_merge"):
         assert outsider_client.post(reverse(name, args=[prepared.public_id, 1]), {"at": "1"}).status_code == 404
+
+
+# --- a scene's words, said again through the block's regeneration ------------------------------------------
+
+
+def test_a_scene_shows_its_words_as_its_block_writes_them(owner_client, prepared):
+    (row, *_) = storyboards.scene_rows(prepared, storyboards.storyboard_of(prepared))
+    assert row.text.block == 0 and not row.text.whole_block
+    assert row.text.text in "Welcome to the storyboard test, friends." and row.text.text.startswith("Welcome")
+    page = owner_client.get(reverse("renders:job", args=[prepared.public_id])).content.decode()
+    assert 'id="words-1"' in page and f">{row.text.text}</textarea>" in page
+
+
+def test_new_words_for_a_scene_say_its_block_again_and_reuse_the_others(
+    owner_client, prepared, django_capture_on_commit_callbacks
+):
+    (row, *_) = storyboards.scene_rows(prepared, storyboards.storyboard_of(prepared))
+    url = reverse("renders:scene_words", args=[prepared.public_id, 1])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(url, {"words": "Hello  there, lovely people."}, follow=True)
+    again = RenderJob.objects.exclude(pk=prepared.pk).get()
+    assert response.redirect_chain == [(reverse("renders:job", args=[again.public_id]), 302)]
+    assert "Saying block 1 again with scene 1&#x27;s new words" in response.content.decode()
+    assert again.status == RenderJob.Status.SUCCEEDED, again.error
+    assert again.options["regenerate_blocks"] == [0] and again.render_options.prepare_storyboard
+    expected = "Welcome to the storyboard test, friends.".replace(row.text.text, "Hello there, lovely people.")
+    assert again.blocks[0]["text"] == expected and again.blocks[1] == prepared.blocks[1]
+    said = " ".join(text for text, _ in storyboards.spoken_words(again))
+    assert "Hello there, lovely people." in said and "Thanks, it is great to be here today." in said
+    cached = {block["index"]: block["units"][0]["cached"] for block in again.report["blocks"]}
+    assert cached == {0: False, 1: True}  # only the edited block is narrated again
+    assert storyboards.storyboard_of(again) is not None  # a new storyboard to edit, from the new narration
+    prepared.refresh_from_db()
+    assert prepared.blocks[0]["text"] == "Welcome to the storyboard test, friends."
+
+
+@pytest.mark.parametrize(
+    ("words", "message"),
+    [("   ", "write the words it should say"), ("🎉", "has no words or numbers to say")],
+    ids=["empty", "emoji"],
+)
+def test_words_that_cannot_be_said_are_refused_creating_nothing(owner_client, prepared, words, message):
+    (row, *_) = storyboards.scene_rows(prepared, storyboards.storyboard_of(prepared))
+    if row.text.first or row.text.end < len(prepared.blocks[0]["text"].split()):
+        pytest.skip("scene 1 is part of its block: the rest of the block still has words")
+    url = reverse("renders:scene_words", args=[prepared.public_id, 1])
+    response = owner_client.post(url, {"words": words}, follow=True)
+    assert message in response.content.decode() and RenderJob.objects.count() == 1
+
+
+def test_unchanged_words_or_a_scene_over_two_blocks_are_refused(owner_client, prepared):
+    (row, *_) = storyboards.scene_rows(prepared, storyboards.storyboard_of(prepared))
+    url = reverse("renders:scene_words", args=[prepared.public_id, 1])
+    assert "the words are unchanged" in owner_client.post(url, {"words": row.text.text}, follow=True).content.decode()
+    while len(storyboards.storyboard_of(prepared).scenes) > 1:
+        storyboards.merge(prepared, 1)
+    (row,) = storyboards.scene_rows(prepared, storyboards.storyboard_of(prepared))
+    assert row.text is None
+    response = owner_client.post(url, {"words": "Anything."}, follow=True).content.decode()
+    assert "its words belong to several blocks" in response and RenderJob.objects.count() == 1
+
+
+def test_other_workspaces_cannot_change_a_scenes_words(outsider_client, prepared):
+    url = reverse("renders:scene_words", args=[prepared.public_id, 1])
+    assert outsider_client.post(url, {"words": "Hi."}).status_code == 404 and RenderJob.objects.count() == 1
