@@ -197,13 +197,17 @@ class RenderForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Off without keys: the box stays visible and says why (a render that asks anyway notes it).
-        if not settings.RUNWAY_API_KEY:
-            self.fields["ai_video"].disabled = True
-            self.fields["ai_video"].help_text = "off: RUNWAY_API_KEY is not set"
-        if not (settings.HEYGEN_API_KEY and settings.HEYGEN_AVATAR_ID):
-            self.fields["avatar_intro"].disabled = True
-            self.fields["avatar_intro"].help_text = "off: HEYGEN_API_KEY and HEYGEN_AVATAR_ID are not set"
+        say_when_ai_video_is_off(self)
+
+
+def say_when_ai_video_is_off(form: forms.BaseForm) -> None:
+    """Off without keys: the boxes stay visible and say why (a render that asks anyway notes it)."""
+    if not settings.RUNWAY_API_KEY:
+        form.fields["ai_video"].disabled = True
+        form.fields["ai_video"].help_text = "off: RUNWAY_API_KEY is not set"
+    if not (settings.HEYGEN_API_KEY and settings.HEYGEN_AVATAR_ID):
+        form.fields["avatar_intro"].disabled = True
+        form.fields["avatar_intro"].help_text = "off: HEYGEN_API_KEY and HEYGEN_AVATAR_ID are not set"
 
 
 COLOR_INPUT = forms.TextInput(attrs={"type": "color"})
@@ -230,6 +234,8 @@ class CampaignForm(forms.ModelForm):
             "music",
             "zoom",
             "transition",
+            "ai_video",
+            "avatar_intro",
             "auto_approve",
             "brand_notes",
         ]
@@ -253,6 +259,7 @@ class CampaignForm(forms.ModelForm):
         # Older forms (and API-like posts) that do not send the caption style keep the model's defaults.
         for name in ("caption_preset", "caption_platform"):
             self.fields[name].required = False
+        say_when_ai_video_is_off(self)
 
     def clean_caption_preset(self) -> str:
         return self.cleaned_data.get("caption_preset") or Campaign.CaptionPreset.HIGHLIGHT

@@ -162,3 +162,28 @@ def test_a_script_cannot_join_another_workspaces_campaign(owner_client, outsider
     )
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
     assert not Script.objects.exists()
+
+
+def test_a_campaign_asks_for_ai_video_and_its_scripts_renders_start_from_it(owner_client, owner, settings):
+    settings.RUNWAY_API_KEY, settings.HEYGEN_API_KEY, settings.HEYGEN_AVATAR_ID = "key", "key", "presenter"
+    assert owner_client.post(reverse("studio:campaign_new"), {**BRAND, "ai_video": "on"}).status_code == 302
+    campaign = Campaign.objects.get()
+    assert campaign.ai_video is True and campaign.avatar_intro is False
+    script = Script.objects.create(workspace=campaign.workspace, campaign=campaign, title="T", body="Host: Hi.")
+    page = owner_client.get(reverse("studio:script", args=[script.pk]))
+    assert page.context["render_form"].initial["ai_video"] is True  # the box comes ticked
+    url = reverse("studio:script_render", args=[script.pk])
+    owner_client.post(url, {"kind": "video", "aspect": "9:16", "ai_video": "on"})
+    assert RenderJob.objects.get().render_options.ai_video is True
+    RenderJob.objects.all().delete()  # one render of a script at a time
+    owner_client.post(url, {"kind": "video", "aspect": "9:16"})
+    assert RenderJob.objects.get().render_options.ai_video is False  # a render can turn it off
+
+
+def test_without_keys_the_campaign_page_says_ai_video_is_off_and_the_plans_seconds(owner_client, owner, settings):
+    settings.RUNWAY_API_KEY = settings.HEYGEN_API_KEY = ""
+    page = owner_client.get(reverse("studio:campaign_new")).content.decode()
+    assert "off: RUNWAY_API_KEY is not set" in page and "off: HEYGEN_API_KEY and HEYGEN_AVATAR_ID are not set" in page
+    assert 'id="campaign-ai-video"' in page and "counted in the plan's AI video seconds:" in page
+    assert owner_client.post(reverse("studio:campaign_new"), {**BRAND, "ai_video": "on"}).status_code == 302
+    assert Campaign.objects.get().ai_video is False  # a disabled box cannot be turned on
