@@ -194,10 +194,36 @@ class RenderForm(forms.Form):
     aspect = forms.ChoiceField(choices=[(aspect, aspect) for aspect in ASPECTS], initial="9:16")
     ai_video = forms.BooleanField(required=False, label="AI video for scenes without stock footage")
     avatar_intro = forms.BooleanField(required=False, label="Avatar intro scene")
+    # This render's captions; blank keeps the campaign's (or the defaults without a campaign).
+    caption_preset = forms.ChoiceField(
+        choices=[("", "Caption style: the campaign's"), *Campaign.CaptionPreset.choices], required=False
+    )
+    caption_platform = forms.ChoiceField(
+        choices=[("", "Clear of: the campaign's platform"), *Campaign.CaptionPlatform.choices], required=False
+    )
+    burn_captions = forms.ChoiceField(
+        choices=[("", "Burned in: as the campaign"), ("on", "Captions drawn"), ("off", "No captions drawn")],
+        required=False,
+        help_text="The SRT and VTT files come either way.",
+    )
+    constant_frame_rate = forms.BooleanField(
+        required=False,
+        label="Constant 30 fps",
+        help_text="Every frame stored: a bigger file, for editors and platforms that want a constant frame rate.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         say_when_ai_video_is_off(self)
+
+    def caption_choices(self) -> dict[str, Any]:
+        """`RenderOptions.with_captions` arguments: None keeps the campaign's choice."""
+        data = self.cleaned_data
+        return {
+            "preset": data["caption_preset"] or None,
+            "platform": data["caption_platform"] or None,
+            "burn": {"on": True, "off": False}.get(data["burn_captions"]),
+        }
 
 
 def say_when_ai_video_is_off(form: forms.BaseForm) -> None:

@@ -248,7 +248,7 @@ def script_render(request: HttpRequest, pk: int) -> HttpResponse:
 def _render(request: HttpRequest, script: Script) -> HttpResponse:
     render_form = RenderForm(request.POST, initial=_render_defaults(script.campaign))
     if not render_form.is_valid():
-        messages.error(request, "Choose a render kind and an aspect ratio from the lists.")
+        messages.error(request, "Choose a render kind, an aspect ratio and the captions from the lists.")
         return redirect("studio:script", pk=script.pk)
     try:
         blocks = parse_text(script.body, max_chars=settings.RENDER_MAX_SCRIPT_CHARS)
@@ -266,11 +266,13 @@ def _render(request: HttpRequest, script: Script) -> HttpResponse:
             kind=RenderJob.Kind.AUDIO if prepare else render_form.cleaned_data["kind"],
             user=request.user,
             script=script,
-            options=options_for_script(
-                script, aspect=render_form.cleaned_data["aspect"], prepare_storyboard=prepare
-            ).with_changes(
-                ai_video=render_form.cleaned_data["ai_video"], avatar_intro=render_form.cleaned_data["avatar_intro"]
-            ),
+            options=options_for_script(script, aspect=render_form.cleaned_data["aspect"], prepare_storyboard=prepare)
+            .with_changes(
+                ai_video=render_form.cleaned_data["ai_video"],
+                avatar_intro=render_form.cleaned_data["avatar_intro"],
+                constant_frame_rate=render_form.cleaned_data["constant_frame_rate"],
+            )
+            .with_captions(**render_form.caption_choices()),
         )
     except QuotaExceeded as refused:
         messages.error(request, refused.as_html())
