@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from mediakit.text.embeddings import EmbeddingUnavailable, embed
 from mediakit.video.storyboard import Background, Scene, Storyboard
 from mediakit.visuals import PHOTO, VIDEO, query_for
 from mediakit.visuals.choice import choose
@@ -260,3 +261,23 @@ def test_every_stock_failure_keeps_the_generated_look_with_a_note(stock, fetcher
     assert result.local == original and result.stored == original and result.visuals == []
     assert any(note in each for each in result.notes), result.notes
     assert all(each.startswith("scene 1: ") for each in result.notes)
+
+
+def test_the_library_also_matches_by_meaning_when_no_tag_is_shared():
+    ocean = LibraryItem("1", "workspaces/1/library/a.mp4", VIDEO, ("ocean", "waves", "beach"), 320, 568)
+    office = LibraryItem("2", "workspaces/1/library/b.jpg", PHOTO, ("office", "desk", "laptop"), 320, 568)
+    untagged = LibraryItem("3", "workspaces/1/library/c.jpg", PHOTO, (), 320, 568)
+    library = Library([office, ocean, untagged], embed=embed)
+    assert [c.id for c in library.find(scene(0, "sea"), "9:16")] == ["1"]  # no tag says "sea"
+    assert [c.id for c in library.search("waves laptop desk", "9:16")] == ["2", "1"]  # most shared tags first
+    assert library.search("quantum chromodynamics", "9:16") == []  # nothing close: nothing offered
+    assert Library([ocean]).find(scene(0, "sea"), "9:16") == []  # without a model: tags alone
+
+
+def test_without_the_embedding_model_the_library_matches_tags_alone():
+    def unavailable(text: str):
+        raise EmbeddingUnavailable("no model files")
+
+    ocean = LibraryItem("1", "workspaces/1/library/a.mp4", VIDEO, ("ocean",), 320, 568)
+    library = Library([ocean], embed=unavailable)
+    assert library.find(scene(0, "sea"), "9:16") == [] and [c.id for c in library.search("ocean", "9:16")] == ["1"]
