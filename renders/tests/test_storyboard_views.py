@@ -365,3 +365,28 @@ def test_unchanged_words_or_a_scene_over_two_blocks_are_refused(owner_client, pr
 def test_other_workspaces_cannot_change_a_scenes_words(outsider_client, prepared):
     url = reverse("renders:scene_words", args=[prepared.public_id, 1])
     assert outsider_client.post(url, {"words": "Hi."}).status_code == 404 and RenderJob.objects.count() == 1
+
+
+def test_a_scene_keeps_the_words_as_written_even_those_not_said(
+    owner_client, settings, django_capture_on_commit_callbacks
+):
+    settings.RENDER_VIDEO_HEIGHT = 240
+    body = "Host: Welcome 🎉 to the show.\nGuest: Thanks for having me."  # the emoji is shown, not said
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(
+            reverse("studio:script_new"),
+            {"title": "Emoji", "body": body, "kind": "video", "aspect": "1:1", "prepare": "1"},
+        )
+    job = RenderJob.objects.get()
+    assert job.status == RenderJob.Status.SUCCEEDED, job.error
+    (row, *_) = storyboards.scene_rows(job, storyboards.storyboard_of(job))
+    assert not row.text.whole_block and row.text.text == "Welcome 🎉 to the show."
+    owner_client.post(reverse("renders:scene_words", args=[job.public_id, 1]), {"words": "Welcome to our show."})
+    assert RenderJob.objects.exclude(pk=job.pk).get().blocks[0]["text"] == "Welcome to our show."
+
+
+def test_words_the_captions_cannot_match_token_by_token_offer_the_whole_block():
+    job = RenderJob(blocks=[{"speaker": "Host", "text": "It costs $5 million today."}])
+    said = [storyboards._Word(0, i, text, i * 0.4) for i, text in enumerate(["It", "costs", "$5 million", "today."])]
+    text = storyboards._scene_text(job, said, said[2:])
+    assert text == storyboards.SceneText(0, 0, 5, "It costs $5 million today.", whole_block=True)
