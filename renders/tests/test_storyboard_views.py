@@ -1,5 +1,6 @@
 """The storyboard editor: prepare, edit scenes, render the video from the edit (real narration and ffmpeg)."""
 
+import itertools
 import subprocess
 from decimal import Decimal
 
@@ -390,3 +391,36 @@ def test_words_the_captions_cannot_match_token_by_token_offer_the_whole_block():
     said = [storyboards._Word(0, i, text, i * 0.4) for i, text in enumerate(["It", "costs", "$5 million", "today."])]
     text = storyboards._scene_text(job, said, said[2:])
     assert text == storyboards.SceneText(0, 0, 5, "It costs $5 million today.", whole_block=True)
+
+
+def test_the_videos_cuts_land_on_the_storyboards_times_within_a_frame(
+    owner_client, prepared, tmp_path, django_capture_on_commit_callbacks
+):
+    """Real narration (times that fall between frames), each scene its own colour: the first frame of each colour
+    is within one frame of the scene's start, and frames come in order once re-muxed."""
+    colours = ["#FF0000", "#00FF00", "#0000FF", "#FFFF00", "#FF00FF", "#00FFFF"]
+    scenes = storyboards.storyboard_of(prepared).scenes
+    assert 2 <= len(scenes) <= len(colours) and any(round(s.start * 30) != s.start * 30 for s in scenes[1:])
+    for number in range(1, len(scenes) + 1):
+        storyboards.save_scene(prepared, number, storyboards.SceneEdit("color", [colours[number - 1]], "", zoom=False))
+    video = render_video_of(owner_client, prepared, django_capture_on_commit_callbacks)
+    assert video.status == RenderJob.Status.SUCCEEDED, video.error
+    mp4, remuxed = tmp_path / "video.mp4", tmp_path / "remuxed.mp4"
+    mp4.write_bytes(video.outputs.get(kind=RenderOutput.Kind.MP4).file.read())
+    remux = subprocess.run(
+        [FFMPEG, "-hide_banner", "-nostdin", "-i", str(mp4), "-c", "copy", "-f", "mp4", "-y", str(remuxed)],
+        capture_output=True,
+        text=True,
+    )
+    assert remux.returncode == 0 and "non monotonic" not in remux.stderr.lower(), remux.stderr
+    wanted = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in colours[: len(scenes)]])
+    frames = []  # (pts, seconds, scene index by colour)
+    with av.open(str(remuxed)) as container:
+        for frame in container.decode(video=0):
+            top = frame.to_ndarray(format="rgb24")[: frame.height // 4].reshape(-1, 3).mean(0)
+            frames.append((frame.pts, frame.time, int(np.abs(wanted - top).sum(axis=1).argmin())))
+    assert all(later[0] > earlier[0] for earlier, later in itertools.pairwise(frames))
+    assert [index for _, _, index in frames] == sorted(index for _, _, index in frames)  # scenes in order
+    for index, scene in enumerate(scenes[1:], start=1):
+        first = next(time for _, time, seen in frames if seen == index)
+        assert abs(first - scene.start) <= 1 / 30 + 1e-6, f"scene {index + 1} starts at {first}, not {scene.start}"
