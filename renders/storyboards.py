@@ -26,6 +26,7 @@ from mediakit.visuals.download import DownloadError
 from renders import visuals
 from renders.models import MediaItem, RenderJob, RenderOutput
 from renders.services import create_job, regenerate_blocks
+from scripts.services import rewrite_block
 
 EXCERPT_CHARS = 140
 
@@ -138,11 +139,19 @@ def scene_rows(job: RenderJob, board: Storyboard) -> list[SceneRow]:
     return rows
 
 
-def rewrite_scene(job: RenderJob, number: int, text: str, user: Any) -> tuple[RenderJob, SceneText]:
+@dataclass(frozen=True)
+class Rewritten:
+    job: RenderJob  # the new "Prepare storyboard" job
+    place: SceneText  # what of which block the scene said
+    script_changed: bool  # the script says the new words too (False: it changed since, or the block runs over lines)
+
+
+def rewrite_scene(job: RenderJob, number: int, text: str, user: Any) -> Rewritten:
     """Say scene `number` with new words: its block is narrated again with them in a new "Prepare storyboard"
-    job (`services.regenerate_blocks`; the other blocks come from the speech cache). The new narration has
-    new timings, so the new job builds its own storyboard; this one keeps its edits. Raises StoryboardError
-    for words that cannot be said, Refused and QuotaExceeded as regenerating a block does."""
+    job (`services.regenerate_blocks`; the other blocks come from the speech cache), and the job's script says
+    them too where it still holds the block as the job froze it. The new narration has new timings, so the new
+    job builds its own storyboard; this one keeps its edits. Raises StoryboardError for words that cannot be
+    said, Refused and QuotaExceeded as regenerating a block does (nothing changed then)."""
     board = storyboard_of(job)
     if board is None or not 1 <= number <= len(board.scenes):
         raise StoryboardError(f"scene {number}: there is no such scene")
@@ -166,8 +175,11 @@ def rewrite_scene(job: RenderJob, number: int, text: str, user: Any) -> tuple[Re
         parse_json({"blocks": blocks}, max_chars=settings.RENDER_MAX_SCRIPT_CHARS)
     except ScriptError as error:
         raise StoryboardError(f"scene {number}: {error}".replace(f"block {place.block + 1}: ", "")) from None
-    again = regenerate_blocks(job, [place.block], user, texts={place.block: block_text})
-    return again, place
+    with transaction.atomic():  # the script changes only with the job that says its new words
+        again = regenerate_blocks(job, [place.block], user, texts={place.block: block_text})
+        frozen = Block.from_dict(job.blocks[place.block])
+        changed = job.script is not None and rewrite_block(job.script, frozen, block_text)
+    return Rewritten(again, place, changed)
 
 
 def split(job: RenderJob, number: int, at: float) -> Storyboard:

@@ -92,7 +92,7 @@ def scene_words(request: HttpRequest, public_id: str, number: int) -> HttpRespon
         raise Http404("This storyboard has no such scene.")
     back = redirect(reverse("renders:job", args=[job.public_id]) + f"#scene-{number}")
     try:
-        again, place = storyboards.rewrite_scene(job, number, request.POST.get("words", ""), request.user)
+        rewritten = storyboards.rewrite_scene(job, number, request.POST.get("words", ""), request.user)
     except StoryboardError as error:
         messages.error(request, str(error))
         return back
@@ -102,13 +102,18 @@ def scene_words(request: HttpRequest, public_id: str, number: int) -> HttpRespon
     except QuotaExceeded as refused:
         messages.error(request, refused.as_html())
         return back
+    script = (
+        "The script says the new words too."
+        if rewritten.script_changed
+        else "The script itself is not changed (it changed since this render, or the block runs over several lines)."
+    )
     messages.info(
         request,
-        f"Saying block {place.block + 1} again with scene {number}'s new words; the other blocks are reused. "
-        "This new storyboard is built from the new narration, so its scenes start from the automatic looks "
-        "(your edits stay on the earlier storyboard). The script itself is not changed.",
+        f"Saying block {rewritten.place.block + 1} again with scene {number}'s new words; the other blocks are "
+        "reused. This new storyboard is built from the new narration, so its scenes start from the automatic "
+        f"looks (your edits stay on the earlier storyboard). {script}",
     )
-    return redirect("renders:job", public_id=again.public_id)
+    return redirect("renders:job", public_id=rewritten.job.public_id)
 
 
 @login_required

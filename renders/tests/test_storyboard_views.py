@@ -335,6 +335,17 @@ def test_new_words_for_a_scene_say_its_block_again_and_reuse_the_others(
     assert storyboards.storyboard_of(again) is not None  # a new storyboard to edit, from the new narration
     prepared.refresh_from_db()
     assert prepared.blocks[0]["text"] == "Welcome to the storyboard test, friends."
+    assert "The script says the new words too." in response.content.decode()
+    assert Script.objects.get().body == SCRIPT.replace(row.text.text, "Hello there, lovely people.")
+
+
+def test_a_script_changed_since_the_render_keeps_its_words(owner_client, prepared):
+    Script.objects.filter(pk=prepared.script_id).update(body=SCRIPT.replace("friends", "pals"))
+    url = reverse("renders:scene_words", args=[prepared.public_id, 1])
+    response = owner_client.post(url, {"words": "Hello there."}, follow=True).content.decode()
+    assert "The script itself is not changed (it changed since this render" in response
+    assert Script.objects.get().body == SCRIPT.replace("friends", "pals")
+    assert RenderJob.objects.exclude(pk=prepared.pk).get().blocks[0]["text"].startswith("Hello there.")
 
 
 @pytest.mark.parametrize(
