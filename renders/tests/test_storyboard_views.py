@@ -370,6 +370,8 @@ def test_unchanged_words_or_a_scene_over_two_blocks_are_refused(owner_client, pr
         storyboards.merge(prepared, 1)
     (row,) = storyboards.scene_rows(prepared, storyboards.storyboard_of(prepared))
     assert row.text is None
+    page = owner_client.get(reverse("renders:job", args=[prepared.public_id])).content.decode()
+    assert "Its words belong to several blocks: split it where a block starts" in page and "<textarea" not in page
     response = owner_client.post(url, {"words": "Anything."}, follow=True).content.decode()
     assert "its words belong to several blocks" in response and RenderJob.objects.count() == 1
 
