@@ -171,14 +171,14 @@ class RenderInputSerializer(ScriptInputSerializer):
         required=False, help_text="false: no captions drawn in the video; caption files are still delivered."
     )
     ai_video = serializers.BooleanField(
-        default=False,
+        required=False,
         help_text="Scenes no library or stock clip fills get one made by the text-to-video provider "
-        "(needs RUNWAY_API_KEY; counted in the plan's AI video seconds).",
+        "(needs RUNWAY_API_KEY; counted in the plan's AI video seconds; default: the campaign's, or false).",
     )
     avatar_intro = serializers.BooleanField(
-        default=False,
+        required=False,
         help_text="The first scene shows a talking avatar speaking its narration (needs HEYGEN_API_KEY and "
-        "HEYGEN_AVATAR_ID; counted in the plan's AI video seconds).",
+        "HEYGEN_AVATAR_ID; counted in the plan's AI video seconds; default: the campaign's, or false).",
     )
 
     def validate_height(self, height: int) -> int:
@@ -303,7 +303,8 @@ class CampaignSerializer(serializers.ModelSerializer):
         fields = [
             "id", "name", "aspect", "primary_color", "secondary_color", "gradient", "font", "caption_size",
             "caption_color", "highlight_color", "caption_position", "caption_preset", "caption_platform",
-            "burn_captions", "zoom", "transition", "auto_approve", "brand_notes", "created_at",
+            "burn_captions", "zoom", "transition", "ai_video", "avatar_intro", "auto_approve", "brand_notes",
+            "created_at",
         ]  # fmt: skip
         read_only_fields = ["created_at"]
 

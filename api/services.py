@@ -124,8 +124,8 @@ def job_request(workspace: Workspace, data: dict[str, Any], *, kind: str, user: 
             language=language,
             height=data.get("height"),
             constant_frame_rate=data["constant_frame_rate"],
-            ai_video=data["ai_video"],
-            avatar_intro=data["avatar_intro"],
+            ai_video=data.get("ai_video", options.ai_video),
+            avatar_intro=data.get("avatar_intro", options.avatar_intro),
         )
         options = options.with_captions(
             preset=data.get("caption_preset"), platform=data.get("caption_platform"), burn=data.get("burn_captions")

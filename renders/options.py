@@ -219,6 +219,8 @@ def options_for_script(script: Script, *, aspect: str, prepare_storyboard: bool 
             "platform": campaign.caption_platform,
         },
         burn_captions=campaign.burn_captions,
+        ai_video=campaign.ai_video,
+        avatar_intro=campaign.avatar_intro,
         # Storage names, not paths: the worker copies them into the job's work dir (storage may be remote).
         logo=campaign.logo.name if campaign.logo else "",
         music=campaign.music.name if campaign.music else "",

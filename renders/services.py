@@ -6,6 +6,7 @@ import shutil
 import socket
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -118,16 +119,22 @@ def regenerate_block(job: RenderJob, index: int, user: Any = None) -> RenderJob:
     return regenerate_blocks(job, [index], user)
 
 
-def regenerate_blocks(job: RenderJob, indices: list[int], user: Any = None) -> RenderJob:
-    """`regenerate_block` for several blocks at once (one new job)."""
+def regenerate_blocks(
+    job: RenderJob, indices: list[int], user: Any = None, texts: dict[int, str] | None = None
+) -> RenderJob:
+    """`regenerate_block` for several blocks at once (one new job); `texts` gives some of them new words
+    (a storyboard scene's words edited), the job's own blocks otherwise."""
     if not job.is_finished:
         raise Refused("Wait for this render to finish before regenerating a block.")
-    for index in indices:
+    for index in [*indices, *(texts or {})]:
         if not 0 <= index < len(job.blocks):
             raise Refused(f"This job has no block {index + 1}.")
+    blocks = [Block.from_dict(block) for block in job.blocks]
+    for index, text in (texts or {}).items():
+        blocks[index] = replace(blocks[index], text=text)
     return create_job(
         workspace=job.workspace,
-        blocks=[Block.from_dict(block) for block in job.blocks],
+        blocks=blocks,
         title=job.title,
         kind=job.kind,
         user=user,

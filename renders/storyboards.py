@@ -13,18 +13,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.text import get_valid_filename
 
-from mediakit.text.script import Block
+from mediakit.text.script import Block, ScriptError, parse_json
 from mediakit.video.storyboard import LAYOUTS, Scene, Storyboard, StoryboardError, merge_scenes, split_scene
 from mediakit.visuals import Candidate, SourceError
 from mediakit.visuals.download import DownloadError
 from renders import visuals
 from renders.models import MediaItem, RenderJob, RenderOutput
-from renders.services import create_job
+from renders.services import create_job, regenerate_blocks
+from scripts.services import rewrite_block
 
 EXCERPT_CHARS = 140
 
@@ -39,6 +41,7 @@ class SceneRow:
     credit: dict[str, str] | None = None  # the stock file's source, license and attribution
     words: tuple[tuple[str, float], ...] = ()  # the words spoken during it, (text, start)
     last: bool = False  # the last scene (nothing to merge with)
+    text: "SceneText | None" = None  # its words as its block writes them, to edit; None when it cannot be
 
     @property
     def file_name(self) -> str:
@@ -69,24 +72,114 @@ def storyboard_of(job: RenderJob) -> Storyboard | None:
     return Storyboard.from_json(data) if data is not None else None
 
 
+@dataclass(frozen=True)
+class SceneText:
+    """The part of one block a scene says: tokens `first`..`end` (whitespace-separated, as the script writes
+    them) of block `block` (0-based). The whole block when its words cannot be matched token by token."""
+
+    block: int
+    first: int
+    end: int
+    text: str
+    whole_block: bool = False
+
+
+@dataclass(frozen=True)
+class _Word:
+    block: int
+    position: int  # in the block's words
+    text: str
+    start: float
+
+
+def _words(job: RenderJob) -> list[_Word]:
+    blocks = (_output_json(job, RenderOutput.Kind.JSON) or {}).get("blocks", [])
+    return [
+        _Word(block["index"], position, word["text"], word["start"])
+        for block in blocks
+        for position, word in enumerate(block["words"])
+    ]
+
+
 def spoken_words(job: RenderJob) -> list[tuple[str, float]]:
     """The job's narration as (text, start) per word, from its JSON output."""
-    blocks = (_output_json(job, RenderOutput.Kind.JSON) or {}).get("blocks", [])
-    return [(word["text"], word["start"]) for block in blocks for word in block["words"]]
+    return [(word.text, word.start) for word in _words(job)]
+
+
+def _inside(scene: Scene, words: list[_Word]) -> list[_Word]:
+    # Rounded scene times: a word starting within a millisecond of the cut belongs to the later scene.
+    return [word for word in words if scene.start - 1e-3 <= word.start < scene.end - 1e-3]
+
+
+def _scene_text(job: RenderJob, words: list[_Word], inside: list[_Word]) -> SceneText | None:
+    """What of its block a scene says, or None for a scene with no words or words of several blocks."""
+    if not inside or len({word.block for word in inside}) != 1 or not 0 <= inside[0].block < len(job.blocks):
+        return None
+    index = inside[0].block
+    tokens = job.blocks[index]["text"].split()
+    said = [word.text for word in words if word.block == index]
+    if said != tokens:  # a token said as several words or none (an emoji): edit the whole block instead
+        return SceneText(index, 0, len(tokens), " ".join(tokens), whole_block=True)
+    first, end = inside[0].position, inside[-1].position + 1
+    return SceneText(index, first, end, " ".join(tokens[first:end]))
 
 
 def scene_rows(job: RenderJob, board: Storyboard) -> list[SceneRow]:
-    words = spoken_words(job)
+    words = _words(job)
     rows = []
     credits = {c["scene"]: c for c in visuals.credits_for(job.workspace_id, board)}
     for number, scene in enumerate(board.scenes, start=1):
-        # Rounded scene times: a word starting within a millisecond of the cut belongs to the later scene.
-        inside = tuple((text, start) for text, start in words if scene.start - 1e-3 <= start < scene.end - 1e-3)
-        spoken = " ".join(text for text, _ in inside)
+        inside = _inside(scene, words)
+        spoken = " ".join(word.text for word in inside)
         excerpt = spoken if len(spoken) <= EXCERPT_CHARS else spoken[: EXCERPT_CHARS - 1].rsplit(" ", 1)[0] + "…"
         last = number == len(board.scenes)
-        rows.append(SceneRow(number, scene, excerpt, credits.get(number), inside, last))
+        timed = tuple((word.text, word.start) for word in inside)
+        text = _scene_text(job, words, inside)
+        rows.append(SceneRow(number, scene, excerpt, credits.get(number), timed, last, text))
     return rows
+
+
+@dataclass(frozen=True)
+class Rewritten:
+    job: RenderJob  # the new "Prepare storyboard" job
+    place: SceneText  # what of which block the scene said
+    script_changed: bool  # the script says the new words too (False: it changed since, or the block runs over lines)
+
+
+def rewrite_scene(job: RenderJob, number: int, text: str, user: Any) -> Rewritten:
+    """Say scene `number` with new words: its block is narrated again with them in a new "Prepare storyboard"
+    job (`services.regenerate_blocks`; the other blocks come from the speech cache), and the job's script says
+    them too where it still holds the block as the job froze it. The new narration has new timings, so the new
+    job builds its own storyboard; this one keeps its edits. Raises StoryboardError for words that cannot be
+    said, Refused and QuotaExceeded as regenerating a block does (nothing changed then)."""
+    board = storyboard_of(job)
+    if board is None or not 1 <= number <= len(board.scenes):
+        raise StoryboardError(f"scene {number}: there is no such scene")
+    words = _words(job)
+    place = _scene_text(job, words, _inside(board.scenes[number - 1], words))
+    if place is None:
+        raise StoryboardError(
+            f"scene {number}: its words belong to several blocks (or it has none); split it where a block starts"
+            " and edit each part"
+        )
+    new = " ".join(text.split())
+    if not new:
+        raise StoryboardError(f"scene {number}: write the words it should say")
+    if new == place.text:
+        raise StoryboardError(f"scene {number}: the words are unchanged")
+    tokens = job.blocks[place.block]["text"].split()
+    block_text = " ".join([*tokens[: place.first], new, *tokens[place.end :]]).strip()
+    blocks = [dict(block) for block in job.blocks]
+    blocks[place.block]["text"] = block_text
+    try:  # the checks a script's blocks get: something to say, the length limit
+        parse_json({"blocks": blocks}, max_chars=settings.RENDER_MAX_SCRIPT_CHARS)
+    except ScriptError as error:
+        raise StoryboardError(f"scene {number}: {error}".replace(f"block {place.block + 1}: ", "")) from None
+    with transaction.atomic():  # the script changes only with the job that says its new words
+        again = regenerate_blocks(job, [place.block], user, texts={place.block: block_text})
+        frozen = Block.from_dict(job.blocks[place.block])
+        changed = job.script is not None and rewrite_block(job.script, frozen, block_text)
+    return Rewritten(again, place, changed)
 
 
 def split(job: RenderJob, number: int, at: float) -> Storyboard:

@@ -18,6 +18,7 @@ urlpatterns = [
         name="scene_alternatives",
     ),
     path("<uuid:public_id>/storyboard/scenes/<int:number>/swap/", views.scene_swap, name="scene_swap"),
+    path("<uuid:public_id>/storyboard/scenes/<int:number>/words/", views.scene_words, name="scene_words"),
     path("<uuid:public_id>/storyboard/scenes/<int:number>/split/", views.scene_split, name="scene_split"),
     path("<uuid:public_id>/storyboard/scenes/<int:number>/merge/", views.scene_merge, name="scene_merge"),
     path(

@@ -85,6 +85,39 @@ def scene_save(request: HttpRequest, public_id: str, number: int) -> HttpRespons
 
 @login_required
 @require_POST
+def scene_words(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
+    """New words for a scene: its block narrated again in a new prepared storyboard (the other blocks reused)."""
+    job, board = _get_storyboard_for_member(request, public_id)
+    if not 1 <= number <= len(board.scenes):
+        raise Http404("This storyboard has no such scene.")
+    back = redirect(reverse("renders:job", args=[job.public_id]) + f"#scene-{number}")
+    try:
+        rewritten = storyboards.rewrite_scene(job, number, request.POST.get("words", ""), request.user)
+    except StoryboardError as error:
+        messages.error(request, str(error))
+        return back
+    except services.Refused as refused:
+        messages.error(request, str(refused))
+        return back
+    except QuotaExceeded as refused:
+        messages.error(request, refused.as_html())
+        return back
+    script = (
+        "The script says the new words too."
+        if rewritten.script_changed
+        else "The script itself is not changed (it changed since this render, or the block runs over several lines)."
+    )
+    messages.info(
+        request,
+        f"Saying block {rewritten.place.block + 1} again with scene {number}'s new words; the other blocks are "
+        "reused. This new storyboard is built from the new narration, so its scenes start from the automatic "
+        f"looks (your edits stay on the earlier storyboard). {script}",
+    )
+    return redirect("renders:job", public_id=rewritten.job.public_id)
+
+
+@login_required
+@require_POST
 def scene_split(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
     """Cut a scene in two where the chosen word starts."""
     job, board = _get_storyboard_for_member(request, public_id)

@@ -15,6 +15,7 @@ from accounts import audit
 from accounts.models import Workspace
 from billing.limits import ai_video_seconds_left
 from mediakit import untrusted
+from mediakit.text import embeddings
 from mediakit.video.storyboard import Storyboard
 from mediakit.visuals import Visuals, VisualSource
 from mediakit.visuals.download import Fetcher
@@ -52,7 +53,7 @@ def stock_sources(target_side: int = 1080) -> list[VisualSource]:
 
 def library_of(workspace_id: int) -> Library:
     items = MediaItem.objects.filter(workspace_id=workspace_id)[:LIBRARY_LIMIT]
-    return Library([_item(item) for item in items])
+    return Library([_item(item) for item in items], embed=embeddings.embed)
 
 
 def sources_for(workspace_id: int, target_side: int = 1080) -> list[VisualSource]:

@@ -94,6 +94,17 @@ class Campaign(models.Model):
         default=True, help_text="Draw captions into the video (the SRT and VTT files come either way)."
     )
     music = models.FileField(upload_to=campaign_upload_to, max_length=300, blank=True)
+    # AI video (renders/visuals.py) for the campaign's renders; a render can still turn it off. Both need keys.
+    ai_video = models.BooleanField(
+        "AI video for scenes without stock footage",
+        default=False,
+        help_text="Made by the text-to-video provider; counted in the plan's AI video seconds.",
+    )
+    avatar_intro = models.BooleanField(
+        "Avatar intro scene",
+        default=False,
+        help_text="A talking presenter says the first scene; counted in the plan's AI video seconds.",
+    )
     zoom = models.BooleanField(default=False, help_text="A slow zoom over still backgrounds.")
     transition = models.CharField(max_length=10, choices=Transition.choices, default=Transition.CUT)
     # The review gate (publishing): without it, every finished video of the campaign's series waits for approval.

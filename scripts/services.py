@@ -2,11 +2,13 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 
 from accounts import audit
 from accounts.models import Workspace
+from mediakit.text.script import Block, ScriptError, parse_text
 from scripts.models import Campaign, Script
 
 MAX_TITLE = Script._meta.get_field("title").max_length
@@ -68,6 +70,30 @@ def duplicate_campaign(campaign: Campaign) -> Campaign:
                     getattr(copy, field).save(original.name.rsplit("/", 1)[-1], ContentFile(handle.read()), save=False)
         copy.save()
     return copy
+
+
+def rewrite_block(script: Script, block: Block, text: str) -> bool:
+    """Give `block` (as a render froze it) new words in the script too, when the script still says it on its
+    one line; False, leaving the script alone, when the script changed since or the block runs over lines."""
+    with transaction.atomic():
+        locked = Script.objects.select_for_update().get(pk=script.pk)
+        try:
+            blocks = parse_text(locked.body, max_chars=settings.RENDER_MAX_SCRIPT_CHARS)
+        except ScriptError:
+            return False
+        if not any((b.line, b.speaker, b.text) == (block.line, block.speaker, block.text) for b in blocks):
+            return False
+        lines = locked.body.splitlines(keepends=True)
+        line = lines[block.line - 1]
+        speaker, _, said = line.partition(":")  # a speaker's name never holds ":"
+        if said.strip() != block.text:
+            return False
+        ending = line[len(line.rstrip("\r\n")) :]
+        lines[block.line - 1] = f"{speaker}: {text}{ending}"
+        locked.body = "".join(lines)
+        locked.save(update_fields=["body", "updated_at"])
+    script.body = locked.body
+    return True
 
 
 def delete_script(script: Script, *, by) -> None:

@@ -194,16 +194,46 @@ class RenderForm(forms.Form):
     aspect = forms.ChoiceField(choices=[(aspect, aspect) for aspect in ASPECTS], initial="9:16")
     ai_video = forms.BooleanField(required=False, label="AI video for scenes without stock footage")
     avatar_intro = forms.BooleanField(required=False, label="Avatar intro scene")
+    # This render's captions; blank keeps the campaign's (or the defaults without a campaign).
+    caption_preset = forms.ChoiceField(
+        choices=[("", "Caption style: the campaign's"), *Campaign.CaptionPreset.choices], required=False
+    )
+    caption_platform = forms.ChoiceField(
+        choices=[("", "Clear of: the campaign's platform"), *Campaign.CaptionPlatform.choices], required=False
+    )
+    burn_captions = forms.ChoiceField(
+        choices=[("", "Burned in: as the campaign"), ("on", "Captions drawn"), ("off", "No captions drawn")],
+        required=False,
+        help_text="The SRT and VTT files come either way.",
+    )
+    constant_frame_rate = forms.BooleanField(
+        required=False,
+        label="Constant 30 fps",
+        help_text="Every frame stored: a bigger file, for editors and platforms that want a constant frame rate.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Off without keys: the box stays visible and says why (a render that asks anyway notes it).
-        if not settings.RUNWAY_API_KEY:
-            self.fields["ai_video"].disabled = True
-            self.fields["ai_video"].help_text = "off: RUNWAY_API_KEY is not set"
-        if not (settings.HEYGEN_API_KEY and settings.HEYGEN_AVATAR_ID):
-            self.fields["avatar_intro"].disabled = True
-            self.fields["avatar_intro"].help_text = "off: HEYGEN_API_KEY and HEYGEN_AVATAR_ID are not set"
+        say_when_ai_video_is_off(self)
+
+    def caption_choices(self) -> dict[str, Any]:
+        """`RenderOptions.with_captions` arguments: None keeps the campaign's choice."""
+        data = self.cleaned_data
+        return {
+            "preset": data["caption_preset"] or None,
+            "platform": data["caption_platform"] or None,
+            "burn": {"on": True, "off": False}.get(data["burn_captions"]),
+        }
+
+
+def say_when_ai_video_is_off(form: forms.BaseForm) -> None:
+    """Off without keys: the boxes stay visible and say why (a render that asks anyway notes it)."""
+    if not settings.RUNWAY_API_KEY:
+        form.fields["ai_video"].disabled = True
+        form.fields["ai_video"].help_text = "off: RUNWAY_API_KEY is not set"
+    if not (settings.HEYGEN_API_KEY and settings.HEYGEN_AVATAR_ID):
+        form.fields["avatar_intro"].disabled = True
+        form.fields["avatar_intro"].help_text = "off: HEYGEN_API_KEY and HEYGEN_AVATAR_ID are not set"
 
 
 COLOR_INPUT = forms.TextInput(attrs={"type": "color"})
@@ -230,6 +260,8 @@ class CampaignForm(forms.ModelForm):
             "music",
             "zoom",
             "transition",
+            "ai_video",
+            "avatar_intro",
             "auto_approve",
             "brand_notes",
         ]
@@ -253,6 +285,7 @@ class CampaignForm(forms.ModelForm):
         # Older forms (and API-like posts) that do not send the caption style keep the model's defaults.
         for name in ("caption_preset", "caption_platform"):
             self.fields[name].required = False
+        say_when_ai_video_is_off(self)
 
     def clean_caption_preset(self) -> str:
         return self.cleaned_data.get("caption_preset") or Campaign.CaptionPreset.HIGHLIGHT

@@ -11,7 +11,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_for_member, has_role, member_workspace
+from accounts.models import Workspace
 from accounts.roles import Action, roles_for
+from billing.limits import ai_video_seconds_left
 from billing.quota import QuotaExceeded
 from billing.selectors import plans_on_offer, usage_summary
 from mediakit.speech.engines import EngineError
@@ -70,7 +72,14 @@ WRITERS = roles_for(Action.WRITE)  # viewers see the pages; posting (saving, ren
 
 
 def _render_form_for(campaign: Campaign | None) -> RenderForm:
-    return RenderForm(initial={"aspect": campaign.aspect} if campaign else None)
+    return RenderForm(initial=_render_defaults(campaign))
+
+
+def _render_defaults(campaign: Campaign | None) -> dict | None:
+    """The render form starts from the campaign's choices (a box the key's absence disables keeps them)."""
+    if campaign is None:
+        return None
+    return {"aspect": campaign.aspect, "ai_video": campaign.ai_video, "avatar_intro": campaign.avatar_intro}
 
 
 @login_required
@@ -237,9 +246,9 @@ def script_render(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render(request: HttpRequest, script: Script) -> HttpResponse:
-    render_form = RenderForm(request.POST)
+    render_form = RenderForm(request.POST, initial=_render_defaults(script.campaign))
     if not render_form.is_valid():
-        messages.error(request, "Choose a render kind and an aspect ratio from the lists.")
+        messages.error(request, "Choose a render kind, an aspect ratio and the captions from the lists.")
         return redirect("studio:script", pk=script.pk)
     try:
         blocks = parse_text(script.body, max_chars=settings.RENDER_MAX_SCRIPT_CHARS)
@@ -257,11 +266,13 @@ def _render(request: HttpRequest, script: Script) -> HttpResponse:
             kind=RenderJob.Kind.AUDIO if prepare else render_form.cleaned_data["kind"],
             user=request.user,
             script=script,
-            options=options_for_script(
-                script, aspect=render_form.cleaned_data["aspect"], prepare_storyboard=prepare
-            ).with_changes(
-                ai_video=render_form.cleaned_data["ai_video"], avatar_intro=render_form.cleaned_data["avatar_intro"]
-            ),
+            options=options_for_script(script, aspect=render_form.cleaned_data["aspect"], prepare_storyboard=prepare)
+            .with_changes(
+                ai_video=render_form.cleaned_data["ai_video"],
+                avatar_intro=render_form.cleaned_data["avatar_intro"],
+                constant_frame_rate=render_form.cleaned_data["constant_frame_rate"],
+            )
+            .with_captions(**render_form.caption_choices()),
         )
     except QuotaExceeded as refused:
         messages.error(request, refused.as_html())
@@ -352,7 +363,15 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
         campaign = form.save()
         messages.success(request, f"Campaign “{campaign.name}” created.")
         return redirect("studio:campaigns")
-    return render(request, "studio/campaign_form.html", {"form": form})
+    return _campaign_page(request, form, workspace)
+
+
+def _campaign_page(
+    request: HttpRequest, form: CampaignForm, workspace: Workspace, campaign: Campaign | None = None
+) -> HttpResponse:
+    # The plan's AI video seconds left, beside the campaign's AI video defaults that spend them.
+    context = {"form": form, "campaign": campaign, "ai_video_seconds": ai_video_seconds_left(workspace)}
+    return render(request, "studio/campaign_form.html", context)
 
 
 @login_required
@@ -382,7 +401,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form.save()
         messages.success(request, f"Campaign “{campaign.name}” saved.")
         return redirect("studio:campaigns")
-    return render(request, "studio/campaign_form.html", {"form": form, "campaign": campaign})
+    return _campaign_page(request, form, campaign.workspace, campaign)
 
 
 # --- Pronunciations ------------------------------------------------------------------------------

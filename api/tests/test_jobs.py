@@ -322,3 +322,19 @@ def test_the_job_list_takes_the_same_queries_for_one_job_or_many(api, owner, dja
         finished_job(workspace)
     with django_assert_num_queries(6):
         assert len(api.get("/api/v1/jobs").json()["results"]) == 6
+
+
+def test_a_campaigns_ai_video_defaults_apply_unless_the_request_says_otherwise(api, owner, queue):
+    workspace = workspace_of(owner)
+    campaign = api.post("/api/v1/campaigns", {"name": "AI", "ai_video": True, "avatar_intro": True}, format="json")
+    assert campaign.status_code == 201 and campaign.json()["ai_video"] is campaign.json()["avatar_intro"] is True
+    script = Script.objects.create(
+        workspace=workspace, campaign_id=campaign.json()["id"], title="Ep 1", body="Host: Hi."
+    )
+    assert api.post("/api/v1/renders", {"script_id": script.pk}, format="json").status_code == 202
+    inherited = RenderJob.objects.latest("pk").render_options
+    assert inherited.ai_video is True and inherited.avatar_intro is True
+    turned_off = {"script_id": script.pk, "ai_video": False}
+    assert api.post("/api/v1/renders", turned_off, format="json").status_code == 202
+    options = RenderJob.objects.latest("pk").render_options
+    assert options.ai_video is False and options.avatar_intro is True

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from mediakit.text.embeddings import EmbeddingUnavailable, embed
 from mediakit.video.storyboard import Background, Scene, Storyboard
 from mediakit.visuals import PHOTO, VIDEO, query_for
 from mediakit.visuals.choice import choose
@@ -228,3 +229,55 @@ def test_a_download_that_drips_forever_is_stopped_by_one_overall_deadline(stock,
     source = pexels(stock)
     with pytest.raises(DownloadError, match="took too long"):
         patient.fetch(source.find(scene(0, "city"), "9:16")[0], source.allows)
+
+
+SEARCHES = {
+    "pexels": ("/pexels/videos/search", "/pexels/v1/search"),
+    "pixabay": ("/pixabay/api/videos/", "/pixabay/api/"),
+}
+
+
+@pytest.mark.parametrize("name", ["pexels", "pixabay"])
+@pytest.mark.parametrize(
+    ("failure", "note"),
+    [
+        ("401", "refused the API key (401)"),
+        ("429", "rate limit reached (429)"),
+        ("nothing found", "nothing found for “city”"),
+        ("corrupt download", "no usable download; generated look kept"),
+    ],
+)
+def test_every_stock_failure_keeps_the_generated_look_with_a_note(stock, fetcher, name, failure, note):
+    """Each source, each way it fails: the scene keeps its generated look and the report says why; no error."""
+    source = pexels(stock) if name == "pexels" else pixabay(stock)
+    if failure in ("401", "429"):
+        for path in SEARCHES[name]:
+            stock.overrides[path] = (int(failure), {"error": "no"})
+    elif failure == "corrupt download":
+        stock.add("city", "broken.mp4", b"\x00\x00\x00\x18ftypmp42" + b"garbage" * 100)
+        stock.add("city", "broken.jpg", b"\xff\xd8\xff\xe0 not really a picture")
+    original = board(scene(0, "city"))
+    result = choose(original, [source], "9:16", fetcher)
+    assert result.local == original and result.stored == original and result.visuals == []
+    assert any(note in each for each in result.notes), result.notes
+    assert all(each.startswith("scene 1: ") for each in result.notes)
+
+
+def test_the_library_also_matches_by_meaning_when_no_tag_is_shared():
+    ocean = LibraryItem("1", "workspaces/1/library/a.mp4", VIDEO, ("ocean", "waves", "beach"), 320, 568)
+    office = LibraryItem("2", "workspaces/1/library/b.jpg", PHOTO, ("office", "desk", "laptop"), 320, 568)
+    untagged = LibraryItem("3", "workspaces/1/library/c.jpg", PHOTO, (), 320, 568)
+    library = Library([office, ocean, untagged], embed=embed)
+    assert [c.id for c in library.find(scene(0, "sea"), "9:16")] == ["1"]  # no tag says "sea"
+    assert [c.id for c in library.search("waves laptop desk", "9:16")] == ["2", "1"]  # most shared tags first
+    assert library.search("quantum chromodynamics", "9:16") == []  # nothing close: nothing offered
+    assert Library([ocean]).find(scene(0, "sea"), "9:16") == []  # without a model: tags alone
+
+
+def test_without_the_embedding_model_the_library_matches_tags_alone():
+    def unavailable(text: str):
+        raise EmbeddingUnavailable("no model files")
+
+    ocean = LibraryItem("1", "workspaces/1/library/a.mp4", VIDEO, ("ocean",), 320, 568)
+    library = Library([ocean], embed=unavailable)
+    assert library.find(scene(0, "sea"), "9:16") == [] and [c.id for c in library.search("ocean", "9:16")] == ["1"]

@@ -10,6 +10,7 @@ from billing.selectors import usage_summary
 from renders import visuals
 from renders.models import RenderJob
 from renders.tests.test_visual_sources import SCRIPT, mean_colour_at, scene_middle
+from scripts.models import Campaign
 from tests import fake_stock
 
 pytestmark = [pytest.mark.django_db]
@@ -111,3 +112,15 @@ def test_the_storyboard_editor_swaps_a_scene_to_ai_video_made_when_the_video_ren
     red = mean_colour_at(video, tmp_path, scene_middle(video, 2))
     assert red[0] > 150 and red[1] < 60 and red[2] < 60
     assert AIVideoUsage.objects.get().job_id == video.pk
+
+
+def test_a_campaigns_ai_video_without_a_key_renders_with_generated_looks_and_says_so(
+    owner_client, owner, settings, django_capture_on_commit_callbacks
+):
+    settings.RUNWAY_API_KEY = ""
+    campaign = Campaign.objects.create(workspace=owner.memberships.get().workspace, name="AI", ai_video=True)
+    # The disabled box posts nothing: the campaign's choice stands, and the render notes why it made no clip.
+    job = render(owner_client, django_capture_on_commit_callbacks, settings, campaign=str(campaign.pk))
+    assert job.render_options.ai_video is True and job.report.get("visuals", []) == []
+    assert "AI video is off: RUNWAY_API_KEY is not set; generated looks kept" in job.report["visual_notes"]
+    assert not AIVideoUsage.objects.exists()

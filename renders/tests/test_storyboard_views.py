@@ -1,5 +1,6 @@
 """The storyboard editor: prepare, edit scenes, render the video from the edit (real narration and ffmpeg)."""
 
+import itertools
 import subprocess
 from decimal import Decimal
 
@@ -300,3 +301,139 @@ def test_a_scene_keeps_its_captions_layout(owner_client, prepared):
 def test_other_workspaces_cannot_split_or_merge(outsider_client, prepared):
     for name in ("renders:scene_split", "renders:scene_merge"):
         assert outsider_client.post(reverse(name, args=[prepared.public_id, 1]), {"at": "1"}).status_code == 404
+
+
+# --- a scene's words, said again through the block's regeneration ------------------------------------------
+
+
+def test_a_scene_shows_its_words_as_its_block_writes_them(owner_client, prepared):
+    (row, *_) = storyboards.scene_rows(prepared, storyboards.storyboard_of(prepared))
+    assert row.text.block == 0 and not row.text.whole_block
+    assert row.text.text in "Welcome to the storyboard test, friends." and row.text.text.startswith("Welcome")
+    page = owner_client.get(reverse("renders:job", args=[prepared.public_id])).content.decode()
+    assert 'id="words-1"' in page and f">{row.text.text}</textarea>" in page
+
+
+def test_new_words_for_a_scene_say_its_block_again_and_reuse_the_others(
+    owner_client, prepared, django_capture_on_commit_callbacks
+):
+    (row, *_) = storyboards.scene_rows(prepared, storyboards.storyboard_of(prepared))
+    url = reverse("renders:scene_words", args=[prepared.public_id, 1])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(url, {"words": "Hello  there, lovely people."}, follow=True)
+    again = RenderJob.objects.exclude(pk=prepared.pk).get()
+    assert response.redirect_chain == [(reverse("renders:job", args=[again.public_id]), 302)]
+    assert "Saying block 1 again with scene 1&#x27;s new words" in response.content.decode()
+    assert again.status == RenderJob.Status.SUCCEEDED, again.error
+    assert again.options["regenerate_blocks"] == [0] and again.render_options.prepare_storyboard
+    expected = "Welcome to the storyboard test, friends.".replace(row.text.text, "Hello there, lovely people.")
+    assert again.blocks[0]["text"] == expected and again.blocks[1] == prepared.blocks[1]
+    said = " ".join(text for text, _ in storyboards.spoken_words(again))
+    assert "Hello there, lovely people." in said and "Thanks, it is great to be here today." in said
+    cached = {block["index"]: block["units"][0]["cached"] for block in again.report["blocks"]}
+    assert cached == {0: False, 1: True}  # only the edited block is narrated again
+    assert storyboards.storyboard_of(again) is not None  # a new storyboard to edit, from the new narration
+    prepared.refresh_from_db()
+    assert prepared.blocks[0]["text"] == "Welcome to the storyboard test, friends."
+    assert "The script says the new words too." in response.content.decode()
+    assert Script.objects.get().body == SCRIPT.replace(row.text.text, "Hello there, lovely people.")
+
+
+def test_a_script_changed_since_the_render_keeps_its_words(owner_client, prepared):
+    Script.objects.filter(pk=prepared.script_id).update(body=SCRIPT.replace("friends", "pals"))
+    url = reverse("renders:scene_words", args=[prepared.public_id, 1])
+    response = owner_client.post(url, {"words": "Hello there."}, follow=True).content.decode()
+    assert "The script itself is not changed (it changed since this render" in response
+    assert Script.objects.get().body == SCRIPT.replace("friends", "pals")
+    assert RenderJob.objects.exclude(pk=prepared.pk).get().blocks[0]["text"].startswith("Hello there.")
+
+
+@pytest.mark.parametrize(
+    ("words", "message"),
+    [("   ", "write the words it should say"), ("🎉", "has no words or numbers to say")],
+    ids=["empty", "emoji"],
+)
+def test_words_that_cannot_be_said_are_refused_creating_nothing(owner_client, prepared, words, message):
+    (row, *_) = storyboards.scene_rows(prepared, storyboards.storyboard_of(prepared))
+    if row.text.first or row.text.end < len(prepared.blocks[0]["text"].split()):
+        pytest.skip("scene 1 is part of its block: the rest of the block still has words")
+    url = reverse("renders:scene_words", args=[prepared.public_id, 1])
+    response = owner_client.post(url, {"words": words}, follow=True)
+    assert message in response.content.decode() and RenderJob.objects.count() == 1
+
+
+def test_unchanged_words_or_a_scene_over_two_blocks_are_refused(owner_client, prepared):
+    (row, *_) = storyboards.scene_rows(prepared, storyboards.storyboard_of(prepared))
+    url = reverse("renders:scene_words", args=[prepared.public_id, 1])
+    assert "the words are unchanged" in owner_client.post(url, {"words": row.text.text}, follow=True).content.decode()
+    while len(storyboards.storyboard_of(prepared).scenes) > 1:
+        storyboards.merge(prepared, 1)
+    (row,) = storyboards.scene_rows(prepared, storyboards.storyboard_of(prepared))
+    assert row.text is None
+    page = owner_client.get(reverse("renders:job", args=[prepared.public_id])).content.decode()
+    assert "Its words belong to several blocks: split it where a block starts" in page and "<textarea" not in page
+    response = owner_client.post(url, {"words": "Anything."}, follow=True).content.decode()
+    assert "its words belong to several blocks" in response and RenderJob.objects.count() == 1
+
+
+def test_other_workspaces_cannot_change_a_scenes_words(outsider_client, prepared):
+    url = reverse("renders:scene_words", args=[prepared.public_id, 1])
+    assert outsider_client.post(url, {"words": "Hi."}).status_code == 404 and RenderJob.objects.count() == 1
+
+
+def test_a_scene_keeps_the_words_as_written_even_those_not_said(
+    owner_client, settings, django_capture_on_commit_callbacks
+):
+    settings.RENDER_VIDEO_HEIGHT = 240
+    body = "Host: Welcome 🎉 to the show.\nGuest: Thanks for having me."  # the emoji is shown, not said
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(
+            reverse("studio:script_new"),
+            {"title": "Emoji", "body": body, "kind": "video", "aspect": "1:1", "prepare": "1"},
+        )
+    job = RenderJob.objects.get()
+    assert job.status == RenderJob.Status.SUCCEEDED, job.error
+    (row, *_) = storyboards.scene_rows(job, storyboards.storyboard_of(job))
+    assert not row.text.whole_block and row.text.text == "Welcome 🎉 to the show."
+    owner_client.post(reverse("renders:scene_words", args=[job.public_id, 1]), {"words": "Welcome to our show."})
+    assert RenderJob.objects.exclude(pk=job.pk).get().blocks[0]["text"] == "Welcome to our show."
+
+
+def test_words_the_captions_cannot_match_token_by_token_offer_the_whole_block():
+    job = RenderJob(blocks=[{"speaker": "Host", "text": "It costs $5 million today."}])
+    said = [storyboards._Word(0, i, text, i * 0.4) for i, text in enumerate(["It", "costs", "$5 million", "today."])]
+    text = storyboards._scene_text(job, said, said[2:])
+    assert text == storyboards.SceneText(0, 0, 5, "It costs $5 million today.", whole_block=True)
+
+
+def test_the_videos_cuts_land_on_the_storyboards_times_within_a_frame(
+    owner_client, prepared, tmp_path, django_capture_on_commit_callbacks
+):
+    """Real narration (times that fall between frames), each scene its own colour: the first frame of each colour
+    is within one frame of the scene's start, and frames come in order once re-muxed."""
+    colours = ["#FF0000", "#00FF00", "#0000FF", "#FFFF00", "#FF00FF", "#00FFFF"]
+    scenes = storyboards.storyboard_of(prepared).scenes
+    assert 2 <= len(scenes) <= len(colours) and any(round(s.start * 30) != s.start * 30 for s in scenes[1:])
+    for number in range(1, len(scenes) + 1):
+        storyboards.save_scene(prepared, number, storyboards.SceneEdit("color", [colours[number - 1]], "", zoom=False))
+    video = render_video_of(owner_client, prepared, django_capture_on_commit_callbacks)
+    assert video.status == RenderJob.Status.SUCCEEDED, video.error
+    mp4, remuxed = tmp_path / "video.mp4", tmp_path / "remuxed.mp4"
+    mp4.write_bytes(video.outputs.get(kind=RenderOutput.Kind.MP4).file.read())
+    remux = subprocess.run(
+        [FFMPEG, "-hide_banner", "-nostdin", "-i", str(mp4), "-c", "copy", "-f", "mp4", "-y", str(remuxed)],
+        capture_output=True,
+        text=True,
+    )
+    assert remux.returncode == 0 and "non monotonic" not in remux.stderr.lower(), remux.stderr
+    wanted = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in colours[: len(scenes)]])
+    frames = []  # (pts, seconds, scene index by colour)
+    with av.open(str(remuxed)) as container:
+        for frame in container.decode(video=0):
+            top = frame.to_ndarray(format="rgb24")[: frame.height // 4].reshape(-1, 3).mean(0)
+            frames.append((frame.pts, frame.time, int(np.abs(wanted - top).sum(axis=1).argmin())))
+    assert all(later[0] > earlier[0] for earlier, later in itertools.pairwise(frames))
+    assert [index for _, _, index in frames] == sorted(index for _, _, index in frames)  # scenes in order
+    for index, scene in enumerate(scenes[1:], start=1):
+        first = next(time for _, time, seen in frames if seen == index)
+        assert abs(first - scene.start) <= 1 / 30 + 1e-6, f"scene {index + 1} starts at {first}, not {scene.start}"

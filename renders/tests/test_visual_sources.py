@@ -99,6 +99,15 @@ def test_library_media_come_before_stock(owner_client, owner, stock, settings, d
     assert MediaItem.objects.get().file.name in job.outputs.get(kind=RenderOutput.Kind.STORYBOARD).file.read().decode()
 
 
+def test_the_workspaces_library_is_searched_by_meaning_too(owner):
+    workspace = owner.memberships.get().workspace
+    upload = SimpleUploadedFile("calm_ocean.jpg", fake_stock.tiny_jpeg("red"))
+    item = visuals.add_to_library(workspace, upload, "photo", "waves", owner, width=320, height=568)
+    library = visuals.library_of(workspace.pk)
+    assert [c.id for c in library.search("sea", "9:16")] == [str(item.pk)]  # no tag says "sea"
+    assert library.search("spreadsheet", "9:16") == []
+
+
 @pytest.fixture
 def prepared(owner_client, stock, settings, django_capture_on_commit_callbacks) -> RenderJob:
     """A prepared storyboard whose scenes got stock footage from the fake Pexels."""
@@ -185,7 +194,9 @@ def test_deleting_the_workspace_deletes_its_stock_cache_and_library_files(
 
     stock.add("ocean", "ocean.mp4", fake_stock.tiny_mp4("blue"))
     workspace = owner.memberships.get().workspace
-    item = visuals.add_to_library(workspace, SimpleUploadedFile("sea.jpg", fake_stock.tiny_jpeg()), "photo", "", owner)
+    # Named after nothing the script says (a "sea" picture now matches the ocean scene by meaning).
+    upload = SimpleUploadedFile("team.jpg", fake_stock.tiny_jpeg())
+    item = visuals.add_to_library(workspace, upload, "photo", "", owner)
     job = render(owner_client, django_capture_on_commit_callbacks, settings)
     cached = f"workspaces/{workspace.pk}/stock/pexels-{job.report['visuals'][-1]['id']}.mp4"
     assert default_storage.exists(cached) and default_storage.exists(item.file.name)

@@ -162,3 +162,50 @@ def test_a_script_cannot_join_another_workspaces_campaign(owner_client, outsider
     )
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
     assert not Script.objects.exists()
+
+
+def test_a_campaign_asks_for_ai_video_and_its_scripts_renders_start_from_it(owner_client, owner, settings):
+    settings.RUNWAY_API_KEY, settings.HEYGEN_API_KEY, settings.HEYGEN_AVATAR_ID = "key", "key", "presenter"
+    assert owner_client.post(reverse("studio:campaign_new"), {**BRAND, "ai_video": "on"}).status_code == 302
+    campaign = Campaign.objects.get()
+    assert campaign.ai_video is True and campaign.avatar_intro is False
+    script = Script.objects.create(workspace=campaign.workspace, campaign=campaign, title="T", body="Host: Hi.")
+    page = owner_client.get(reverse("studio:script", args=[script.pk]))
+    assert page.context["render_form"].initial["ai_video"] is True  # the box comes ticked
+    url = reverse("studio:script_render", args=[script.pk])
+    owner_client.post(url, {"kind": "video", "aspect": "9:16", "ai_video": "on"})
+    assert RenderJob.objects.get().render_options.ai_video is True
+    RenderJob.objects.all().delete()  # one render of a script at a time
+    owner_client.post(url, {"kind": "video", "aspect": "9:16"})
+    assert RenderJob.objects.get().render_options.ai_video is False  # a render can turn it off
+
+
+def test_without_keys_the_campaign_page_says_ai_video_is_off_and_the_plans_seconds(owner_client, owner, settings):
+    settings.RUNWAY_API_KEY = settings.HEYGEN_API_KEY = ""
+    page = owner_client.get(reverse("studio:campaign_new")).content.decode()
+    assert "off: RUNWAY_API_KEY is not set" in page and "off: HEYGEN_API_KEY and HEYGEN_AVATAR_ID are not set" in page
+    assert 'id="campaign-ai-video"' in page and "counted in the plan's AI video seconds:" in page
+    assert owner_client.post(reverse("studio:campaign_new"), {**BRAND, "ai_video": "on"}).status_code == 302
+    assert Campaign.objects.get().ai_video is False  # a disabled box cannot be turned on
+
+
+def test_a_render_can_choose_its_own_captions_and_a_constant_frame_rate(owner_client, owner):
+    assert owner_client.post(reverse("studio:campaign_new"), BRAND).status_code == 302  # pop, TikTok, burned
+    campaign = Campaign.objects.get()
+    script = Script.objects.create(workspace=campaign.workspace, campaign=campaign, title="T", body="Host: Hi.")
+    url = reverse("studio:script_render", args=[script.pk])
+    page = owner_client.get(reverse("studio:script", args=[script.pk])).content.decode()
+    assert 'id="render-captions"' in page and "Constant 30 fps" in page
+    owner_client.post(url, {"kind": "video", "aspect": "9:16"})
+    inherited = RenderJob.objects.get().render_options
+    assert inherited.caption_style["preset"] == "pop" and inherited.burn_captions and not inherited.constant_frame_rate
+    RenderJob.objects.all().delete()  # one render of a script at a time
+    chosen = {"caption_preset": "karaoke", "caption_platform": "shorts", "burn_captions": "off"}
+    owner_client.post(url, {"kind": "video", "aspect": "9:16", "constant_frame_rate": "on", **chosen})
+    options = RenderJob.objects.get().render_options
+    assert (options.caption_style["preset"], options.caption_style["platform"]) == ("karaoke", "shorts")
+    assert options.caption_style["font_name"] == "Roboto Light"  # the rest of the campaign's style stays
+    assert options.burn_captions is False and options.look()["constant_frame_rate"] is True
+    RenderJob.objects.all().delete()
+    refused = owner_client.post(url, {"kind": "video", "aspect": "9:16", "caption_preset": "wobbly"}, follow=True)
+    assert "the captions from the lists" in refused.content.decode() and not RenderJob.objects.exists()

@@ -111,7 +111,7 @@ def test_a_bad_render_choice_is_refused_with_a_message(owner_client, owner):
     response = owner_client.post(
         reverse("studio:script_render", args=[script.pk]), {"kind": "hologram", "aspect": "9:16"}, follow=True
     )
-    assert "Choose a render kind" in response.content.decode()
+    assert "Choose a render kind, an aspect ratio and the captions" in response.content.decode()
     assert not RenderJob.objects.exists()
 
 
