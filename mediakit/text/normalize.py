@@ -97,6 +97,19 @@ def normalize(
     return Normalized(tuple(tokens))
 
 
+# Names for messages ("… cannot speak Korean"); a tag not listed is named by its code.
+LANGUAGE_NAMES = {
+    "en": "English", "de": "German", "es": "Spanish", "fr": "French", "it": "Italian", "nl": "Dutch",
+    "pl": "Polish", "pt": "Portuguese", "ja": "Japanese", "ko": "Korean", "zh": "Chinese",
+}  # fmt: skip
+
+
+def language_name(language: str) -> str:
+    """A language's name for messages ("Korean" for "ko-KR"); the code itself for one not named here."""
+    code = language_code(language)
+    return LANGUAGE_NAMES.get(code, code)
+
+
 def language_code(language: str) -> str:
     """The language of a tag, lower-cased: "en-US" and "en_GB" are "en"."""
     return language.lower().replace("_", "-").split("-")[0]

@@ -213,7 +213,11 @@ def _synthesize(ctx: RenderContext, unit: Unit, attempt: int) -> Take:
             normalize(unit.text, ctx.language, another_way=True, lexicon=unit.lexicon) if spell else unit.normalized
         )
         speech = get_engine(voice["engine"], ctx.engines).synthesize(
-            normalized.spoken_text, voice["voice_id"], settings, ctx.dictionaries.get(voice["engine"], ())
+            normalized.spoken_text,
+            voice["voice_id"],
+            settings,
+            language=ctx.language,
+            dictionaries=ctx.dictionaries.get(voice["engine"], ()),
         )
     except EngineError as error:
         raise StageError(f"block {unit.block + 1} ({unit.speaker}): {error}") from error
