@@ -13,9 +13,11 @@ known symbols; anything else, such as emoji, is dropped). An unknown language ge
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import partial
 
 from num2words import CONVERTER_CLASSES
 
+from mediakit.text.east_asian import read as read_east_asian
 from mediakit.text.english import ENGLISH
 from mediakit.text.lexicon import Lexicon
 from mediakit.text.numbers import say_number
@@ -59,6 +61,8 @@ def normalize(
     rules = language_rules(language)
     joined = " ".join(text.split())
     originals = joined.split(" ") if joined else []
+    if rules.reader is not None:
+        return Normalized(tuple(Token(original, tuple(rules.reader(original).split())) for original in originals))
     starts = [0]
     for original in originals[:-1]:
         starts.append(starts[-1] + len(original) + 1)
@@ -199,4 +203,8 @@ def _say_word(word: str, another_way: bool) -> list[str]:
     return letters
 
 
-LANGUAGES: dict[str, Language] = {"en": ENGLISH}
+LANGUAGES: dict[str, Language] = {
+    "en": ENGLISH,
+    "ko": Language(numbers="ko", reader=partial(read_east_asian, code="ko")),
+    "ja": Language(numbers="ja", reader=partial(read_east_asian, code="ja")),
+}
