@@ -79,7 +79,14 @@ def run(ctx: RenderContext) -> None:
             for attempt in range(rounds):
                 if not pending:
                     break
-                judge = Round(ctx, pending, attempt, verifying, Listener(SAMPLE_RATE, pool), last=attempt == rounds - 1)
+                judge = Round(
+                    ctx,
+                    pending,
+                    attempt,
+                    verifying,
+                    Listener(SAMPLE_RATE, pool, ctx.language),
+                    last=attempt == rounds - 1,
+                )
                 calls = [partial(_synthesize, ctx, unit, attempt) for unit in pending]
                 work.run(voices, calls, on_result=judge.take_in, on_wait=judge.settle_heard)
                 judge.settle(judge.listener.hearings(ctx.check_cancelled))
@@ -277,7 +284,7 @@ def _keep_best(ctx: RenderContext, unit: Unit, take: Take, hearing: Hearing, att
 
 def _passes(ctx: RenderContext, unit: Unit) -> bool:
     assert unit.audio is not None
-    budget = error_budget(unit.normalized, ctx.max_error_rate, ctx.short_unit_words)
+    budget = error_budget(unit.normalized, ctx.max_error_rate, ctx.short_unit_words, ctx.language)
     return unit.audio.score <= budget and not unit.audio.missed
 
 
