@@ -64,8 +64,13 @@ class StorageFailed(Exception):
     """An output could not be written to storage (a full disk, an S3 store that cannot be reached)."""
 
 
-class VoiceLanguageRefused(Exception):
-    """A speaker's voice cannot speak the script's language; the message names the voice and the language."""
+class Refused(Exception):
+    """What was asked cannot be done to this job now; the message is a sentence for the creator."""
+
+
+class VoiceLanguageRefused(Refused):
+    """A speaker's voice cannot speak the script's language; the message names the voice and the language
+    (a regenerated block or a storyboard's video whose ElevenLabs key has gone since is refused this way too)."""
 
 
 def check_voices_speak(voices: dict[str, dict[str, Any]], language: str) -> None:
@@ -89,10 +94,6 @@ def _voice_name(spec: dict[str, Any]) -> str:
     """A library voice's name, else the built-in voice's id, quoted."""
     voice = Voice.objects.filter(pk=spec["voice_pk"]).first() if spec.get("voice_pk") else None
     return f"“{voice.name if voice else spec['voice_id']}”"
-
-
-class Refused(Exception):
-    """What was asked cannot be done to this job now; the message is a sentence for the creator."""
 
 
 def create_job(
