@@ -63,17 +63,21 @@ def pieces(text: str) -> list[str]:
 
 def split_unspaced(words: Iterable[TimedWord]) -> list[TimedWord]:
     """Each word holding unspaced characters cut into its pieces (glued to the piece before), the word's
-    time shared among them by their characters; other words as they are."""
+    time shared among them by their characters; other words as they are. A word that starts with an unspaced
+    character right after one that ends with one is glued to it too: the narration cuts Japanese text into
+    sentences (text/sentences.py), which the captions join again without a space."""
     result: list[TimedWord] = []
     for word in words:
         parts = pieces(word.text) if any(is_unspaced(char) for char in word.text) else [word.text]
-        if len(parts) == 1:
-            result.append(word)
-            continue
+        follows = bool(result) and is_unspaced(result[-1].text[-1]) and is_unspaced(word.text[0])
         total, done = sum(len(part) for part in parts), 0
         for index, part in enumerate(parts):
-            start = word.start + (word.end - word.start) * done / total
+            start = word.start + (word.end - word.start) * done / total if done else word.start
             done += len(part)
-            end = word.start + (word.end - word.start) * done / total
-            result.append(replace(word, text=part, start=start, end=end, glued=word.glued or index > 0))
+            end = word.start + (word.end - word.start) * done / total if done < total else word.end
+            if index == 0 and follows and (part[0] in CLOSING or result[-1].text[-1] in OPENING):
+                result[-1] = replace(result[-1], text=result[-1].text + part, end=end)  # kinsoku across words
+                continue
+            glued = word.glued or (follows if index == 0 else True)
+            result.append(replace(word, text=part, start=start, end=end, glued=glued))
     return result

@@ -104,3 +104,10 @@ def test_without_the_cjk_font_the_same_characters_would_be_boxes(tmp_path):
     """The check above can fail: with Roboto alone, both characters come out the same (boxes or nothing)."""
     east, capital = burned(tmp_path, "東", ROBOTO_FILES), burned(tmp_path, "京", ROBOTO_FILES)
     assert np.array_equal(east, capital)
+
+
+def test_japanese_sentences_narrated_apart_are_captioned_together_without_a_space():
+    words = [TimedWord("今日は晴れです。", 0, 1, "Host", 0), TimedWord("明日は雨です。", 1, 2, "Host", 0)]
+    words += [TimedWord("Hello", 2, 2.5, "Host", 0), TimedWord("world.", 2.5, 3, "Host", 0)]
+    lines = [line for cue in build_cues(words) for line in cue.lines]
+    assert "".join(lines) == "今日は晴れです。明日は雨です。 Hello world." and len(lines) == 2
