@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mediakit.text.lexicon import Lexicon
 from mediakit.text.normalize import normalize
 
 # Numerals as num2words writes them, to read a spoken number back: digits, the units within a group of four,
@@ -101,3 +102,11 @@ def test_japanese(written, said):
 )
 def test_korean(written, said):
     assert normalize(written, "ko").spoken_text == said
+
+
+def test_the_pronunciation_dictionary_is_said_wherever_its_words_are_written():
+    lexicon = Lexicon.of([("Acme", "アクミー"), ("OmniVibe", "옴니바이브"), ("ph", "[[ fi ]]")])
+    japanese = normalize("Acmeは3人、Acmesは別。ACMEです", "ja", lexicon=lexicon)
+    assert japanese.spoken_text == "アクミーは三人、Acmesは別。アクミーです"  # not inside another Latin word
+    assert japanese.original_text == "Acmeは3人、Acmesは別。ACMEです"  # captions show what was written
+    assert normalize("OmniVibe는 3개 phone", "ko", lexicon=lexicon).spoken_text == "옴니바이브는 세 개 phone"

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from mediakit.text.lexicon import is_phonemes
 from mediakit.text.numbers import number_words
 
 # Characters (kana and kanji; Hangul syllables) a voice says in the time of an English word, for estimates
@@ -90,14 +91,26 @@ def _pattern(code: str) -> re.Pattern[str]:
     )
 
 
-def read(text: str, code: str) -> str:
-    """The text as the voice should hear it: everything the table knows said in words, the rest as written
-    (emoji and other pictographs dropped)."""
+def read(text: str, entries: tuple[tuple[str, str], ...] = (), *, code: str) -> str:
+    """The text as the voice should hear it: the pronunciation dictionary's respellings (`entries`, longest
+    first) wherever their words are written, then everything the table knows said in words, the rest as
+    written (emoji and other pictographs dropped)."""
     rules = table(code)
+    text = _respelled(text, tuple(entry for entry in entries if not is_phonemes(entry[1])))
     text = unicodedata.normalize("NFKC", text)  # full-width digits and signs read as ASCII ones; "℃" as "°C"
     # A "%" no number claimed ("$5%") is still a percent.
     said = _pattern(code).sub(lambda match: _say(match, rules), text).replace("%", rules.percent)
     return "".join(char for char in said if unicodedata.category(char) not in ("So", "Cn", "Co"))
+
+
+def _respelled(text: str, entries: tuple[tuple[str, str], ...]) -> str:
+    """Entries found anywhere, case-insensitively ("Acmeは": "アクミーは"), but never inside a Latin word; no
+    voice of these languages reads phoneme entries, so those are said as written."""
+    if not entries:
+        return text
+    choices = "|".join(f"(?P<e{index}>{re.escape(written)})" for index, (written, _) in enumerate(entries))
+    pattern = re.compile(rf"(?<![A-Za-z])(?:{choices})(?![A-Za-z])", re.IGNORECASE)
+    return pattern.sub(lambda match: entries[int(str(match.lastgroup)[1:])][1], text)
 
 
 def _say(match: re.Match[str], rules: Table) -> str:

@@ -62,7 +62,10 @@ def normalize(
     joined = " ".join(text.split())
     originals = joined.split(" ") if joined else []
     if rules.reader is not None:
-        return Normalized(tuple(Token(original, tuple(rules.reader(original).split())) for original in originals))
+        entries = lexicon.entries if lexicon else ()
+        return Normalized(
+            tuple(Token(original, tuple(rules.reader(original, entries).split())) for original in originals)
+        )
     starts = [0]
     for original in originals[:-1]:
         starts.append(starts[-1] + len(original) + 1)
