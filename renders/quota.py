@@ -14,7 +14,8 @@ from accounts.models import Workspace
 from billing.models import UsageEntry
 from billing.quota import Admission, Cost, release, reserve, settle
 from mediakit.pipeline.stages.narrate import UNIT_MAX_CHARS
-from mediakit.text.normalize import normalize
+from mediakit.text.east_asian import CHARACTERS_PER_WORD, word_equivalents
+from mediakit.text.normalize import language_code, normalize
 from mediakit.text.script import Block
 from mediakit.text.sentences import split_sentences
 from renders.models import RenderJob
@@ -22,8 +23,11 @@ from renders.options import RenderOptions
 
 
 def spoken_words(block: Block, language: str) -> int:
-    """The words the voice will say, as the narrate stage normalises them: "$1,250" is six words."""
-    return len(normalize(block.text, language).spoken_text.split())
+    """The words the voice will say, as the narrate stage normalises them: "$1,250" is six words. Japanese and
+    Korean are counted by character, as the English words that take the same time."""
+    spoken = normalize(block.text, language).spoken_text
+    code = language_code(language)
+    return word_equivalents(spoken, code) if code in CHARACTERS_PER_WORD else len(spoken.split())
 
 
 def block_seconds(words: int, pause_after: float) -> float:

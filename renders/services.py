@@ -26,6 +26,7 @@ from mediakit.pipeline import RenderContext, run_pipeline
 from mediakit.speech.cache import CacheUse, SpeechCache
 from mediakit.speech.engines import EngineError
 from mediakit.text.lexicon import Lexicon
+from mediakit.text.normalize import language_name
 from mediakit.text.script import Block, speakers_in_order
 from mediakit.video.storyboard import Storyboard
 from renders import actions, caches, visuals
@@ -40,6 +41,7 @@ from scripts.models import Script
 from scripts.pronunciations import lexicon_for
 from telemetry import counters
 from voices.engine_context import engine_context
+from voices.models import Voice
 from voices.services import engine, voice_specs_for
 
 logger = logging.getLogger(__name__)
@@ -67,6 +69,34 @@ class Refused(Exception):
     """What was asked cannot be done to this job now; the message is a sentence for the creator."""
 
 
+class VoiceLanguageRefused(Refused):
+    """A speaker's voice cannot speak the script's language; the message names the voice and the language
+    (a regenerated block or a storyboard's video whose ElevenLabs key has gone since is refused this way too)."""
+
+
+def check_voices_speak(voices: dict[str, dict[str, Any]], language: str) -> None:
+    """Refuse (VoiceLanguageRefused) voices whose engine, as configured here, cannot say `language`: a Korean
+    script said by an English-only voice would be gibberish, paid for and rendered for nothing."""
+    for speaker, spec in voices.items():
+        try:
+            speaker_engine = engine(spec["engine"])
+        except EngineError:
+            continue  # an engine this installation lacks fails the job with its own message
+        if not speaker_engine.speaks(language):
+            name = _voice_name(spec)
+            raise VoiceLanguageRefused(
+                f"{speaker}'s voice {name} ({speaker_engine.label}) cannot speak {language_name(language)}: "
+                f"give {speaker} a voice that speaks it (ElevenLabs' multilingual voices do), or change the "
+                "script's language."
+            )
+
+
+def _voice_name(spec: dict[str, Any]) -> str:
+    """A library voice's name, else the built-in voice's id, quoted."""
+    voice = Voice.objects.filter(pk=spec["voice_pk"]).first() if spec.get("voice_pk") else None
+    return f"“{voice.name if voice else spec['voice_id']}”"
+
+
 def create_job(
     *,
     workspace: Workspace,
@@ -82,7 +112,8 @@ def create_job(
     quota reserved, in one transaction. Queued for the worker once committed; with `run_here` (the drop-in
     endpoints' speech, made while the client waits) it is running at once and the caller runs it.
 
-    Raises billing's QuotaExceeded, creating nothing, when the workspace's plan cannot take it.
+    Raises billing's QuotaExceeded, creating nothing, when the workspace's plan cannot take it, and
+    VoiceLanguageRefused when a speaker's voice cannot speak the script's language.
     """
     # Frozen voices (an earlier job's) let regenerated blocks and a storyboard's video reuse its narration.
     options = options or RenderOptions()
@@ -92,6 +123,7 @@ def create_job(
     if options.pronunciations is None:  # frozen: editing the dictionary later never changes this job
         campaign = script.campaign if script is not None else None
         options = options.with_changes(pronunciations=lexicon_for(workspace, campaign))
+    check_voices_speak(options.voices, options.language)
     with transaction.atomic():
         admission, options = admit(workspace, blocks, kind, options)
         job = RenderJob.objects.create(

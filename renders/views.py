@@ -227,6 +227,9 @@ def storyboard_render(request: HttpRequest, public_id: str) -> HttpResponse:
     except QuotaExceeded as refused:
         messages.error(request, refused.as_html())
         return redirect("renders:job", public_id=job.public_id)
+    except services.VoiceLanguageRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("renders:job", public_id=job.public_id)
     return redirect("renders:job", public_id=video.public_id)
 
 

@@ -28,8 +28,9 @@ Guest: Thanks for having me. I wrote this in under a minute.
 Host: Press render, and watch it happen live."""
 
 
-# The script's language: English has its own reading rules (numbers, units); others are read as written, so
-# pick a voice that speaks the language. A tag set through the API that is not listed here stays as it is.
+# The script's language: English, Korean and Japanese have their own reading rules (numbers, units); others
+# are read as written. A render refuses voices that cannot speak it (Piper's voices speak English only). A tag
+# set through the API that is not listed here stays as it is.
 LANGUAGES = [
     ("en", "English"),
     ("de", "German"),
@@ -39,6 +40,8 @@ LANGUAGES = [
     ("nl", "Dutch"),
     ("pl", "Polish"),
     ("pt", "Portuguese"),
+    ("ko", "Korean"),
+    ("ja", "Japanese"),
 ]
 AUTOMATIC_VOICE = ("", "Automatic: a library voice named like the speaker, else a built-in one")
 SPEAKER_FIELD = "voice__"  # + the speaker's name: picks follow the speaker even when lines move
@@ -78,8 +81,8 @@ class ScriptForm(forms.ModelForm):
     language = forms.ChoiceField(
         choices=LANGUAGES,
         required=False,  # left out: the script keeps its language (new scripts: the workspace's)
-        help_text="English numbers and units are spelled out; other languages are read as written: give the "
-        "speakers a voice that speaks it.",
+        help_text="English, Korean and Japanese numbers and units are spelled out; other languages are read as "
+        "written. Give the speakers a voice that speaks it: the built-in voices speak English only.",
     )
 
     class Meta:

@@ -26,7 +26,7 @@ from renders.models import RenderJob
 from renders.options import options_for_script
 from renders.quota import UNIT_MAX_CHARS, estimate
 from renders.selectors import search_jobs
-from renders.services import create_job, delete_job
+from renders.services import VoiceLanguageRefused, check_voices_speak, create_job, delete_job
 from scripts.dictionaries import HEAR_IT, vendor_dictionaries
 from scripts.memory import similar_scripts
 from scripts.models import Campaign, Pronunciation, Script
@@ -277,6 +277,9 @@ def _render(request: HttpRequest, script: Script) -> HttpResponse:
     except QuotaExceeded as refused:
         messages.error(request, refused.as_html())
         return redirect("studio:script", pk=script.pk)
+    except VoiceLanguageRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("studio:script", pk=script.pk)
     return redirect("renders:job", public_id=job.public_id)
 
 
@@ -337,8 +340,12 @@ def speaker_preview(request: HttpRequest) -> HttpResponse:
     speakers = speakers_in_order(blocks)
     picks = {name: request.POST.get(SPEAKER_FIELD + name, "") for name in speakers}
     voice = speaker_voice(workspace.pk, speakers, {name: pick for name, pick in picks.items() if pick}, speaker)
+    language = request.POST.get("language", "") or workspace.default_language
     try:
-        audio = preview_wav(voice, lines[0])
+        check_voices_speak({speaker: {"engine": voice.engine, "voice_id": voice.engine_voice_id}}, language)
+        audio = preview_wav(voice, lines[0], language=language)
+    except VoiceLanguageRefused as refused:
+        return render(request, "studio/_speaker_preview.html", {"error": str(refused)})
     except EngineError as error:
         return render(request, "studio/_speaker_preview.html", {"error": as_sentence(error)})
     src = "data:audio/wav;base64," + base64.b64encode(audio).decode()

@@ -1,8 +1,10 @@
 """A local fake of the ElevenLabs HTTP API: the real SDK talks to it, nothing leaves the machine."""
 
+import base64
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from typing import Any
@@ -41,6 +43,9 @@ class FakeElevenLabs:
     delay: float = 0.0
     dictionaries: dict[str, dict[str, list[dict]]] = field(default_factory=dict)
     archived: set[str] = field(default_factory=set)
+    # Speech made from each request's text, as 16-bit PCM at 22050 Hz (the narration bench: espeak-ng), for
+    # paths without a queued answer; its alignment shares the audio among the characters evenly.
+    speak: Callable[[str], bytes] | None = None
 
     def answer(self, path: str, status: int, body: Any) -> None:
         self.answers[path] = (status, body)
@@ -65,6 +70,21 @@ class FakeElevenLabs:
                 return 404, {"detail": {"status": "pronunciation_dictionary_not_found"}}
             return self._new_version(setting[1], json.loads(body)["rules"], "")
         return None
+
+    def speech_answer(self, path: str, body: bytes) -> tuple[int, Any] | None:
+        """Speech made by `speak` for a text-to-speech path, or None."""
+        if self.speak is None or not re.fullmatch(r"/v1/text-to-speech/[^/]+/with-timestamps", path):
+            return None
+        text = json.loads(body)["text"]
+        audio = self.speak(text)
+        step = len(audio) / 2 / 22050 / max(len(text), 1)
+        starts = [round(index * step, 3) for index in range(len(text))]
+        alignment = {
+            "characters": list(text),
+            "character_start_times_seconds": starts,
+            "character_end_times_seconds": [round(start + step, 3) for start in starts],
+        }
+        return 200, {"audio_base64": base64.b64encode(audio).decode(), "alignment": alignment}
 
     def _new_version(self, found: str, rules: list[dict], name: str) -> tuple[int, Any]:
         for rule in rules:
@@ -96,6 +116,7 @@ def _handler_for(fake: FakeElevenLabs) -> type[FakeHandler]:
             status, body = (
                 fake.answers.get(parts.path)
                 or fake.dictionary_answer(parts.path, fake.requests[-1].body)
+                or fake.speech_answer(parts.path, fake.requests[-1].body)
                 or (404, {"detail": {"status": "not_found"}})
             )
             payload = json.dumps(body).encode()

@@ -167,11 +167,17 @@ def _may_use_vendor_voice(voice: Voice, speaker: Engine) -> bool:
 
 
 def preview_wav(
-    voice: Voice, text: str = "", lexicon: Lexicon | None = None, dictionaries: tuple[tuple[str, str], ...] = ()
+    voice: Voice,
+    text: str = "",
+    lexicon: Lexicon | None = None,
+    dictionaries: tuple[tuple[str, str], ...] = (),
+    language: str = "",
 ) -> bytes:
     """A short WAV of the voice saying `text` (or its own introduction) as a render would say it: normalised
-    ("No. 1" is "number one"), with `lexicon`'s pronunciations (phonemes, for an engine that cannot read them
-    in the text, through its vendor's `dictionaries`). Raises EngineError."""
+    ("No. 1" is "number one") in `language` (a script's; else the voice's own), with `lexicon`'s
+    pronunciations (phonemes, for an engine that cannot read them in the text, through its vendor's
+    `dictionaries`). Raises EngineError."""
+    language = language or voice.language
     text = text.strip()[:PREVIEW_MAX_CHARS] or f"Hi, I'm {voice.name}. This is how I sound."
     speaker = engine(voice.engine)
     if lexicon and not speaker.inline_phonemes:
@@ -180,8 +186,8 @@ def preview_wav(
                 f"{speaker.label} cannot say phonemes with its configured model; hear them with a built-in voice"
             )
         lexicon = lexicon.respellings()
-    spoken = normalize(text, voice.language, lexicon=lexicon).spoken_text
-    speech = speaker.synthesize(spoken, voice.engine_voice_id, voice.settings, dictionaries)
+    spoken = normalize(text, language, lexicon=lexicon).spoken_text
+    speech = speaker.synthesize(spoken, voice.engine_voice_id, voice.settings, language, dictionaries)
     return wav_bytes(speech.samples, speech.sample_rate)
 
 

@@ -15,7 +15,7 @@ from api.signing import output_for_token
 from billing.models import Reservation
 from renders.models import RenderJob, RenderOutput
 from scripts.models import Campaign, Script
-from tests.factories import workspace_of
+from tests.factories import VoiceFactory, workspace_of
 
 from .test_auth import error_of
 
@@ -97,12 +97,21 @@ def test_script_errors_name_the_block_or_line(api, queue, body, field, words):
     assert not RenderJob.objects.exists()
 
 
-def test_jobs_carry_the_scripts_language(api, owner, queue):
+def test_jobs_carry_the_scripts_language(api, owner, queue, fake):
+    VoiceFactory(workspace=workspace_of(owner), name="Host", engine="elevenlabs", engine_voice_id="v1")
     saved = Script.objects.create(workspace=workspace_of(owner), title="T", body="Host: Hallo.", language="de")
     assert api.post("/api/v1/renders", {"script_id": saved.pk, "language": "en"}, format="json").status_code == 202
     inline = {"script": "Host: Salut.", "language": "fr"}
     assert api.post("/api/v1/synthesize", inline, format="json").status_code == 202
     assert [job.options["language"] for job in RenderJob.objects.order_by("pk")] == ["de", "fr"]
+
+
+def test_a_voice_that_cannot_speak_the_language_is_refused_with_422(api, queue):
+    response = api.post("/api/v1/renders", {"script": "Host: こんにちは。", "language": "ja"}, format="json")
+    error = response.json()["error"]
+    assert response.status_code == 422 and error["code"] == "voice_language", error
+    assert "Host's voice “joe”" in error["message"] and "cannot speak Japanese" in error["message"]
+    assert not RenderJob.objects.exists()
 
 
 def test_scripts_with_any_numbers_are_accepted(api, queue):

@@ -51,6 +51,15 @@ def test_the_estimate_counts_the_words_that_will_be_spoken_not_the_written_ones(
     assert cost_of(blocks, "audio", RenderOptions()).narration_seconds == Decimal(12)
 
 
+def test_japanese_and_korean_are_estimated_by_character_not_by_the_few_spaces_they_have(settings):
+    settings.NARRATION_WORDS_PER_MINUTE = 150
+    # 350 Japanese characters and 300 Korean syllables take about a minute, like 150 English words.
+    japanese = [Block("Host", "今日は東京で会議です。" * 35)]  # 350 characters, 10 of them full stops
+    korean = [Block("Host", "오늘 회의가 있습니다 " * 40)]  # 360 syllables: 72 s
+    assert 55 <= cost_of(japanese, "audio", RenderOptions(language="ja")).narration_seconds <= 65
+    assert 66 <= cost_of(korean, "audio", RenderOptions(language="ko-KR")).narration_seconds <= 78
+
+
 def test_a_render_longer_than_its_estimate_is_never_charged_past_the_plan(plans, workspace):
     job = submit(workspace, [Block("Host", "In 2026 we raised $1,250 from 1,234,567 backers.")])
     reserved = job.reservation.narration_seconds

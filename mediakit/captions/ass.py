@@ -4,8 +4,9 @@ import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from mediakit.captions.cues import Cue, CueRules
+from mediakit.captions.cues import Cue, CueRules, display
 from mediakit.colors import HEX_COLOR
+from mediakit.speech.words import TimedWord
 
 CENTER_MARGIN = 0.45  # caption bottom margin (fraction of height) for the captions-center layout
 
@@ -205,16 +206,17 @@ def _karaoke_event(cue: Cue, style: CaptionStyle) -> list[tuple[int, int, str]]:
         return []
     clock, parts, index = start, [], 0
     starts = [_cs(w.start) for w in cue.words]
-    for number, line in enumerate(cue.lines):
-        for text in line.split(" "):
+    for number, line in enumerate(cue.words_by_line()):
+        for position, word in enumerate(line):
             word_start = min(max(starts[index] if index < len(starts) else clock, clock), end)
             following = starts[index + 1] if index + 1 < len(starts) else _cs(cue.words[-1].end)
             word_end = min(max(following, word_start), end)
             gap = word_start - clock
-            parts.append((rf"{{\k{gap}}}" if gap > 0 else "") + rf"{{\kf{word_end - word_start}}}{ass_escape(text)}")
+            timed = (rf"{{\k{gap}}}" if gap > 0 else "") + rf"{{\kf{word_end - word_start}}}"
+            parts.append(_separator(word, position) + timed + ass_escape(display(word)))
             clock, index = word_end, index + 1
-            parts.append(" ")
-        parts[-1] = "\\N" if number < len(cue.lines) - 1 else ""
+        if number < len(cue.lines) - 1:
+            parts.append("\\N")
     colors = f"{{\\1c&H{ass_bgr(style.highlight_color)}&\\2c&H{base}&}}"
     return [(start, end, colors + "".join(parts))]
 
@@ -222,18 +224,22 @@ def _karaoke_event(cue: Cue, style: CaptionStyle) -> list[tuple[int, int, str]]:
 def _ass_text(cue: Cue, base: str, highlighted: tuple[int, str] | None, grow: bool = False) -> str:
     """The cue's lines in the base colour, with word (index, colour) recoloured; hard breaks \\N."""
     lines, index = [], 0
-    for line in cue.lines:
+    for line in cue.words_by_line():
         parts = []
-        # Lines join words with plain spaces and a word never holds one (see cues.display).
-        for text in line.split(" "):
-            escaped = ass_escape(text)
+        for position, word in enumerate(line):
+            escaped = ass_escape(display(word))
             if highlighted and index == highlighted[0]:
                 on, off = ("\\fscx118\\fscy118", "\\fscx100\\fscy100") if grow else ("", "")
                 escaped = f"{{\\1c&H{highlighted[1]}&{on}}}{escaped}{{\\1c&H{base}&{off}}}"
-            parts.append(escaped)
+            parts.append(_separator(word, position) + escaped)
             index += 1
-        lines.append(" ".join(parts))
+        lines.append("".join(parts))
     return f"{{\\1c&H{base}&}}" + "\\N".join(lines)
+
+
+def _separator(word: TimedWord, position: int) -> str:
+    """What comes before a word on its line: a space, none for the first or a piece of an unspaced word."""
+    return "" if word.glued or position == 0 else " "
 
 
 def ass_escape(text: str) -> str:

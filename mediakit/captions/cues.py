@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from mediakit.captions.east_asian import split_unspaced, text_width
 from mediakit.speech.words import TimedWord
 from mediakit.text.punctuation import CLAUSE_END, SENTENCE_END, break_rank, ends_with
 
@@ -34,10 +35,15 @@ class Cue:
     lines: tuple[str, ...]
     speaker: str
     words: tuple[TimedWord, ...]
+    line_sizes: tuple[int, ...] = ()  # how many of `words` each line holds
 
     @property
     def text(self) -> str:
         return "\n".join(self.lines)
+
+    def words_by_line(self) -> list[tuple[TimedWord, ...]]:
+        bounds = list(itertools.accumulate(self.line_sizes, initial=0))
+        return [self.words[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 def build_cues(words: Sequence[TimedWord], rules: CueRules = CueRules(), *, until: float | None = None) -> list[Cue]:
@@ -50,11 +56,14 @@ def build_cues(words: Sequence[TimedWord], rules: CueRules = CueRules(), *, unti
     SRT and WebVTT keep them exactly; min_duration is rounded up and max_duration down to whole ms.
     """
     _check_words(words)
+    words = split_unspaced(words)  # Japanese: a sentence is one word, cut where its lines may break
     chunks = [chunk for run in _runs(words) for chunk in _split_run(run, rules)]
-    return [
-        Cue(start, end, _layout_lines([display(w) for w in chunk], rules), chunk[0].speaker, tuple(chunk))
-        for chunk, (start, end) in zip(chunks, _timings(chunks, rules, until), strict=True)
-    ]
+    cues = []
+    for chunk, (start, end) in zip(chunks, _timings(chunks, rules, until), strict=True):
+        lines = _layout_lines(chunk, rules)
+        sizes = tuple(len(line) for line in lines)
+        cues.append(Cue(start, end, tuple(joined(line) for line in lines), chunk[0].speaker, tuple(chunk), sizes))
+    return cues
 
 
 def _check_words(words: Sequence[TimedWord]) -> None:
@@ -98,10 +107,10 @@ def _chunk_end(run: list[TimedWord], start: int, rules: CueRules) -> int:
     if longest == len(run):
         return longest
     # Punctuation wins only if the cue keeps at least half of what would fit, so cues don't flash by.
-    enough = len(joined(run[start:longest])) / 2
+    enough = text_width(joined(run[start:longest])) / 2
     for marks in (SENTENCE_END, CLAUSE_END):
         for end in range(longest, start, -1):
-            if ends_with(run[end - 1].text, marks) and len(joined(run[start:end])) >= enough:
+            if ends_with(run[end - 1].text, marks) and text_width(joined(run[start:end])) >= enough:
                 return end
     # Don't leave a lone word to fill the next cue when one more can go along with it.
     if longest == len(run) - 1 and longest - start >= 2:
@@ -111,32 +120,36 @@ def _chunk_end(run: list[TimedWord], start: int, rules: CueRules) -> int:
 
 def _fits(chunk: list[TimedWord], rules: CueRules) -> bool:
     duration_ok = chunk[-1].end - chunk[0].start <= rules.max_duration
-    return duration_ok and _min_line_count([display(w) for w in chunk], rules) <= rules.max_lines
+    return duration_ok and _min_line_count(chunk, rules) <= rules.max_lines
 
 
-def _min_line_count(texts: list[str], rules: CueRules) -> int:
+def _min_line_count(words: Sequence[TimedWord], rules: CueRules) -> int:
     """Greedy filling uses the fewest lines; a word longer than a line gets a line of its own."""
     lines, width = 0, 0
-    for text in texts:
-        if width and width + 1 + len(text) <= rules.max_chars_per_line:
-            width += 1 + len(text)
+    for word in words:
+        gap = 0 if word.glued else 1
+        if width and width + gap + text_width(display(word)) <= rules.max_chars_per_line:
+            width += gap + text_width(display(word))
         else:
-            lines, width = lines + 1, len(text)
+            lines, width = lines + 1, text_width(display(word))
     return lines
 
 
 def joined(words: Sequence[TimedWord]) -> str:
-    return " ".join(display(w) for w in words)
+    """The words as one line: a space between them, none before a piece of a word written without spaces."""
+    return "".join(("" if word.glued or index == 0 else " ") + display(word) for index, word in enumerate(words))
 
 
-def _layout_lines(texts: list[str], rules: CueRules) -> tuple[str, ...]:
+def _layout_lines(words: Sequence[TimedWord], rules: CueRules) -> tuple[Sequence[TimedWord], ...]:
     """Break a cue's words into its fewest lines, choosing among the valid breaks by, in order:
     no lone word on the last line, breaks after sentence then clause punctuation, balanced lengths."""
-    count = _min_line_count(texts, rules)
+    count = _min_line_count(words, rules)
+    texts = [display(word) for word in words]
+    widths = [text_width(text) for text in texts]
     n = len(texts)
 
     def width(a: int, b: int) -> int:
-        return sum(len(t) for t in texts[a:b]) + (b - a - 1)
+        return sum(widths[a:b]) + sum(not word.glued for word in words[a + 1 : b])
 
     def fits_line(a: int, b: int) -> bool:
         return b - a == 1 or width(a, b) <= rules.max_chars_per_line
@@ -159,7 +172,7 @@ def _layout_lines(texts: list[str], rules: CueRules) -> tuple[str, ...]:
     found = best(0, count)
     assert found is not None  # greedy filling proved a layout with `count` lines exists
     bounds = (0, *found[1], n)
-    return tuple(" ".join(texts[a:b]) for a, b in itertools.pairwise(bounds))
+    return tuple(words[a:b] for a, b in itertools.pairwise(bounds))
 
 
 def _timings(chunks: list[list[TimedWord]], rules: CueRules, until: float | None) -> list[tuple[float, float]]:

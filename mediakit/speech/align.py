@@ -16,7 +16,7 @@ from difflib import SequenceMatcher
 
 from mediakit.speech.words import TimedWord
 from mediakit.text.comparable import comparable_forms, comparable_words
-from mediakit.text.normalize import Normalized, Token, normalize
+from mediakit.text.normalize import Normalized, Token, language_code, normalize
 
 Span = tuple[float, float]
 
@@ -70,13 +70,20 @@ def align_words(
     return _on_the_clock(tokens, token_spans, offset, duration, speaker, block)
 
 
+# Languages compared by character (a character error rate): Japanese has no spaces, and Korean spaces vary.
+BY_CHARACTER = frozenset({"ja", "ko", "zh"})
+
+
 def word_error_rate(reference: str, hypothesis: str, language: str = "en") -> float:
-    """Word-level edit distance over the reference's length, on comparable words ("$5" == "five dollars").
+    """Word-level edit distance over the reference's length, on comparable words ("$5" == "five dollars");
+    by character for the BY_CHARACTER languages.
 
     Words written together or apart are the same words ("sign-ups", "signups", "sign ups"). 0.0 when both
     are empty; 1.0 when only the reference is empty (everything heard is wrong).
     """
     meant, heard = comparable_words(reference, language), comparable_words(hypothesis, language)
+    if language_code(language) in BY_CHARACTER:  # no spaces to count words by: characters, spaces aside
+        meant, heard = list("".join(meant)), list("".join(heard))
     if not meant:
         return 1.0 if heard else 0.0
     return word_errors(meant, heard) / len(meant)

@@ -8,10 +8,10 @@ pronunciations) must be heard exactly, after folding ("Café" heard as "Cafe" is
 import re
 from dataclasses import dataclass
 
-from mediakit.speech.align import word_error_rate
+from mediakit.speech.align import BY_CHARACTER, word_error_rate
 from mediakit.text.comparable import comparable_forms, comparable_words
 from mediakit.text.lexicon import Lexicon
-from mediakit.text.normalize import Normalized
+from mediakit.text.normalize import Normalized, language_code
 from mediakit.text.punctuation import CLOSERS, OPENERS
 from mediakit.text.rules import bare
 
@@ -70,6 +70,8 @@ def judge(
     score = min(word_error_rate(normalized.spoken_text, transcript, language) for normalized in meant)
     words = comparable_words(transcript, language)
     heard = _joined(words)
+    # A token of a language without spaces is a whole clause: the character error rate is its measure.
+    strict_words = strict_words and language_code(language) not in BY_CHARACTER
     missing = [
         index
         for index in (must_hear(meant[0], lexicon) if strict_words else [])
@@ -91,12 +93,17 @@ def judge(
             for index in missing
         )
     )
-    return Verdict(score, score <= error_budget(meant[0], max_error_rate, short_unit_words) and not missed, missed)
+    budget = error_budget(meant[0], max_error_rate, short_unit_words, language)
+    return Verdict(score, score <= budget and not missed, missed)
 
 
-def error_budget(normalized: Normalized, max_error_rate: float, short_unit_words: int) -> float:
-    """The word error rate a unit may have: none for a short one ("Hi.", "Call us today.")."""
-    return 0.0 if len(comparable_forms(normalized)) <= short_unit_words else max_error_rate
+def error_budget(normalized: Normalized, max_error_rate: float, short_unit_words: int, language: str = "en") -> float:
+    """The error rate a unit may have: none for a short one ("Hi.", "Call us today."; in a language compared
+    by character, a unit of at most twice as many characters: "はい。", "감사합니다")."""
+    forms = comparable_forms(normalized)
+    if language_code(language) in BY_CHARACTER:
+        return 0.0 if sum(len(word) for word, _, _ in forms) <= 2 * short_unit_words else max_error_rate
+    return 0.0 if len(forms) <= short_unit_words else max_error_rate
 
 
 def _joined(words: list[str]) -> set[str]:

@@ -12,3 +12,5 @@ class TimedWord:
     end: float
     speaker: str
     block: int  # index of the block in the script
+    # A piece of a word written without spaces (captions/east_asian.py): joined to the word before without one.
+    glued: bool = False

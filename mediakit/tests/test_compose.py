@@ -434,3 +434,18 @@ def test_narration_too_short_to_measure_loudness_still_renders(tmp_path):
     with av.open(str(ctx.outputs["mp4"])) as container:
         assert container.streams.audio[0].codec_context.name == "aac"
         assert abs(container.duration / 1e6 - 0.35) < 0.1
+
+
+def test_japanese_captions_are_burned_in_with_their_glyphs(tmp_path, narration):
+    """Two Japanese captions at the same place: boxes for missing glyphs would draw both the same."""
+    frames = []
+    for name, text in (("a", "東京の会議"), ("b", "大阪で発表")):
+        ctx = make_ctx(tmp_path / name, narration, kinetic=False, language="ja")
+        ctx.workdir.mkdir()
+        ctx.words = [TimedWord(text, 0.2, 5.5, "Host", 0)]
+        ctx.storyboard = build_storyboard(BLOCKS, ctx.words, ctx.duration, brand=Brand(gradient=False, motion=False))
+        compose.run(ctx)
+        frames.append(frame_at(ctx.outputs["mp4"], 3.0))
+    band = slice(int(640 * 0.75), int(640 * 0.95))
+    differ = np.abs(frames[0][band].astype(int) - frames[1][band].astype(int)).max(axis=2) > 60
+    assert np.count_nonzero(differ) > 300, np.count_nonzero(differ)

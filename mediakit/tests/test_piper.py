@@ -148,3 +148,8 @@ def test_phonemes_the_voice_lacks_are_named():
         check_phonemes("[Qmi")
     with pytest.raises(EngineError, match="write the phonemes in IPA"):
         check_phonemes("  ")
+
+
+def test_its_english_voice_speaks_english_only(piper):
+    assert piper.speaks("en") and piper.speaks("en-GB")
+    assert not piper.speaks("ko") and not piper.speaks("ja")

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (full-width punctuation in Japanese text)
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -46,3 +47,10 @@ def test_chunks_join_back_to_the_text(text: str, max_chars: int) -> None:
     chunks = split_sentences(text, max_chars)
     assert " ".join(chunks) == " ".join(text.split())
     assert all(chunk and (len(chunk) <= max_chars or " " not in chunk) for chunk in chunks)
+
+
+def test_japanese_written_without_spaces_is_cut_after_its_full_stops():
+    text = "今日は晴れです。明日は雨です！「本当？」と彼は言った。"
+    assert split_sentences(text, 12) == ["今日は晴れです。", "明日は雨です！", "「本当？」と彼は言った。"]
+    assert split_sentences(text, 240) == ["今日は晴れです。 明日は雨です！ 「本当？」と彼は言った。"]
+    assert split_sentences("오늘은 맑습니다. 내일은 비가 옵니다.", 12) == ["오늘은 맑습니다.", "내일은 비가 옵니다."]

@@ -24,7 +24,9 @@ def comparable_words(text: str, language: str = "en") -> list[str]:
 def fold(text: str) -> str:
     """Lower case without accents, ligatures or typographic marks: "Ça, São ﬁnal" -> "ca, sao final"."""
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_UNDECOMPOSED))
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    # Kana voicing marks are no accent (か and が are different sounds); Hangul syllables come back whole.
+    kept = "".join(char for char in decomposed if not unicodedata.combining(char) or char in _KANA_VOICING)
+    return unicodedata.normalize("NFC", kept)
 
 
 # Letters Unicode does not decompose into a base letter and a mark; quotes and apostrophes as typed.
@@ -32,6 +34,7 @@ _UNDECOMPOSED = str.maketrans(
     {"æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "\u0131": "i"}
     | {"\u2019": "'", "\u02bc": "'"}
 )
+_KANA_VOICING = "\u3099\u309a"
 _NOT_IN_WORDS = re.compile(r"[^\w']+|_")
 _LETTER = re.compile(r"[^\W\d_](?:'s)?")
 

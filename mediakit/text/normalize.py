@@ -13,9 +13,11 @@ known symbols; anything else, such as emoji, is dropped). An unknown language ge
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import partial
 
 from num2words import CONVERTER_CLASSES
 
+from mediakit.text.east_asian import read as read_east_asian
 from mediakit.text.english import ENGLISH
 from mediakit.text.lexicon import Lexicon
 from mediakit.text.numbers import say_number
@@ -59,6 +61,11 @@ def normalize(
     rules = language_rules(language)
     joined = " ".join(text.split())
     originals = joined.split(" ") if joined else []
+    if rules.reader is not None:
+        entries = lexicon.entries if lexicon else ()
+        return Normalized(
+            tuple(Token(original, tuple(rules.reader(original, entries).split())) for original in originals)
+        )
     starts = [0]
     for original in originals[:-1]:
         starts.append(starts[-1] + len(original) + 1)
@@ -95,6 +102,19 @@ def normalize(
         tokens.extend(Token(swallowed, ()) for swallowed in originals[index + 1 : last + 1])
         index = last + 1
     return Normalized(tuple(tokens))
+
+
+# Names for messages ("… cannot speak Korean"); a tag not listed is named by its code.
+LANGUAGE_NAMES = {
+    "en": "English", "de": "German", "es": "Spanish", "fr": "French", "it": "Italian", "nl": "Dutch",
+    "pl": "Polish", "pt": "Portuguese", "ja": "Japanese", "ko": "Korean", "zh": "Chinese",
+}  # fmt: skip
+
+
+def language_name(language: str) -> str:
+    """A language's name for messages ("Korean" for "ko-KR"); the code itself for one not named here."""
+    code = language_code(language)
+    return LANGUAGE_NAMES.get(code, code)
 
 
 def language_code(language: str) -> str:
@@ -186,4 +206,8 @@ def _say_word(word: str, another_way: bool) -> list[str]:
     return letters
 
 
-LANGUAGES: dict[str, Language] = {"en": ENGLISH}
+LANGUAGES: dict[str, Language] = {
+    "en": ENGLISH,
+    "ko": Language(numbers="ko", reader=partial(read_east_asian, code="ko")),
+    "ja": Language(numbers="ja", reader=partial(read_east_asian, code="ja")),
+}

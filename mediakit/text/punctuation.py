@@ -1,10 +1,11 @@
 """Punctuation the text, caption and storyboard code agree on: where sentences and clauses end, what opens
 and closes around a word."""
 
-SENTENCE_END = (".", "!", "?", "…")
-CLAUSE_END = (",", ";", ":", "\u2014", "\u2013")  # em and en dashes too
-# Closing quotes and brackets after punctuation ("said.") still end the sentence.
-CLOSERS = "\"')]}\u00bb\u201d\u2019"
+# Japanese and Chinese full stops, marks and commas (full-width) too.
+SENTENCE_END = (".", "!", "?", "…", "\u3002", "\uff01", "\uff1f")
+CLAUSE_END = (",", ";", ":", "\u2014", "\u2013", "\u3001", "\uff0c")  # em and en dashes too
+# Closing quotes and brackets after punctuation ("said.", 「…。」) still end the sentence.
+CLOSERS = "\"')]}\u00bb\u201d\u2019\u300d\u300f\uff09"
 OPENERS = "([{\"'\u201c\u2018«¿¡"
 
 

@@ -49,6 +49,10 @@ class Language:
     # Said before the rest of a token, which the rules then read: "~$5" -> "about" + "five dollars".
     prefixes: Mapping[str, str] = field(default_factory=dict)
     numbers: str | None = None  # num2words language for digits left to the light cleanup
+    # For languages whose numbers sit inside words (Japanese has no spaces; Korean glues "1,500원입니다"):
+    # reads a whole token, replacing what the language's table knows anywhere in it, instead of the rules;
+    # given the pronunciation dictionary's (written, spoken) entries, said anywhere in the token too.
+    reader: Callable[[str, tuple[tuple[str, str], ...]], str] | None = None
 
 
 def bare(token: str) -> str:

@@ -8,12 +8,13 @@ from mediakit.text.punctuation import CLOSERS, OPENERS, SENTENCE_END
 def split_sentences(text: str, max_chars: int = 300) -> list[str]:
     """Chunks of whole sentences up to max_chars; an over-long sentence breaks at commas, then at spaces.
 
-    `" ".join(chunks)` gives back the text with its whitespace normalised. A single word longer than
-    max_chars stays whole.
+    `" ".join(chunks)` gives back the text with its whitespace normalised, except that text written without
+    spaces (Japanese) is cut after its full stops ("…です。 次は…"). A single word longer than max_chars
+    stays whole.
     """
     pieces: list[str] = []
     sentence: list[str] = []
-    for word in text.split():
+    for word in (piece for token in text.split() for piece in _UNSPACED_SENTENCE.findall(token)):
         sentence.append(word)
         if _ends_sentence(word):
             pieces.extend(_break_long_sentence(sentence, max_chars))
@@ -22,6 +23,10 @@ def split_sentences(text: str, max_chars: int = 300) -> list[str]:
         pieces.extend(_break_long_sentence(sentence, max_chars))
     return _pack(pieces, max_chars)
 
+
+# Sentences of a word written without spaces: each up to a full-width full stop, exclamation or question mark
+# that more text follows (not one a closing quote follows: a Japanese quotation goes on with と after it).
+_UNSPACED_SENTENCE = re.compile("(?:.*?[\u3002\uff01\uff1f](?=[^\u300d\u300f\uff09\u3002\uff01\uff1f]))|.+")
 
 # A full stop after these is not the end of a sentence.
 _NO_SENTENCE_END = {"st.", "no.", "fig.", "vol.", "vs."} | {

@@ -21,7 +21,9 @@ def said(monkeypatch) -> list[str]:
     texts: list[str] = []
     speak = PiperEngine.synthesize
     monkeypatch.setattr(
-        PiperEngine, "synthesize", lambda self, text, *args: texts.append(text) or speak(self, text, *args)
+        PiperEngine,
+        "synthesize",
+        lambda self, text, *args, **kwargs: texts.append(text) or speak(self, text, *args, **kwargs),
     )
     return texts
 

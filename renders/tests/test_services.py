@@ -114,7 +114,9 @@ def test_the_workers_alarm_inside_a_stage_fails_the_job_without_waiting_for_the_
     job = queue(owner, body=LONG_SCRIPT)
     said = []
     speak = PiperEngine.synthesize
-    monkeypatch.setattr(PiperEngine, "synthesize", lambda self, *args: said.append(args) or speak(self, *args))
+    monkeypatch.setattr(
+        PiperEngine, "synthesize", lambda self, *args, **kwargs: said.append(args) or speak(self, *args, **kwargs)
+    )
     # A step that does not poll ran past the pipeline's own deadline: django-q2 raises TimeoutException.
     with pytest.raises(TimeoutException), TimeoutHandler(1):
         run_job(job.pk)

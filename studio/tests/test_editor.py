@@ -39,15 +39,17 @@ def test_the_editor_shows_the_saved_language_and_voices(owner_client, owner):
     assert f'<option value="voice:{voice.pk}" selected>Narrator</option>' in html
 
 
-def test_picked_voices_and_language_are_saved_and_rendered_with(owner_client, owner):
-    voice = VoiceFactory(workspace=workspace_of(owner), name="Narrator", engine_voice_id="joe-bright")
+def test_picked_voices_and_language_are_saved_and_rendered_with(owner_client, owner, fake):
+    # French needs voices that speak it: ElevenLabs' (the built-in ones speak English only).
+    voice = VoiceFactory(workspace=workspace_of(owner), name="Narrator", engine="elevenlabs", engine_voice_id="v1")
+    VoiceFactory(workspace=workspace_of(owner), name="Guest", engine="elevenlabs", engine_voice_id="v2")
     data = {"title": "Bread", "body": TWO_SPEAKERS, "language": "fr", "voice__Host": f"voice:{voice.pk}"}
     response = owner_client.post(reverse("studio:script_new"), {**data, "save": "1"})
     script = Script.objects.get(title="Bread")
     assert response.status_code == 302 and script.voices == {"Host": f"voice:{voice.pk}"} and script.language == "fr"
     owner_client.post(reverse("studio:script_render", args=[script.pk]), {"kind": "audio", "aspect": "9:16"})
     options = RenderJob.objects.get().render_options
-    assert options.voices["Host"]["voice_id"] == "joe-bright" and options.language == "fr"
+    assert options.voices["Host"]["voice_id"] == "v1" and options.language == "fr"
 
 
 def test_a_voice_of_another_workspace_is_a_form_error(owner_client, outsider):
@@ -72,6 +74,12 @@ def test_preview_says_the_speakers_first_line_with_the_picked_voice(owner_client
     response = owner_client.post(reverse("studio:speaker_preview"), data, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert response.status_code == 200 and 'src="data:audio/wav;base64,' in html and 'data-speaker="Guest"' in html
+
+
+def test_preview_refuses_a_voice_that_cannot_speak_the_scripts_language(owner_client):
+    data = {"body": "Host: こんにちは。", "preview": "Host", "language": "ja"}
+    html = owner_client.post(reverse("studio:speaker_preview"), data).content.decode()
+    assert "cannot speak Japanese" in html and "data:audio/wav" not in html
 
 
 @pytest.mark.parametrize(

@@ -1,3 +1,7 @@
+import base64
+import html
+
+import numpy as np
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -5,6 +9,7 @@ from django.urls import reverse
 from accounts.models import Membership
 from renders.models import RenderJob
 from scripts.models import Script
+from tests.factories import VoiceFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.storage]  # stored files: .ci/run runs these on a bucket too
 TWO_SPEAKERS = "Host: Hello there.\nGuest: Hi, nice to meet you."
@@ -93,16 +98,34 @@ def test_save_and_render_queues_a_job_and_the_worker_finishes_it(
     assert job.usage.narration_seconds > 0 and job.usage.video_renders == 0
 
 
-def test_a_script_renders_in_its_own_language(owner_client, owner, django_capture_on_commit_callbacks):
-    script = Script.objects.create(
-        workspace=owner.memberships.get().workspace, title="T", body="Host: Wir haben 5 Katzen.", language="de"
+def test_a_script_renders_in_its_own_language(owner_client, owner, fake, django_capture_on_commit_callbacks):
+    workspace = owner.memberships.get().workspace
+    VoiceFactory(workspace=workspace, name="Host", engine="elevenlabs", engine_voice_id="v1")  # speaks German
+    samples = (0.3 * np.sin(np.arange(11025) / 5)).astype("<f4")
+    fake.answer(
+        "/v1/text-to-speech/v1/with-timestamps",
+        200,
+        {"audio_base64": base64.b64encode((samples * 32767).astype("<i2").tobytes()).decode(), "alignment": None},
     )
+    script = Script.objects.create(workspace=workspace, title="T", body="Host: Wir haben 5 Katzen.", language="de")
     with django_capture_on_commit_callbacks(execute=True):
         owner_client.post(reverse("studio:script_render", args=[script.pk]), {"kind": "audio", "aspect": "9:16"})
     job = RenderJob.objects.get()
     assert job.status == RenderJob.Status.SUCCEEDED and job.options["language"] == "de"
-    # German is narrated (numbers read in German) but the English recogniser cannot check it.
+    assert fake.requests[-1].json()["text"] == "Wir haben fünf Katzen."  # numbers read in German
+    # German is narrated but no recogniser here checks it.
     assert job.report["verified"] is False
+
+
+def test_a_voice_that_cannot_speak_the_scripts_language_is_refused_with_a_message(owner_client, owner):
+    script = Script.objects.create(
+        workspace=owner.memberships.get().workspace, title="T", body="Host: 안녕.", language="ko"
+    )
+    response = owner_client.post(
+        reverse("studio:script_render", args=[script.pk]), {"kind": "audio", "aspect": "9:16"}, follow=True
+    )
+    assert "Host's voice “joe” (Piper (built in)) cannot speak Korean" in html.unescape(response.content.decode())
+    assert not RenderJob.objects.exists()
 
 
 def test_a_bad_render_choice_is_refused_with_a_message(owner_client, owner):

@@ -272,3 +272,23 @@ def test_the_narration_keeps_the_engines_words_apart_and_their_pauses(fake, tmp_
         ("there,", pytest.approx(0.3, abs=0.01), pytest.approx(0.6, abs=0.01)),
         ("world!", pytest.approx(1.85, abs=0.01), pytest.approx(2.15, abs=0.01)),
     ]
+
+
+def test_it_speaks_the_multilingual_models_languages_once_configured(settings, engine):
+    settings.ELEVENLABS_API_KEY = ""
+    assert not engine().speaks("ko")
+    settings.ELEVENLABS_API_KEY = API_KEY
+    assert engine().speaks("ko") and engine().speaks("ja-JP") and engine().speaks("en")
+    assert not engine().speaks("xx")
+
+
+@pytest.mark.parametrize(("language", "model"), [("en", "eleven_flash_v2"), ("ko", "eleven_multilingual_v2")])
+def test_a_script_not_in_english_goes_to_the_multilingual_model(fake, engine, settings, language, model):
+    settings.ELEVENLABS_MODEL_ID = "eleven_flash_v2"  # English only
+    fake.answer("/v1/text-to-speech/voice-1/with-timestamps", 200, with_timestamps(pcm_bytes(tone(0.2)), "안녕."))
+    engine().synthesize("안녕.", "voice-1", {}, language=language)
+    assert fake.requests[0].json()["model_id"] == model
+
+
+def test_a_multilingual_model_configured_is_kept_for_every_language(fake, engine):
+    assert engine().model_for("ja") == engine().model_for("en") == "eleven_multilingual_v2"

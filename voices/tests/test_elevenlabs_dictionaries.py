@@ -44,7 +44,7 @@ def test_a_dictionary_is_created_then_given_new_rules_and_created_again_when_del
 
 def test_synthesis_carries_the_locators(fake):
     fake.answer("/v1/text-to-speech/voice-1/with-timestamps", 200, with_timestamps(pcm_bytes(tone(0.3)), "Hi."))
-    elevenlabs().synthesize("Hi.", "voice-1", {}, (("dict1", "dict1-v2"),))
+    elevenlabs().synthesize("Hi.", "voice-1", {}, dictionaries=(("dict1", "dict1-v2"),))
     assert fake.requests[-1].json()["pronunciation_dictionary_locators"] == [
         {"pronunciation_dictionary_id": "dict1", "version_id": "dict1-v2"}
     ]

@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import av
-import font_roboto
 
 from mediakit.captions.ass import CENTER_MARGIN, ass_bgr, frame_rules, safe_top, to_ass, with_dialogue_colors
 from mediakit.captions.cues import build_cues
+from mediakit.captions.fonts import caption_font, font_folder
 from mediakit.errors import RenderCancelled, StageError
 from mediakit.ffmpeg import run_ffmpeg
 from mediakit.pipeline.context import RenderContext
@@ -83,6 +83,7 @@ def _render(ctx: RenderContext, storyboard: Storyboard, scratch: Path, video: Pa
     ass = _write_captions(ctx, storyboard, width, height, scratch) if _has_text(ctx, storyboard) else None
     changes = caption_change_frames(ass.read_text(encoding="utf-8"), options.fps) if ass else []
     pieces = plan_pieces(storyboard, options)
+    fonts = font_folder(scratch / "fonts")
 
     # Stills first: every distinct still background once (they are quick, and pieces read them).
     stills: dict[Background, Path] = {}
@@ -114,7 +115,7 @@ def _render(ctx: RenderContext, storyboard: Storyboard, scratch: Path, video: Pa
     piece_files = [scratch / f"piece-{i:04d}.mp4" for i in range(len(pieces))]
     firsts = first_frames(pieces)
     jobs = [
-        _piece_job(piece, out, storyboard, stills, clip_lengths, firsts, changes, ass, options, scratch)
+        _piece_job(piece, out, storyboard, stills, clip_lengths, firsts, changes, ass, fonts, options, scratch)
         for piece, out in zip(pieces, piece_files, strict=True)
     ]
     audio = scratch / "audio.m4a"
@@ -144,6 +145,8 @@ def _has_text(ctx: RenderContext, storyboard: Storyboard) -> bool:
 
 def _write_captions(ctx: RenderContext, storyboard: Storyboard, width: int, height: int, scratch: Path) -> Path:
     style = with_dialogue_colors(ctx.caption_style, speakers_in_order(ctx.blocks))
+    # Korean, Japanese or Chinese on screen: a font that has their glyphs.
+    style = replace(style, font_name=caption_font(ctx.language, (block.text for block in ctx.blocks), style.font_name))
     if storyboard.scenes[0].layout == "captions-center":
         style = replace(style, margin_bottom=CENTER_MARGIN)
     rules = frame_rules(width, height, style)
@@ -203,12 +206,12 @@ def _piece_job(
     firsts: dict[int, int],
     changes: list[int],
     ass: Path | None,
+    fonts: Path,
     options: VideoOptions,
     scratch: Path,
 ) -> Job:
     fps = options.fps
     seconds = piece.frames / fps
-    fonts = Path(font_roboto.font_directory)
     if not piece.moving:
         scene = storyboard.scenes[piece.scenes[0]]
         listing = scratch / f"{out.stem}.txt"

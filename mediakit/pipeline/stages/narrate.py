@@ -79,7 +79,14 @@ def run(ctx: RenderContext) -> None:
             for attempt in range(rounds):
                 if not pending:
                     break
-                judge = Round(ctx, pending, attempt, verifying, Listener(SAMPLE_RATE, pool), last=attempt == rounds - 1)
+                judge = Round(
+                    ctx,
+                    pending,
+                    attempt,
+                    verifying,
+                    Listener(SAMPLE_RATE, pool, ctx.language),
+                    last=attempt == rounds - 1,
+                )
                 calls = [partial(_synthesize, ctx, unit, attempt) for unit in pending]
                 work.run(voices, calls, on_result=judge.take_in, on_wait=judge.settle_heard)
                 judge.settle(judge.listener.hearings(ctx.check_cancelled))
@@ -213,7 +220,11 @@ def _synthesize(ctx: RenderContext, unit: Unit, attempt: int) -> Take:
             normalize(unit.text, ctx.language, another_way=True, lexicon=unit.lexicon) if spell else unit.normalized
         )
         speech = get_engine(voice["engine"], ctx.engines).synthesize(
-            normalized.spoken_text, voice["voice_id"], settings, ctx.dictionaries.get(voice["engine"], ())
+            normalized.spoken_text,
+            voice["voice_id"],
+            settings,
+            language=ctx.language,
+            dictionaries=ctx.dictionaries.get(voice["engine"], ()),
         )
     except EngineError as error:
         raise StageError(f"block {unit.block + 1} ({unit.speaker}): {error}") from error
@@ -273,7 +284,7 @@ def _keep_best(ctx: RenderContext, unit: Unit, take: Take, hearing: Hearing, att
 
 def _passes(ctx: RenderContext, unit: Unit) -> bool:
     assert unit.audio is not None
-    budget = error_budget(unit.normalized, ctx.max_error_rate, ctx.short_unit_words)
+    budget = error_budget(unit.normalized, ctx.max_error_rate, ctx.short_unit_words, ctx.language)
     return unit.audio.score <= budget and not unit.audio.missed
 
 

@@ -70,11 +70,20 @@ class Engine(Protocol):
     # Whether the text may carry a pronunciation's phonemes as a `[[ ... ]]` block (mediakit/text/lexicon.py).
     inline_phonemes: bool
 
+    def speaks(self, language: str) -> bool:
+        """Whether the engine (as configured) can say a script in `language` (a tag: "ko", "ja-JP")."""
+
     def synthesize(
-        self, text: str, voice_id: str, settings: dict[str, Any], dictionaries: tuple[tuple[str, str], ...] = ()
+        self,
+        text: str,
+        voice_id: str,
+        settings: dict[str, Any],
+        language: str = "en",
+        dictionaries: tuple[tuple[str, str], ...] = (),
     ) -> Speech:
-        """`dictionaries`: (id, version) of pronunciation dictionaries kept at the vendor, for engines that
-        have them; others say their pronunciations from the text."""
+        """`language`: the script's, already checked with `speaks`. `dictionaries`: (id, version) of
+        pronunciation dictionaries kept at the vendor, for engines that have them; others say their
+        pronunciations from the text."""
 
     def check_settings(self, voice_id: str, settings: dict[str, Any]) -> None:
         """Raises EngineError naming the first value the engine would refuse."""

@@ -35,11 +35,20 @@ from mediakit.speech.engines.elevenlabs.alignment import words_from_alignment
 from mediakit.speech.engines.elevenlabs.settings import SETTINGS, VOICE, resolve_settings
 from mediakit.speech.samples import SampleError, decode_audio
 from mediakit.text.lexicon import is_phonemes, phonemes_of
+from mediakit.text.normalize import language_code
 
 NOT_CONFIGURED = "ElevenLabs is not configured: set ELEVENLABS_API_KEY"
 # Models that read a dictionary's phoneme rules; the others silently skip such a word, so they get no phoneme
 # rules and say the word as written (https://elevenlabs.io/docs: "Using pronunciation dictionaries").
 PHONEME_MODELS = frozenset({"eleven_flash_v2", "eleven_turbo_v2", "eleven_monolingual_v1"})
+# The models that speak English only; a script in another language is sent to the multilingual model instead.
+ENGLISH_ONLY_MODELS = PHONEME_MODELS
+MULTILINGUAL_MODEL = "eleven_multilingual_v2"
+# What eleven_multilingual_v2 speaks (https://elevenlabs.io/docs: "Models"), as language codes.
+MULTILINGUAL_LANGUAGES = frozenset({
+    "en", "ja", "zh", "de", "hi", "fr", "ko", "pt", "it", "es", "id", "nl", "tr", "fil", "pl", "sv", "bg", "ro",
+    "ar", "cs", "el", "fi", "hr", "ms", "sk", "da", "ta", "uk", "ru",
+})  # fmt: skip
 MAX_DICTIONARIES = 3  # locators a synthesis request may carry
 
 DictionaryLocator = tuple[str, str]  # (pronunciation dictionary id, version id)
@@ -66,6 +75,17 @@ class ElevenLabsEngine:
     @property
     def available(self) -> bool:
         return self.config is not None and bool(self.config.api_key)
+
+    def speaks(self, language: str) -> bool:
+        return self.available and language_code(language) in MULTILINGUAL_LANGUAGES
+
+    def model_for(self, language: str) -> str:
+        """The configured model, unless it speaks English only and the script is in another language."""
+        assert self.config is not None
+        model = self.config.model_id
+        if language_code(language) != "en" and model in ENGLISH_ONLY_MODELS:
+            return MULTILINGUAL_MODEL
+        return model
 
     def list_voices(self) -> list[EngineVoice]:
         with _mapped_errors():
@@ -117,7 +137,12 @@ class ElevenLabsEngine:
                     raise
 
     def synthesize(
-        self, text: str, voice_id: str, settings: dict[str, Any], dictionaries: tuple[DictionaryLocator, ...] = ()
+        self,
+        text: str,
+        voice_id: str,
+        settings: dict[str, Any],
+        language: str = "en",
+        dictionaries: tuple[DictionaryLocator, ...] = (),
     ) -> Speech:
         client = self._client()
         assert self.config is not None  # _client refuses an unconfigured engine
@@ -136,7 +161,7 @@ class ElevenLabsEngine:
             response = client.text_to_speech.convert_with_timestamps(
                 voice_id,
                 text=text,
-                model_id=self.config.model_id,
+                model_id=self.model_for(language),
                 output_format=output_format,
                 request_options=self._request_options(),
                 **extra,

@@ -18,6 +18,9 @@ from mediakit.speech.engines.base import Speech
 from mediakit.speech.engines.context import EngineContext
 from mediakit.speech.engines.piper.settings import SETTINGS, VOICE, resolve_settings, retry_settings
 from mediakit.speech.engines.piper.timing import word_timings
+from mediakit.text.normalize import language_code
+
+LANGUAGES = frozenset({"en"})  # the one shipped voice is American English
 
 
 @functools.cache
@@ -41,8 +44,16 @@ class PiperEngine:
     def __init__(self, context: EngineContext):
         pass  # nothing to configure: the model ships in a package
 
+    def speaks(self, language: str) -> bool:
+        return language_code(language) in LANGUAGES
+
     def synthesize(
-        self, text: str, voice_id: str, settings: dict[str, Any], dictionaries: tuple[tuple[str, str], ...] = ()
+        self,
+        text: str,
+        voice_id: str,
+        settings: dict[str, Any],
+        language: str = "en",
+        dictionaries: tuple[tuple[str, str], ...] = (),
     ) -> Speech:
         options = resolve_settings(voice_id, settings)
         voice = load_voice()
