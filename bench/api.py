@@ -60,10 +60,10 @@ end
 """
 
 
-SERVERS = ["daphne", "daphne-shared", "uvicorn", "granian"]
+SERVERS = ["daphne", "daphne-shared", "uvicorn", "granian", "granian-wsgi"]
 
 
-def server_command(server: str, port: int, workers: int) -> list[str]:
+def server_command(server: str, port: int, workers: int, threads: int) -> list[str]:
     app = "omnivibe.asgi:application"
     if server == "daphne":  # our daphne with body limits, one process
         return [sys.executable, "-m", "omnivibe.serve", "-b", HOST, "-p", str(port), app]
@@ -74,15 +74,20 @@ def server_command(server: str, port: int, workers: int) -> list[str]:
         from omnivibe.management.commands.runstack import granian_command
 
         return granian_command(HOST, port, workers)
+    if server == "granian-wsgi":
+        from omnivibe.management.commands.runstack import granian_wsgi_command
+
+        return granian_wsgi_command(HOST, port, workers, threads)
     raise SystemExit(f"unknown server {server}")
 
 
-def start_server(server: str, port: int, workers: int, env: dict[str, str], log: Path) -> list[subprocess.Popen]:
+def start_server(server: str, port: int, args, env: dict[str, str], log: Path) -> list[subprocess.Popen]:
     """The server's process(es); `daphne-shared`: `workers` daphne processes on one listening socket."""
     options = {"cwd": REPO, "env": env, "stdout": subprocess.DEVNULL, "stderr": log.open("a")}
     options["start_new_session"] = True  # stopped with everything it starts
+    workers = args.workers
     if server != "daphne-shared":
-        return [subprocess.Popen(server_command(server, port, workers), **options)]
+        return [subprocess.Popen(server_command(server, port, workers, args.threads), **options)]
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((HOST, port))
@@ -95,7 +100,7 @@ def start_server(server: str, port: int, workers: int, env: dict[str, str], log:
 
 
 def installed(server: str) -> bool:
-    return server.startswith("daphne") or importlib.util.find_spec(server) is not None
+    return server.startswith("daphne") or importlib.util.find_spec(server.split("-")[0]) is not None
 
 
 def free_port() -> int:
@@ -227,14 +232,14 @@ def stop(process: subprocess.Popen, grace: float = 10.0) -> None:
         process.wait()
 
 
-def measure(server: str, workers: int, env: dict, seeded: dict, script: Path, args, log: Path) -> dict[str, dict]:
+def measure(server: str, env: dict, seeded: dict, script: Path, args, log: Path) -> dict[str, dict]:
     port = free_port()
     base = f"http://{HOST}:{port}"
-    processes = start_server(server, port, workers, env, log)
+    processes = start_server(server, port, args, env, log)
     try:
         for process in processes:
             wait_until_serving(f"{base}/bench/baseline", process)
-        print(f"\n{server} ({1 if server == 'daphne' else workers} process(es))", flush=True)
+        print(f"\n{server} ({1 if server == 'daphne' else args.workers} process(es))", flush=True)
         print(f"{'endpoint':28} {'req/s':>8} {'x base':>7} {'median':>9} {'p95':>9} {'p99':>9} {'non-2xx':>8}")
         results: dict[str, dict] = {}
         for name, path in endpoints(seeded).items():
@@ -272,6 +277,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--servers", default=",".join(SERVERS), help=f"comma-separated, of {', '.join(SERVERS)}")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes (but plain daphne)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per granian-wsgi process")
     args = parser.parse_args()
     if args.quick:
         args.duration = 2.0
@@ -301,7 +307,7 @@ def main() -> None:
             if not installed(server):
                 print(f"\n{server}: not installed, skipped")
                 continue
-            results[server] = measure(server, args.workers, env, seeded, script, args, log)
+            results[server] = measure(server, env, seeded, script, args, log)
         if len(results) > 1:
             first = next(iter(results))
             print(f"\nrequests/s against {first} (same endpoint), and p95")
