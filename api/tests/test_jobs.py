@@ -3,6 +3,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+import redis
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
@@ -309,6 +310,20 @@ def test_job_status_takes_a_fixed_number_of_queries(api, owner, django_assert_nu
     # The key creator's role, the plan (API access), the job, its outputs, its webhook deliveries.
     with django_assert_num_queries(5):
         assert api.get(f"/api/v1/jobs/{job.public_id}").status_code == 200
+
+
+def test_job_status_takes_two_redis_round_trips(api, owner, monkeypatch):
+    job = finished_job(workspace_of(owner))
+    api.get(f"/api/v1/jobs/{job.public_id}")  # the key is in the cache from here on
+    commands = []
+    execute = redis.Redis.execute_command
+    monkeypatch.setattr(
+        redis.Redis,
+        "execute_command",
+        lambda client, *args, **kw: commands.append(args[0]) or execute(client, *args, **kw),
+    )
+    assert api.get(f"/api/v1/jobs/{job.public_id}").status_code == 200
+    assert commands == ["GET", "EVALSHA"]  # the key; the throttle's window, read and written in one script
 
 
 def test_the_job_list_takes_the_same_queries_for_one_job_or_many(api, owner, django_assert_num_queries):
