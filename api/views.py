@@ -226,7 +226,8 @@ class UsageView(APIView):
     )
     def get(self, request: Request) -> Response:
         workspace = workspace_of(request)
-        return Response({**usage_summary(workspace), "history": usage_history(workspace)})
+        summary = usage_summary(workspace, state=request.plan_state)  # read by HasApiKey
+        return Response({**summary, "history": usage_history(workspace)})
 
 
 @extend_schema_view(

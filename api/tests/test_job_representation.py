@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from api.models import WebhookDelivery
-from api.serializers import JobSerializer, OutputSerializer, WebhookDeliverySerializer
+from api.serializers import JobSerializer, OutputSerializer, WebhookDeliverySerializer, with_outputs_and_deliveries
 from renders.models import RenderJob, RenderOutput
 from tests.factories import workspace_of
 
@@ -56,8 +56,14 @@ def jobs(workspace) -> list[RenderJob]:
 
 
 def test_the_written_out_job_equals_drfs_own(owner):
-    for job in jobs(workspace_of(owner)):
-        job = RenderJob.objects.prefetch_related("outputs", "webhook_deliveries").get(pk=job.pk)
+    """As the API reads jobs (with_outputs_and_deliveries) and as the webhooks do (the related managers)."""
+    made = jobs(workspace_of(owner))
+    fetched = with_outputs_and_deliveries(list(RenderJob.objects.filter(pk__in=[job.pk for job in made])))
+    for job in [*fetched, *RenderJob.objects.filter(pk__in=[job.pk for job in made])]:
         context = {"base_url": "https://video.example.com/"}
         assert JobSerializer(job, context=context).data == drf_representation(job, context)
-    assert len(drf_representation(job, context)["outputs"]) == 2  # the formats asked for, not every file
+    by_title = {job.title: JobSerializer(job, context=context).data for job in fetched}
+    assert (
+        len(by_title["Failed"]["webhook_deliveries"]) == 2 and by_title["Failed"]["webhook_deliveries"][0]["succeeded"]
+    )
+    assert [output["kind"] for output in by_title["Done «ünïcode»"]["outputs"]] == ["mp4", "srt"]  # as asked
