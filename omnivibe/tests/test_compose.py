@@ -61,8 +61,8 @@ def test_it_runs_the_processes_make_serve_runs(compose):
     expected[expected.index("--workers") + 1] = "${WEB_WORKERS:-2}"
     expected[expected.index("--blocking-threads") + 1] = "${WEB_THREADS:-4}"
     assert web == expected
-    live = ["python", *granian_command("0.0.0.0", 8001, 1)[1:]]
-    live[live.index("--workers") + 1] = "${LIVE_WORKERS:-1}"
+    live = ["python", *granian_command("0.0.0.0", 8001, 2)[1:]]
+    live[live.index("--workers") + 1] = "${LIVE_WORKERS:-2}"
     assert services["live"]["command"] == live
     assert services["web"]["environment"]["WEBSOCKET_URL"] == "${WEBSOCKET_URL-:${LIVE_PORT:-8001}}"
     with socket.socket() as listener:

@@ -73,7 +73,7 @@ def processes(
     serve: bool = False,
     web_threads: int = 4,
     live_port: int | None = None,
-    live_workers: int = 1,
+    live_workers: int = 2,
 ) -> dict[str, list[str]]:
     """The command of each process: the web server(s), the render worker, the fast-lane worker. Production
     (`serve`): granian's WSGI with its workers on the listener's address (it opens its own socket) and granian's ASGI
@@ -153,7 +153,7 @@ class Command(BaseCommand):
             help="--serve: the WebSocket server's port (default: --port + 1)",
         )  # fmt: skip
         parser.add_argument(
-            "--live-workers", type=int, default=int(os.environ.get("LIVE_WORKERS", "1")),
+            "--live-workers", type=int, default=int(os.environ.get("LIVE_WORKERS", "2")),
             help="--serve: WebSocket server processes",
         )  # fmt: skip
 
