@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import time
+import urllib.request
 from pathlib import Path
 
 import psutil
@@ -62,6 +63,9 @@ def test_it_runs_granian_with_several_web_processes_the_live_server_and_the_work
         assert len(web[0].children()) == 2  # granian's worker processes
         assert str(live_port) in live[0].cmdline()  # the WebSockets, on the port pages are told (WEBSOCKET_URL)
         assert status_of(f"http://127.0.0.1:{live_port}/healthz") == 200
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as page:
+            policy = page.headers["Content-Security-Policy"]  # pages may open their sockets there (WEBSOCKET_URL)
+        assert f"ws://127.0.0.1:{live_port}" in policy.split("connect-src")[1].split(";")[0]
         for _ in range(6):
             assert status_of(f"http://127.0.0.1:{port}/accounts/login/") == 200
         time.sleep(0.5)
