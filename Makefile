@@ -26,7 +26,8 @@ run: $(VENV)/.installed-run
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	DEBUG=1 PORT=$(PORT) exec $(BIN)/python manage.py runstack
 
-# The production layout on one machine (README, "Production"): DEBUG off, several web processes, the workers.
+# The production layout on one machine (README, "Production"): DEBUG off, HTTP on granian's WSGI (WEB_WORKERS
+# processes of WEB_THREADS threads), WebSockets on granian's ASGI on PORT + 1 (LIVE_PORT), the workers.
 serve: $(VENV)/.installed-run
 	@if [ -z "$$SECRET_KEY$$SECRET_KEY_FILE" ]; then \
 	  echo "make serve runs the production settings: set SECRET_KEY (or SECRET_KEY_FILE) to a long random secret,"; \

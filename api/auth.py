@@ -13,6 +13,7 @@ from api.keys import find_key
 from api.models import ApiKey
 from api.throttling import count_request_without_key
 from billing.limits import check_api_access
+from billing.selectors import plan_state_of
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -51,21 +52,28 @@ class HasApiKey(permissions.BasePermission):
     def has_permission(self, request: Request, view: object) -> bool:
         if not isinstance(request.auth, ApiKey):
             return False
-        check_api_access(request.auth.workspace)  # QuotaExceeded -> 402 in api.errors
-        action = Action.WATCH if request.method in permissions.SAFE_METHODS else Action.WRITE
-        require_key_role(request.auth, roles_for(action))
+        key = request.auth
+        roles = roles_for(Action.WATCH if request.method in permissions.SAFE_METHODS else Action.WRITE)
+        # The plan and the creator's role in one query; the plan row is kept for the view (GET /usage).
+        request.plan_state = plan_state_of(key.workspace, member_id=key.created_by_id, roles=roles)
+        check_api_access(request.plan_state)  # QuotaExceeded -> 402 in api.errors
+        # No plan row (Free) or no creator: nothing read yet about a role.
+        require_key_role(key, roles, in_role=getattr(request.plan_state, "member_in_role", None))
         return True
 
 
-def require_key_role(key: ApiKey, roles: frozenset[str]) -> None:
+def require_key_role(key: ApiKey, roles: frozenset[str], *, in_role: bool | None = None) -> None:
     """A key acts with the role its creator holds in its workspace now: demote the creator and the key loses
     rights with them (a creator who left had their keys revoked). A key an operator made for a workspace by id
-    or name (`manage.py create_api_key`, no user) acts as an editor."""
+    or name (`manage.py create_api_key`, no user) acts as an editor. `in_role`: whether the creator holds one of
+    `roles`, when the caller has read it already."""
     if key.created_by_id is None:
         if Role.EDITOR not in roles:
             raise RoleRequired.naming(roles)
-    # By id: the creator's user row is never needed, only their membership (one query).
-    elif not key.workspace.memberships.filter(user_id=key.created_by_id, role__in=roles).exists():
+        return
+    if in_role is None:  # by id: the creator's user row is never needed, only their membership (one query)
+        in_role = key.workspace.memberships.filter(user_id=key.created_by_id, role__in=roles).exists()
+    if not in_role:
         raise RoleRequired.naming(roles)
 
 

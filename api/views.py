@@ -30,6 +30,7 @@ from api.serializers import (
     SimilarScriptSerializer,
     SpeakerCreateSerializer,
     SpeakerSerializer,
+    with_outputs_and_deliveries,
 )
 from api.signing import LinkExpired, LinkInvalid, output_for_token, seconds_left
 from billing.selectors import usage_history, usage_summary
@@ -248,7 +249,8 @@ class UsageView(APIView):
     )
     def get(self, request: Request) -> Response:
         workspace = workspace_of(request)
-        return Response({**usage_summary(workspace), "history": usage_history(workspace)})
+        summary = usage_summary(workspace, state=request.plan_state)  # read by HasApiKey
+        return Response({**summary, "history": usage_history(workspace)})
 
 
 @extend_schema_view(
@@ -287,7 +289,6 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
             )
         else:
             jobs = RenderJob.objects.filter(workspace=workspace)
-        jobs = jobs.prefetch_related("outputs", "webhook_deliveries")
         for name, choices in (("status", RenderJob.Status.values), ("kind", RenderJob.Kind.values)):
             value = self.request.query_params.get(name)
             if value:
@@ -298,6 +299,12 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
 
     def get_serializer_context(self) -> dict:
         return {**super().get_serializer_context(), "base_url": self.request.build_absolute_uri("/")}
+
+    def paginate_queryset(self, queryset: QuerySet[RenderJob]) -> list[RenderJob]:
+        return with_outputs_and_deliveries(super().paginate_queryset(queryset))
+
+    def retrieve(self, request: Request, public_id: str) -> Response:
+        return Response(self.get_serializer(with_outputs_and_deliveries([self.get_object()])[0]).data)
 
     def destroy(self, request: Request, public_id: str) -> Response:
         job = delete_outputs(self.get_object(), by=request.auth.created_by)

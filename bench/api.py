@@ -1,17 +1,20 @@
-"""API benchmark: each ASGI server on this machine with production settings, `wrk` against it, figures per endpoint.
+"""API benchmark: each web server setup on this machine with production settings, `wrk` against it, figures per
+endpoint.
 
-    /work/main/.venv/bin/python bench/api.py [--quick] [--duration 5] [--connections 16] [--workers 2]
-        [--servers daphne,daphne-shared,uvicorn,granian]
+    /work/main/.venv/bin/python bench/api.py [--quick] [--duration 5] [--connections 16] [--workers 2] [--threads 4]
+        [--servers granian-wsgi,granian,uvicorn,daphne,daphne-shared]
 
 Starts an embedded Redis and seeds a temporary SQLite database (DEBUG=0, a SECRET_KEY, a workspace on a plan with
-the API, API keys and finished jobs with outputs), then for each server in turn starts it, runs `wrk` (Debian
-package `wrk`) against each endpoint and prints requests/s, median, p95 and p99 next to `/bench/baseline`, a bare
-Django JSON view behind the same middleware and the same server in the same run, and stops it. The servers:
-`daphne` (one process, the baseline server), `daphne-shared` (`--workers` daphne processes accepting on one socket,
-as `runstack` ran them before), `uvicorn` and `granian` (`--workers` processes each; skipped when not installed).
-A last table puts each server's figures against daphne's. The machine is shared and noisy: compare ratios, not
-absolute figures. `--quick` measures 2 s per endpoint, to check that it works. Everything it starts is stopped
-before it exits; loopback only.
+the API, API keys and finished jobs with outputs), prints each endpoint's CPU per request in-process (Django's test
+client: no server, steadier than the server figures on a busy machine), then for each server in turn starts it, runs
+`wrk` (Debian package `wrk`) against each endpoint and prints requests/s, median, p95 and p99 next to
+`/bench/baseline`, a bare Django JSON view behind the same middleware and the same server in the same run, and stops
+it. The servers: `granian-wsgi` (production HTTP, as `make serve` runs it: granian's WSGI interface, `--workers`
+processes of `--threads` threads), `granian` (granian's ASGI interface, what serves the WebSockets), `uvicorn`
+(`--workers` processes; skipped when not installed), `daphne` (one process, the development server) and
+`daphne-shared` (`--workers` daphne processes accepting on one socket). A last table puts each server's figures
+against the first one's. The machine is shared and noisy: compare ratios, not absolute figures. `--quick` measures
+2 s per endpoint, to check that it works. Everything it starts is stopped before it exits; loopback only.
 """
 
 import argparse
@@ -60,10 +63,10 @@ end
 """
 
 
-SERVERS = ["daphne", "daphne-shared", "uvicorn", "granian"]
+SERVERS = ["granian-wsgi", "granian", "uvicorn", "daphne", "daphne-shared"]
 
 
-def server_command(server: str, port: int, workers: int) -> list[str]:
+def server_command(server: str, port: int, workers: int, threads: int) -> list[str]:
     app = "omnivibe.asgi:application"
     if server == "daphne":  # our daphne with body limits, one process
         return [sys.executable, "-m", "omnivibe.serve", "-b", HOST, "-p", str(port), app]
@@ -74,15 +77,21 @@ def server_command(server: str, port: int, workers: int) -> list[str]:
         from omnivibe.management.commands.runstack import granian_command
 
         return granian_command(HOST, port, workers)
+    if server == "granian-wsgi":
+        from omnivibe.management.commands.runstack import granian_wsgi_command
+
+        return granian_wsgi_command(HOST, port, workers, threads)
     raise SystemExit(f"unknown server {server}")
 
 
-def start_server(server: str, port: int, workers: int, env: dict[str, str], log: Path) -> list[subprocess.Popen]:
+def start_server(
+    server: str, port: int, workers: int, env: dict[str, str], log: Path, threads: int = 4
+) -> list[subprocess.Popen]:
     """The server's process(es); `daphne-shared`: `workers` daphne processes on one listening socket."""
     options = {"cwd": REPO, "env": env, "stdout": subprocess.DEVNULL, "stderr": log.open("a")}
     options["start_new_session"] = True  # stopped with everything it starts
     if server != "daphne-shared":
-        return [subprocess.Popen(server_command(server, port, workers), **options)]
+        return [subprocess.Popen(server_command(server, port, workers, threads), **options)]
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((HOST, port))
@@ -95,7 +104,7 @@ def start_server(server: str, port: int, workers: int, env: dict[str, str], log:
 
 
 def installed(server: str) -> bool:
-    return server.startswith("daphne") or importlib.util.find_spec(server) is not None
+    return server.startswith("daphne") or importlib.util.find_spec(server.split("-")[0]) is not None
 
 
 def free_port() -> int:
@@ -227,14 +236,14 @@ def stop(process: subprocess.Popen, grace: float = 10.0) -> None:
         process.wait()
 
 
-def measure(server: str, workers: int, env: dict, seeded: dict, script: Path, args, log: Path) -> dict[str, dict]:
+def measure(server: str, env: dict, seeded: dict, script: Path, args, log: Path) -> dict[str, dict]:
     port = free_port()
     base = f"http://{HOST}:{port}"
-    processes = start_server(server, port, workers, env, log)
+    processes = start_server(server, port, args.workers, env, log, args.threads)
     try:
         for process in processes:
             wait_until_serving(f"{base}/bench/baseline", process)
-        print(f"\n{server} ({1 if server == 'daphne' else workers} process(es))", flush=True)
+        print(f"\n{server} ({1 if server == 'daphne' else args.workers} process(es))", flush=True)
         print(f"{'endpoint':28} {'req/s':>8} {'x base':>7} {'median':>9} {'p95':>9} {'p99':>9} {'non-2xx':>8}")
         results: dict[str, dict] = {}
         for name, path in endpoints(seeded).items():
@@ -265,6 +274,24 @@ def endpoints(seeded: dict) -> dict[str, str]:
     }
 
 
+def cpu_per_request(seeded: dict, requests: int) -> None:
+    """CPU milliseconds per request in this process (Django's test client, no server, no network): what each
+    endpoint costs whatever the load on the machine; the server figures above it add the server and the wait."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST=HOST)
+    print(f"\nin-process CPU per request (Django test client, {requests} requests; Redis round trips not included)")
+    for name, path in endpoints(seeded).items():
+        headers = [{"HTTP_AUTHORIZATION": f"Bearer {key}"} for key in seeded["keys"]]
+        for number in range(len(headers)):  # every key into the cache
+            client.get(path, **headers[number])
+        started = time.process_time()
+        for number in range(requests):
+            client.get(path, **headers[number % len(headers)])
+        cpu = (time.process_time() - started) / requests * 1000
+        print(f"{name:28} {cpu:6.2f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per endpoint")
@@ -272,6 +299,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--servers", default=",".join(SERVERS), help=f"comma-separated, of {', '.join(SERVERS)}")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes (but plain daphne)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per granian-wsgi process")
+    parser.add_argument("--cpu-requests", type=int, default=300, help="in-process requests per endpoint")
     args = parser.parse_args()
     if args.quick:
         args.duration = 2.0
@@ -292,8 +321,9 @@ def main() -> None:
         seeded = seed(env)
         script = work / "requests.lua"
         script.write_text(WRK_SCRIPT.replace("{KEYS}", "{" + ", ".join(f'"{key}"' for key in seeded["keys"]) + "}"))
+        cpu_per_request(seeded, args.cpu_requests)
         print(
-            f"wrk 2 threads x {args.connections} connections, {args.duration:g} s per endpoint, "
+            f"\nwrk 2 threads x {args.connections} connections, {args.duration:g} s per endpoint, "
             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average {os.getloadavg()[0]:.1f}"
         )
         results = {}
@@ -301,7 +331,7 @@ def main() -> None:
             if not installed(server):
                 print(f"\n{server}: not installed, skipped")
                 continue
-            results[server] = measure(server, args.workers, env, seeded, script, args, log)
+            results[server] = measure(server, env, seeded, script, args, log)
         if len(results) > 1:
             first = next(iter(results))
             print(f"\nrequests/s against {first} (same endpoint), and p95")

@@ -1,13 +1,16 @@
 """WebSocket benchmark: many browsers watching live job progress, through the production web server.
 
     /work/main/.venv/bin/python bench/watchers.py [--quick] [--watchers 500] [--jobs 1] [--rounds 5] [--workers 2]
+        [--senders 4]
 
 Starts an embedded Redis, seeds a temporary SQLite database (production settings, as bench/api.py) with a signed-in
-user and `--jobs` running render jobs, and starts the web server as `make serve` runs it (granian, `--workers`
-processes). Then opens `--watchers` WebSocket connections to the Studio's job progress socket (/ws/jobs/<id>/,
-with the user's session cookie, as a job page does), spread over the jobs, and in each round reports progress
-on every job through `renders.actions.report_progress` (the database write and the channel layer's group send,
-through Redis, as a render worker does). Each watcher's latency is from just before that call until its socket
+user and `--jobs` running render jobs, and starts the WebSocket server as `make serve` runs it (granian's ASGI,
+`--workers` processes, as LIVE_WORKERS). Then opens `--watchers` WebSocket connections to the Studio's job
+progress socket (/ws/jobs/<id>/, with the user's session cookie, as a job page does), spread over the jobs, and in
+each round reports progress on every job through `renders.actions.report_progress` (the database write and the
+channel layer's group send, through Redis, as a render worker does) from `--senders` processes at once, each with
+its share of the jobs, as that many render workers would (one process sending 500 events one after another
+measured mostly itself). Each watcher's latency is from just before the senders are told until its socket
 receives the pushed status fragment with the new percent; p50, p95 and max are printed per round and over all
 rounds. The issue's target: p95 within 1 s for 500 watchers. `--quick`: 100 watchers, 2 rounds. Everything it
 starts is stopped before it exits; loopback only.
@@ -15,6 +18,7 @@ starts is stopped before it exits; loopback only.
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import shutil
 import statistics
@@ -72,6 +76,57 @@ def seed(env: dict[str, str], jobs: int) -> tuple[str, str, list]:
     return settings.SESSION_COOKIE_NAME, client.cookies[settings.SESSION_COOKIE_NAME].value, running
 
 
+def sender(env: dict[str, str], job_ids: list[int], commands, done) -> None:
+    """A render worker's share of the jobs, in a process of its own: reports each round's progress on them."""
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from renders.actions import report_progress
+    from renders.models import RenderJob
+
+    jobs = list(RenderJob.objects.filter(pk__in=job_ids))
+    done.put("ready")
+    while (command := commands.get()) is not None:
+        for job in jobs:
+            report_progress(job, *command)
+        done.put("sent")
+
+
+class Senders:
+    """`count` sender processes (spawned: a clean Django each), the jobs dealt out among them."""
+
+    def __init__(self, env: dict[str, str], jobs: list, count: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.done = context.Queue()
+        self.queues, self.processes = [], []
+        for number in range(min(count, len(jobs))):
+            commands = context.Queue()
+            share = [job.pk for job in jobs[number::count]]
+            self.processes.append(context.Process(target=sender, args=(env, share, commands, self.done), daemon=True))
+            self.queues.append(commands)
+        for process in self.processes:
+            process.start()
+        for _ in self.processes:
+            self.done.get(timeout=120)  # each has set Django up and read its jobs
+
+    def send(self, stage: str, percent: int) -> None:
+        for commands in self.queues:
+            commands.put((stage, percent))
+
+    def wait(self) -> None:
+        for _ in self.processes:
+            self.done.get(timeout=ROUND_TIMEOUT)
+
+    def stop(self) -> None:
+        for commands in self.queues:
+            commands.put(None)
+        for process in self.processes:
+            process.join(10)
+            if process.is_alive():
+                process.kill()
+
+
 class Watcher:
     def __init__(self, job) -> None:
         self.job = job
@@ -112,11 +167,7 @@ def summary(latencies: list[float]) -> str:
     )
 
 
-async def run(base: str, cookie: str, jobs: list, watchers: int, rounds: int) -> None:
-    from asgiref.sync import sync_to_async
-
-    from renders.actions import report_progress
-
+async def run(base: str, cookie: str, jobs: list, watchers: int, rounds: int, senders: Senders) -> None:
     crowd = [Watcher(jobs[number % len(jobs)]) for number in range(watchers)]
     started = time.perf_counter()
     for first in range(0, len(crowd), CONNECT_AT_ONCE):
@@ -131,9 +182,9 @@ async def run(base: str, cookie: str, jobs: list, watchers: int, rounds: int) ->
             clock: dict[str, float] = {}
             waiting = [asyncio.create_task(watcher.wait_for(percent, clock)) for watcher in crowd]
             clock["sent"] = time.perf_counter()  # the tasks first run at the next await, after this
-            for job in jobs:
-                await sync_to_async(report_progress)(job, stage, percent)
+            senders.send(stage, percent)
             _, missing = await asyncio.wait(waiting, timeout=ROUND_TIMEOUT)
+            await asyncio.to_thread(senders.wait)
             for task in missing:
                 task.cancel()
             latencies = [late for watcher in crowd for late in watcher.latencies]
@@ -152,7 +203,8 @@ def main() -> None:
     parser.add_argument("--watchers", type=int, default=500)
     parser.add_argument("--jobs", type=int, default=1, help="jobs watched (the watchers are spread over them)")
     parser.add_argument("--rounds", type=int, default=5, help="progress updates sent to every job")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="web server processes")
+    parser.add_argument("--workers", type=int, default=2, help="WebSocket server processes (LIVE_WORKERS)")
+    parser.add_argument("--senders", type=int, default=4, help="processes reporting progress, as render workers")
     parser.add_argument("--quick", action="store_true", help="100 watchers, 2 rounds: checks that it works")
     args = parser.parse_args()
     if args.quick:
@@ -163,26 +215,30 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="omnivibe-bench-watchers-"))
     redis = EmbeddedRedis.for_run(work)
     log = work / "server.log"
-    processes = []
+    processes, senders = [], None
     try:
         redis.start()
         env = prepare_environment(work, redis.url)
         cookie_name, session, jobs = seed(env, args.jobs)
+        senders = Senders(env, jobs, args.senders)
         port = free_port()
         base = f"http://{HOST}:{port}"
         processes = start_server("granian", port, args.workers, env, log)
         wait_until_serving(f"{base}/bench/baseline", processes[0])
         print(
-            f"granian ({args.workers} process(es)), {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+            f"granian ASGI ({args.workers} process(es)), {len(senders.processes)} sender process(es), "
+            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
             f"load average {os.getloadavg()[0]:.1f}",
             flush=True,
         )
-        asyncio.run(run(f"ws://{HOST}:{port}", f"{cookie_name}={session}", jobs, args.watchers, args.rounds))
+        asyncio.run(run(f"ws://{HOST}:{port}", f"{cookie_name}={session}", jobs, args.watchers, args.rounds, senders))
     except BaseException:
         if log.exists():
             print(log.read_text()[-4000:], file=sys.stderr)
         raise
     finally:
+        if senders:
+            senders.stop()
         for process in processes:
             stop(process)
         redis.stop()

@@ -23,9 +23,9 @@ def current_plan(workspace: Workspace) -> Plan:
     return effective_plan(plan_state_of(workspace), timezone.now())
 
 
-def check_api_access(workspace: Workspace) -> None:
-    """Raises QuotaExceeded when the workspace's plan does not include the API."""
-    plan = current_plan(workspace)
+def check_api_access(state: WorkspacePlan | None) -> None:
+    """Raises QuotaExceeded when the plan of a workspace (`state`: its plan_state_of) does not include the API."""
+    plan = effective_plan(state, timezone.now())
     if not plan.api_access:
         raise QuotaExceeded(
             f"The {plan.name} plan does not include API access; upgrade to use the API.",

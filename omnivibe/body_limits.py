@@ -6,15 +6,19 @@ JSON APIs and forms without files get `REQUEST_MAX_BYTES`; the few upload forms 
   is received, because Twisted reads the whole body (spooling it to a temporary file) before daphne hands the
   request to the application; an ASGI middleware alone would run only after that.
 - `BodyLimitMiddleware` around the ASGI application: for servers that stream the body to the application
-  (uvicorn, `runserver`), and as a second check behind daphne.
+  (granian's ASGI, uvicorn, `runserver`), and as a second check behind daphne.
+- `WSGIBodyLimit` around the WSGI application (production HTTP: granian's WSGI, which hands the body over as
+  the application reads it).
 """
 
 import html
 import json
 import re
+import tempfile
 
 from django.conf import settings
 
+CHUNK_BYTES = 64 * 1024
 JSON_PREFIXES = ("/api/", "/v1/")
 _UPLOAD_PATHS = [
     (re.compile(r"^/studio/voices/(new|\d+)/$"), "voice_sample"),
@@ -101,3 +105,42 @@ class BodyLimitMiddleware:
         status, headers, body = too_large(path, limit)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+class WSGIBodyLimit:
+    """WSGI: refuse a declared Content-Length over the limit at once; read any other body here, before Django, and
+    answer 413 as soon as it grows past the limit (as Django's ASGI handler spools a body before the view runs).
+
+    Django reads a WSGI body only as far as Content-Length says, so a chunked body reaches it with the length it had.
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        declared = environ.get("CONTENT_LENGTH") or "0"
+        if declared == "0" and "HTTP_TRANSFER_ENCODING" not in environ:
+            return self.app(environ, start_response)  # no body: most requests
+        path = environ.get("PATH_INFO", "")
+        limit = limit_for(path)
+        if not declared.isdigit() or int(declared) > limit:
+            return self._refuse(path, limit, start_response)
+        # Open while Django reads it; freed with the request (as Django's ASGI handler does with its own).
+        body = tempfile.SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE)  # noqa: SIM115
+        stream, size = environ["wsgi.input"], 0
+        while chunk := stream.read(min(CHUNK_BYTES, limit + 1 - size)):
+            size += len(chunk)
+            if size > limit:
+                body.close()
+                return self._refuse(path, limit, start_response)
+            body.write(chunk)
+        body.seek(0)
+        environ["wsgi.input"], environ["CONTENT_LENGTH"] = body, str(size)
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
+        return self.app(environ, start_response)
+
+    @staticmethod
+    def _refuse(path: str, limit: int, start_response) -> list[bytes]:
+        status, headers, body = too_large(path, limit)
+        start_response(f"{status} Content Too Large", [(name.decode(), value.decode()) for name, value in headers])
+        return [body]

@@ -25,3 +25,9 @@ class RedisCache(django_redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = SharedClientRedisCacheClient
+
+    def redis(self, key: str):
+        """The Redis client and the full name of `key`, for atomic work the cache API cannot express in one round
+        trip (api/throttling.py's sliding window)."""
+        name = self.make_and_validate_key(key)
+        return self._cache.get_client(name, write=True), name

@@ -14,6 +14,7 @@ from omnivibe.env import env_bool, env_choice, env_float, env_int, env_list, env
 from omnivibe.logs import logging_config
 from omnivibe.object_storage import bucket_origins, object_storage_options, presigning_options
 from omnivibe.sentry import init_sentry
+from omnivibe.websockets import websocket_origins
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("OMNIVIBE_VAR_DIR", str(BASE_DIR / "var")))
@@ -101,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.workspaces",
+                "omnivibe.websockets.websocket_base",
             ],
         },
     },
@@ -482,8 +484,13 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG and env_bool("SECURE_HSTS_PRELOAD", False)
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]  # "preload is off": deliberately
 
+# Where pages open their WebSockets: "" the page's origin, ":8001" its host on that port (`make serve`, compose),
+# or an origin (omnivibe/websockets.py).
+WEBSOCKET_URL = env_str("WEBSOCKET_URL", "")
+
 # Content-Security-Policy (django-csp): scripts and styles come from our own static files only; page behaviour
-# lives in static/js, htmx's indicator styles in our CSS. WebSockets (live progress) are same-origin ('self').
+# lives in static/js, htmx's indicator styles in our CSS. WebSockets (live progress): same-origin ('self'), or
+# where WEBSOCKET_URL says.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -492,7 +499,7 @@ CONTENT_SECURITY_POLICY = {
         # Outputs (players, thumbnails) redirect to presigned URLs of the bucket when there is one.
         "img-src": ["'self'", "data:", "blob:", *bucket_origins(OBJECT_STORAGE_PRESIGNING)],
         "media-src": ["'self'", "data:", "blob:", *bucket_origins(OBJECT_STORAGE_PRESIGNING)],  # previews: data:
-        "connect-src": ["'self'"],
+        "connect-src": ["'self'", *websocket_origins(WEBSOCKET_URL, ALLOWED_HOSTS)],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],

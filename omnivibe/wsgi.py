@@ -3,4 +3,10 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omnivibe.settings")
-application = get_wsgi_application()
+django_wsgi_app = get_wsgi_application()  # before importing what reads the settings
+
+from omnivibe.body_limits import WSGIBodyLimit  # noqa: E402
+
+# Production serves HTTP through this (granian's WSGI interface: no hop to a sync thread per view, as under ASGI)
+# and WebSockets through omnivibe.asgi on a port of their own (README, "Production").
+application = WSGIBodyLimit(django_wsgi_app)

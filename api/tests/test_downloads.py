@@ -5,7 +5,7 @@ from django.core import signing
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from api.signing import SALT
+from api.signing import SALT, _signer
 from renders.models import RenderOutput
 from tests.factories import workspace_of
 
@@ -90,3 +90,13 @@ def test_content_types_follow_the_file(client, owner, api):
     urls = {o["kind"]: o["url"] for o in api.get(f"/api/v1/jobs/{job.public_id}").json()["outputs"]}
     assert client.get(urls["vtt"])["Content-Type"].startswith("text/vtt")
     assert client.get(urls["wav"])["Content-Type"].startswith("audio/")
+
+
+def test_links_are_signed_exactly_as_djangos_signer_signs(settings):
+    """api.signing derives its HMAC key once; the signatures must stay Django's, or every link out there breaks."""
+    for secret in ("one secret " * 5, "another secret " * 5):
+        settings.SECRET_KEY = secret
+        ours, djangos = _signer(secret), signing.TimestampSigner(salt=SALT)
+        value = "eyJvIjoxMjMsInciOjQ1fQ:1xYYke"
+        assert ours.signature(value) == djangos.signature(value)
+        assert djangos.unsign_object(ours.sign_object({"o": 1, "w": 2})) == {"o": 1, "w": 2}

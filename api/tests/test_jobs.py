@@ -3,6 +3,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+import redis
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
@@ -315,21 +316,36 @@ def parsed_script() -> dict:
 def test_job_status_takes_a_fixed_number_of_queries(api, owner, django_assert_num_queries):
     job = finished_job(workspace_of(owner))
     api.get(f"/api/v1/jobs/{job.public_id}")  # the key is in the cache from here on
-    # The key creator's role, the plan (API access), the job, its outputs, its webhook deliveries.
-    with django_assert_num_queries(5):
+    # The plan (API access) with the key creator's role, the job, its outputs (no callback URL: no webhook deliveries).
+    with django_assert_num_queries(3):
         assert api.get(f"/api/v1/jobs/{job.public_id}").status_code == 200
+
+
+def test_job_status_takes_two_redis_round_trips(api, owner, monkeypatch):
+    job = finished_job(workspace_of(owner))
+    api.get(f"/api/v1/jobs/{job.public_id}")  # the key is in the cache from here on
+    commands = []
+    execute = redis.Redis.execute_command
+    monkeypatch.setattr(
+        redis.Redis,
+        "execute_command",
+        lambda client, *args, **kw: commands.append(args[0]) or execute(client, *args, **kw),
+    )
+    assert api.get(f"/api/v1/jobs/{job.public_id}").status_code == 200
+    assert commands == ["GET", "EVALSHA"]  # the key; the throttle's window, read and written in one script
 
 
 def test_the_job_list_takes_the_same_queries_for_one_job_or_many(api, owner, django_assert_num_queries):
     workspace = workspace_of(owner)
     finished_job(workspace)
     api.get("/api/v1/jobs")
-    # The plan, the count, the page of jobs, their outputs, their webhook deliveries: never one per job.
-    with django_assert_num_queries(6):  # the key creator's role included
+    # The plan with the key creator's role, the count, the page of jobs, their outputs, their webhook deliveries:
+    # never one per job.
+    with django_assert_num_queries(4):  # no callback URL: no deliveries read
         assert len(api.get("/api/v1/jobs").json()["results"]) == 1
     for _ in range(5):
-        finished_job(workspace)
-    with django_assert_num_queries(6):
+        finished_job(workspace, options={"callback_url": "https://example.com/hook"})
+    with django_assert_num_queries(5):
         assert len(api.get("/api/v1/jobs").json()["results"]) == 6
 
 

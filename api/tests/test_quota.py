@@ -101,3 +101,12 @@ def test_the_keys_page_says_when_the_plan_has_no_api(owner_client, plans, owner)
     assert 'id="no-api-access"' in owner_client.get("/studio/settings/api-keys/").content.decode()
     put_on_plan(workspace, "pro")
     assert 'id="no-api-access"' not in owner_client.get("/studio/settings/api-keys/").content.decode()
+
+
+def test_usage_takes_a_fixed_number_of_queries(api, plans, owner, django_assert_num_queries):
+    put_on_plan(owner.memberships.get().workspace, "pro")
+    api.get("/api/v1/usage")  # the key is in the cache from here on
+    # The plan with the key creator's role (read once, for the access check and the figures), this period's
+    # usage, the quota held, language-model tokens, AI video seconds, the monthly history.
+    with django_assert_num_queries(6):
+        assert api.get("/api/v1/usage").json()["plan"]["slug"] == "pro"

@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import time
+import urllib.request
 from pathlib import Path
 
 import psutil
@@ -38,12 +39,12 @@ def test_it_is_refused_without_allowed_hosts(settings):
 
 
 @pytest.mark.django_db(transaction=True)  # the stack shares the test database
-def test_it_runs_granian_with_several_web_processes_and_the_workers_with_json_logs():
+def test_it_runs_granian_with_several_web_processes_the_live_server_and_the_workers_with_json_logs():
     var_dir = Path(f"/tmp/omnivibe-serve-{os.getpid()}")  # short: unix socket paths have a length limit
     var_dir.mkdir(exist_ok=True)
-    port = free_port()
+    port, live_port = free_port(), free_port()
     env = {
-        **server_env(var_dir, PORT=str(port)),
+        **server_env(var_dir, PORT=str(port), LIVE_PORT=str(live_port)),
         **dict(DEBUG="0", SECRET_KEY="s" * 50, ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0"),
     }
     log = var_dir / "serve.log"
@@ -55,10 +56,16 @@ def test_it_runs_granian_with_several_web_processes_and_the_workers_with_json_lo
     try:
         wait_for_200(f"http://127.0.0.1:{port}/healthz", stack)  # web, worker heartbeat and Redis all there
         children = psutil.Process(stack.pid).children()
-        web = [child for child in children if "granian" in child.cmdline()]
+        web = [child for child in children if "omnivibe.wsgi:application" in child.cmdline()]
+        live = [child for child in children if "omnivibe.asgi:application" in child.cmdline()]
         workers = [child for child in children if "qcluster" in child.cmdline()]
-        assert len(web) == 1 and len(workers) == 2  # the render worker and the webhook worker
+        assert len(web) == len(live) == 1 and len(workers) == 2  # the render worker and the webhook worker
         assert len(web[0].children()) == 2  # granian's worker processes
+        assert str(live_port) in live[0].cmdline()  # the WebSockets, on the port pages are told (WEBSOCKET_URL)
+        assert status_of(f"http://127.0.0.1:{live_port}/healthz") == 200
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as page:
+            policy = page.headers["Content-Security-Policy"]  # pages may open their sockets there (WEBSOCKET_URL)
+        assert f"ws://127.0.0.1:{live_port}" in policy.split("connect-src")[1].split(";")[0]
         for _ in range(6):
             assert status_of(f"http://127.0.0.1:{port}/accounts/login/") == 200
         time.sleep(0.5)

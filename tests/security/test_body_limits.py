@@ -1,10 +1,12 @@
-"""Attacks with huge request bodies, against the real web servers: granian as production runs it
-(runstack.granian_command) and daphne (`python -m omnivibe.serve`, the development run).
+"""Attacks with huge request bodies, against the real web servers: granian's WSGI as production serves HTTP
+(runstack.granian_wsgi_command), granian's ASGI as it serves WebSockets (runstack.granian_command, which answers
+HTTP too) and daphne (`python -m omnivibe.serve`, the development run).
 
 The server must stop reading a body as soon as it is over its path's limit: a declared Content-Length at once,
 a chunked body (no length declared) after the limit, long before the client has sent it all.
 """
 
+import io
 import json
 import select
 import socket
@@ -15,8 +17,8 @@ import numpy as np
 import pytest
 
 from api.keys import create_key
-from omnivibe.body_limits import BodyLimitMiddleware, limit_for
-from omnivibe.management.commands.runstack import granian_command
+from omnivibe.body_limits import BodyLimitMiddleware, WSGIBodyLimit, limit_for
+from omnivibe.management.commands.runstack import granian_command, granian_wsgi_command
 from tests.factories import api_workspace
 from tests.security.servers import free_port, manage, running, server_env
 from voices.services import wav_bytes
@@ -25,11 +27,13 @@ MB = 1024 * 1024
 pytestmark = pytest.mark.django_db(transaction=True)  # the server shares the test database
 
 
-@pytest.fixture(scope="module", params=["granian", "daphne"])
+@pytest.fixture(scope="module", params=["granian-wsgi", "granian", "daphne"])
 def server(request, tmp_path_factory, redis_url):
     port = free_port()
     var_dir = tmp_path_factory.mktemp("var")
-    if request.param == "granian":
+    if request.param == "granian-wsgi":
+        command = [*manage()[:1], *granian_wsgi_command("127.0.0.1", port, 1, 2)[1:]]
+    elif request.param == "granian":
         command = [*manage()[:1], *granian_command("127.0.0.1", port, 1)[1:]]
     else:
         command = [*manage()[:1], "-m", "omnivibe.serve", "-p", str(port), "omnivibe.asgi:application"]
@@ -168,3 +172,22 @@ def test_only_the_upload_paths_take_more_than_the_json_limit(settings):
     assert limit_for("/jobs/6f1c2b1e-0000-4000-8000-000000000000/storyboard/scenes/2/") == 51 * MB
     assert limit_for("/admin/voices/voice/7/change/") == settings.UPLOAD_MAX_BYTES["admin"]
     assert limit_for("/studio/series/") == limit_for("/api/v1/series") == settings.SERIES_MAX_UPLOAD_BYTES + 64 * 1024
+
+
+def test_under_wsgi_a_chunked_body_within_the_limit_reaches_django_whole():
+    """Django reads a WSGI body only as far as CONTENT_LENGTH: the guard, having read it, says how long it was."""
+    seen = {}
+
+    def app(environ, start_response):
+        seen["length"] = environ["CONTENT_LENGTH"]
+        seen["body"] = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
+        start_response("200 OK", [])
+        return [b""]
+
+    environ = {"PATH_INFO": "/api/v1/jobs", "HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input": io.BytesIO(b"y" * 5000)}
+    WSGIBodyLimit(app)(dict(environ), lambda status, headers: None)
+    assert seen == {"length": "5000", "body": b"y" * 5000}
+    statuses = []
+    environ = {**environ, "wsgi.input": io.BytesIO(b"y" * 2 * MB)}
+    body = WSGIBodyLimit(app)(environ, lambda status, headers: statuses.append(status))
+    assert statuses == ["413 Content Too Large"] and b"request_too_large" in body[0]

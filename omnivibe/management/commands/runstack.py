@@ -3,9 +3,10 @@ fast-lane worker (previews, webhooks and other short work).
 
 `make run` runs it with DEBUG: daphne (`omnivibe.serve`), one process per `--web-workers` on one listening socket
 this command opens. `make serve` runs it with `--serve`: the production layout, the processes docker-compose.yml
-runs as services: production settings (refused without SECRET_KEY and ALLOWED_HOSTS, or with DEBUG), granian with
-`--web-workers` worker processes (the fastest server bench/api.py measured; README, "Benchmarks"), the render
-worker (WORKER_PROCESSES workers) and the webhook worker.
+runs as services: production settings (refused without SECRET_KEY and ALLOWED_HOSTS, or with DEBUG), HTTP on granian's
+WSGI interface with `--web-workers` processes of `--web-threads` threads (the fastest setup bench/api.py measured;
+README, "Benchmarks"), WebSockets on granian's ASGI interface on `--live-port` (PORT + 1; pages are told through
+WEBSOCKET_URL, omnivibe/websockets.py), the render worker (WORKER_PROCESSES workers) and the webhook worker.
 Ctrl-C (or SIGTERM) stops them all within a few seconds; if any one dies, the others are stopped too.
 """
 
@@ -48,21 +49,41 @@ def stop_children(processes: list[subprocess.Popen], grace: float) -> None:
 
 
 def granian_command(host: str, port: int, workers: int) -> list[str]:
-    """The production web server: granian, `workers` processes on one port. Request bodies stream to the
-    application, whose BodyLimitMiddleware refuses one over its limit while it arrives; requests are logged by
-    the application (omnivibe/request_log.py), so granian's own access log stays off."""
+    """The WebSocket server (and the development-like ASGI server): granian, `workers` processes on one port.
+    Request bodies stream to the application, whose BodyLimitMiddleware refuses one over its limit while it arrives;
+    requests are logged by the application (omnivibe/request_log.py), so granian's own access log stays off."""
     return [sys.executable, "-m", "granian", "--interface", "asgi", "--host", host, "--port", str(port),
             "--workers", str(workers), "--no-access-log", "--log-level", "warning",
             "omnivibe.asgi:application"]  # fmt: skip
 
 
-def processes(listener: socket.socket, web_workers: int, *, serve: bool = False) -> dict[str, list[str]]:
+def granian_wsgi_command(host: str, port: int, workers: int, threads: int) -> list[str]:
+    """The production HTTP server: granian's WSGI interface, `workers` processes of `threads` threads each. Each
+    request runs on one of the threads from start to end (under ASGI every sync view hopped to the one thread
+    Django keeps per process); WSGIBodyLimit (omnivibe/wsgi.py) applies the body limits."""
+    return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", str(port),
+            "--workers", str(workers), "--blocking-threads", str(threads), "--no-access-log",
+            "--log-level", "warning", "omnivibe.wsgi:application"]  # fmt: skip
+
+
+def processes(
+    listener: socket.socket,
+    web_workers: int,
+    *,
+    serve: bool = False,
+    web_threads: int = 4,
+    live_port: int | None = None,
+    live_workers: int = 2,
+) -> dict[str, list[str]]:
     """The command of each process: the web server(s), the render worker, the fast-lane worker. Production
-    (`serve`): granian with its workers on the listener's address (it opens its own socket); otherwise daphne
-    processes on the shared socket."""
+    (`serve`): granian's WSGI with its workers on the listener's address (it opens its own socket) and granian's ASGI
+    for the WebSockets on `live_port`; otherwise daphne processes on the shared socket, serving both."""
     if serve:
         host, port = listener.getsockname()[:2]
-        web_servers = {"web": granian_command(host, port, web_workers)}
+        web_servers = {
+            "web": granian_wsgi_command(host, port, web_workers, web_threads),
+            "live": granian_command(host, live_port or port + 1, live_workers),
+        }
     else:
         web = [sys.executable, "-m", "omnivibe.serve", "--fd", str(listener.fileno()), "omnivibe.asgi:application"]
         web_servers = {f"web-{n}" if web_workers > 1 else "web": web for n in range(1, web_workers + 1)}
@@ -124,23 +145,43 @@ class Command(BaseCommand):
         parser.add_argument(
             "--web-workers", type=int, default=int(os.environ.get("WEB_WORKERS", "1")), help="web server processes"
         )
+        parser.add_argument(
+            "--web-threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")), help="--serve: per process"
+        )
+        parser.add_argument(
+            "--live-port", type=int, default=int(os.environ.get("LIVE_PORT", "0")) or None,
+            help="--serve: the WebSocket server's port (default: --port + 1)",
+        )  # fmt: skip
+        parser.add_argument(
+            "--live-workers", type=int, default=int(os.environ.get("LIVE_WORKERS", "2")),
+            help="--serve: WebSocket server processes",
+        )  # fmt: skip
 
-    def handle(self, *args, host: str, port: int, serve: bool, web_workers: int, **options):
+    def handle(self, *args, host: str, port: int, serve: bool, web_workers: int, live_port: int | None, **options):
         if serve and (refusal := production_refusal()):
             raise CommandError(refusal)
-        if web_workers < 1:
-            raise CommandError(f"--web-workers (WEB_WORKERS) must be 1 or more, not {web_workers}.")
+        for name, count in [("web-workers", web_workers), ("web-threads", options["web_threads"]),
+                            ("live-workers", options["live_workers"])]:  # fmt: skip
+            if count < 1:
+                raise CommandError(f"--{name} ({name.upper().replace('-', '_')}) must be 1 or more, not {count}.")
         if serve and settings.SECURE_SSL_REDIRECT and not settings.TRUSTED_PROXY_COUNT:
             self.stderr.write(
                 "Note: plain HTTP requests are redirected to https:// (SECURE_SSL_REDIRECT). Behind a TLS proxy set "
                 "TRUSTED_PROXY_COUNT=1; to try it over plain HTTP, SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0."
             )
         listener = listening_socket(host, port)
-        children = processes(listener, web_workers, serve=serve)
-        if serve:  # granian opens its own socket: this one only said the port is free
+        env = dict(os.environ)
+        if serve:
+            live_port = live_port or port + 1
+            listening_socket(host, live_port).close()  # granian opens its own sockets: this says the port is free
+            env.setdefault("WEBSOCKET_URL", f":{live_port}")  # pages open their sockets there
+        children = processes(
+            listener, web_workers, serve=serve, web_threads=options["web_threads"], live_port=live_port,
+            live_workers=options["live_workers"],
+        )  # fmt: skip
+        if serve:
             listener.close()
         embedded = None
-        env = dict(os.environ)
         if "REDIS_URL" not in os.environ:
             # A socket no other run uses: an older run still stopping cannot delete it.
             embedded = EmbeddedRedis.for_run(settings.VAR_DIR)
@@ -172,7 +213,10 @@ class Command(BaseCommand):
                     pass_fds=(listener.fileno(),) if name.startswith("web") and not serve else (),
                 )
             listener.close()  # the web processes hold it now
-            self.stdout.write(self.style.SUCCESS(f"OmniVibe is running on http://{host}:{port}/ (Ctrl-C stops it)"))
+            live = f", WebSockets on port {live_port}" if serve else ""
+            self.stdout.write(
+                self.style.SUCCESS(f"OmniVibe is running on http://{host}:{port}/{live} (Ctrl-C stops it)")
+            )
             while not stopping:
                 exited = [name for name, process in running.items() if process.poll() is not None]
                 if exited:
