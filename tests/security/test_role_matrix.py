@@ -146,6 +146,7 @@ PROBES: dict[Action, list[Probe]] = {
             ),
         ),
         Probe("regenerate a reviewed block", lambda web, api, o: web.post(f"{o.row_url}blocks/0/regenerate/")),
+        Probe("regenerate a reviewed scene", lambda web, api, o: web.post(f"{o.row_url}scenes/1/regenerate/")),
         # Its campaign has no video with views yet: the page says so (the role check comes first).
         Probe(
             "draft topic ideas",
