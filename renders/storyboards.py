@@ -315,23 +315,28 @@ def swap_visual(job: RenderJob, number: int, source: str, candidate_id: str, que
 
 
 def next_visual(job: RenderJob, number: int) -> Storyboard:
-    """Give scene `number` a different visual (a review's "regenerate a scene"): the first candidate a source
-    offers for it that the video does not show yet, fetched as a swap is; with none on offer (no stock keys, an
-    empty library), the next generated look. Stored on the job like any edit; raises StoryboardError."""
+    """Give scene `number` a different visual (a review's "regenerate a scene"): the next of the alternatives its
+    sources offer (the library's, then stock's, after the one it shows) that the video does not show yet, fetched
+    as a swap is; with none on offer (no stock keys, an empty library), the next generated look. Stored on the job
+    like any edit; raises StoryboardError."""
     board = storyboard_of(job)
     if board is None or not 1 <= number <= len(board.scenes):
         raise StoryboardError(f"scene {number}: there is no such scene")
     scene, aspect = board.scenes[number - 1], job.render_options.aspect or "9:16"
-    shown = {each.background.path for each in board.scenes if each.background.path}
     fetcher = visuals.fetcher_for(job.workspace_id, Path("."))
+    offers = []  # (source, candidate, its storage name when this workspace has it)
     for source in visuals.sources_for(job.workspace_id):
         try:
-            found = source.find(scene, aspect)
+            found = source.find(scene, aspect)[:ALTERNATIVES_PER_SOURCE]
         except SourceError:
-            continue  # a source that cannot answer now: the next one offers, or a look does
-        for candidate in found:
-            if (candidate.storage_name or fetcher.cached(candidate)) not in shown:
-                return _fetch_into(job, number, source, candidate)
+            continue  # a source that cannot answer now: the others offer, or a look does
+        offers += [(source, c, c.storage_name or fetcher.cached(c)) for c in found]
+    # Start after the one the scene shows, so asking again goes on through the offers instead of back and forth.
+    at = next((i for i, offer in enumerate(offers) if offer[2] == scene.background.path), -1)
+    shown = {each.background.path for each in board.scenes if each.background.path}
+    for source, candidate, name in offers[at + 1 :] + offers[: at + 1]:
+        if name is None or name not in shown:
+            return _fetch_into(job, number, source, candidate)
     background = scene.background
     # A picture's scene has no colours of its own: the brand's look for that place in the video.
     brand = job.render_options.brand or Brand()

@@ -13,6 +13,7 @@ from mediakit.text.script import Block
 from mediakit.video.looks import NAMES as LOOK_NAMES
 from publishing import services
 from publishing.models import SeriesRow
+from renders import storyboards
 from renders.models import RenderJob, RenderOutput
 from renders.options import RenderOptions
 from renders.services import create_job
@@ -62,6 +63,7 @@ def test_a_scene_gets_the_next_stock_clip_the_video_does_not_show_and_no_narrati
 ):
     stock.add("ocean", "ocean.mp4", fake_stock.tiny_mp4("blue"))
     stock.add("ocean", "ocean-night.mp4", fake_stock.tiny_mp4("navy"))
+    stock.add("ocean", "ocean-waves.mp4", fake_stock.tiny_mp4("teal"))
     stock.add("mountains", "mountains.mp4", fake_stock.tiny_mp4("green"))
     row = reviewed_row(workspace, owner, settings, django_capture_on_commit_callbacks)
     first = row.job
@@ -80,6 +82,9 @@ def test_a_scene_gets_the_next_stock_clip_the_video_does_not_show_and_no_narrati
     assert after[1] == before[1]  # the other scene is untouched
     assert job.render_options.storyboard_of == str(first.public_id) and job.render_options.narration_paid_before
     assert job.usage.narration_seconds == 0 and job.usage.video_renders == 1
+    # Asked again, the scene goes on to the next offer rather than back to the first.
+    again = storyboards.next_visual(job, 1).scenes[0].background.path
+    assert again not in (before[0], after[0]) and f"workspaces/{workspace.pk}/stock/" in again
 
 
 def test_without_sources_a_scene_gets_the_next_generated_look_from_the_review_page(
