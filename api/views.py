@@ -40,7 +40,7 @@ from publishing.selectors import metrics_history, publications_of, series_of
 from renders.files import serve_file
 from renders.models import RenderJob
 from renders.selectors import search_jobs
-from renders.services import delete_outputs
+from renders.services import Refused, delete_outputs, duplicate_job
 from scripts.memory import SIMILAR_LIMIT, similar_scripts
 from scripts.models import Campaign, Pronunciation, Script
 from scripts.pronunciations import delete_pronunciation, pronunciations_of
@@ -309,6 +309,28 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     def destroy(self, request: Request, public_id: str) -> Response:
         job = delete_outputs(self.get_object(), by=request.auth.created_by)
         return _job_response(request, job)
+
+    @extend_schema(
+        summary="Render a job again",
+        description="A new job with the same frozen script (blocks, voices, pronunciations) and options, admitted "
+        "as any render (402 when the plan cannot take it); finished narration comes from the cache. The job must "
+        "have ended (succeeded, failed or cancelled): 409 `not_finished` otherwise. Answers 202 with the new job.",
+        request=None,
+        responses={
+            202: JobSerializer,
+            **QUOTA,
+            **AUTH_ERRORS,
+            **NOT_FOUND,
+            409: OpenApiResponse(ErrorSerializer, description="The job is still queued or running"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def duplicate(self, request: Request, public_id: str) -> Response:
+        try:
+            job = duplicate_job(self.get_object(), request.auth.created_by)
+        except Refused as refused:
+            return error_response(409, "not_finished", str(refused))
+        return _job_response(request, job, status.HTTP_202_ACCEPTED)
 
 
 @extend_schema_view(

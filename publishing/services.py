@@ -15,12 +15,14 @@ from accounts.models import Workspace
 from billing.quota import QuotaExceeded
 from mediakit.text.outline import OutlineError, check_filled, unfilled_parts
 from mediakit.text.script import Block, ScriptError, parse_text, speakers_in_order
+from mediakit.video.storyboard import StoryboardError
 from mediakit.writer.drafts import DraftRefused as WriterRefused
 from mediakit.writer.providers import ProviderError
 from publishing import actions, writer
 from publishing.models import Series, SeriesRow
 from publishing.uploads import RowInput
 from renders import services as renders
+from renders import storyboards
 from renders.models import RenderJob
 from renders.options import options_for_script
 from scripts.models import Campaign, Script
@@ -266,16 +268,42 @@ def _outline_instead(row: SeriesRow) -> SeriesRow:
     return row
 
 
+REVIEWED = (Status.REVIEW, Status.CHANGES_REQUESTED, Status.APPROVED)  # a finished video a review may change
+
+
 def regenerate_block(row: SeriesRow, index: int, user: Any = None) -> RenderJob:
     """A reviewed video with one block said afresh (renders' regenerate: the other blocks come from the speech
     cache); the row renders again and comes back to review. Raises Refused, or QuotaExceeded."""
-    if row.status not in (Status.REVIEW, Status.CHANGES_REQUESTED, Status.APPROVED) or row.job is None:
+    if row.status not in REVIEWED or row.job is None:
         raise Refused(f"Row {row.number} has no finished video to change.")
     try:
         job = renders.regenerate_block(row.job, index, user)
     except renders.Refused as refused:
         raise Refused(str(refused)) from None
     actions.row_started(row, job)
+    return job
+
+
+def scenes_of(row: SeriesRow) -> list[storyboards.SceneRow]:
+    """The scenes of a row's video with the words said in each (none when it has no storyboard)."""
+    board = storyboards.storyboard_of(row.job) if row.job is not None else None
+    return storyboards.scene_rows(row.job, board) if board is not None else []
+
+
+def regenerate_scene(row: SeriesRow, number: int, user: Any = None) -> RenderJob:
+    """A reviewed video with scene `number` given a different visual (`storyboards.next_visual`), rendered again
+    from its storyboard with the same narration (a storyboard's video: no narration paid again); the row renders
+    and comes back to review. Raises Refused, or QuotaExceeded; nothing changes then."""
+    if row.status not in REVIEWED or row.job is None or row.job.status != RenderJob.Status.SUCCEEDED:
+        raise Refused(f"Row {row.number} has no finished video to change.")
+    try:
+        with transaction.atomic():  # the new visual stays only with the video that shows it
+            storyboards.next_visual(row.job, number)
+            job = storyboards.render_video(row.job, user)
+            if not actions.row_started(row, job):  # reviewed (or changed) meanwhile
+                raise Refused(f"Row {row.number} changed meanwhile; reload the page.")
+    except StoryboardError as error:
+        raise Refused(f"Row {row.number}, {error}") from None
     return job
 
 

@@ -14,6 +14,11 @@ urlpatterns = [
         views.row_regenerate_block,
         name="row_regenerate",
     ),
+    path(
+        "series/<uuid:public_id>/rows/<int:number>/scenes/<int:scene>/regenerate/",
+        views.row_regenerate_scene,
+        name="row_regenerate_scene",
+    ),
     path("review/", views.review, name="review"),
     path("campaigns/<int:pk>/performance/", views.campaign_performance, name="campaign_performance"),
     path("campaigns/<int:pk>/performance/topics/", views.campaign_topic_ideas, name="campaign_topic_ideas"),

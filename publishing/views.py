@@ -155,14 +155,29 @@ def row_regenerate_block(request: HttpRequest, public_id: str, number: int, inde
 
 
 @login_required
+@require_POST
+def row_regenerate_scene(request: HttpRequest, public_id: str, number: int, scene: int) -> HttpResponse:
+    row = _get_row(request, public_id, number, WRITERS)
+    try:
+        services.regenerate_scene(row, scene, request.user)
+    except services.Refused as refused:
+        messages.error(request, str(refused))
+    except QuotaExceeded as refused:
+        messages.error(request, refused.as_html())
+    else:
+        messages.info(request, f"Rendering scene {scene} of “{row.label}” with a new visual; it comes back for review.")
+    return _back(request, row)
+
+
+@login_required
 def review(request: HttpRequest) -> HttpResponse:
     """Finished videos of the workspace's series waiting for a decision (every member sees; reviewers decide)."""
     workspace = member_workspace(request)
-    context = {
-        "rows": selectors.awaiting_review(workspace)[:100],
-        "can_review": has_role(workspace, request.user, REVIEWERS),
-        "can_write": has_role(workspace, request.user, WRITERS),
-    }
+    rows = list(selectors.awaiting_review(workspace)[:100])
+    can_write = has_role(workspace, request.user, WRITERS)
+    for row in rows:
+        row.scenes = services.scenes_of(row) if can_write else []  # to regenerate one
+    context = {"rows": rows, "can_review": has_role(workspace, request.user, REVIEWERS), "can_write": can_write}
     return render(request, "publishing/review.html", context)
 
 

@@ -175,6 +175,24 @@ def regenerate_blocks(
     )
 
 
+def duplicate_job(job: RenderJob, user: Any = None) -> RenderJob:
+    """Render again: a new job with `job`'s frozen blocks and options (voices, dictionary, look, formats),
+    admitted as any render is (QuotaExceeded creates nothing). Its narration comes back from the speech cache,
+    so no block is said afresh again, and it is queued like any render (not a drop-in call's synchronous speech).
+    Raises Refused for a job that has not ended."""
+    if not job.is_finished:
+        raise Refused("Wait for this render to finish before rendering it again.")
+    return create_job(
+        workspace=job.workspace,
+        blocks=[Block.from_dict(block) for block in job.blocks],
+        title=job.title,
+        kind=job.kind,
+        user=user,
+        script=job.script,
+        options=job.render_options.with_changes(regenerate_blocks=(), source=""),
+    )
+
+
 def retry_job(job: RenderJob) -> RenderJob:
     """Queue a failed job again. Narration units it finished come back from the speech cache, so only
     the work that failed is redone. Raises Refused for a job that did not fail, QuotaExceeded when the

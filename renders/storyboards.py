@@ -20,8 +20,18 @@ from django.db import transaction
 from django.utils.text import get_valid_filename
 
 from mediakit.text.script import Block, ScriptError, parse_json
-from mediakit.video.storyboard import LAYOUTS, Scene, Storyboard, StoryboardError, merge_scenes, split_scene
-from mediakit.visuals import Candidate, SourceError
+from mediakit.video.looks import NAMES as LOOK_NAMES
+from mediakit.video.storyboard import (
+    LAYOUTS,
+    Brand,
+    Scene,
+    Storyboard,
+    StoryboardError,
+    brand_background,
+    merge_scenes,
+    split_scene,
+)
+from mediakit.visuals import Candidate, SourceError, VisualSource
 from mediakit.visuals.download import DownloadError
 from renders import visuals
 from renders.models import MediaItem, RenderJob, RenderOutput
@@ -301,10 +311,57 @@ def swap_visual(job: RenderJob, number: int, source: str, candidate_id: str, que
     candidate = next((c for c in found if c.id == candidate_id), None)
     if candidate is None:
         raise StoryboardError(f"scene {number}: that {source} result is no longer offered; search again")
+    return _fetch_into(job, number, chosen, candidate)
+
+
+def next_visual(job: RenderJob, number: int) -> Storyboard:
+    """Give scene `number` a different visual (a review's "regenerate a scene"): the next of the alternatives its
+    sources offer (the library's, then stock's, after the one it shows) that the video does not show yet, fetched
+    as a swap is; with none on offer (no stock keys, an empty library), the next generated look. Stored on the job
+    like any edit; raises StoryboardError."""
+    board = storyboard_of(job)
+    if board is None or not 1 <= number <= len(board.scenes):
+        raise StoryboardError(f"scene {number}: there is no such scene")
+    scene, aspect = board.scenes[number - 1], job.render_options.aspect or "9:16"
+    fetcher = visuals.fetcher_for(job.workspace_id, Path("."))
+    offers = []  # (source, candidate, its storage name when this workspace has it)
+    for source in visuals.sources_for(job.workspace_id):
+        try:
+            found = source.find(scene, aspect)[:ALTERNATIVES_PER_SOURCE]
+        except SourceError:
+            continue  # a source that cannot answer now: the others offer, or a look does
+        offers += [(source, c, c.storage_name or fetcher.cached(c)) for c in found]
+    # Start after the one the scene shows, so asking again goes on through the offers instead of back and forth.
+    at = next((i for i, offer in enumerate(offers) if offer[2] == scene.background.path), -1)
+    shown = {each.background.path for each in board.scenes if each.background.path}
+    for source, candidate, name in offers[at + 1 :] + offers[: at + 1]:
+        if name is None or name not in shown:
+            return _fetch_into(job, number, source, candidate)
+    background = scene.background
+    # A picture's scene has no colours of its own: the brand's look for that place in the video.
+    brand = job.render_options.brand or Brand()
+    colors = background.colors if len(background.colors) == 2 else brand_background(brand, number - 1).colors
+    after = LOOK_NAMES.index(background.look) + 1 if background.look in LOOK_NAMES else number
+    return save_scene(
+        job,
+        number,
+        SceneEdit(
+            kind="motion",
+            colors=list(colors),
+            title=scene.title or "",
+            zoom=scene.zoom,
+            layout=scene.layout,
+            ai_video=scene.ai_video,
+            look=LOOK_NAMES[after % len(LOOK_NAMES)],
+        ),
+    )
+
+
+def _fetch_into(job: RenderJob, number: int, source: VisualSource, candidate: Candidate) -> Storyboard:
     with tempfile.TemporaryDirectory() as scratch:
         try:
             name, _ = visuals.fetcher_for(job.workspace_id, Path(scratch)).fetch(
-                candidate, getattr(chosen, "allows", lambda url: False)
+                candidate, getattr(source, "allows", lambda url: False)
             )
         except DownloadError as error:
             raise StoryboardError(f"scene {number}: {error}") from None

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<uuid:public_id>/cancel/", views.job_cancel, name="job_cancel"),
     path("<uuid:public_id>/keep/", views.job_keep, name="job_keep"),
     path("<uuid:public_id>/retry/", views.job_retry, name="job_retry"),
+    path("<uuid:public_id>/duplicate/", views.job_duplicate, name="job_duplicate"),
     path("<uuid:public_id>/blocks/<int:index>/regenerate/", views.job_regenerate_block, name="job_regenerate"),
     path("<uuid:public_id>/pronounce/", views.job_adopt_pronunciation, name="job_pronounce"),
     path("<uuid:public_id>/storyboard/scenes/<int:number>/", views.scene_save, name="scene_save"),

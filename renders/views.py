@@ -300,6 +300,22 @@ def job_retry(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
+def job_duplicate(request: HttpRequest, public_id: str) -> HttpResponse:
+    job = _get_job(request, public_id, to_change=True)
+    try:
+        new_job = services.duplicate_job(job, request.user)
+    except services.Refused as refused:
+        messages.error(request, str(refused))
+    except QuotaExceeded as refused:
+        messages.error(request, refused.as_html())
+    else:
+        messages.info(request, "Rendering again with the same script and options; finished narration is reused.")
+        return redirect("renders:job", public_id=new_job.public_id)
+    return redirect("renders:job", public_id=job.public_id)
+
+
+@login_required
+@require_POST
 def job_keep(request: HttpRequest, public_id: str) -> HttpResponse:
     """Keep the job's files past the plan's retention ("keep"), or let them go with it again ("stop")."""
     job = _get_job(request, public_id, to_change=True)

@@ -115,7 +115,9 @@ def render_list(request: HttpRequest) -> HttpResponse:
     workspace = member_workspace(request)
     filters = LibraryFilterForm(request.GET, workspace=workspace, statuses=True)
     found = search_jobs(workspace, **filters.job_filters())
-    return render(request, "studio/render_list.html", {"filters": filters, "page": _page(request, found)})
+    can_write = has_role(workspace, request.user, WRITERS)  # "Render again"
+    context = {"filters": filters, "page": _page(request, found), "can_write": can_write}
+    return render(request, "studio/render_list.html", context)
 
 
 def _confirm(request: HttpRequest, what: str, name: str, cancel_url: str, note: str = "") -> HttpResponse:

@@ -38,6 +38,7 @@ class Objects:
     campaign_pk: int
     voice_pk: int
     job_id: str
+    finished_job_id: str  # the reviewed row's succeeded video
     member_pk: int
     series_id: str
     row_url: str  # a series row whose video awaits review
@@ -98,6 +99,8 @@ PROBES: dict[Action, list[Probe]] = {
         Probe("delete a voice", lambda web, api, o: web.post(f"/studio/voices/{o.voice_pk}/delete/")),
         Probe("cancel a render", lambda web, api, o: web.post(f"/jobs/{o.job_id}/cancel/")),
         Probe("retry a render", lambda web, api, o: web.post(f"/jobs/{o.job_id}/retry/")),
+        Probe("render a render again", lambda web, api, o: web.post(f"/jobs/{o.finished_job_id}/duplicate/")),
+        Probe("API render a job again", lambda web, api, o: api.post(f"/api/v1/jobs/{o.finished_job_id}/duplicate")),
         Probe("keep a render", lambda web, api, o: web.post(f"/jobs/{o.job_id}/keep/")),
         Probe(
             "API create campaign", lambda web, api, o: api.post("/api/v1/campaigns", {"name": "Fall"}, format="json")
@@ -146,6 +149,7 @@ PROBES: dict[Action, list[Probe]] = {
             ),
         ),
         Probe("regenerate a reviewed block", lambda web, api, o: web.post(f"{o.row_url}blocks/0/regenerate/")),
+        Probe("regenerate a reviewed scene", lambda web, api, o: web.post(f"{o.row_url}scenes/1/regenerate/")),
         # Its campaign has no video with views yet: the page says so (the role check comes first).
         Probe(
             "draft topic ideas",
@@ -233,6 +237,7 @@ def objects(owner) -> Objects:
         campaign_pk=CampaignFactory(workspace=workspace).pk,
         voice_pk=VoiceFactory(workspace=workspace).pk,
         job_id=str(RenderJobFactory(workspace=workspace, status=RenderJob.Status.QUEUED).public_id),
+        finished_job_id=str(row.job.public_id),
         member_pk=MembershipFactory(workspace=workspace, role=Role.VIEWER).pk,
     )
 
