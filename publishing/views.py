@@ -2,6 +2,7 @@
 the YouTube OAuth flow, the calendar of what goes out when)."""
 
 import hmac
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
@@ -96,31 +97,32 @@ def _back(request: HttpRequest, row: SeriesRow) -> HttpResponse:
     return redirect("publishing:series", public_id=row.series.public_id)
 
 
+def _act_on(request: HttpRequest, row: SeriesRow, act: Callable[[], object], done: str) -> HttpResponse:
+    """Runs one of a row's actions: its refusal (or the plan's) becomes the message, else `done` does."""
+    try:
+        act()
+    except services.Refused as refused:
+        messages.error(request, str(refused))
+    except QuotaExceeded as refused:
+        messages.error(request, refused.as_html())
+    else:
+        messages.success(request, done)
+    return _back(request, row)
+
+
 @login_required
 @require_POST
 def row_render(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
     """Send a row on again: its outline written, its script changed after review, a failure dealt with."""
     row = _get_row(request, public_id, number, WRITERS)
-    try:
-        services.render_again(row)
-    except services.Refused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.info(request, f"Row {row.number} is on its way again.")
-    return _back(request, row)
+    return _act_on(request, row, lambda: services.render_again(row), f"Row {row.number} is on its way again.")
 
 
 @login_required
 @require_POST
 def row_approve(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
     row = _get_row(request, public_id, number, REVIEWERS)
-    try:
-        services.approve(row, request.user)
-    except services.Refused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, f"“{row.label}” approved.")
-    return _back(request, row)
+    return _act_on(request, row, lambda: services.approve(row, request.user), f"“{row.label}” approved.")
 
 
 @login_required
@@ -143,30 +145,16 @@ def row_request_changes(request: HttpRequest, public_id: str, number: int) -> Ht
 @require_POST
 def row_regenerate_block(request: HttpRequest, public_id: str, number: int, index: int) -> HttpResponse:
     row = _get_row(request, public_id, number, WRITERS)
-    try:
-        services.regenerate_block(row, index, request.user)
-    except services.Refused as refused:
-        messages.error(request, str(refused))
-    except QuotaExceeded as refused:
-        messages.error(request, refused.as_html())
-    else:
-        messages.info(request, f"Regenerating block {index + 1} of “{row.label}”; it comes back for review.")
-    return _back(request, row)
+    done = f"Regenerating block {index + 1} of “{row.label}”; it comes back for review."
+    return _act_on(request, row, lambda: services.regenerate_block(row, index, request.user), done)
 
 
 @login_required
 @require_POST
 def row_regenerate_scene(request: HttpRequest, public_id: str, number: int, scene: int) -> HttpResponse:
     row = _get_row(request, public_id, number, WRITERS)
-    try:
-        services.regenerate_scene(row, scene, request.user)
-    except services.Refused as refused:
-        messages.error(request, str(refused))
-    except QuotaExceeded as refused:
-        messages.error(request, refused.as_html())
-    else:
-        messages.info(request, f"Rendering scene {scene} of “{row.label}” with a new visual; it comes back for review.")
-    return _back(request, row)
+    done = f"Rendering scene {scene} of “{row.label}” with a new visual; it comes back for review."
+    return _act_on(request, row, lambda: services.regenerate_scene(row, scene, request.user), done)
 
 
 @login_required
