@@ -29,7 +29,7 @@ from renders.services import create_job
 from scripts.models import Script
 from voices.engine_context import engine_context
 from voices.models import Voice
-from voices.services import VoiceInUse, delete_voice, save_voice
+from voices.services import VoiceInUse, check_speaks, delete_voice, engine, save_voice
 
 MAX_SPEAKERS = 20  # distinct speakers in one script: each is a voice to load and a row of the report
 
@@ -44,6 +44,10 @@ def create_speaker(workspace: Workspace, data: dict[str, Any]) -> Voice:
             check_settings(data["engine"], voice_id, checked, engine_context())
         except EngineError as error:
             raise serializers.ValidationError({field: [str(error)]}) from None
+    try:
+        check_speaks(engine(data["engine"]), data["language"])
+    except EngineError as error:
+        raise serializers.ValidationError({"language": [str(error)]}) from None
     if sample is not None:
         try:
             validate_sample(sample, max_bytes=settings.VOICE_SAMPLE_MAX_BYTES)

@@ -15,7 +15,7 @@ from billing.limits import check_voice_allowance
 from mediakit.audio import wav_bytes
 from mediakit.speech.engines import ENGINES, Engine, EngineError, available_engines, get_engine, known_settings
 from mediakit.text.lexicon import Lexicon
-from mediakit.text.normalize import normalize
+from mediakit.text.normalize import language_name, normalize
 from voices.engine_context import engine_context
 from voices.models import Voice
 from voices.signals import voice_needed_by
@@ -145,6 +145,7 @@ def save_voice(voice: Voice, *, new_sample: File | None) -> Voice:
     if voice.pk is None:
         check_voice_allowance(voice.workspace, Voice.objects.filter(workspace=voice.workspace).count())
     speaker = engine(voice.engine)
+    check_speaks(speaker, voice.language)
     if speaker.clones_from_sample and not voice.engine_voice_id:
         if new_sample is None:
             raise EngineError(f"enter the {speaker.voice.label}, or upload a sample to clone a new voice")
@@ -166,6 +167,16 @@ def _may_use_vendor_voice(voice: Voice, speaker: Engine) -> bool:
     return ours.exists() or speaker.is_stock_voice(voice.engine_voice_id)
 
 
+def check_speaks(speaker: Engine, language: str) -> None:
+    """EngineError when the engine, as configured here, cannot say `language`: a Korean voice that reads
+    Korean as English letters would only be found out in a render. An engine not configured here says so itself."""
+    if speaker.available and not speaker.speaks(language):
+        raise EngineError(
+            f"{speaker.label} cannot speak {language_name(language)} here: choose English for it, or an engine "
+            "that speaks the language (ElevenLabs' multilingual voices, once its key is set)"
+        )
+
+
 def preview_wav(
     voice: Voice,
     text: str = "",
@@ -180,6 +191,7 @@ def preview_wav(
     language = language or voice.language
     text = text.strip()[:PREVIEW_MAX_CHARS] or f"Hi, I'm {voice.name}. This is how I sound."
     speaker = engine(voice.engine)
+    check_speaks(speaker, language)
     if lexicon and not speaker.inline_phonemes:
         if lexicon.respellings() != lexicon and not dictionaries:
             raise EngineError(

@@ -152,3 +152,15 @@ def test_deleting_a_cloned_speaker_deletes_the_clone_at_elevenlabs(api, owner, f
     fake.answer("/v1/voices/cloned-1", 200, {"status": "ok"})
     assert api.delete(f"/api/v1/speakers/{created.json()['id']}").status_code == 204
     assert [r.path for r in fake.requests if r.method == "DELETE"] == ["/v1/voices/cloned-1"]
+
+
+def test_a_speaker_in_a_language_its_engine_cannot_speak_is_a_400_naming_language(api):
+    response = api.post(
+        "/api/v1/speakers",
+        {"name": "Host", "engine": "piper", "voice_id": "joe-deep", "language": "ko"},
+        format="multipart",
+    )
+    error = error_of(response)
+    assert response.status_code == 400 and "language" in error["details"]
+    assert "Piper (built in) cannot speak Korean here" in error["message"]
+    assert not Voice.objects.exists()

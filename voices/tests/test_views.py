@@ -265,3 +265,17 @@ def test_the_voice_library_stops_at_the_plans_limit(owner_client, owner):
     assert (
         owner_client.post(reverse("voices:edit", args=[two.pk]), piper_post(name="Two", speed="1.1")).status_code == 302
     )
+
+
+def test_a_voice_whose_engine_cannot_speak_its_language_is_refused_and_not_saved(owner_client):
+    response = owner_client.post(reverse("voices:new"), piper_post(language="ko"))
+    assert response.status_code == 200
+    assert "Piper (built in) cannot speak Korean here" in response.content.decode()
+    assert not Voice.objects.filter(name="Guest").exists()
+
+
+def test_a_stored_voice_labelled_with_a_language_its_engine_cannot_speak_is_not_previewed(owner_client, voice):
+    Voice.objects.filter(pk=voice.pk).update(language="ja")  # saved before voices were checked
+    response = owner_client.post(reverse("voices:preview", args=[voice.pk]), {"text": "Hello."}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "cannot speak Japanese here" in body and "<audio" not in body
