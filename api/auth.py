@@ -1,18 +1,23 @@
 """API key authentication: `Authorization: Bearer <key>`, or `xi-api-key: <key>` as ElevenLabs clients send it."""
 
 import structlog
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.db import transaction
 from django.utils.functional import SimpleLazyObject
 from rest_framework import exceptions, permissions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
 from accounts.access import RoleRequired
+from accounts.models import Membership
 from accounts.roles import Action, Role, roles_for
 from api.keys import find_key
 from api.models import ApiKey
 from api.throttling import count_request_without_key
 from billing.limits import check_api_access
+from billing.models import WorkspacePlan
 from billing.selectors import plan_state_of
 
 
@@ -54,12 +59,47 @@ class HasApiKey(permissions.BasePermission):
             return False
         key = request.auth
         roles = roles_for(Action.WATCH if request.method in permissions.SAFE_METHODS else Action.WRITE)
-        # The plan and the creator's role in one query; the plan row is kept for the view (GET /usage).
-        request.plan_state = plan_state_of(key.workspace, member_id=key.created_by_id, roles=roles)
+        # The plan row is kept for the view (GET /usage).
+        request.plan_state, creator_role = plan_and_creator_role(key)
         check_api_access(request.plan_state)  # QuotaExceeded -> 402 in api.errors
-        # No plan row (Free) or no creator: nothing read yet about a role.
-        require_key_role(key, roles, in_role=getattr(request.plan_state, "member_in_role", None))
+        require_key_role(key, roles, in_role=None if key.created_by_id is None else creator_role in roles)
         return True
+
+
+def plan_and_creator_role(key: ApiKey) -> tuple[WorkspacePlan | None, str | None]:
+    """The key's workspace plan row (None: Free) and its creator's role there (None: not a member), as every API
+    request asks: from the shared cache in one round trip, kept API_KEY_CACHE_SECONDS as the key itself. A change
+    of plan, plan row or membership drops its entries at once (api.signals), so a demotion, a lapsed plan or new
+    limits apply to the next request."""
+    names = [plan_cache_name(key.workspace_id), role_cache_name(key.workspace_id, key.created_by_id)]
+    cached = cache.get_many(names)  # values are 1-tuples: a cached None (Free, not a member) is still found
+    if names[0] in cached and names[1] in cached:
+        return cached[names[0]][0], cached[names[1]][0]
+    state = plan_state_of(key.workspace)
+    role = (
+        Membership.objects.filter(workspace_id=key.workspace_id, user_id=key.created_by_id)
+        .values_list("role", flat=True)
+        .first()
+        if key.created_by_id is not None
+        else None
+    )
+    cache.set_many({names[0]: (state,), names[1]: (role,)}, settings.API_KEY_CACHE_SECONDS)
+    return state, role
+
+
+def plan_cache_name(workspace_id: int) -> str:
+    return f"api-plan:{workspace_id}"
+
+
+def role_cache_name(workspace_id: int, user_id: int | None) -> str:
+    return f"api-role:{workspace_id}:{user_id}"
+
+
+def forget_cached(name: str) -> None:
+    """Drops a cached plan row or role: now, and again after the commit (a request that read the old row just
+    before cannot keep it for long), as api.keys.forget_keys does for keys."""
+    cache.delete(name)
+    transaction.on_commit(lambda: cache.delete(name))
 
 
 def require_key_role(key: ApiKey, roles: frozenset[str], *, in_role: bool | None = None) -> None:

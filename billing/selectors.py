@@ -1,15 +1,14 @@
 """Reads for billing: which plan a workspace is on now, its billing period, what it used."""
 
-from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from accounts.models import Membership, Workspace
+from accounts.models import Workspace
 from billing.models import AIVideoUsage, LLMUsage, Plan, Reservation, UsageEntry, WorkspacePlan
 
 # The render job statuses that hold quota (queued, running): billing sits below renders, so it names them
@@ -17,16 +16,9 @@ from billing.models import AIVideoUsage, LLMUsage, Plan, Reservation, UsageEntry
 ACTIVE_JOB_STATUSES = ("queued", "running")
 
 
-def plan_state_of(
-    workspace: Workspace, *, member_id: int | None = None, roles: Iterable[str] = ()
-) -> WorkspacePlan | None:
-    """The workspace's plan row (None: Free). With `member_id`, the same query also says whether that user holds one
-    of `roles` there (`state.member_in_role`): every API request asks both."""
-    states = WorkspacePlan.objects.select_related("plan").filter(workspace=workspace)
-    if member_id is not None:
-        members = Membership.objects.filter(workspace=OuterRef("workspace"), user_id=member_id, role__in=roles)
-        states = states.annotate(member_in_role=Exists(members))
-    return states.first()
+def plan_state_of(workspace: Workspace) -> WorkspacePlan | None:
+    """The workspace's plan row (None: Free)."""
+    return WorkspacePlan.objects.select_related("plan").filter(workspace=workspace).first()
 
 
 def effective_plan(state: WorkspacePlan | None, now: datetime) -> Plan:

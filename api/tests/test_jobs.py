@@ -316,12 +316,13 @@ def parsed_script() -> dict:
 def test_job_status_takes_a_fixed_number_of_queries(api, owner, django_assert_num_queries):
     job = finished_job(workspace_of(owner))
     api.get(f"/api/v1/jobs/{job.public_id}")  # the key is in the cache from here on
-    # The plan (API access) with the key creator's role, the job, its outputs (no callback URL: no webhook deliveries).
-    with django_assert_num_queries(3):
+    # The job and its outputs (no callback URL: no webhook deliveries); the plan and the key creator's role are
+    # cached as the key is.
+    with django_assert_num_queries(2):
         assert api.get(f"/api/v1/jobs/{job.public_id}").status_code == 200
 
 
-def test_job_status_takes_two_redis_round_trips(api, owner, monkeypatch):
+def test_job_status_takes_three_redis_round_trips(api, owner, monkeypatch):
     job = finished_job(workspace_of(owner))
     api.get(f"/api/v1/jobs/{job.public_id}")  # the key is in the cache from here on
     commands = []
@@ -332,20 +333,20 @@ def test_job_status_takes_two_redis_round_trips(api, owner, monkeypatch):
         lambda client, *args, **kw: commands.append(args[0]) or execute(client, *args, **kw),
     )
     assert api.get(f"/api/v1/jobs/{job.public_id}").status_code == 200
-    assert commands == ["GET", "EVALSHA"]  # the key; the throttle's window, read and written in one script
+    # The key; the plan and the creator's role; the throttle's window, read and written in one script.
+    assert commands == ["GET", "MGET", "EVALSHA"]
 
 
 def test_the_job_list_takes_the_same_queries_for_one_job_or_many(api, owner, django_assert_num_queries):
     workspace = workspace_of(owner)
     finished_job(workspace)
     api.get("/api/v1/jobs")
-    # The plan with the key creator's role, the count, the page of jobs, their outputs, their webhook deliveries:
-    # never one per job.
-    with django_assert_num_queries(4):  # no callback URL: no deliveries read
+    # The count, the page of jobs, their outputs, their webhook deliveries: never one per job.
+    with django_assert_num_queries(3):  # no callback URL: no deliveries read
         assert len(api.get("/api/v1/jobs").json()["results"]) == 1
     for _ in range(5):
         finished_job(workspace, options={"callback_url": "https://example.com/hook"})
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert len(api.get("/api/v1/jobs").json()["results"]) == 6
 
 

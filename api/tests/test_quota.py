@@ -84,6 +84,18 @@ def test_a_plan_without_api_access_gets_402_with_the_way_out(api, plans, owner, 
     assert error["details"]["upgrade_url"].endswith("/studio/billing/")
 
 
+def test_a_plan_change_applies_to_the_next_request(api, plans, owner):
+    workspace = owner.memberships.get().workspace
+    assert api.get("/api/v1/jobs").status_code == 200  # the plan row is cached with the key from here on
+    put_on_plan(workspace, "free")
+    assert api.get("/api/v1/jobs").status_code == 402
+    put_on_plan(workspace, "pro")
+    assert api.get("/api/v1/jobs").status_code == 200
+    plans["pro"].api_access = False
+    plans["pro"].save()  # a staff edit of the plan's limits
+    assert api.get("/api/v1/jobs").status_code == 402
+
+
 def test_registering_a_speaker_past_the_plans_voice_limit_is_402(api, plans, owner):
     from voices.models import Voice
 
@@ -106,7 +118,7 @@ def test_the_keys_page_says_when_the_plan_has_no_api(owner_client, plans, owner)
 def test_usage_takes_a_fixed_number_of_queries(api, plans, owner, django_assert_num_queries):
     put_on_plan(owner.memberships.get().workspace, "pro")
     api.get("/api/v1/usage")  # the key is in the cache from here on
-    # The plan with the key creator's role (read once, for the access check and the figures), this period's
-    # usage, the quota held, language-model tokens, AI video seconds, the monthly history.
-    with django_assert_num_queries(6):
+    # This period's usage, the quota held, language-model tokens, AI video seconds, the monthly history (the plan
+    # row is cached with the key, for the access check and the figures).
+    with django_assert_num_queries(5):
         assert api.get("/api/v1/usage").json()["plan"]["slug"] == "pro"
