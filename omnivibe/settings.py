@@ -109,16 +109,20 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
+# Connections are kept between requests (DATABASE_CONN_MAX_AGE seconds) only where the WSGI server sets it
+# (omnivibe/wsgi.py): Django's docs rule persistent connections out under ASGI, whose threads come and go. Opening
+# one costs more than a whole API request's queries (SQLite reads its schema anew: ~1.3 ms).
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'omnivibe.sqlite3'}"), conn_max_age=60
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'omnivibe.sqlite3'}"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Web and worker write at once: WAL lets readers run beside a writer, IMMEDIATE takes the write
     # lock at BEGIN so two writers queue on busy_timeout instead of failing with "database is locked".
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Each connection also gets a page cache of SQLITE_CACHE_MB (negative cache_size: KiB, not pages), reads
     # through a memory map of up to SQLITE_MMAP_MB, and sorts and temporary indexes in memory, not in temp files.
     DATABASES["default"]["OPTIONS"] = {
