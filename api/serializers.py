@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from accounts.validators import LANGUAGE_TAG
 from api.models import WebhookDelivery
-from api.signing import signed_url
+from api.signing import link_expiry, signed_url
 from lanes.callbacks import private_target
 from mediakit.captions.ass import PLATFORMS as CAPTION_PLATFORMS
 from mediakit.captions.ass import PRESETS
@@ -195,24 +195,31 @@ class OutputSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.URLField())
     def get_url(self, output: RenderOutput) -> str:
-        return _link(output, self.context)[0]
+        return _link(output, self.context)
 
     @extend_schema_field(serializers.DateTimeField())
     def get_expires_at(self, output: RenderOutput) -> str:
-        return _DATETIME.to_representation(_link(output, self.context)[1])
+        return _links_expire_at(self.context)
 
 
-def _link(output: RenderOutput, context: dict) -> tuple[str, Any]:
+def _link(output: RenderOutput, context: dict) -> str:
     links = context.setdefault("links", {})
     if output.pk not in links:
         links[output.pk] = signed_url(output, context.get("base_url", settings.SITE_URL))
     return links[output.pk]
 
 
+def _links_expire_at(context: dict) -> str:
+    """When the response's links expire: read once, before any is signed (a page of 20 jobs holds 80)."""
+    if "links_expire_at" not in context:
+        context["links_expire_at"] = _DATETIME.to_representation(link_expiry())
+    return context["links_expire_at"]
+
+
 def _output_representation(output: RenderOutput, context: dict) -> dict[str, Any]:
     """OutputSerializer's fields, as JobSerializer.to_representation writes them out."""
-    url, expires_at = _link(output, context)
-    return {"kind": output.kind, "size": output.size, "url": url, "expires_at": _DATETIME.to_representation(expires_at)}
+    expires_at = _links_expire_at(context)
+    return {"kind": output.kind, "size": output.size, "url": _link(output, context), "expires_at": expires_at}
 
 
 def _datetime(value) -> str | None:
@@ -350,7 +357,7 @@ def with_outputs_and_deliveries(jobs: list[RenderJob]) -> list[RenderJob]:
     for job in jobs:
         job.fetched_outputs, job.fetched_deliveries = [], []
     if by_pk:
-        for output in RenderOutput.objects.filter(job_id__in=by_pk):
+        for output in RenderOutput.objects.filter(job_id__in=by_pk).only("job_id", "kind", "size"):
             output.job = by_pk[output.job_id]  # its download link signs the job's workspace: no query for it
             output.job.fetched_outputs.append(output)
     if called_back := [job.pk for job in jobs if job.options.get("callback_url")]:

@@ -1,13 +1,12 @@
 """Signed, expiring download URLs: they work without an API key and name exactly one output of one workspace."""
 
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from django.conf import settings
 from django.core import signing
 from django.urls import get_script_prefix, reverse
-from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.encoding import force_bytes
 
@@ -45,11 +44,16 @@ def _signer(secret_key: str) -> _Signer:
     return _Signer(secret_key)
 
 
-def signed_url(output: RenderOutput, base_url: str) -> tuple[str, datetime]:
+def signed_url(output: RenderOutput, base_url: str) -> str:
+    """A link that works until link_expiry() read before it was made, or a little longer."""
     # The workspace is signed too: even a forged output id would have to match the tenant the link was made for.
     token = _signer(settings.SECRET_KEY).sign_object({"o": output.pk, "w": output.job.workspace_id})
-    expires = timezone.now() + timedelta(seconds=settings.API_DOWNLOAD_URL_MAX_AGE)
-    return base_url.rstrip("/") + _files_path(get_script_prefix()) + token, expires
+    return base_url.rstrip("/") + _files_path(get_script_prefix()) + token
+
+
+def link_expiry() -> datetime:
+    """When a link signed from now on expires at the soonest: a signature holds its whole second."""
+    return datetime.fromtimestamp(int(time.time()) + settings.API_DOWNLOAD_URL_MAX_AGE, tz=UTC)
 
 
 @lru_cache(maxsize=8)

@@ -47,6 +47,8 @@ def pronunciation_suggestions(job: RenderJob) -> list[Suggestion]:
                     heard_as[key][heard] += 1
                     blocks[key].add(block["index"])
             still_missed.update(written.casefold() for written, _ in unit.get("missed", []))
+    if not still_missed:
+        return []
     used = {written.casefold(): spoken for written, spoken in (job.render_options.pronunciations or {}).items()}
     found = [
         Suggestion(

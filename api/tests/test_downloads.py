@@ -1,4 +1,5 @@
 import time
+from datetime import datetime
 
 import pytest
 from django.core import signing
@@ -29,6 +30,17 @@ def test_signed_urls_work_without_a_key(client, url):
     response = client.get(url)
     assert response.status_code == 200 and body(response) == b"0123456789"
     assert response["Accept-Ranges"] == "bytes"
+
+
+def test_every_link_works_until_the_stated_expiry(api, owner, settings):
+    job = finished_job(workspace_of(owner))
+    outputs = api.get(f"/api/v1/jobs/{job.public_id}").json()["outputs"]
+    assert len({output["expires_at"] for output in outputs}) == 1  # one expiry for the whole answer
+    for output in outputs:
+        token = output["url"].rstrip("/").rsplit("/", 1)[-1]
+        signed_at = signing.b62_decode(token.rsplit(":", 2)[-2])
+        stated = datetime.fromisoformat(output["expires_at"]).timestamp()
+        assert stated <= signed_at + settings.API_DOWNLOAD_URL_MAX_AGE < stated + 2
 
 
 @pytest.mark.parametrize(
