@@ -35,6 +35,9 @@ class SeriesProgressConsumer(AsyncWebsocketConsumer):
     async def job_changed(self, event: dict) -> None:
         await self.send_status()
 
+    async def job_progress(self, event: dict) -> None:
+        await self.send_status()
+
     async def _join(self, group: str) -> None:
         await self.channel_layer.group_add(group, self.channel_name)
         self.groups_joined.add(group)
