@@ -9,14 +9,13 @@ push as they are without a read.
 import time
 import uuid
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from lanes import events
 from renders.models import RenderJob
 from renders.quota import release_job
 from renders.signals import job_ended as job_ended_signal
@@ -43,7 +42,7 @@ def notify_progress(job: RenderJob) -> None:
 
 def _send_on_commit(group: str, event: dict) -> None:
     def send_job_event() -> None:
-        async_to_sync(get_channel_layer().group_send)(group, event)
+        events.group_send(group, event)  # over the process's kept connection (lanes/events.py)
 
     # robust: a channel layer (Redis) blip is logged and costs a live update, never the render.
     transaction.on_commit(send_job_event, robust=True)
