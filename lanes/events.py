@@ -6,6 +6,9 @@ for every call, and channels-redis keeps its Redis connections per loop: each ev
 took ~1.1 s, the whole of bench/watchers.py's delay). Here one loop per process, on a daemon thread of its own,
 sends every event over its kept connection; `group_send` waits for its event to be sent, so events leave in the
 order they were made and a channel layer failure still raises in the caller (which logs it: `on_commit(robust=True)`).
+
+The layer's backend (channels-redis, redis.asyncio, msgpack) is imported with this module, not by the first event:
+that import took 0.36-0.6 s on the busy 2-core machine, and every watcher of a process's first event waited for it.
 """
 
 import asyncio
@@ -13,9 +16,14 @@ import concurrent.futures
 import os
 import threading
 
+from channels import DEFAULT_CHANNEL_LAYER
 from channels.layers import get_channel_layer
+from django.conf import settings
+from django.utils.module_loading import import_string
 
 SEND_TIMEOUT_SECONDS = 5.0  # a Redis that does not answer costs a live update, never a stuck render
+
+import_string(settings.CHANNEL_LAYERS[DEFAULT_CHANNEL_LAYER]["BACKEND"])  # see above: before any event waits
 
 _lock = threading.Lock()
 _loop: asyncio.AbstractEventLoop | None = None
