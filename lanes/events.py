@@ -2,10 +2,11 @@
 
 `async_to_sync(layer.group_send)` called from a thread without an event loop starts a new loop, in a new thread,
 for every call, and channels-redis keeps its Redis connections per loop: each event paid for a new connection,
-~2.4 ms against ~0.1 ms on a kept one (measured on this machine; four render workers reporting 500 jobs' progress
-took ~1.1 s, the whole of bench/watchers.py's delay). Here one loop per process, on a daemon thread of its own,
-sends every event over its kept connection; `group_send` waits for its event to be sent, so events leave in the
-order they were made and a channel layer failure still raises in the caller (which logs it: `on_commit(robust=True)`).
+~2.4 ms against ~0.1 ms on a kept one (measured on this machine; in bench/watchers.py four render workers took
+1.1-1.6 s to report 500 jobs' progress, and the watchers' updates arrived as they finished). Here one loop per
+process, on a daemon thread of its own, sends every event over its kept connection; `group_send` waits for its event
+to be sent, so events leave in the order they were made and a channel layer failure still raises in the caller (which
+logs it: `on_commit(robust=True)`).
 
 The layer's backend (channels-redis, redis.asyncio, msgpack) is imported with this module, not by the first event:
 that import took 0.36-0.6 s on the busy 2-core machine, and every watcher of a process's first event waited for it.

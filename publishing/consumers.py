@@ -17,7 +17,7 @@ from accounts.roles import Action, roles_for
 from publishing import selectors
 from publishing.actions import series_group
 from renders.actions import job_group
-from renders.consumers import CLOSE_NO_ACCESS, csrf_token_for, still_member
+from renders.consumers import CLOSE_NO_ACCESS, csrf_token_for, refuse, still_member
 
 
 class SeriesProgressConsumer(AsyncWebsocketConsumer):
@@ -57,10 +57,12 @@ class SeriesProgressConsumer(AsyncWebsocketConsumer):
         self.groups_joined.add(group)
 
     async def send_status(self) -> None:
+        if getattr(self, "refused", False):
+            return
         checked_at = time.monotonic()
         rendered = await database_sync_to_async(self._render_status)()
         if rendered is None:  # no longer a member (or the series is gone): this socket hears nothing more
-            await self.close(code=CLOSE_NO_ACCESS)
+            await refuse(self)
             return
         self.checked_at = checked_at
         html, rows_of_jobs, jobs = rendered

@@ -66,10 +66,12 @@ class JobProgressConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=progress_fragment(event["stage"], event["percent"]))
 
     async def send_status(self, change: str | None = None) -> None:
+        if getattr(self, "refused", False):
+            return
         checked_at = time.monotonic()
         context = await self._shared_read(change) if change else await database_sync_to_async(self._read)()
         if context is None:  # no longer a member (or the job is gone): this socket hears nothing more
-            await self.close(code=CLOSE_NO_ACCESS)
+            await refuse(self)
             return
         self.checked_at = checked_at
         await self.send(text_data=await database_sync_to_async(self._render)(context))
@@ -100,6 +102,8 @@ async def still_member(consumer: AsyncWebsocketConsumer, workspace_id: int) -> b
     """True while the consumer's user may still watch (checked at most every ACCESS_RECHECK_SECONDS, the checks of
     one user and workspace that fall due within CHECK_SHARED_SECONDS of each other sharing one query); closes the
     socket and returns False once they may not. The consumer keeps its last check in `checked_at`."""
+    if getattr(consumer, "refused", False):
+        return False
     now = time.monotonic()
     if now - consumer.checked_at < ACCESS_RECHECK_SECONDS:
         return True
@@ -109,10 +113,17 @@ async def still_member(consumer: AsyncWebsocketConsumer, workspace_id: int) -> b
         _checks[key] = asyncio.ensure_future(database_sync_to_async(is_member)(user, workspace_id))
         asyncio.get_running_loop().call_later(CHECK_SHARED_SECONDS, _checks.pop, key, None)
     if not await asyncio.shield(_checks[key]):
-        await consumer.close(code=CLOSE_NO_ACCESS)
+        await refuse(consumer)
         return False
     consumer.checked_at = now
     return True
+
+
+async def refuse(consumer: AsyncWebsocketConsumer) -> None:
+    """Close the socket of someone who may no longer watch; events still on their way to it are dropped."""
+    if not getattr(consumer, "refused", False):
+        consumer.refused = True
+        await consumer.close(code=CLOSE_NO_ACCESS)
 
 
 def csrf_token_for(scope: dict) -> str:

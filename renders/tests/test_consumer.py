@@ -248,6 +248,8 @@ async def test_a_removed_member_stops_getting_progress_once_the_check_falls_due(
     monkeypatch.setattr(consumers, "ACCESS_RECHECK_SECONDS", 0.0)
     await sync_to_async(actions.report_progress)(job, "narrate", 30)
     assert await socket.receive_output(timeout=10) == {"type": "websocket.close", "code": 4404}
+    await sync_to_async(actions.report_progress)(job, "compose", 40)  # on its way before the socket is gone
+    assert await socket.receive_nothing(timeout=1)
 
 
 async def test_a_removed_member_hears_no_full_change(owner_client, owner):
