@@ -70,6 +70,11 @@ def member_workspace(request: HttpRequest, *, roles: Collection[str] | None = No
     return workspace
 
 
+def is_member(user: User, workspace_id: int) -> bool:
+    """`for_member`'s rule for one workspace: a live socket re-checks it without reading its object again."""
+    return user.is_authenticated and Membership.objects.filter(workspace_id=workspace_id, user=user).exists()
+
+
 def has_role(workspace: Workspace, user: User, roles: Collection[str]) -> bool:
     return user.is_authenticated and workspace.memberships.filter(user=user, role__in=roles).exists()
 

@@ -12,8 +12,10 @@ channel layer's group send, through Redis, as a render worker does) from `--send
 its share of the jobs, as that many render workers would (one process sending 500 events one after another
 measured mostly itself). Each watcher's latency is from just before the senders are told until its socket
 receives the pushed status fragment with the new percent; p50, p95 and max are printed per round and over all
-rounds. The issue's target: p95 within 1 s for 500 watchers. `--quick`: 100 watchers, 2 rounds. Everything it
-starts is stopped before it exits; loopback only.
+rounds, with the senders' own timing under each round (when the last one started, how long each took to send its
+share, when the last one finished): sending against delivery. The issue's target: p95 within 1 s for 500 watchers
+of one job each (`--jobs 500`). `--quick`: 100 watchers, 2 rounds. Everything it starts is stopped before it exits;
+loopback only.
 """
 
 import argparse
@@ -88,9 +90,10 @@ def sender(env: dict[str, str], job_ids: list[int], commands, done) -> None:
     jobs = list(RenderJob.objects.filter(pk__in=job_ids))
     done.put("ready")
     while (command := commands.get()) is not None:
+        started = time.perf_counter()
         for job in jobs:
             report_progress(job, *command)
-        done.put("sent")
+        done.put((started, time.perf_counter()))  # perf_counter is the system's monotonic clock: comparable
 
 
 class Senders:
@@ -114,9 +117,9 @@ class Senders:
         for commands in self.queues:
             commands.put((stage, percent))
 
-    def wait(self) -> None:
-        for _ in self.processes:
-            self.done.get(timeout=ROUND_TIMEOUT)
+    def wait(self) -> list[tuple[float, float]]:
+        """Each sender's (started, finished) on perf_counter's clock, once all have sent the round."""
+        return [self.done.get(timeout=ROUND_TIMEOUT) for _ in self.processes]
 
     def stop(self) -> None:
         for commands in self.queues:
@@ -184,13 +187,22 @@ async def run(base: str, cookie: str, jobs: list, watchers: int, rounds: int, se
             clock["sent"] = time.perf_counter()  # the tasks first run at the next await, after this
             senders.send(stage, percent)
             _, missing = await asyncio.wait(waiting, timeout=ROUND_TIMEOUT)
-            await asyncio.to_thread(senders.wait)
+            spans = await asyncio.to_thread(senders.wait)
             for task in missing:
                 task.cancel()
             latencies = [late for watcher in crowd for late in watcher.latencies]
             everything += latencies
             note = f", {len(missing)} never received it" if missing else ""
             print(f"round {number}: {len(latencies)} received  {summary(latencies)}{note}", flush=True)
+            # Where the time goes: the senders' own work (database write + group send per job) against delivery.
+            sending = [finished - started for started, finished in spans]
+            print(
+                f"         senders started after {max(started for started, _ in spans) - clock['sent']:.2f} s, "
+                f"sent for {min(sending):.2f}-{max(sending):.2f} s "
+                f"({max(sending) / max(1, len(jobs) // len(spans)) * 1000:.1f} ms an event), "
+                f"all done after {max(finished for _, finished in spans) - clock['sent']:.2f} s",
+                flush=True,
+            )
             await asyncio.sleep(0.5)
     finally:
         await asyncio.gather(*(watcher.socket.close() for watcher in crowd if watcher.socket), return_exceptions=True)

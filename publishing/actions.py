@@ -7,12 +7,11 @@ after it commits, a bare "series changed" event goes to the series' channel grou
 from datetime import datetime
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from lanes import events
 from publishing.models import Publication, Series, SeriesRow
 from renders.models import RenderJob
 from scripts.models import Script
@@ -29,7 +28,7 @@ def notify(series: Series) -> None:
     group = series_group(series)
 
     def send_series_changed() -> None:
-        async_to_sync(get_channel_layer().group_send)(group, {"type": "series.changed"})
+        events.group_send(group, {"type": "series.changed"})
 
     # robust: a channel layer blip costs a live update, never the series.
     transaction.on_commit(send_series_changed, robust=True)

@@ -1,20 +1,21 @@
 """Every change to a render job that clients must hear about happens here.
 
-The database row is the source of truth; after it commits, a bare "job changed" event goes to the
-job's channel group, and each subscriber re-reads the row (so nobody hears of a rolled-back change).
+The database row is the source of truth; after it commits, an event goes to the job's channel group (so nobody
+hears of a rolled-back change): a bare "job changed", on which each subscriber re-reads the row, or, when only the
+stage and percent moved (`report_progress` without a report), "job progress" carrying those two, which subscribers
+push as they are without a read.
 """
 
 import time
 import uuid
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from lanes import events
 from renders.models import RenderJob
 from renders.quota import release_job
 from renders.signals import job_ended as job_ended_signal
@@ -27,14 +28,24 @@ def job_group(job: RenderJob) -> str:
 
 
 def notify(job: RenderJob) -> None:
-    group = job_group(job)
+    # The change's own id: the job's watchers in one web process read it once (renders/consumers.py).
+    _send_on_commit(job_group(job), {"type": "job.changed", "change": uuid.uuid4().hex})
 
-    def send_job_changed() -> None:
-        # The change's own id: the job's watchers in one web process read it once (renders/consumers.py).
-        async_to_sync(get_channel_layer().group_send)(group, {"type": "job.changed", "change": uuid.uuid4().hex})
+
+def notify_progress(job: RenderJob) -> None:
+    """Only the stage and percent changed: they travel in the event (a few dozen bytes), nothing else does."""
+    _send_on_commit(
+        job_group(job),
+        {"type": "job.progress", "job": str(job.public_id), "stage": job.stage, "percent": job.percent},
+    )
+
+
+def _send_on_commit(group: str, event: dict) -> None:
+    def send_job_event() -> None:
+        events.group_send(group, event)  # over the process's kept connection (lanes/events.py)
 
     # robust: a channel layer (Redis) blip is logged and costs a live update, never the render.
-    transaction.on_commit(send_job_changed, robust=True)
+    transaction.on_commit(send_job_event, robust=True)
 
 
 def job_ended(job: RenderJob) -> None:
@@ -125,7 +136,10 @@ def report_progress(job: RenderJob, stage: str, percent: int, report: dict | Non
     _last_progress[job.pk] = now
     job.stage, job.percent = stage, percent
     if _this_attempt(job).update(**changes):
-        notify(job)
+        if "report" in changes:
+            notify(job)  # the block results change with it: the whole status is read again
+        else:
+            notify_progress(job)
 
 
 def finish_job(job: RenderJob, report: dict) -> bool:

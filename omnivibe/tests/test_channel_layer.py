@@ -49,3 +49,67 @@ def test_many_sockets_of_one_process_each_get_an_event_sent_to_their_groups():
         return received
 
     assert sorted(async_to_sync(send_to_each)()) == list(range(sockets))
+
+
+def test_waiting_messages_come_in_order_each_in_one_round_trip(monkeypatch):
+    layer = get_channel_layer()
+    trips = []
+
+    async def send_then_receive() -> list[int]:
+        channel = await layer.new_channel()
+        for number in range(5):
+            await layer.send(channel, {"type": "progress", "number": number})
+        connection = layer.connection(0)
+        evaluate, blocking_pop = connection.eval, connection.bzpopmin
+        monkeypatch.setattr(connection, "eval", lambda *args: trips.append("eval") or evaluate(*args))
+        monkeypatch.setattr(
+            connection, "bzpopmin", lambda *args, **kw: trips.append("bzpopmin") or blocking_pop(*args, **kw)
+        )
+        received = [(await layer.receive(channel))["number"] for _ in range(5)]
+        await layer.wait_received()  # the in-flight backups cleaned
+        backup = layer._backup_channel_name(layer.prefix + layer.non_local_name(channel))
+        assert await connection.zcard(backup) == 0
+        return received
+
+    assert async_to_sync(send_then_receive)() == [0, 1, 2, 3, 4]
+    assert trips == ["eval"] * 5  # none waited in BZPOPMIN: a message was there each time
+
+
+def test_a_message_a_dead_receiver_left_in_flight_is_received_again():
+    layer = get_channel_layer()
+
+    async def recover() -> dict:
+        channel = await layer.new_channel()
+        key = layer.prefix + layer.non_local_name(channel)
+        message = layer.serialize({"type": "progress", "__asgi_channel__": channel, "percent": 70})
+        await layer.connection(0).zadd(layer._backup_channel_name(key), {message: time.time()})
+        return await asyncio.wait_for(layer.receive(channel), timeout=5)
+
+    assert async_to_sync(recover)() == {"type": "progress", "percent": 70}
+
+
+def test_a_group_send_reaches_every_member_in_two_round_trips_and_drops_expired_members(monkeypatch):
+    layer = get_channel_layer()
+
+    async def send() -> tuple[list[dict], list[str], int]:
+        channels = [await layer.new_channel() for _ in range(3)]
+        for channel in channels:
+            await layer.group_add("round-trip-test", channel)
+        connection = layer.connection(0)
+        await connection.zadd(layer._group_key("round-trip-test"), {"specific.gone!x": time.time() - 2 * 86400})
+        calls = []
+        for name in ("eval", "zrange", "zremrangebyscore", "pipeline"):
+            original = getattr(connection, name)
+            monkeypatch.setattr(
+                connection, name, lambda *a, _name=name, _f=original, **k: calls.append(_name) or _f(*a, **k)
+            )
+        await layer.group_send("round-trip-test", {"type": "progress", "percent": 90})
+        monkeypatch.undo()
+        received = [await asyncio.wait_for(layer.receive(channel), timeout=5) for channel in channels]
+        members = await connection.zcard(layer._group_key("round-trip-test"))
+        return received, calls, members
+
+    received, calls, members = async_to_sync(send)()
+    assert received == [{"type": "progress", "percent": 90}] * 3
+    assert calls == ["eval", "eval"]
+    assert members == 3  # the member older than the group expiry is gone

@@ -7,6 +7,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.db import connections
 
+from accounts.models import Membership
 from omnivibe.asgi import application
 from publishing import actions
 from publishing.models import SeriesRow
@@ -50,11 +51,12 @@ async def test_a_member_follows_the_batch_and_its_renders_progress(owner_client,
     html = await socket.receive_from(timeout=5)
     assert 'id="series-status"' in html and 'data-status="rendering"' in html and 'value="10"' in html
 
-    # The render reports progress on its own group: the series page hears it too.
+    # The render reports progress on its own group: the series page hears it too, as that row's bar alone.
     job = await RenderJob.objects.aget(pk=row.job_id)
     await sync_to_async(job_actions.report_progress)(job, "compose", 60)
     html = await socket.receive_from(timeout=10)
-    assert 'value="60"' in html and "compose" in html
+    assert html.startswith(f'<span id="row-{row.number}-progress"') and 'hx-swap-oob="true"' in html
+    assert 'value="60"' in html and "compose" in html and "series-status" not in html
 
     # The render ends; its row goes to review.
     await sync_to_async(job_actions.finish_job)(job, {"duration": 1.0})
@@ -80,3 +82,17 @@ async def test_a_row_change_is_pushed(owner_client, owner):
     html = await socket.receive_from(timeout=10)
     assert "The render failed: narrate: boom" in html
     await socket.disconnect()
+
+
+async def test_a_removed_member_stops_getting_progress_once_the_check_falls_due(owner_client, owner, monkeypatch):
+    from renders import consumers
+
+    row = await sync_to_async(rendering_row)(owner)
+    socket = socket_for(row, owner_client)
+    await socket.connect()
+    await socket.receive_from(timeout=5)
+    await Membership.objects.filter(user=owner).adelete()
+    monkeypatch.setattr(consumers, "ACCESS_RECHECK_SECONDS", 0.0)
+    job = await RenderJob.objects.aget(pk=row.job_id)
+    await sync_to_async(job_actions.report_progress)(job, "compose", 60)
+    assert await socket.receive_output(timeout=10) == {"type": "websocket.close", "code": 4404}

@@ -33,4 +33,4 @@ def test_a_channel_layer_outage_costs_live_updates_not_the_render(owner, setting
     job = queue(owner)  # the test task queue is synchronous: this runs the render too
     job.refresh_from_db()
     assert job.status == RenderJob.Status.SUCCEEDED and job.reservation.status == "settled"
-    assert "send_job_changed" in caplog.text  # each lost event is logged
+    assert "send_job_event" in caplog.text  # each lost event is logged

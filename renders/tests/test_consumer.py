@@ -197,9 +197,71 @@ async def test_watchers_of_one_job_in_one_process_read_each_change_once(owner_cl
     read = consumers.JobProgressConsumer._read
     monkeypatch.setattr(consumers.JobProgressConsumer, "_read", lambda self: reads.append(1) or read(self))
 
-    await sync_to_async(actions.report_progress)(job, "compose", 55)
+    await sync_to_async(actions.report_progress)(job, "compose", 55, {"blocks": []})  # with a report: a full change
     for socket in sockets:  # each its own fragment, all with the change
-        assert 'data-percent="55"' in await socket.receive_from(timeout=10)
+        html = await socket.receive_from(timeout=10)
+        assert 'id="job-status"' in html and 'data-percent="55"' in html
     assert len(reads) == 1
     for socket in sockets:
         await socket.disconnect()
+
+
+async def test_progress_alone_is_pushed_as_the_bar_without_reading_anything(owner_client, owner, monkeypatch):
+    from renders import actions, consumers
+
+    job = await sync_to_async(make_job)(owner)
+    socket = socket_for(job, owner_client)
+    await socket.connect()
+    assert 'id="job-progress"' in await socket.receive_from(timeout=5)  # the full status includes the bar
+    reads = []
+    monkeypatch.setattr(consumers.JobProgressConsumer, "_read", lambda self: reads.append("job"))
+    monkeypatch.setattr(consumers, "is_member", lambda *args: reads.append("access") or True)
+
+    await sync_to_async(actions.report_progress)(job, "compose", 55)
+    html = await socket.receive_from(timeout=10)
+    assert html.startswith('<div id="job-progress"') and 'hx-swap-oob="true"' in html
+    assert 'data-percent="55"' in html and "compose" in html and 'value="55"' in html
+    assert "job-status" not in html and "csrfmiddlewaretoken" not in html
+    assert reads == []
+    await socket.disconnect()
+
+
+def remove_from_workspace(user, owner) -> None:
+    Membership.objects.filter(workspace=owner.memberships.get().workspace, user=user).delete()
+
+
+async def test_a_removed_member_stops_getting_progress_once_the_check_falls_due(owner_client, owner, monkeypatch):
+    from renders import actions, consumers
+
+    job = await sync_to_async(make_job)(owner)
+    viewer = await sync_to_async(viewer_of)(owner)
+    socket = socket_for(job, viewer)
+    await socket.connect()
+    await socket.receive_from(timeout=5)
+    viewer_user = await sync_to_async(lambda: Membership.objects.get(role=Membership.Role.VIEWER).user)()
+    await sync_to_async(remove_from_workspace)(viewer_user, owner)
+
+    # Within ACCESS_RECHECK_SECONDS of the last check, progress still comes (the documented window)...
+    await sync_to_async(actions.report_progress)(job, "compose", 20)
+    assert 'data-percent="20"' in await socket.receive_from(timeout=10)
+    # ...and once the check is due, the socket is closed instead.
+    monkeypatch.setattr(consumers, "ACCESS_RECHECK_SECONDS", 0.0)
+    await sync_to_async(actions.report_progress)(job, "narrate", 30)
+    assert await socket.receive_output(timeout=10) == {"type": "websocket.close", "code": 4404}
+    await sync_to_async(actions.report_progress)(job, "compose", 40)  # on its way before the socket is gone
+    assert await socket.receive_nothing(timeout=1)
+
+
+async def test_a_removed_member_hears_no_full_change(owner_client, owner):
+    from renders import actions
+
+    job = await sync_to_async(make_job)(owner)
+    viewer = await sync_to_async(viewer_of)(owner)
+    socket = socket_for(job, viewer)
+    await socket.connect()
+    await socket.receive_from(timeout=5)
+    viewer_user = await sync_to_async(lambda: Membership.objects.get(role=Membership.Role.VIEWER).user)()
+    await sync_to_async(remove_from_workspace)(viewer_user, owner)
+
+    await sync_to_async(actions.finish_job)(job, {"duration": 1.0})  # a full change re-reads through the rule
+    assert await socket.receive_output(timeout=10) == {"type": "websocket.close", "code": 4404}

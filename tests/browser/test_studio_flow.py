@@ -122,10 +122,13 @@ def test_sign_up_render_watch_progress_and_play_the_video(live_stack, browser):
 
     def finished(driver):
         # One script call: htmx may swap the element between two WebDriver calls.
+        # The bar (and its percent) is there while the job runs: progress alone swaps just it.
         status, percent = driver.execute_script(
-            "const s = document.getElementById('job-status'); return [s.dataset.status, s.dataset.percent];"
+            "const s = document.getElementById('job-status'), p = document.getElementById('job-progress');"
+            "return [s.dataset.status, p ? p.dataset.percent : null];"
         )
-        seen.add(int(percent))
+        if percent is not None:
+            seen.add(int(percent))
         return status in {"succeeded", "failed"}
 
     WebDriverWait(browser, 180, poll_frequency=0.1).until(finished)
@@ -133,7 +136,7 @@ def test_sign_up_render_watch_progress_and_play_the_video(live_stack, browser):
     assert browser.find_element(By.ID, "job-status").get_attribute("data-status") == "succeeded", browser.find_element(
         By.ID, "job-status"
     ).text
-    assert 100 in seen and len(seen) >= 2, seen  # we saw it move, not only the end
+    assert len(seen) >= 2, seen  # we saw it move, not only the end
 
     WebDriverWait(browser, 30).until(
         lambda b: b.execute_script("return document.getElementById('job-video').readyState") >= 1
