@@ -10,20 +10,12 @@ message at a time under a lock, and channels-redis spends three round trips on e
 of a receiver that died, BZPOPMIN, ZADD to the in-flight backup): with 250 sockets a process each getting an event,
 those trips, queued behind each other on a busy machine, were much of the delay (bench/watchers.py). The same three
 steps run as one script when a message is already there; only an empty list waits in BZPOPMIN as before.
-
-Two round trips a group send instead of four (one Redis, as we run it): the group's members with its expired ones
-dropped, then one script that drops each list's expired messages and adds the event where there is room. The
-messages are channels-redis's own (`_map_channel_keys_to_connection`), so receivers read them as before.
 """
-
-import logging
-import time
 
 from channels_redis.core import RedisChannelLayer as _RedisChannelLayer
 from redis.asyncio import ConnectionPool
 
 CONNECT_TIMEOUT = 5
-logger = logging.getLogger(__name__)
 
 # KEYS[1]: the channel's list, KEYS[2]: its in-flight backup. As channels-redis's own clean-up script, then
 # ZPOPMIN instead of BZPOPMIN, then the backup: the popped message, or nil when none waits.
@@ -41,30 +33,6 @@ end
 return false
 """
 
-# KEYS[1]: the group; ARGV[1]: members added before this have expired. The members left.
-GROUP_MEMBERS = """
-redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, ARGV[1])
-return redis.call('ZRANGE', KEYS[1], 0, -1)
-"""
-# KEYS: the lists; ARGV: a message for each, a capacity for each, now, the messages' expiry. channels-redis's own
-# delivery script, each list's expired messages dropped first (its separate pipeline did that). Returns how many
-# lists were full.
-GROUP_DELIVER = """
-local over_capacity = 0
-local current_time = ARGV[#ARGV - 1]
-local expiry = ARGV[#ARGV]
-for i=1,#KEYS do
-    redis.call('ZREMRANGEBYSCORE', KEYS[i], 0, math.floor(tonumber(current_time)) - tonumber(expiry))
-    if redis.call('ZCOUNT', KEYS[i], '-inf', '+inf') < tonumber(ARGV[i + #KEYS]) then
-        redis.call('ZADD', KEYS[i], current_time, ARGV[i])
-        redis.call('EXPIRE', KEYS[i], expiry)
-    else
-        over_capacity = over_capacity + 1
-    end
-end
-return over_capacity
-"""
-
 
 class RedisChannelLayer(_RedisChannelLayer):
     def create_pool(self, index: int) -> ConnectionPool:
@@ -77,20 +45,3 @@ class RedisChannelLayer(_RedisChannelLayer):
         if waiting is not None:
             return waiting
         return await super()._brpop_with_clean(index, channel, timeout)
-
-    async def group_send(self, group: str, message: dict) -> None:
-        if self.ring_size != 1:  # several Redis: a group's lists may live on others; channels-redis's way
-            return await super().group_send(group, message)
-        assert self.require_valid_group_name(group), "Group name not valid"
-        connection = self.connection(0)
-        expired = int(time.time()) - self.group_expiry
-        members = await connection.eval(GROUP_MEMBERS, 1, self._group_key(group), expired)
-        if not members:
-            return None
-        _, messages, capacities = self._map_channel_keys_to_connection([name.decode() for name in members], message)
-        keys = list(messages)
-        args = [messages[key] for key in keys] + [capacities[key] for key in keys] + [time.time(), int(self.expiry)]
-        over_capacity = await connection.eval(GROUP_DELIVER, len(keys), *keys, *args)
-        if over_capacity:
-            logger.info("%s of %s channels over capacity in group %s", over_capacity, len(members), group)
-        return None
