@@ -226,20 +226,20 @@ async def test_progress_alone_is_pushed_as_the_bar_without_reading_anything(owne
     await socket.disconnect()
 
 
-def remove_from_workspace(user, owner) -> None:
-    Membership.objects.filter(workspace=owner.memberships.get().workspace, user=user).delete()
+async def watched_by_a_removed_viewer(owner):
+    """A job, and the socket of a viewer who was watching it when they were removed from the workspace."""
+    job = await sync_to_async(make_job)(owner)
+    socket = socket_for(job, await sync_to_async(viewer_of)(owner))
+    await socket.connect()
+    await socket.receive_from(timeout=5)
+    await sync_to_async(Membership.objects.filter(role=Membership.Role.VIEWER).delete)()
+    return job, socket
 
 
 async def test_a_removed_member_stops_getting_progress_once_the_check_falls_due(owner_client, owner, monkeypatch):
     from renders import actions, consumers
 
-    job = await sync_to_async(make_job)(owner)
-    viewer = await sync_to_async(viewer_of)(owner)
-    socket = socket_for(job, viewer)
-    await socket.connect()
-    await socket.receive_from(timeout=5)
-    viewer_user = await sync_to_async(lambda: Membership.objects.get(role=Membership.Role.VIEWER).user)()
-    await sync_to_async(remove_from_workspace)(viewer_user, owner)
+    job, socket = await watched_by_a_removed_viewer(owner)
 
     # Within ACCESS_RECHECK_SECONDS of the last check, progress still comes (the documented window)...
     await sync_to_async(actions.report_progress)(job, "compose", 20)
@@ -255,13 +255,7 @@ async def test_a_removed_member_stops_getting_progress_once_the_check_falls_due(
 async def test_a_removed_member_hears_no_full_change(owner_client, owner):
     from renders import actions
 
-    job = await sync_to_async(make_job)(owner)
-    viewer = await sync_to_async(viewer_of)(owner)
-    socket = socket_for(job, viewer)
-    await socket.connect()
-    await socket.receive_from(timeout=5)
-    viewer_user = await sync_to_async(lambda: Membership.objects.get(role=Membership.Role.VIEWER).user)()
-    await sync_to_async(remove_from_workspace)(viewer_user, owner)
+    job, socket = await watched_by_a_removed_viewer(owner)
 
     await sync_to_async(actions.finish_job)(job, {"duration": 1.0})  # a full change re-reads through the rule
     assert await socket.receive_output(timeout=10) == {"type": "websocket.close", "code": 4404}
