@@ -158,6 +158,15 @@ class Video:
     synthetic: bool  # status.containsSyntheticMedia: the "altered or synthetic content" disclosure
 
 
+class _ChunkBytes(MediaIoBaseUpload):
+    """Each chunk handed to the transport as bytes, not as a slice of the file: httplib2 sends a request again on a
+    fresh connection when the old one broke, and a slice it had already read went out empty, so the retry hung until
+    YOUTUBE_TIMEOUT (a minute per broken chunk) while the server waited for the body it was promised."""
+
+    def has_stream(self) -> bool:
+        return False
+
+
 def upload(creds: Credentials, file: IO[bytes], video: Video) -> str:
     """Upload `file` (an MP4) as a resumable upload in chunks; a broken chunk is resumed where YouTube says the
     upload stands (up to YOUTUBE_UPLOAD_RESUMES times). The new video's id."""
@@ -174,7 +183,7 @@ def upload(creds: Credentials, file: IO[bytes], video: Video) -> str:
         "snippet": {"title": video.title, "description": video.description, "tags": video.tags, "categoryId": "22"},
         "status": status,
     }
-    media = MediaIoBaseUpload(file, mimetype="video/mp4", chunksize=settings.YOUTUBE_CHUNK_BYTES, resumable=True)
+    media = _ChunkBytes(file, mimetype="video/mp4", chunksize=settings.YOUTUBE_CHUNK_BYTES, resumable=True)
     with _google_errors():
         request = _service(creds).videos().insert(part="snippet,status", body=body, media_body=media)
         response, breaks = None, 0

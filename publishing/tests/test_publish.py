@@ -120,13 +120,16 @@ def test_google_refusing_the_consent_says_so(owner_client, google):
 
 
 def test_an_approved_video_is_uploaded_at_its_time_resumed_after_dropped_chunks(
-    row, channel, google, django_capture_on_commit_callbacks
+    row, channel, google, django_capture_on_commit_callbacks, caplog
 ):
     publication = due(row, channel)
     google.drops = 2
     send_due(django_capture_on_commit_callbacks)
     publication.refresh_from_db()
     assert publication.status == Pub.PUBLISHED and publication.remote_id == "vid001", publication.error
+    # A broken chunk is sent again whole: an empty retry used to hang until YOUTUBE_TIMEOUT ("timed out").
+    resumes = [record.getMessage() for record in caplog.records if "chunk broke" in record.getMessage()]
+    assert resumes and not any("timed out" in message for message in resumes)
     video = google.videos[0]
     assert video["bytes"] == VIDEO  # every byte, once, in order, despite the broken chunks
     assert google.drops == 0 and google.status_queries >= 1  # asked YouTube where the upload stood, went on
